@@ -1,0 +1,191 @@
+# uniscope — one non-recursive Makefile.
+#
+#   make                 host tools and every example image (build/examples/NAME.elf)
+#   make check           all tests through prove
+#   make demo            boot the threads example under uniscope
+#   make DEBUG=full      guest profile: full | sealed (default) | off
+#   make V=1             show the commands
+#
+# Other guest profiles build side by side: `make DEBUG=full BUILD=build/full`.
+# Local overrides go in config.mak (not tracked).
+
+DEBUG ?= sealed
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+-include config.mak
+
+ifeq ($(filter $(DEBUG),full sealed off),)
+$(error DEBUG must be full, sealed or off (got '$(DEBUG)'))
+endif
+
+HOST_CC ?= cc
+GUEST_CC ?= gcc
+GUEST_LD ?= ld
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+
+ifneq ($(V),1)
+Q = @
+QUIET_CC = @echo '   CC     ' $@;
+QUIET_AS = @echo '   AS     ' $@;
+QUIET_LD = @echo '   LD     ' $@;
+QUIET_AR = @echo '   AR     ' $@;
+QUIET_GEN = @echo '   GEN    ' $@;
+endif
+
+WARN = -Wall -Wextra -Werror
+COMMON_CFLAGS = -std=c11 $(WARN) -g -O2 -Iinclude -MMD -MP
+
+# --- guest ---------------------------------------------------------------
+GCC_INC := $(shell $(GUEST_CC) -print-file-name=include)
+GUEST_PROFILE_DEF_full = -DUNISCOPE_DEBUG_FULL=1 -DUNISCOPE_STUB=1
+GUEST_PROFILE_DEF_sealed = -DUNISCOPE_DEBUG_SEALED=1 -DUNISCOPE_STUB=1
+GUEST_PROFILE_DEF_off = -DUNISCOPE_DEBUG_OFF=1
+GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-Ilibos/include -Ilibos -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-mcmodel=kernel -fno-builtin-printf -ffunction-sections -fdata-sections \
+	-DUNISCOPE_GUEST=1 $(GUEST_PROFILE_DEF_$(DEBUG))
+# The libOS core never touches SSE/x87 state, so traps need not save it.
+GUEST_CORE_CFLAGS = $(GUEST_BASE_CFLAGS) -mgeneral-regs-only
+GUEST_APP_CFLAGS = $(GUEST_BASE_CFLAGS)
+GUEST_LDFLAGS = -nostdlib -static --build-id=sha1 -z max-page-size=4096 \
+	-z noexecstack --gc-sections -T libos/libos.ld
+
+GUEST_OUT = $(BUILD)/guest
+
+PORTABLE_SRCS = $(sort $(wildcard chan/*.c gdbstub/*.c)) $(wildcard tracer/ring.c)
+LIBOS_STUB_SRCS = $(sort $(wildcard libos/debug/*.c))
+LIBOS_SRCS = $(sort $(wildcard libos/arch/x86_64/*.c libos/arch/x86_64/*.S \
+	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/libc/*.c))
+ifneq ($(DEBUG),off)
+LIBOS_SRCS += $(LIBOS_STUB_SRCS)
+endif
+LIBOS_OBJS = $(patsubst %,$(GUEST_OUT)/%.o,$(basename $(LIBOS_SRCS) $(PORTABLE_SRCS)))
+LIBOS_LIB = $(GUEST_OUT)/libos.a
+
+EXAMPLES = $(sort $(notdir $(wildcard examples/*)))
+EXAMPLE_IMAGES = $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
+
+# --- host ----------------------------------------------------------------
+HOST_PKGS = libelf libdw capstone ncursesw jansson
+XEN_PKGS = xencontrol xenforeignmemory
+HAVE_XEN := $(shell $(PKG_CONFIG) --exists $(XEN_PKGS) 2>/dev/null && echo 1)
+HOST_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HOST_PKGS) 2>/dev/null)
+HOST_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(HOST_PKGS) 2>/dev/null)
+ifeq ($(HAVE_XEN),1)
+HOST_PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS)) -DUNISCOPE_HAVE_XEN=1
+HOST_PKG_LIBS += $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
+endif
+HOST_CFLAGS = $(COMMON_CFLAGS) -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
+HOST_LIBS = $(HOST_PKG_LIBS) -lm
+
+HOST_OUT = $(BUILD)/host
+HOST_PORTABLE_OBJS = $(patsubst %,$(HOST_OUT)/%.o,$(basename $(PORTABLE_SRCS)))
+HOST_LIB_SRCS = $(sort $(filter-out tracer/ring.c,$(wildcard tracer/*.c)) $(wildcard introspect/*.c))
+HOST_LIB_OBJS = $(patsubst %,$(HOST_OUT)/%.o,$(basename $(HOST_LIB_SRCS)))
+HOST_LIB = $(HOST_OUT)/libuniscope.a
+CLI_SRCS = $(sort $(wildcard cli/*.c tui/*.c))
+CLI_OBJS = $(patsubst %,$(HOST_OUT)/%.o,$(basename $(CLI_SRCS)))
+UNISCOPE = $(BUILD)/uniscope
+
+# libc under test on the host: the guest libc compiled with renamed symbols.
+LIBC_TEST_OBJS = $(patsubst %,$(HOST_OUT)/libc-test/%.o,$(basename $(notdir $(wildcard libos/libc/*.c))))
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+BENCH_TOOLS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+DEPS_STAMP = $(BUILD)/.deps-ok
+
+.PHONY: all check demo fuzz install clean examples host unit deps
+.DEFAULT_GOAL := all
+
+all: host examples unit
+host: $(UNISCOPE)
+examples: $(EXAMPLE_IMAGES)
+unit: $(UNIT_TESTS) $(BENCH_TOOLS)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): mk/deps.sh
+	$(Q)sh mk/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+# Everything built needs the dependencies present first.
+$(LIBOS_OBJS) $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS) $(LIBC_TEST_OBJS): | $(DEPS_STAMP)
+
+$(GUEST_OUT)/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(GUEST_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
+$(GUEST_OUT)/%.o: %.c
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -c -o $@ $<
+$(GUEST_OUT)/%.o: %.S
+	@mkdir -p $(@D)
+	$(QUIET_AS)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(LIBOS_LIB): $(LIBOS_OBJS)
+	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
+
+# An example is every .c in its folder; the libOS entry comes from libos.a.
+.SECONDEXPANSION:
+$(BUILD)/examples/%.elf: $$(patsubst %.c,$(GUEST_OUT)/%.o,$$(wildcard examples/$$*/*.c)) $(LIBOS_LIB) libos/libos.ld
+	@mkdir -p $(@D)
+	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ --whole-archive $(LIBOS_LIB) --no-whole-archive \
+		$(filter %.o,$^)
+
+$(HOST_OUT)/libc-test/%.o: libos/libc/%.c tests/unit/libc-rename.h
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(COMMON_CFLAGS) -fno-builtin -Ilibos/include -include tests/unit/libc-rename.h \
+		-DUNISCOPE_LIBC_TEST=1 -c -o $@ $<
+
+$(HOST_OUT)/%.o: %.c
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(HOST_LIB): $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS)
+	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
+
+$(UNISCOPE): $(CLI_OBJS) $(HOST_LIB)
+	$(QUIET_LD)$(HOST_CC) -o $@ $(CLI_OBJS) $(HOST_LIB) $(HOST_LIBS)
+
+$(BUILD)/tests/unit/test-libc: tests/unit/test-libc.c $(LIBC_TEST_OBJS)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(LIBC_TEST_OBJS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(HOST_LIB)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_LIB) $(HOST_LIBS)
+$(BUILD)/bench/%: bench/%.c $(HOST_LIB)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB) $(HOST_LIBS)
+
+# Fuzzers: clang + libFuzzer + ASan/UBSan over the portable and host parsers.
+FUZZ_SRCS = $(PORTABLE_SRCS) $(HOST_LIB_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -Itests/unit \
+		$(HOST_PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $< $(FUZZ_SRCS) $(HOST_LIBS)
+fuzz: $(FUZZERS)
+
+TEST_SCRIPTS = $(sort $(wildcard tests/t[0-9]*.sh))
+PROVE ?= prove
+PROVE_FLAGS ?= -j2
+
+check: all $(FUZZERS)
+	@$(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(TEST_SCRIPTS)
+
+demo: all
+	$(Q)sh mk/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples
+	install -m 0755 $(UNISCOPE) $(DESTDIR)$(PREFIX)/bin/uniscope
+	install -m 0644 $(EXAMPLE_IMAGES) $(DESTDIR)$(PREFIX)/share/uniscope/examples/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -46,7 +46,7 @@ GUEST_PROFILE_DEF_off = -DUNISCOPE_DEBUG_OFF=1
 GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	-Ilibos/include -Ilibos -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
-	-mcmodel=kernel -fno-builtin-printf -ffunction-sections -fdata-sections \
+	-fno-builtin-printf -ffunction-sections -fdata-sections \
 	-DUNISCOPE_GUEST=1 $(GUEST_PROFILE_DEF_$(DEBUG))
 # The libOS core never touches SSE/x87 state, so traps need not save it.
 GUEST_CORE_CFLAGS = $(GUEST_BASE_CFLAGS) -mgeneral-regs-only
@@ -130,8 +130,10 @@ $(LIBOS_LIB): $(LIBOS_OBJS)
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
 
 # An example is every .c in its folder; the libOS entry comes from libos.a.
+.SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/examples/%.elf: $$(patsubst %.c,$(GUEST_OUT)/%.o,$$(wildcard examples/$$*/*.c)) $(LIBOS_LIB) libos/libos.ld
+example_objs = $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/$(1)/*.c))
+$(BUILD)/examples/%.elf: $$(call example_objs,$$*) $(LIBOS_LIB) libos/libos.ld
 	@mkdir -p $(@D)
 	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ --whole-archive $(LIBOS_LIB) --no-whole-archive \
 		$(filter %.o,$^)

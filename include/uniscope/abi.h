@@ -79,6 +79,18 @@ struct uniscope_regs {
 };
 _Static_assert(sizeof(struct uniscope_regs) == 30 * 8, "regs layout");
 
+/*
+ * What the libOS's trap entry pushes: a preempted or faulting thread's full
+ * register state. Lowest address first.
+ */
+struct uniscope_trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+_Static_assert(sizeof(struct uniscope_trap_frame) == 22 * 8, "trap frame layout");
+
 /* Offsets of the fields host tools read in the libOS thread structure. */
 struct uniscope_thread_layout {
 	uint32_t size;            /* sizeof(struct thread) */
@@ -94,7 +106,9 @@ struct uniscope_thread_layout {
 	uint32_t off_context;     /* struct uniscope_context */
 	uint32_t off_next;        /* uint64_t, next thread in the all-threads list, 0 ends */
 	uint32_t off_wake_ns;     /* uint64_t, when a sleeper wakes (clock_ns) */
-	uint32_t reserved[3];
+	uint32_t off_trap_frame;  /* uint64_t, struct uniscope_trap_frame of a preempted
+	                           * thread (its registers at the interrupt), or 0 */
+	uint32_t reserved[2];
 };
 
 /* The console log ring: every byte the guest printed, newest overwriting oldest. */

@@ -1,0 +1,269 @@
+/*
+ * A portable GDB Remote Serial Protocol engine.
+ *
+ * The same code runs inside the libOS (the in-guest stub) and on the host
+ * (`uniscope gdbserver` over VM introspection or a core file). It knows
+ * nothing about either: it speaks RSP to GDB or LLDB and asks a *target*
+ * for registers, memory, threads, breakpoints and execution control.
+ *
+ *	bytes from GDB --> gdb_engine_input() --> framing state machine
+ *	                                            |
+ *	                                   command table (prefix -> handler)
+ *	                                            |
+ *	             struct gdb_target_ops <--------+--------> transport.put()
+ *
+ * All state lives in a caller-owned `struct gdb_engine`: no globals, no
+ * allocation, fixed buffers. The engine does no I/O of its own: it sends
+ * each reply with one transport.put() call and is fed received bytes.
+ *
+ * Call sequence (all-stop):
+ *
+ *	gdb_engine_init(e, &ops, target_ctx, &transport);
+ *	gdb_engine_set_stop(e, &why_stopped);	// optional: what '?' answers
+ *	loop:
+ *		events = gdb_engine_input(e, bytes, n);
+ *		GDB_EVENT_RESUMED:  ops->resume() was called; let the target run.
+ *		                    When it stops: gdb_engine_report_stop(e, &stop).
+ *		GDB_EVENT_INTERRUPT: GDB sent Ctrl-C while running; stop the target,
+ *		                    then gdb_engine_report_stop() with GDB_SIGNAL_INT.
+ *		GDB_EVENT_DETACHED / GDB_EVENT_KILLED: ops->detach()/kill() was called;
+ *		                    the session is over (the engine is reset).
+ *
+ * Errors: target operations return 0 (or a byte count) on success and a
+ * negative GDB_ERR_* code on failure. GDB 13 shows only "E NN" codes for
+ * memory and breakpoint packets ("Cannot access memory at address ...",
+ * "Could not insert hardware breakpoint"); it does not display "E.text"
+ * there, and an 'O' packet is only legal while GDB waits for a stop reply
+ * or a qRcmd answer. So the engine replies errno-style codes (E0E fault,
+ * E0D refused, E1C no slot, ...) and a target that wants to explain a
+ * refusal (a sealed image refuses writes) does it through `monitor`.
+ *
+ * The engine is not reentrant: one thread of control calls it at a time.
+ */
+#ifndef UNISCOPE_GDBSTUB_H
+#define UNISCOPE_GDBSTUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uniscope/abi.h>
+
+/* PacketSize advertised to GDB: the largest packet, framing included. */
+#define GDB_PACKET_SIZE 4096
+#define GDB_RX_BUF_SIZE (GDB_PACKET_SIZE + 64)
+#define GDB_TX_BUF_SIZE (GDB_PACKET_SIZE + 64)
+#define GDB_SCRATCH_SIZE GDB_PACKET_SIZE  /* an X packet carries up to ~PacketSize bytes */
+#define GDB_CONSOLE_CHUNK 1024       /* monitor text per 'O' packet */
+#define GDB_THREAD_CHUNK 64          /* thread ids per qfThreadInfo reply */
+#define GDB_MAX_THREADS UNISCOPE_MAX_THREADS
+#define GDB_RESUME_MAX_THREADS 16    /* per-thread vCont actions kept */
+#define GDB_MAX_RETRANSMITS 4        /* '-' answered this often, then dropped */
+#define GDB_THREAD_NAME_MAX UNISCOPE_THREAD_NAME_MAX
+#define GDB_THREAD_STATE_MAX 48
+
+/* Thread ids as GDB writes them; real threads are > 0. */
+#define GDB_TID_ALL (-1)
+#define GDB_TID_ANY 0
+
+/* GDB's own signal numbers (not the host's). */
+#define GDB_SIGNAL_0 0
+#define GDB_SIGNAL_INT 2
+#define GDB_SIGNAL_ILL 4
+#define GDB_SIGNAL_TRAP 5
+#define GDB_SIGNAL_ABRT 6
+#define GDB_SIGNAL_FPE 8
+#define GDB_SIGNAL_KILL 9
+#define GDB_SIGNAL_BUS 10
+#define GDB_SIGNAL_SEGV 11
+
+/* Target errors; the engine maps each to an "E NN" reply. */
+enum gdb_error {
+	GDB_ERR_GENERIC = -1,     /* E01 */
+	GDB_ERR_NO_THREAD = -3,   /* E03 */
+	GDB_ERR_REFUSED = -13,    /* E0D: e.g. the sealed profile refuses writes */
+	GDB_ERR_FAULT = -14,      /* E0E: address not mapped or not readable */
+	GDB_ERR_INVALID = -22,    /* E16 */
+	GDB_ERR_NO_SPACE = -28,   /* E1C: e.g. no free debug register */
+	GDB_ERR_UNSUPPORTED = -95 /* empty reply: GDB falls back or gives up */
+};
+
+/* Z/z packet types. */
+enum gdb_breakpoint_type {
+	GDB_BP_SOFTWARE = 0,
+	GDB_BP_HARDWARE = 1,
+	GDB_WATCH_WRITE = 2,
+	GDB_WATCH_READ = 3,
+	GDB_WATCH_ACCESS = 4,
+};
+
+enum gdb_resume_kind {
+	GDB_RESUME_NONE = 0,  /* stay stopped */
+	GDB_RESUME_CONTINUE,
+	GDB_RESUME_STEP,
+	GDB_RESUME_STOP,      /* vCont 't': stop (all-stop: stay stopped) */
+};
+
+struct gdb_thread_action {
+	int64_t tid;
+	uint8_t kind;   /* enum gdb_resume_kind */
+	uint8_t signal; /* GDB signal to deliver, 0 for none */
+};
+
+/*
+ * What to run, computed from c/C/s/S/vCont. Each listed thread gets its
+ * action; every other thread gets `others` (GDB_RESUME_NONE: stays stopped).
+ * A thread is listed at most once and always with a tid > 0.
+ */
+struct gdb_resume {
+	struct gdb_thread_action threads[GDB_RESUME_MAX_THREADS];
+	uint32_t nr_threads;
+	struct gdb_thread_action others; /* tid is GDB_TID_ALL */
+};
+
+enum gdb_stop_kind {
+	GDB_STOP_SIGNAL = 0, /* T packet */
+	GDB_STOP_EXITED,     /* W packet: `signal` holds the exit status */
+	GDB_STOP_TERMINATED, /* X packet: killed by `signal` */
+};
+
+enum gdb_stop_reason {
+	GDB_REASON_NONE = 0,
+	GDB_REASON_SWBREAK,
+	GDB_REASON_HWBREAK,
+	GDB_REASON_WATCH,  /* write watchpoint at watch_addr */
+	GDB_REASON_RWATCH,
+	GDB_REASON_AWATCH,
+};
+
+struct gdb_stop {
+	uint8_t kind;        /* enum gdb_stop_kind */
+	uint8_t signal;      /* GDB signal number, or exit status */
+	uint8_t reason;      /* enum gdb_stop_reason */
+	int64_t tid;         /* stopped thread, > 0; 0 if unknown */
+	uint64_t watch_addr; /* for the watch reasons */
+};
+
+struct gdb_thread_info {
+	char name[GDB_THREAD_NAME_MAX];   /* NUL-terminated */
+	char state[GDB_THREAD_STATE_MAX]; /* free text, e.g. "blocked on mutex" */
+	int32_t core;                     /* CPU, or -1 if unknown */
+};
+
+struct gdb_engine;
+
+/*
+ * The target. `ctx` is passed back unchanged. Any operation may be NULL:
+ * the engine then answers "unsupported" (empty) or an error. Thread ids
+ * passed in are > 0, or 0 when the target lists no threads at all.
+ * Lengths passed to memory operations are at most GDB_SCRATCH_SIZE.
+ */
+struct gdb_target_ops {
+	int (*read_registers)(void *ctx, int64_t tid, struct uniscope_regs *regs);
+	int (*write_registers)(void *ctx, int64_t tid, const struct uniscope_regs *regs);
+	/* Bytes read (> 0, may be fewer than len) or a GDB_ERR_*. */
+	int (*read_memory)(void *ctx, uint64_t addr, void *buf, size_t len);
+	/* All of it (0) or nothing (GDB_ERR_*). */
+	int (*write_memory)(void *ctx, uint64_t addr, const void *buf, size_t len);
+	/* Fill up to max ids of the threads from index `first` on; 0 ends the list. */
+	size_t (*list_threads)(void *ctx, size_t first, int64_t *tids, size_t max);
+	int (*thread_info)(void *ctx, int64_t tid, struct gdb_thread_info *info);
+	bool (*thread_alive)(void *ctx, int64_t tid);
+	/* `kind` is the Z packet's kind: instruction size or watched length. */
+	int (*insert_breakpoint)(void *ctx, enum gdb_breakpoint_type type, uint64_t addr,
+				 uint32_t kind);
+	int (*remove_breakpoint)(void *ctx, enum gdb_breakpoint_type type, uint64_t addr,
+				 uint32_t kind);
+	/* Arrange for the threads to run; return at once. A stop is reported later. */
+	int (*resume)(void *ctx, const struct gdb_resume *resume);
+	/* `monitor CMD`: write text with gdb_engine_console_write(), return 0. */
+	int (*monitor)(void *ctx, const char *cmd, struct gdb_engine *engine);
+	/* GDB leaves: remove breakpoints, let everything run. */
+	void (*detach)(void *ctx);
+	void (*kill)(void *ctx);
+};
+
+struct gdb_transport {
+	void (*put)(void *ctx, const void *buf, size_t len);
+	void *ctx;
+};
+
+/* Returned by gdb_engine_input(): a set of these bits. */
+enum gdb_event {
+	GDB_EVENT_NONE = 0,
+	GDB_EVENT_RESUMED = 1u << 0,   /* ops->resume() succeeded: let it run */
+	GDB_EVENT_INTERRUPT = 1u << 1, /* 0x03 while running: stop and report */
+	GDB_EVENT_DETACHED = 1u << 2,
+	GDB_EVENT_KILLED = 1u << 3,
+};
+
+struct gdb_stats {
+	uint32_t packets;
+	uint32_t bad_checksums;
+	uint32_t oversized;
+	uint32_t retransmits;
+	uint32_t dropped; /* packets received while the target ran */
+};
+
+enum gdb_rx_state {
+	GDB_RX_IDLE = 0,
+	GDB_RX_PAYLOAD,
+	GDB_RX_CHECKSUM_HIGH,
+	GDB_RX_CHECKSUM_LOW,
+};
+
+/* Caller-owned; treat every field as private except `stats`. */
+struct gdb_engine {
+	const struct gdb_target_ops *ops;
+	void *target_ctx;
+	struct gdb_transport transport;
+
+	/* receive */
+	uint8_t rx_state;        /* enum gdb_rx_state */
+	uint8_t rx_sum;          /* running checksum of the payload */
+	uint8_t rx_sum_high;     /* first checksum digit, once seen */
+	bool rx_overflow;        /* payload did not fit: answer an error */
+	size_t rx_len;
+	char rx[GDB_RX_BUF_SIZE];
+
+	/* transmit: tx[0..tx_len) is the last packet, kept for '-' */
+	size_t tx_len;
+	bool tx_overflow;        /* a reply outgrew tx: sent as an error */
+	bool tx_unacked;
+	uint8_t tx_retransmits;
+	char tx[GDB_TX_BUF_SIZE];
+
+	/* session */
+	bool no_ack;
+	bool running;
+	bool in_monitor;
+	bool gdb_swbreak;        /* GDB accepts "swbreak:" stop reasons */
+	bool gdb_hwbreak;
+	int64_t general_tid;     /* Hg */
+	int64_t continue_tid;    /* Hc */
+	size_t thread_cursor;    /* qsThreadInfo resumes here */
+	struct gdb_stop stop;    /* the last stop, answered to '?' */
+	struct gdb_resume resume;
+	int64_t tids[GDB_THREAD_CHUNK];
+	uint8_t scratch[GDB_SCRATCH_SIZE];
+	size_t console_len;
+	char console[GDB_CONSOLE_CHUNK];
+
+	struct gdb_stats stats;
+};
+
+void gdb_engine_init(struct gdb_engine *engine, const struct gdb_target_ops *ops,
+		     void *target_ctx, const struct gdb_transport *transport);
+/* A new debugger connects: back to ack mode, selections forgotten. */
+void gdb_engine_reset(struct gdb_engine *engine);
+/* Feed received bytes; returns a set of enum gdb_event bits. */
+unsigned gdb_engine_input(struct gdb_engine *engine, const uint8_t *buf, size_t len);
+/* Record why the target is stopped without telling GDB (e.g. before attach). */
+void gdb_engine_set_stop(struct gdb_engine *engine, const struct gdb_stop *stop);
+/* The target stopped after a resume: record it and send the stop reply. */
+void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *stop);
+/* Text for GDB's console: during `monitor`, or while the target runs. */
+void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len);
+bool gdb_engine_running(const struct gdb_engine *engine);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * Interrupt controllers. The legacy 8259 PICs are remapped and masked; ISA
+ * interrupts (the UART) go through the I/O APIC; the local APIC timer drives
+ * the scheduler clock, calibrated against the TSC.
+ */
+#include <stdint.h>
+#include "arch.h"
+#include "cpu.h"
+
+#define LAPIC_BASE 0xfee00000ul
+#define IOAPIC_BASE 0xfec00000ul
+#define LAPIC_ID 0x20
+#define LAPIC_EOI 0xb0
+#define LAPIC_SPURIOUS 0xf0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LAPIC_TIMER_PERIODIC (1u << 17)
+#define LAPIC_MASKED (1u << 16)
+#define IOAPIC_REDIRECTION(pin) (0x10 + 2 * (pin))
+
+static volatile uint32_t *lapic_reg(uint32_t offset)
+{
+	return (volatile uint32_t *)(LAPIC_BASE + offset);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t value)
+{
+	*(volatile uint32_t *)IOAPIC_BASE = reg;
+	*(volatile uint32_t *)(IOAPIC_BASE + 0x10) = value;
+}
+
+static void pic_disable(void)
+{
+	static const uint8_t init[][2] = {
+		{ 0x20, 0x11 }, { 0xa0, 0x11 }, /* ICW1: init, ICW4 needed */
+		{ 0x21, 0x20 }, { 0xa1, 0x28 }, /* ICW2: vector bases */
+		{ 0x21, 0x04 }, { 0xa1, 0x02 }, /* ICW3: cascade */
+		{ 0x21, 0x01 }, { 0xa1, 0x01 }, /* ICW4: 8086 mode */
+		{ 0x21, 0xff }, { 0xa1, 0xff }, /* mask everything */
+	};
+	for (unsigned i = 0; i < sizeof(init) / sizeof(init[0]); i++)
+		outb(init[i][0], init[i][1]);
+}
+
+void lapic_init(void)
+{
+	pic_disable();
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+	*lapic_reg(LAPIC_SPURIOUS) = 0x100 | VECTOR_SPURIOUS;
+	*lapic_reg(LAPIC_LVT_TIMER) = LAPIC_MASKED;
+}
+
+void lapic_eoi(void)
+{
+	*lapic_reg(LAPIC_EOI) = 0;
+}
+
+/* Counts LAPIC timer ticks (divide by 16) over 10 ms of TSC time. */
+static uint32_t lapic_ticks_per_10ms(void)
+{
+	uint64_t start, wait = tsc_hz() / 100;
+
+	*lapic_reg(LAPIC_TIMER_DIVIDE) = 0x3;
+	*lapic_reg(LAPIC_LVT_TIMER) = LAPIC_MASKED;
+	*lapic_reg(LAPIC_TIMER_INITIAL) = 0xffffffffu;
+	start = rdtsc();
+	while (rdtsc() - start < wait)
+		cpu_relax();
+	return 0xffffffffu - *lapic_reg(LAPIC_TIMER_CURRENT);
+}
+
+void lapic_timer_start(uint32_t hz)
+{
+	uint32_t per_10ms = lapic_ticks_per_10ms();
+	uint32_t count = (uint32_t)((uint64_t)per_10ms * 100 / hz);
+
+	*lapic_reg(LAPIC_TIMER_DIVIDE) = 0x3;
+	*lapic_reg(LAPIC_LVT_TIMER) = VECTOR_LAPIC_TIMER | LAPIC_TIMER_PERIODIC;
+	*lapic_reg(LAPIC_TIMER_INITIAL) = count ? count : 1;
+}
+
+void irq_route(int isa_irq, irq_handler_fn handler)
+{
+	uint32_t apic_id = *lapic_reg(LAPIC_ID) >> 24;
+	int pin = isa_irq == 0 ? 2 : isa_irq; /* the usual ISA override */
+
+	irq_set_handler(isa_irq, handler);
+	ioapic_write(IOAPIC_REDIRECTION(pin) + 1, apic_id << 24);
+	ioapic_write(IOAPIC_REDIRECTION(pin), VECTOR_IRQ_BASE + (uint32_t)isa_irq);
+}

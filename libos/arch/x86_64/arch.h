@@ -1,0 +1,48 @@
+/* What the architecture layer offers the rest of the libOS. */
+#ifndef LIBOS_ARCH_H
+#define LIBOS_ARCH_H
+
+#include <stdint.h>
+#include <uniscope/abi.h>
+
+#define PAGE_SIZE 4096ul
+#define PAGE_ALIGN_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+#define VECTOR_IRQ_BASE 32
+#define VECTOR_LAPIC_TIMER 0xf0
+#define VECTOR_SPURIOUS 0xff
+
+typedef struct uniscope_trap_frame trap_frame_t;
+typedef void (*irq_handler_fn)(trap_frame_t *frame);
+
+void gdt_init(void);
+void idt_init(void);
+void irq_controller_init(void);
+void irq_route(int isa_irq, irq_handler_fn handler);
+void irq_set_handler(int isa_irq, irq_handler_fn handler);
+void trap_dispatch(trap_frame_t *frame);
+void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
+
+/* The kernel's hooks for faults and timer ticks. */
+void fault_handle(trap_frame_t *frame);
+void timer_tick(trap_frame_t *frame);
+
+void lapic_init(void);
+void lapic_timer_start(uint32_t hz);
+void lapic_eoi(void);
+
+void tsc_calibrate(void);
+uint64_t tsc_hz(void);
+uint64_t tsc_boot_value(void);
+void tsc_set_hz(uint64_t hz);
+uint64_t clock_ns(void);
+void clock_delay_us(uint64_t us);
+
+/* Debug exceptions (#DB, int3) go here when a debugger stub is linked. */
+int debug_trap(trap_frame_t *frame);
+
+void fpu_init(void);
+void regs_from_trap_frame(struct uniscope_regs *regs, const trap_frame_t *frame);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * The final page tables, and sealing.
+ *
+ * Memory is identity-mapped. Each 4 KiB page gets the permissions of what it
+ * holds: image text RX, rodata R+NX, data/bss RW+NX, other RAM RW+NX, the
+ * page tables themselves R+NX, stack guard pages and the first megabyte not
+ * mapped at all (so a null dereference faults), the APICs uncached RW+NX.
+ * 2 MiB regions whose pages all share plain-RAM permissions get one large
+ * page; only regions that hold something special are split, so building the
+ * tables costs little even for large guests.
+ *
+ * Permissions are final from the moment the tables are loaded, except that
+ * CR0.WP is still clear, so the kernel can finish initialising read-only
+ * data. Sealing sets CR0.WP: from then on nothing, not even the kernel,
+ * writes text, rodata or the page tables.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "arch.h"
+#include "cpu.h"
+#include "paging.h"
+
+#define PTE_PRESENT (1ull << 0)
+#define PTE_WRITE (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_LARGE (1ull << 7)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+#define REGION_SIZE (2ull << 20)
+#define PAGES_PER_REGION 512
+#define FLAGS_RAM (PTE_PRESENT | PTE_WRITE | PTE_NX)
+#define FLAGS_MMIO (PTE_PRESENT | PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT)
+#define LOW_UNMAPPED_END 0x100000ull
+#define MMIO_IOAPIC 0xfec00000ull
+#define MMIO_LAPIC 0xfee00000ull
+#define MAX_PT_POOL_PAGES 4096
+
+extern char _image_start[], _text_start[], _text_end[], _rodata_end[], _image_end[];
+
+static const struct paging_layout *layout;
+static uint64_t pool_start, pool_pages, pool_used;
+static uint64_t root_table;
+static uint32_t sealed_flag;
+
+static int in_range(uint64_t a, uint64_t lo, uint64_t hi)
+{
+	return a >= lo && a < hi;
+}
+
+static int is_ram(uint64_t pa)
+{
+	for (unsigned i = 0; i < layout->nr_ram; i++)
+		if (in_range(pa, layout->ram[i].start, layout->ram[i].end))
+			return 1;
+	return 0;
+}
+
+static int is_guard_page(uint64_t pa)
+{
+	uint64_t off;
+
+	if (!layout->guard_stride || !in_range(pa, layout->arena_start, layout->arena_end))
+		return 0;
+	off = pa - layout->arena_start;
+	return off % layout->guard_stride < PAGE_SIZE;
+}
+
+static uint64_t page_flags(uint64_t pa)
+{
+	if (pa == MMIO_LAPIC || pa == MMIO_IOAPIC)
+		return FLAGS_MMIO;
+	if (pa < LOW_UNMAPPED_END)
+		return 0;
+	if (in_range(pa, (uint64_t)_text_start, (uint64_t)_text_end))
+		return PTE_PRESENT;
+	if (in_range(pa, (uint64_t)_text_end, (uint64_t)_rodata_end))
+		return PTE_PRESENT | PTE_NX;
+	if (in_range(pa, (uint64_t)_rodata_end, (uint64_t)_image_end))
+		return FLAGS_RAM;
+	if (in_range(pa, pool_start, pool_start + pool_pages * PAGE_SIZE))
+		return PTE_PRESENT | PTE_NX;
+	if (is_guard_page(pa))
+		return 0;
+	return is_ram(pa) ? FLAGS_RAM : 0;
+}
+
+static int overlaps(uint64_t region, uint64_t lo, uint64_t hi)
+{
+	return lo < region + REGION_SIZE && hi > region;
+}
+
+/* A region needs 4 KiB pages unless all of it is plain RAM or all unmapped. */
+static int region_is_special(uint64_t region)
+{
+	if (overlaps(region, 0, LOW_UNMAPPED_END) ||
+	    overlaps(region, (uint64_t)_image_start, (uint64_t)_image_end) ||
+	    overlaps(region, layout->arena_start, layout->arena_end) ||
+	    overlaps(region, pool_start, pool_start + pool_pages * PAGE_SIZE) ||
+	    overlaps(region, MMIO_IOAPIC, MMIO_IOAPIC + PAGE_SIZE) ||
+	    overlaps(region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE))
+		return 1;
+	for (unsigned i = 0; i < layout->nr_ram; i++) {
+		uint64_t s = layout->ram[i].start, e = layout->ram[i].end;
+		if (overlaps(region, s, e) && (s > region || e < region + REGION_SIZE))
+			return 1;
+	}
+	return 0;
+}
+
+static uint64_t *table_alloc(void)
+{
+	uint64_t *t;
+
+	if (pool_used >= pool_pages)
+		return 0;
+	t = (uint64_t *)(pool_start + pool_used++ * PAGE_SIZE);
+	memset(t, 0, PAGE_SIZE);
+	return t;
+}
+
+static uint64_t *table_next(uint64_t *table, unsigned index)
+{
+	uint64_t *next;
+
+	if (table[index] & PTE_PRESENT)
+		return (uint64_t *)(table[index] & PTE_ADDR_MASK);
+	next = table_alloc();
+	if (next)
+		table[index] = (uint64_t)next | PTE_PRESENT | PTE_WRITE;
+	return next;
+}
+
+static int map_region(uint64_t *pml4, uint64_t region)
+{
+	uint64_t *pdpt = table_next(pml4, (region >> 39) & 511);
+	uint64_t *pd = pdpt ? table_next(pdpt, (region >> 30) & 511) : 0;
+	unsigned pd_index = (region >> 21) & 511;
+	uint64_t *pt;
+
+	if (!pd)
+		return -1;
+	if (!region_is_special(region)) {
+		if (is_ram(region))
+			pd[pd_index] = region | FLAGS_RAM | PTE_LARGE;
+		return 0;
+	}
+	pt = table_next(pd, pd_index);
+	if (!pt)
+		return -1;
+	for (unsigned i = 0; i < PAGES_PER_REGION; i++) {
+		uint64_t pa = region + i * PAGE_SIZE;
+		uint64_t flags = page_flags(pa);
+		pt[i] = flags ? pa | flags : 0;
+	}
+	return 0;
+}
+
+static uint64_t map_end(void)
+{
+	uint64_t end = MMIO_LAPIC + REGION_SIZE;
+
+	for (unsigned i = 0; i < layout->nr_ram; i++)
+		if (layout->ram[i].end > end)
+			end = layout->ram[i].end;
+	return (end + REGION_SIZE - 1) & ~(REGION_SIZE - 1);
+}
+
+/* An upper bound on table pages: every split region, every directory. */
+static uint64_t tables_needed(uint64_t end)
+{
+	uint64_t special = 0;
+
+	for (uint64_t r = 0; r < end; r += REGION_SIZE)
+		special += region_is_special(r);
+	return 2 + (end >> 30) + 1 + special + 2; /* +2: the pool's own regions */
+}
+
+int paging_init(const struct paging_layout *l, uint64_t (*alloc_pages)(uint64_t count))
+{
+	uint64_t end, *pml4;
+
+	layout = l;
+	end = map_end();
+	pool_pages = tables_needed(end);
+	if (pool_pages > MAX_PT_POOL_PAGES)
+		return -1;
+	pool_start = alloc_pages(pool_pages);
+	if (!pool_start)
+		return -1;
+	pml4 = table_alloc();
+	for (uint64_t r = 0; r < end; r += REGION_SIZE)
+		if (map_region(pml4, r) < 0)
+			return -1;
+	root_table = (uint64_t)pml4;
+	write_cr3(root_table);
+	return 0;
+}
+
+void paging_seal(void)
+{
+	write_cr0(read_cr0() | CR0_WP);
+	sealed_flag = 1;
+}
+
+uint32_t *paging_sealed_flag(void)
+{
+	return &sealed_flag;
+}
+
+/* Lift the seal for one write; only the full debug profile does this. */
+uint64_t paging_unseal(void)
+{
+	uint64_t cr0 = read_cr0();
+
+	write_cr0(cr0 & ~CR0_WP);
+	return cr0;
+}
+
+void paging_reseal(uint64_t saved_cr0)
+{
+	write_cr0(saved_cr0);
+}
+
+/* The leaf entry mapping va, or 0: lets the stub check an address before touching it. */
+uint64_t paging_lookup(uint64_t va, uint64_t *page_size)
+{
+	uint64_t *table = (uint64_t *)root_table;
+
+	if (!table || (va >> 48) != 0)
+		return 0;
+	for (int level = 3; level >= 0; level--) {
+		uint64_t e = table[(va >> (12 + 9 * level)) & 511];
+		if (!(e & PTE_PRESENT))
+			return 0;
+		if (level == 0 || (e & PTE_LARGE)) {
+			*page_size = 1ull << (12 + 9 * level);
+			return e;
+		}
+		table = (uint64_t *)(e & PTE_ADDR_MASK);
+	}
+	return 0;
+}
+
+int paging_is_guard(uint64_t va)
+{
+	return is_guard_page(PAGE_ALIGN_DOWN(va));
+}
+
+int paging_is_mapped(uint64_t va)
+{
+	uint64_t page_size;
+
+	return paging_lookup(va, &page_size) != 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * Trap dispatch: exceptions go to the debugger (when one is linked and the
+ * trap is a debug trap) or to the kernel's fault handler; device interrupts
+ * go to the handler routed with irq_route(); the LAPIC timer drives the
+ * scheduler clock.
+ */
+#include <stddef.h>
+#include "arch.h"
+#include "cpu.h"
+
+#define VECTOR_DEBUG 1
+#define VECTOR_BREAKPOINT 3
+#define NR_ISA_IRQS 16
+
+static irq_handler_fn isa_irq_handlers[NR_ISA_IRQS];
+
+void irq_set_handler(int isa_irq, irq_handler_fn handler)
+{
+	if (isa_irq >= 0 && isa_irq < NR_ISA_IRQS)
+		isa_irq_handlers[isa_irq] = handler;
+}
+
+__attribute__((weak)) int debug_trap(trap_frame_t *frame)
+{
+	(void)frame;
+	return 0;
+}
+
+static void dispatch_isa_irq(trap_frame_t *frame)
+{
+	int irq = (int)frame->vector - VECTOR_IRQ_BASE;
+
+	if (isa_irq_handlers[irq])
+		isa_irq_handlers[irq](frame);
+	lapic_eoi();
+}
+
+void trap_dispatch(trap_frame_t *frame)
+{
+	uint64_t v = frame->vector;
+
+	if (v == VECTOR_LAPIC_TIMER) {
+		lapic_eoi();
+		timer_tick(frame);
+	} else if (v >= VECTOR_IRQ_BASE && v < VECTOR_IRQ_BASE + NR_ISA_IRQS) {
+		dispatch_isa_irq(frame);
+	} else if (v == VECTOR_SPURIOUS) {
+		return;
+	} else if ((v == VECTOR_DEBUG || v == VECTOR_BREAKPOINT) && debug_trap(frame)) {
+		return;
+	} else if (v < VECTOR_IRQ_BASE) {
+		fault_handle(frame);
+	} else {
+		lapic_eoi(); /* unexpected vector: acknowledge and ignore */
+	}
+}
+
+void regs_from_trap_frame(struct uniscope_regs *r, const trap_frame_t *f)
+{
+	*r = (struct uniscope_regs){
+		.rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
+		.rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .rsp = f->rsp,
+		.r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11,
+		.r12 = f->r12, .r13 = f->r13, .r14 = f->r14, .r15 = f->r15,
+		.rip = f->rip, .rflags = f->rflags, .cs = f->cs, .ss = f->ss,
+		.ds = 0x10, .es = 0x10,
+		.fs_base = rdmsr(MSR_FS_BASE), .gs_base = rdmsr(MSR_GS_BASE),
+		.cr0 = read_cr0(), .cr2 = read_cr2(), .cr3 = read_cr3(), .cr4 = read_cr4(),
+	};
+}

@@ -1,0 +1,104 @@
+/*
+ * The TSC clock. Its rate comes from the hypervisor's timing CPUID leaf when
+ * there is one (KVM, VMware-style 0x40000010; Xen's leaf base+3), otherwise
+ * from counting the PIT's channel 0 down for ~20 ms. Channel 0 is polled
+ * through latch commands, which works on machines without port 0x61
+ * (QEMU microvm).
+ */
+#include <stdint.h>
+#include "arch.h"
+#include "cpu.h"
+
+#define PIT_HZ 1193182u
+#define PIT_CALIBRATION_TICKS (PIT_HZ / 50)
+#define TSC_FALLBACK_HZ 1000000000ull
+
+static uint64_t tsc_rate_hz;
+static uint64_t tsc_boot;
+static uint64_t ns_per_tick_q32; /* nanoseconds per TSC tick, 32.32 fixed point */
+
+static uint16_t pit_read_channel0(void)
+{
+	uint8_t lo, hi;
+
+	outb(0x43, 0x00); /* latch channel 0 */
+	lo = inb(0x40);
+	hi = inb(0x40);
+	return (uint16_t)(lo | (hi << 8));
+}
+
+static uint64_t tsc_hz_from_pit(void)
+{
+	uint64_t elapsed = 0, tsc_start, spins = 0;
+	uint16_t last;
+
+	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2 */
+	outb(0x40, 0);
+	outb(0x40, 0);
+	last = pit_read_channel0();
+	tsc_start = rdtsc();
+	while (elapsed < PIT_CALIBRATION_TICKS && ++spins < 50000000) {
+		uint16_t now = pit_read_channel0();
+		elapsed += (uint16_t)(last - now);
+		last = now;
+	}
+	if (elapsed < PIT_CALIBRATION_TICKS)
+		return 0; /* no PIT */
+	return (rdtsc() - tsc_start) * PIT_HZ / elapsed;
+}
+
+static uint64_t tsc_hz_from_cpuid(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x40000000, 0, r);
+	if (r[0] >= 0x40000010) {
+		cpuid(0x40000010, 0, r);
+		if (r[0])
+			return (uint64_t)r[0] * 1000;
+	}
+	return 0;
+}
+
+void tsc_calibrate(void)
+{
+	tsc_boot = rdtsc();
+	tsc_rate_hz = tsc_hz_from_cpuid();
+	if (!tsc_rate_hz)
+		tsc_rate_hz = tsc_hz_from_pit();
+	if (!tsc_rate_hz)
+		tsc_rate_hz = TSC_FALLBACK_HZ;
+	ns_per_tick_q32 = (1000000000ull << 32) / tsc_rate_hz;
+}
+
+void tsc_set_hz(uint64_t hz)
+{
+	tsc_boot = rdtsc();
+	tsc_rate_hz = hz;
+	ns_per_tick_q32 = (1000000000ull << 32) / hz;
+}
+
+uint64_t tsc_hz(void)
+{
+	return tsc_rate_hz;
+}
+
+uint64_t tsc_boot_value(void)
+{
+	return tsc_boot;
+}
+
+uint64_t clock_ns(void)
+{
+	unsigned __int128 ticks = rdtsc() - tsc_boot;
+
+	return (uint64_t)((ticks * ns_per_tick_q32) >> 32);
+}
+
+void clock_delay_us(uint64_t us)
+{
+	uint64_t end = clock_ns() + us * 1000;
+
+	while (clock_ns() < end)
+		cpu_relax();
+}

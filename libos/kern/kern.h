@@ -1,0 +1,98 @@
+/* Kernel-internal interfaces shared by the files of libos/kern. */
+#ifndef LIBOS_KERN_H
+#define LIBOS_KERN_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <libos.h>
+#include <uniscope/abi.h>
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/fpu.h"
+
+#define STACK_SIZE (32 * 1024ul)
+#define STACK_SLOT_SIZE (STACK_SIZE + PAGE_SIZE) /* a guard page below each stack */
+#define MAX_STACK_SLOTS 4096
+#define SCHED_HZ 100
+
+/*
+ * A thread. The fields up to `trap_frame` are read by host tools through
+ * uniscope_info.thread_layout; the rest is private. All fields are changed
+ * only with interrupts disabled (the libOS runs on one CPU).
+ */
+struct thread {
+	uint32_t id;
+	uint32_t state;       /* enum uniscope_thread_state */
+	char name[UNISCOPE_THREAD_NAME_MAX];
+	uint32_t wait_reason; /* enum uniscope_wait_reason */
+	uint32_t stack_slot;
+	uint64_t wait_object;
+	uint64_t cpu_ns;
+	uint64_t switches;
+	uint64_t stack_lo, stack_hi;
+	struct uniscope_context context;
+	struct thread *next_all;
+	uint64_t wake_ns;
+	struct uniscope_trap_frame *trap_frame;
+
+	struct thread *queue_next; /* run queue or one wait queue */
+	struct thread *sleep_next;
+	thread_fn fn;
+	void *arg;
+	void *retval;
+	struct wait_queue joiners;
+	uint64_t on_cpu_since_ns;
+	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+};
+
+extern struct thread *current_threads[1];
+extern struct thread *thread_list;
+extern uint32_t thread_count;
+#define current (current_threads[0])
+
+/* sched.c */
+void sched_init(void);
+void schedule(void);
+void sched_make_runnable(struct thread *t);
+void sched_block(uint32_t reason, const void *object);
+void sched_start(void) __attribute__((noreturn));
+int sched_preemptible(void);
+
+/* wait.c: callers hold interrupts disabled */
+void wait_queue_block(struct wait_queue *wq, uint32_t reason, const void *object);
+struct thread *wait_queue_wake_one(struct wait_queue *wq);
+void wait_queue_wake_all(struct wait_queue *wq);
+
+/* thread.c */
+void thread_init(void);
+struct thread *thread_create_idle(void);
+int stack_arena_init(uint64_t (*alloc_pages)(uint64_t count), uint64_t slots);
+uint64_t stack_arena_start(void);
+uint64_t stack_arena_end(void);
+struct thread *thread_by_guard_address(uint64_t addr);
+
+/* page.c and malloc.c */
+struct boot_memory;
+void page_alloc_init(void);
+void page_alloc_add_ram(uint64_t start, uint64_t end);
+void page_alloc_reserve(uint64_t start, uint64_t end);
+uint64_t page_alloc(uint64_t count);
+void page_free(uint64_t addr, uint64_t count);
+extern struct uniscope_heap_stats heap_stats;
+
+/* console.c */
+void console_init(void);
+void console_write(const char *s, size_t len);
+extern struct uniscope_log *console_log;
+void console_emergency_write(const char *s, size_t len);
+
+/* panic.c */
+extern struct uniscope_panic panic_record;
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* info.c */
+void info_init(void);
+
+/* boot.c */
+const char *cmdline_string(void);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * malloc: power-of-two size classes from 16 to 2048 bytes carved out of
+ * single pages, and whole pages for anything bigger. Every block starts
+ * with a 16-byte header holding its size class (or page count), so free()
+ * and realloc() need no lookup, and a corrupted header is caught.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "kern.h"
+#include "arch/x86_64/cpu.h"
+
+#define HEADER_SIZE 16
+#define MIN_CLASS_SHIFT 4
+#define MAX_CLASS_SHIFT 11
+#define NR_CLASSES (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1)
+#define BLOCK_MAGIC 0x6b636f6cu
+#define LARGE_CLASS 0xff
+
+struct block_header {
+	uint32_t magic;
+	uint8_t size_class;
+	uint8_t pad[3];
+	uint64_t size; /* bytes requested; pages for large blocks come from it */
+};
+_Static_assert(sizeof(struct block_header) == HEADER_SIZE, "header size");
+
+struct free_block {
+	struct free_block *next;
+};
+
+static struct free_block *free_lists[NR_CLASSES];
+
+static int size_class_for(size_t total)
+{
+	for (int c = 0; c < NR_CLASSES; c++)
+		if (total <= (1ul << (c + MIN_CLASS_SHIFT)))
+			return c;
+	return -1;
+}
+
+static int refill_class(int c)
+{
+	uint64_t page = page_alloc(1);
+	size_t block = 1ul << (c + MIN_CLASS_SHIFT);
+
+	if (!page)
+		return -1;
+	for (size_t off = 0; off + block <= PAGE_SIZE; off += block) {
+		struct free_block *b = (struct free_block *)(page + off);
+		b->next = free_lists[c];
+		free_lists[c] = b;
+	}
+	return 0;
+}
+
+static void *block_finish(struct block_header *h, int size_class, size_t size)
+{
+	h->magic = BLOCK_MAGIC;
+	h->size_class = (uint8_t)size_class;
+	h->size = size;
+	heap_stats.heap_allocs++;
+	heap_stats.heap_bytes_in_use += size;
+	if (heap_stats.heap_bytes_in_use > heap_stats.heap_bytes_peak)
+		heap_stats.heap_bytes_peak = heap_stats.heap_bytes_in_use;
+	return (uint8_t *)h + HEADER_SIZE;
+}
+
+static void *alloc_locked(size_t size)
+{
+	size_t total = size + HEADER_SIZE;
+	int c;
+
+	if (size > (1ull << 40))
+		return 0;
+	c = size_class_for(total);
+	if (c < 0) {
+		uint64_t pages = PAGE_ALIGN_UP(total) / PAGE_SIZE;
+		uint64_t addr = page_alloc(pages);
+		return addr ? block_finish((struct block_header *)addr, LARGE_CLASS, size) : 0;
+	}
+	if (!free_lists[c] && refill_class(c) < 0)
+		return 0;
+	struct free_block *b = free_lists[c];
+	free_lists[c] = b->next;
+	return block_finish((struct block_header *)b, c, size);
+}
+
+void *malloc(size_t size)
+{
+	uint64_t flags = irq_save();
+	void *p = alloc_locked(size);
+
+	if (!p)
+		heap_stats.heap_failures++;
+	irq_restore(flags);
+	return p;
+}
+
+static struct block_header *header_of(void *p)
+{
+	struct block_header *h = (struct block_header *)((uint8_t *)p - HEADER_SIZE);
+
+	if (h->magic != BLOCK_MAGIC)
+		panic("free/realloc of %p: not a heap block (heap corrupted?)", p);
+	return h;
+}
+
+void free(void *p)
+{
+	struct block_header *h;
+	uint64_t flags;
+
+	if (!p)
+		return;
+	flags = irq_save();
+	h = header_of(p);
+	h->magic = 0;
+	heap_stats.heap_frees++;
+	heap_stats.heap_bytes_in_use -= h->size;
+	if (h->size_class == LARGE_CLASS) {
+		page_free((uint64_t)h, PAGE_ALIGN_UP(h->size + HEADER_SIZE) / PAGE_SIZE);
+	} else {
+		struct free_block *b = (struct free_block *)h;
+		b->next = free_lists[h->size_class];
+		free_lists[h->size_class] = b;
+	}
+	irq_restore(flags);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > (size_t)-1 / size)
+		return 0;
+	p = malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void *realloc(void *p, size_t size)
+{
+	void *q;
+	size_t old;
+
+	if (!p)
+		return malloc(size);
+	if (!size) {
+		free(p);
+		return 0;
+	}
+	old = header_of(p)->size;
+	q = malloc(size);
+	if (q) {
+		memcpy(q, p, old < size ? old : size);
+		free(p);
+	}
+	return q;
+}

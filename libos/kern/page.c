@@ -1,0 +1,122 @@
+/*
+ * The page allocator: one bit per 4 KiB page of physical memory, set when
+ * the page is free. The bitmap itself lives in the first RAM range big
+ * enough to hold it. Allocation is first fit over contiguous runs, which is
+ * plenty for a libOS that allocates big things (stacks, heap chunks) rarely.
+ */
+#include <string.h>
+#include "kern.h"
+
+#define MAX_RAM_RANGES 32
+
+struct uniscope_heap_stats heap_stats;
+static uint64_t *free_bits;
+static uint64_t nr_pages; /* pages covered by the bitmap, from address 0 */
+static struct { uint64_t start, end; } ram[MAX_RAM_RANGES];
+static unsigned nr_ram;
+static uint64_t search_hint;
+
+static int page_is_free(uint64_t pfn) { return (free_bits[pfn / 64] >> (pfn % 64)) & 1; }
+static void page_mark_free(uint64_t pfn) { free_bits[pfn / 64] |= 1ull << (pfn % 64); }
+static void page_mark_used(uint64_t pfn) { free_bits[pfn / 64] &= ~(1ull << (pfn % 64)); }
+
+void page_alloc_add_ram(uint64_t start, uint64_t end)
+{
+	start = PAGE_ALIGN_UP(start);
+	end = PAGE_ALIGN_DOWN(end);
+	if (end > start && nr_ram < MAX_RAM_RANGES) {
+		ram[nr_ram].start = start;
+		ram[nr_ram].end = end;
+		nr_ram++;
+	}
+}
+
+/* Place the bitmap, then mark every RAM page free. */
+void page_alloc_init(void)
+{
+	uint64_t top = 0, bytes;
+
+	for (unsigned i = 0; i < nr_ram; i++)
+		if (ram[i].end > top)
+			top = ram[i].end;
+	nr_pages = top / PAGE_SIZE;
+	bytes = PAGE_ALIGN_UP((nr_pages + 63) / 64 * 8);
+	for (unsigned i = 0; i < nr_ram && !free_bits; i++) {
+		if (ram[i].end - ram[i].start >= bytes + PAGE_SIZE) {
+			free_bits = (uint64_t *)ram[i].start;
+			ram[i].start += bytes;
+		}
+	}
+	if (!free_bits)
+		panic("no RAM range can hold the page bitmap (%llu bytes)", (unsigned long long)bytes);
+	memset(free_bits, 0, bytes);
+	for (unsigned i = 0; i < nr_ram; i++)
+		for (uint64_t pa = ram[i].start; pa < ram[i].end; pa += PAGE_SIZE) {
+			page_mark_free(pa / PAGE_SIZE);
+			heap_stats.pages_total++;
+		}
+	heap_stats.pages_free = heap_stats.pages_total;
+}
+
+void page_alloc_reserve(uint64_t start, uint64_t end)
+{
+	for (uint64_t pfn = start / PAGE_SIZE; pfn < PAGE_ALIGN_UP(end) / PAGE_SIZE && pfn < nr_pages; pfn++) {
+		if (page_is_free(pfn)) {
+			page_mark_used(pfn);
+			heap_stats.pages_free--;
+		}
+	}
+}
+
+static uint64_t find_free_run(uint64_t from, uint64_t count)
+{
+	uint64_t run = 0;
+
+	for (uint64_t pfn = from; pfn < nr_pages; pfn++) {
+		if (!page_is_free(pfn)) {
+			run = 0;
+			if (free_bits[pfn / 64] == 0)
+				pfn |= 63; /* skip a whole used word */
+			continue;
+		}
+		if (++run == count)
+			return pfn + 1 - count;
+	}
+	return 0;
+}
+
+/* Returns the physical (= virtual) address of count contiguous pages, or 0. */
+uint64_t page_alloc(uint64_t count)
+{
+	uint64_t first;
+
+	if (!count || count > heap_stats.pages_free)
+		return 0;
+	first = find_free_run(search_hint, count);
+	if (!first && search_hint)
+		first = find_free_run(0, count);
+	if (!first)
+		return 0;
+	for (uint64_t i = 0; i < count; i++)
+		page_mark_used(first + i);
+	heap_stats.pages_free -= count;
+	search_hint = first + count;
+	return first * PAGE_SIZE;
+}
+
+void page_free(uint64_t addr, uint64_t count)
+{
+	uint64_t pfn = addr / PAGE_SIZE;
+
+	if (addr % PAGE_SIZE || pfn + count > nr_pages)
+		panic("page_free(%#llx, %llu): not an allocated range",
+		      (unsigned long long)addr, (unsigned long long)count);
+	for (uint64_t i = 0; i < count; i++) {
+		if (page_is_free(pfn + i))
+			panic("page_free: page %#llx freed twice", (unsigned long long)((pfn + i) * PAGE_SIZE));
+		page_mark_free(pfn + i);
+	}
+	heap_stats.pages_free += count;
+	if (pfn < search_hint)
+		search_hint = pfn;
+}

@@ -1,0 +1,189 @@
+/*
+ * How the libOS dies: CPU faults, panic() and failed assertions all fill
+ * the panic record (which host tools read from memory), print a report,
+ * give a debugger the chance to look, and stop the VM with a non-zero
+ * status.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "kern.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "plat/plat.h"
+
+struct uniscope_panic panic_record;
+static int panicking;
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
+	"page fault", "reserved", "x87 floating-point error", "alignment check",
+	"machine check", "SIMD floating-point error", "virtualization exception",
+	"control protection exception",
+};
+
+/* The debugger stub, when linked, takes over a dying image; otherwise nothing. */
+__attribute__((weak)) void debug_enter_on_death(struct uniscope_regs *regs, int signal)
+{
+	(void)regs;
+	(void)signal;
+}
+
+static void print_registers(const struct uniscope_regs *r)
+{
+	kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+		"  rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n"
+		"  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+		"  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n"
+		"  rip %016llx rflags %08llx cs %04llx ss %04llx\n"
+		"  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx\n",
+		(unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+		(unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+		(unsigned long long)r->rbp, (unsigned long long)r->rsp, (unsigned long long)r->r8,
+		(unsigned long long)r->r9, (unsigned long long)r->r10, (unsigned long long)r->r11,
+		(unsigned long long)r->r12, (unsigned long long)r->r13, (unsigned long long)r->r14,
+		(unsigned long long)r->r15, (unsigned long long)r->rip, (unsigned long long)r->rflags,
+		(unsigned long long)r->cs, (unsigned long long)r->ss, (unsigned long long)r->cr0,
+		(unsigned long long)r->cr2, (unsigned long long)r->cr3, (unsigned long long)r->cr4);
+}
+
+static void print_backtrace(uint64_t rbp)
+{
+	kprintf("  backtrace (frame pointers):");
+	for (int depth = 0; depth < 16 && rbp && rbp % 8 == 0; depth++) {
+		uint64_t *frame = (uint64_t *)rbp;
+		if (!paging_is_mapped(rbp) || !paging_is_mapped(rbp + 8))
+			break;
+		if (!frame[1])
+			break;
+		kprintf(" %#llx", (unsigned long long)frame[1]);
+		rbp = frame[0];
+	}
+	kprintf("\n");
+}
+
+static const char *thread_label(void)
+{
+	return current ? current->name : "boot";
+}
+
+__attribute__((noreturn)) static void die(int signal)
+{
+	debug_enter_on_death(&panic_record.regs, signal);
+	plat->exit(EXIT_STATUS_PANIC);
+}
+
+static void record_start(uint32_t kind)
+{
+	irq_disable();
+	if (panicking++) {
+		console_emergency_write("\nnested panic\n", 14);
+		plat->exit(EXIT_STATUS_PANIC);
+	}
+	panic_record.kind = kind;
+	panic_record.thread_id = current ? current->id : 0;
+	panic_record.tsc = rdtsc();
+}
+
+static void capture_here(struct uniscope_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	__asm__ volatile("mov %%rbp, %0; mov %%rsp, %1; lea 0(%%rip), %2"
+			 : "=r"(r->rbp), "=r"(r->rsp), "=r"(r->rip));
+	r->rflags = read_rflags();
+	r->cs = 0x08;
+	r->ss = 0x10;
+	r->cr0 = read_cr0();
+	r->cr3 = read_cr3();
+	r->cr4 = read_cr4();
+}
+
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file, int line,
+						const char *fmt, va_list ap)
+{
+	record_start(kind);
+	capture_here(&panic_record.regs);
+	vsnprintf(panic_record.message, sizeof(panic_record.message), fmt, ap);
+	strncpy(panic_record.file, file ? file : "", sizeof(panic_record.file) - 1);
+	panic_record.line = (uint32_t)line;
+	kprintf("\n*** uniscope: %s in thread %u '%s': %s\n",
+		kind == UNISCOPE_PANIC_ASSERT ? "assertion failed" : "panic",
+		panic_record.thread_id, thread_label(), panic_record.message);
+	if (file)
+		kprintf("  at %s:%d\n", file, line);
+	print_backtrace(panic_record.regs.rbp);
+	die(6 /* SIGABRT */);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpanic_at(UNISCOPE_PANIC_PANIC, 0, 0, fmt, ap);
+}
+
+static void panic_assert(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpanic_at(UNISCOPE_PANIC_ASSERT, file, line, fmt, ap);
+}
+
+void __assert_fail(const char *expr, const char *file, int line, const char *func)
+{
+	panic_assert(file, line, "%s (in %s)", expr, func);
+}
+
+static int fault_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return 8;  /* SIGFPE */
+	case 6: return 4;                    /* SIGILL */
+	case 1: case 3: return 5;            /* SIGTRAP */
+	case 17: return 7;                   /* SIGBUS */
+	default: return 11;                  /* SIGSEGV */
+	}
+}
+
+static int is_stack_overflow(const trap_frame_t *f)
+{
+	uint64_t addr = f->vector == 14 ? read_cr2() : f->rsp;
+
+	return (f->vector == 14 || f->vector == 8) && paging_is_guard(addr);
+}
+
+void fault_handle(trap_frame_t *f)
+{
+	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
+									 : "exception";
+	int overflow = is_stack_overflow(f);
+
+	record_start(overflow ? UNISCOPE_PANIC_STACK_OVERFLOW : UNISCOPE_PANIC_FAULT);
+	regs_from_trap_frame(&panic_record.regs, f);
+	panic_record.vector = (uint32_t)f->vector;
+	panic_record.error_code = f->error_code;
+	panic_record.fault_addr = read_cr2();
+	snprintf(panic_record.message, sizeof(panic_record.message), "%s%s", name,
+		 overflow ? " (stack overflow)" : "");
+	kprintf("\n*** uniscope: fault in thread %u '%s': %s\n", panic_record.thread_id,
+		thread_label(), panic_record.message);
+	kprintf("  vector %llu error code %#llx cr2 %#llx rip %#llx\n", (unsigned long long)f->vector,
+		(unsigned long long)f->error_code, (unsigned long long)panic_record.fault_addr,
+		(unsigned long long)f->rip);
+	if (overflow)
+		kprintf("  stack overflow: %#llx is the guard page below the thread's stack\n",
+			(unsigned long long)(f->vector == 14 ? read_cr2() : f->rsp));
+	print_registers(&panic_record.regs);
+	print_backtrace(f->rbp);
+	die(fault_signal(f->vector));
+}
+
+void exit(int status)
+{
+	irq_disable();
+	plat->exit(status);
+}

@@ -1,0 +1,195 @@
+/*
+ * The scheduler: preemptive round robin on one CPU.
+ *
+ * Runnable threads wait in one FIFO run queue; the running thread is not in
+ * it. The idle thread is never queued: schedule() picks it when the queue is
+ * empty, and it halts until the next interrupt. Sleepers sit in a list
+ * sorted by wake time, checked on every timer tick (SCHED_HZ). A thread
+ * that has run for a whole tick while others wait is preempted from the
+ * timer interrupt; its interrupted registers stay reachable through
+ * thread->trap_frame so debuggers see where it really was.
+ *
+ * Everything here runs with interrupts disabled: that is the lock.
+ */
+#include <stdint.h>
+#include "kern.h"
+#include "arch/x86_64/cpu.h"
+
+struct thread *current_threads[1];
+static struct thread *run_head, *run_tail;
+static struct thread *sleepers;
+static struct thread *idle_thread;
+static int sched_started;
+
+void context_switch(struct uniscope_context *from, struct uniscope_context *to);
+
+static void run_queue_push(struct thread *t)
+{
+	t->queue_next = 0;
+	if (run_tail)
+		run_tail->queue_next = t;
+	else
+		run_head = t;
+	run_tail = t;
+}
+
+static struct thread *run_queue_pop(void)
+{
+	struct thread *t = run_head;
+
+	if (t) {
+		run_head = t->queue_next;
+		if (!run_head)
+			run_tail = 0;
+		t->queue_next = 0;
+	}
+	return t;
+}
+
+void sched_make_runnable(struct thread *t)
+{
+	t->state = UNISCOPE_THREAD_RUNNABLE;
+	t->wait_reason = UNISCOPE_WAIT_NONE;
+	t->wait_object = 0;
+	run_queue_push(t);
+}
+
+static void account_cpu_time(struct thread *t, uint64_t now)
+{
+	if (t->on_cpu_since_ns && now > t->on_cpu_since_ns)
+		t->cpu_ns += now - t->on_cpu_since_ns;
+	t->on_cpu_since_ns = now;
+}
+
+/* Switch to the next runnable thread; the caller set current's state. */
+void schedule(void)
+{
+	struct thread *prev = current, *next;
+	uint64_t now = clock_ns();
+
+	if (prev->state == UNISCOPE_THREAD_RUNNING && prev != idle_thread)
+		sched_make_runnable(prev);
+	next = run_queue_pop();
+	if (!next)
+		next = idle_thread;
+	account_cpu_time(prev, now);
+	next->state = UNISCOPE_THREAD_RUNNING;
+	if (next == prev)
+		return;
+	next->switches++;
+	next->on_cpu_since_ns = now;
+	fpu_save(prev->fpu_state);
+	current = next;
+	context_switch(&prev->context, &next->context);
+	fpu_restore(current->fpu_state);
+}
+
+void sched_block(uint32_t reason, const void *object)
+{
+	current->state = reason == UNISCOPE_WAIT_SLEEP ? UNISCOPE_THREAD_SLEEPING
+						       : UNISCOPE_THREAD_BLOCKED;
+	current->wait_reason = reason;
+	current->wait_object = (uint64_t)object;
+	schedule();
+}
+
+void thread_yield(void)
+{
+	uint64_t flags = irq_save();
+
+	schedule();
+	irq_restore(flags);
+}
+
+static void sleepers_insert(struct thread *t)
+{
+	struct thread **p = &sleepers;
+
+	while (*p && (*p)->wake_ns <= t->wake_ns)
+		p = &(*p)->sleep_next;
+	t->sleep_next = *p;
+	*p = t;
+}
+
+void sleep_ns(uint64_t ns)
+{
+	uint64_t flags = irq_save();
+
+	current->wake_ns = clock_ns() + ns;
+	sleepers_insert(current);
+	sched_block(UNISCOPE_WAIT_SLEEP, 0);
+	irq_restore(flags);
+}
+
+void sleep_ms(uint64_t ms)
+{
+	sleep_ns(ms * 1000000ull);
+}
+
+static void wake_sleepers(uint64_t now)
+{
+	while (sleepers && sleepers->wake_ns <= now) {
+		struct thread *t = sleepers;
+		sleepers = t->sleep_next;
+		t->sleep_next = 0;
+		sched_make_runnable(t);
+	}
+}
+
+void timer_tick(trap_frame_t *frame)
+{
+	uint64_t now = clock_ns();
+
+	if (!sched_started)
+		return;
+	wake_sleepers(now);
+	if (!run_head || current == idle_thread)
+		return;
+	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ)
+		return;
+	current->trap_frame = frame;
+	schedule();
+	current->trap_frame = 0;
+}
+
+static void *idle_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		irq_disable();
+		if (run_head)
+			schedule();
+		/* sti; hlt: the interrupt that ends the halt cannot be lost in between. */
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+	return 0;
+}
+
+void sched_init(void)
+{
+	idle_thread = thread_create_idle();
+	idle_thread->fn = idle_loop;
+}
+
+int sched_preemptible(void)
+{
+	return sched_started;
+}
+
+/* Leave the boot stack for good: run the first queued thread. */
+void sched_start(void)
+{
+	static struct uniscope_context boot_context;
+	struct thread *first = run_queue_pop();
+
+	if (!first)
+		first = idle_thread;
+	sched_started = 1;
+	first->state = UNISCOPE_THREAD_RUNNING;
+	first->switches++;
+	first->on_cpu_since_ns = clock_ns();
+	current = first;
+	fpu_restore(first->fpu_state);
+	context_switch(&boot_context, &first->context);
+	__builtin_unreachable();
+}

@@ -1,0 +1,169 @@
+/*
+ * Threads: creation, exit, join, and the stack arena.
+ *
+ * Page tables are frozen once the image is sealed, so guard pages cannot be
+ * made per thread at run time. Instead the arena is carved at boot into
+ * slots of STACK_SLOT_SIZE, each starting with a page that is never mapped;
+ * a thread takes a free slot, and overflowing its stack faults on the guard
+ * page below it.
+ *
+ * Every thread is on thread_list (the list host tools walk) from creation
+ * until it has exited and been joined.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include "kern.h"
+#include "arch/x86_64/cpu.h"
+
+struct thread *thread_list;
+uint32_t thread_count;
+static uint32_t next_thread_id = 1;
+static uint64_t arena_start, arena_slots;
+static uint8_t slot_used[MAX_STACK_SLOTS];
+
+int stack_arena_init(uint64_t (*alloc_pages)(uint64_t count), uint64_t slots)
+{
+	if (slots > MAX_STACK_SLOTS)
+		slots = MAX_STACK_SLOTS;
+	while (slots >= 4) {
+		arena_start = alloc_pages(slots * STACK_SLOT_SIZE / PAGE_SIZE);
+		if (arena_start) {
+			arena_slots = slots;
+			return 0;
+		}
+		slots /= 2;
+	}
+	return -1;
+}
+
+uint64_t stack_arena_start(void) { return arena_start; }
+uint64_t stack_arena_end(void) { return arena_start + arena_slots * STACK_SLOT_SIZE; }
+
+static int stack_slot_take(void)
+{
+	for (uint64_t i = 0; i < arena_slots; i++) {
+		if (!slot_used[i]) {
+			slot_used[i] = 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+struct thread *thread_by_guard_address(uint64_t addr)
+{
+	for (struct thread *t = thread_list; t; t = t->next_all)
+		if (addr >= t->stack_lo - PAGE_SIZE && addr < t->stack_lo)
+			return t;
+	return 0;
+}
+
+static void thread_trampoline(void)
+{
+	irq_enable();
+	thread_exit(current->fn(current->arg));
+}
+
+static struct thread *thread_alloc(const char *name, thread_fn fn, void *arg)
+{
+	struct thread *t = calloc(1, sizeof(*t));
+	int slot = stack_slot_take();
+
+	if (!t || slot < 0) {
+		free(t);
+		if (slot >= 0)
+			slot_used[slot] = 0;
+		return 0;
+	}
+	t->id = next_thread_id++;
+	strncpy(t->name, name ? name : "thread", sizeof(t->name) - 1);
+	t->stack_slot = (uint32_t)slot;
+	t->stack_lo = arena_start + (uint64_t)slot * STACK_SLOT_SIZE + PAGE_SIZE;
+	t->stack_hi = t->stack_lo + STACK_SIZE;
+	t->fn = fn;
+	t->arg = arg;
+	/* A return address slot of 0 ends backtraces at the trampoline. */
+	t->context.rsp = t->stack_hi - 16;
+	*(uint64_t *)t->context.rsp = 0;
+	t->context.rip = (uint64_t)thread_trampoline;
+	t->context.rflags = 0x2;
+	fpu_state_init(t->fpu_state);
+	return t;
+}
+
+static void thread_list_add(struct thread *t)
+{
+	t->next_all = thread_list;
+	thread_list = t;
+	thread_count++;
+}
+
+static void thread_list_remove(struct thread *t)
+{
+	for (struct thread **p = &thread_list; *p; p = &(*p)->next_all) {
+		if (*p == t) {
+			*p = t->next_all;
+			thread_count--;
+			return;
+		}
+	}
+}
+
+thread_t *thread_create(const char *name, thread_fn fn, void *arg)
+{
+	struct thread *t = thread_alloc(name, fn, arg);
+	uint64_t flags;
+
+	if (!t)
+		return 0;
+	flags = irq_save();
+	thread_list_add(t);
+	sched_make_runnable(t);
+	irq_restore(flags);
+	return t;
+}
+
+struct thread *thread_create_idle(void)
+{
+	struct thread *t = thread_alloc("idle", 0, 0);
+
+	if (!t)
+		panic("cannot create the idle thread");
+	t->id = 0;
+	next_thread_id--;
+	t->state = UNISCOPE_THREAD_RUNNABLE;
+	thread_list_add(t);
+	return t;
+}
+
+void thread_exit(void *retval)
+{
+	irq_disable();
+	current->retval = retval;
+	current->state = UNISCOPE_THREAD_EXITED;
+	wait_queue_wake_all(&current->joiners);
+	schedule();
+	panic("exited thread %u was scheduled again", current->id);
+}
+
+int thread_join(thread_t *t, void **retval)
+{
+	uint64_t flags;
+
+	if (!t || t == current)
+		return -1;
+	flags = irq_save();
+	while (t->state != UNISCOPE_THREAD_EXITED)
+		wait_queue_block(&t->joiners, UNISCOPE_WAIT_JOIN, t);
+	thread_list_remove(t);
+	slot_used[t->stack_slot] = 0;
+	irq_restore(flags);
+	if (retval)
+		*retval = t->retval;
+	free(t);
+	return 0;
+}
+
+thread_t *thread_self(void) { return current; }
+uint32_t thread_id(const thread_t *t) { return t->id; }
+const char *thread_name(const thread_t *t) { return t->name; }

@@ -9,7 +9,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/fpu.h"
 
-#define STACK_SIZE (32 * 1024ul)
+#define STACK_SIZE (16 * 1024ul)
 #define STACK_SLOT_SIZE (STACK_SIZE + PAGE_SIZE) /* a guard page below each stack */
 #define MAX_STACK_SLOTS 4096
 #define SCHED_HZ 100

@@ -156,6 +156,36 @@ static int is_stack_overflow(const trap_frame_t *f)
 	return (f->vector == 14 || f->vector == 8) && paging_is_guard(addr);
 }
 
+/* What a page fault's error code says, in words. */
+static const char *page_fault_cause(uint64_t error_code)
+{
+	if (error_code & 0x10)
+		return error_code & 1 ? "execute of a non-executable page" : "execute of an unmapped page";
+	if (error_code & 2)
+		return error_code & 1 ? "write to a read-only page" : "write to an unmapped page";
+	return error_code & 1 ? "read of a protected page" : "read of an unmapped page";
+}
+
+static void describe_fault(const trap_frame_t *f, const char *name, int overflow)
+{
+	extern char _text_start[], _text_end[];
+	uint64_t cr2 = read_cr2();
+	const char *where = "";
+
+	if (f->vector != 14) {
+		snprintf(panic_record.message, sizeof(panic_record.message), "%s", name);
+		return;
+	}
+	if (overflow)
+		where = " (stack overflow)";
+	else if (cr2 >= (uint64_t)_text_start && cr2 < (uint64_t)_text_end)
+		where = " (sealed text)";
+	else if (cr2 < PAGE_SIZE)
+		where = " (null pointer)";
+	snprintf(panic_record.message, sizeof(panic_record.message), "%s: %s at %#llx%s", name,
+		 page_fault_cause(f->error_code), (unsigned long long)cr2, where);
+}
+
 void fault_handle(trap_frame_t *f)
 {
 	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
@@ -167,8 +197,7 @@ void fault_handle(trap_frame_t *f)
 	panic_record.vector = (uint32_t)f->vector;
 	panic_record.error_code = f->error_code;
 	panic_record.fault_addr = read_cr2();
-	snprintf(panic_record.message, sizeof(panic_record.message), "%s%s", name,
-		 overflow ? " (stack overflow)" : "");
+	describe_fault(f, name, overflow);
 	kprintf("\n*** uniscope: fault in thread %u '%s': %s\n", panic_record.thread_id,
 		thread_label(), panic_record.message);
 	kprintf("  vector %llu error code %#llx cr2 %#llx rip %#llx\n", (unsigned long long)f->vector,

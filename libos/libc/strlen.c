@@ -1,0 +1,10 @@
+#include <string.h>
+
+size_t strlen(const char *s)
+{
+	const char *end = s;
+
+	while (*end)
+		end++;
+	return (size_t)(end - s);
+}

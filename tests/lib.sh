@@ -1,0 +1,109 @@
+# uniscope test library: TAP output for prove, in the manner of git's t/test-lib.sh.
+#
+#	. "$(dirname "$0")/lib.sh"
+#	test_expect_success 'what it checks' '
+#		cmd1 &&
+#		cmd2
+#	'
+#	test_done
+#
+# Each script runs in its own scratch directory ($TRASH), removed at the end
+# unless a test failed. $ROOT is the source tree, $BUILD the build tree,
+# $UNISCOPE the command under test.
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+UNISCOPE=$BUILD/uniscope
+EXAMPLES=$BUILD/examples
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/uniscope-$TEST_NAME.XXXXXX")
+export XDG_RUNTIME_DIR=$TRASH/run
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+test_count=0
+test_failures=0
+test_cleanups=""
+
+cd "$TRASH" || exit 1
+
+say() { echo "# $*"; }
+
+test_when_finished() {
+	test_cleanups="$1; $test_cleanups"
+}
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	test_cleanups=""
+	if (eval "set -e; $2") >"$TRASH/test-$test_count.log" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/test-$test_count.log" | tail -40
+		test_failures=$((test_failures + 1))
+	fi
+	eval "$test_cleanups" >/dev/null 2>&1
+	return 0
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count # skip $1 ($2)"
+}
+
+test_done() {
+	echo "1..$test_count"
+	if [ "$test_failures" = 0 ]; then
+		cd / && rm -rf "$TRASH"
+		exit 0
+	fi
+	echo "# scratch kept in $TRASH"
+	exit 1
+}
+
+# grep with a readable failure: the file's tail goes to the log.
+expect_grep() {
+	if ! grep -E -q -- "$1" "$2"; then
+		echo "expected /$1/ in $2, which has:"
+		tail -30 "$2"
+		return 1
+	fi
+}
+
+expect_no_grep() {
+	if grep -E -q -- "$1" "$2"; then
+		echo "did not expect /$1/ in $2:"
+		grep -E -- "$1" "$2" | head -5
+		return 1
+	fi
+}
+
+expect_equal() {
+	if [ "$1" != "$2" ]; then
+		echo "expected '$2', got '$1'"
+		return 1
+	fi
+}
+
+# run_qemu MACHINE IMAGE APPEND OUT: boots IMAGE under plain QEMU (no uniscope)
+# and sets guest_status to the guest's exit status, decoded from isa-debug-exit.
+run_qemu() {
+	_append=${3:-}
+	rc=0
+	timeout 120 qemu-system-x86_64 -machine "$1" -m 128M -display none -no-reboot \
+		-serial "file:$4" -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-kernel "$2" ${_append:+-append "$_append"} </dev/null >/dev/null 2>"$4.stderr" || rc=$?
+	if [ $((rc % 2)) = 1 ]; then
+		guest_status=$(((rc - 1) / 2))
+	else
+		guest_status="qemu-$rc"
+	fi
+	echo "guest exit status: $guest_status"
+}
+
+# Start GDB in batch mode on a remote target; extra -ex arguments follow.
+gdb_batch() {
+	_image=$1
+	shift
+	timeout 120 gdb -batch -nx "$@" "$_image" 2>&1
+}

@@ -139,12 +139,14 @@ void boot_main(const struct hvm_start_info *si)
 	plat_init();
 	gdt_init();
 	idt_init();
+	lapic_init();
+	tsc_calibrate_begin();
+	lapic_calibrate_begin();
 	read_start_info(si);
 	page_alloc_init();
 	memory_init();
 	fpu_init();
-	tsc_calibrate();
-	lapic_init();
+	tsc_calibrate_end();
 	split_cmdline();
 	info_init();
 	channel_init();

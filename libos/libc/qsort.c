@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #define INSERTION_SORT_MAX 12
+#define NINTHER_MIN 64
 
 struct sort {
 	int (*compare)(const void *a, const void *b);
@@ -85,6 +86,19 @@ static size_t median_of_three(const struct sort *sort, char *base, size_t a, siz
 	return less(sort, base, b, c) ? c : b;
 }
 
+/* Tukey's ninther on long ranges: a median of three medians of three. */
+static size_t choose_pivot(const struct sort *sort, char *base, size_t count)
+{
+	size_t mid = count / 2, last = count - 1, step = count / 8;
+
+	if (count < NINTHER_MIN)
+		return median_of_three(sort, base, 0, mid, last);
+	return median_of_three(sort, base,
+			       median_of_three(sort, base, 0, step, 2 * step),
+			       median_of_three(sort, base, mid - step, mid, mid + step),
+			       median_of_three(sort, base, last - 2 * step, last - step, last));
+}
+
 /*
  * Hoare partition around a pivot moved to base[0]. Both scans stop on
  * elements equal to the pivot, which keeps runs of duplicates balanced.
@@ -95,7 +109,7 @@ static size_t partition(const struct sort *sort, char *base, size_t count)
 {
 	size_t i = 0, j = count;
 
-	swap(sort, base, 0, median_of_three(sort, base, 0, count / 2, count - 1));
+	swap(sort, base, 0, choose_pivot(sort, base, count));
 	for (;;) {
 		do
 			i++;

@@ -8,9 +8,11 @@ char *strstr(const char *haystack, const char *needle)
 {
 	size_t needle_len = strlen(needle);
 
+	if (needle_len == 0)
+		return (char *)haystack;
 	for (; *haystack; haystack++) {
 		if (*haystack == *needle && strncmp(haystack, needle, needle_len) == 0)
 			return (char *)haystack;
 	}
-	return needle_len == 0 ? (char *)haystack : NULL;
+	return NULL;
 }

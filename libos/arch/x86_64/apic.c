@@ -57,24 +57,37 @@ void lapic_eoi(void)
 	*lapic_reg(LAPIC_EOI) = 0;
 }
 
-/* Counts LAPIC timer ticks (divide by 16) over 10 ms of TSC time. */
-static uint32_t lapic_ticks_per_10ms(void)
-{
-	uint64_t start, wait = tsc_hz() / 100;
+/*
+ * The LAPIC timer's rate is measured against the TSC over the same stretch
+ * of boot as the TSC calibration: begin starts it counting down from the
+ * top, lapic_timer_start reads how far it got.
+ */
+static uint64_t lapic_calibration_tsc;
 
+void lapic_calibrate_begin(void)
+{
 	*lapic_reg(LAPIC_TIMER_DIVIDE) = 0x3;
 	*lapic_reg(LAPIC_LVT_TIMER) = LAPIC_MASKED;
 	*lapic_reg(LAPIC_TIMER_INITIAL) = 0xffffffffu;
-	start = rdtsc();
-	while (rdtsc() - start < wait)
+	lapic_calibration_tsc = rdtsc();
+}
+
+static uint32_t lapic_ticks_per_ms(void)
+{
+	uint64_t min_wait = tsc_hz() / 4000, elapsed;
+	uint32_t ticks;
+
+	while ((elapsed = rdtsc() - lapic_calibration_tsc) < min_wait)
 		cpu_relax();
-	return 0xffffffffu - *lapic_reg(LAPIC_TIMER_CURRENT);
+	ticks = 0xffffffffu - *lapic_reg(LAPIC_TIMER_CURRENT);
+	elapsed = rdtsc() - lapic_calibration_tsc;
+	return (uint32_t)((uint64_t)ticks * (tsc_hz() / 1000) / elapsed);
 }
 
 void lapic_timer_start(uint32_t hz)
 {
-	uint32_t per_10ms = lapic_ticks_per_10ms();
-	uint32_t count = (uint32_t)((uint64_t)per_10ms * 100 / hz);
+	uint32_t per_ms = lapic_ticks_per_ms();
+	uint32_t count = (uint32_t)((uint64_t)per_ms * 1000 / hz);
 
 	*lapic_reg(LAPIC_TIMER_DIVIDE) = 0x3;
 	*lapic_reg(LAPIC_LVT_TIMER) = VECTOR_LAPIC_TIMER | LAPIC_TIMER_PERIODIC;

@@ -29,10 +29,12 @@ void fault_handle(trap_frame_t *frame);
 void timer_tick(trap_frame_t *frame);
 
 void lapic_init(void);
+void lapic_calibrate_begin(void);
 void lapic_timer_start(uint32_t hz);
 void lapic_eoi(void);
 
-void tsc_calibrate(void);
+void tsc_calibrate_begin(void); /* the PIT counts while boot goes on */
+void tsc_calibrate_end(void);
 uint64_t tsc_hz(void);
 uint64_t tsc_boot_value(void);
 void tsc_set_hz(uint64_t hz);

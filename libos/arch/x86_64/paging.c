@@ -66,23 +66,44 @@ static int is_guard_page(uint64_t pa)
 	return off % layout->guard_stride < PAGE_SIZE;
 }
 
-static uint64_t page_flags(uint64_t pa)
+/* Sets pt entries for the pages of [lo, hi) inside region to flags (0: unmapped). */
+static void fill_range(uint64_t *pt, uint64_t region, uint64_t lo, uint64_t hi, uint64_t flags)
 {
-	if (pa == MMIO_LAPIC || pa == MMIO_IOAPIC)
-		return FLAGS_MMIO;
-	if (pa < LOW_UNMAPPED_END)
-		return 0;
-	if (in_range(pa, (uint64_t)_text_start, (uint64_t)_text_end))
-		return PTE_PRESENT;
-	if (in_range(pa, (uint64_t)_text_end, (uint64_t)_rodata_end))
-		return PTE_PRESENT | PTE_NX;
-	if (in_range(pa, (uint64_t)_rodata_end, (uint64_t)_image_end))
-		return FLAGS_RAM;
-	if (in_range(pa, pool_start, pool_start + pool_pages * PAGE_SIZE))
-		return PTE_PRESENT | PTE_NX;
-	if (is_guard_page(pa))
-		return 0;
-	return is_ram(pa) ? FLAGS_RAM : 0;
+	if (lo < region)
+		lo = region;
+	if (hi > region + REGION_SIZE)
+		hi = region + REGION_SIZE;
+	for (uint64_t pa = PAGE_ALIGN_DOWN(lo); pa < hi; pa += PAGE_SIZE)
+		pt[(pa - region) / PAGE_SIZE] = flags ? pa | flags : 0;
+}
+
+static void fill_guard_pages(uint64_t *pt, uint64_t region)
+{
+	uint64_t lo = layout->arena_start, hi = layout->arena_end;
+
+	if (!layout->guard_stride || hi <= region || lo >= region + REGION_SIZE)
+		return;
+	if (lo < region)
+		lo += (region - lo + layout->guard_stride - 1) / layout->guard_stride * layout->guard_stride;
+	for (uint64_t pa = lo; pa < hi && pa < region + REGION_SIZE; pa += layout->guard_stride)
+		pt[(pa - region) / PAGE_SIZE] = 0;
+}
+
+/*
+ * A split region's table: plain RAM first, then what is special on top.
+ */
+static void fill_region_table(uint64_t *pt, uint64_t region)
+{
+	for (unsigned i = 0; i < layout->nr_ram; i++)
+		fill_range(pt, region, layout->ram[i].start, layout->ram[i].end, FLAGS_RAM);
+	fill_range(pt, region, 0, LOW_UNMAPPED_END, 0);
+	fill_range(pt, region, (uint64_t)_text_start, (uint64_t)_text_end, PTE_PRESENT);
+	fill_range(pt, region, (uint64_t)_text_end, (uint64_t)_rodata_end, PTE_PRESENT | PTE_NX);
+	fill_range(pt, region, (uint64_t)_rodata_end, (uint64_t)_image_end, FLAGS_RAM);
+	fill_range(pt, region, pool_start, pool_start + pool_pages * PAGE_SIZE, PTE_PRESENT | PTE_NX);
+	fill_range(pt, region, MMIO_IOAPIC, MMIO_IOAPIC + PAGE_SIZE, FLAGS_MMIO);
+	fill_range(pt, region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE, FLAGS_MMIO);
+	fill_guard_pages(pt, region);
 }
 
 static int overlaps(uint64_t region, uint64_t lo, uint64_t hi)
@@ -148,11 +169,7 @@ static int map_region(uint64_t *pml4, uint64_t region)
 	pt = table_next(pd, pd_index);
 	if (!pt)
 		return -1;
-	for (unsigned i = 0; i < PAGES_PER_REGION; i++) {
-		uint64_t pa = region + i * PAGE_SIZE;
-		uint64_t flags = page_flags(pa);
-		pt[i] = flags ? pa | flags : 0;
-	}
+	fill_region_table(pt, region);
 	return 0;
 }
 

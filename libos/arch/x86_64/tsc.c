@@ -1,7 +1,7 @@
 /*
  * The TSC clock. Its rate comes from the hypervisor's timing CPUID leaf when
  * there is one (KVM, VMware-style 0x40000010; Xen's leaf base+3), otherwise
- * from counting the PIT's channel 0 down for ~20 ms. Channel 0 is polled
+ * from counting the PIT's channel 0 down for 1 ms. Channel 0 is polled
  * through latch commands, which works on machines without port 0x61
  * (QEMU microvm).
  */
@@ -10,7 +10,7 @@
 #include "cpu.h"
 
 #define PIT_HZ 1193182u
-#define PIT_CALIBRATION_TICKS (PIT_HZ / 50)
+#define PIT_CALIBRATION_TICKS (PIT_HZ / 1000) /* 1 ms: +-1 tick is 0.08%, and boot stays fast */
 #define TSC_FALLBACK_HZ 1000000000ull
 
 static uint64_t tsc_rate_hz;
@@ -27,24 +27,41 @@ static uint16_t pit_read_channel0(void)
 	return (uint16_t)(lo | (hi << 8));
 }
 
-static uint64_t tsc_hz_from_pit(void)
-{
-	uint64_t elapsed = 0, tsc_start, spins = 0;
+/*
+ * PIT calibration is split in two so that boot work runs while the PIT
+ * counts: begin starts channel 0 (period 65536 ticks, 55 ms), end polls
+ * until at least PIT_CALIBRATION_TICKS have passed. Whatever boot did in
+ * between must take well under 55 ms, or the count wraps unseen: end
+ * refuses the measurement then.
+ */
+static struct {
+	uint64_t tsc_start;
+	uint64_t elapsed;
 	uint16_t last;
+} pit;
 
+static void pit_calibration_begin(void)
+{
 	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2 */
 	outb(0x40, 0);
 	outb(0x40, 0);
-	last = pit_read_channel0();
-	tsc_start = rdtsc();
-	while (elapsed < PIT_CALIBRATION_TICKS && ++spins < 50000000) {
+	pit.last = pit_read_channel0();
+	pit.tsc_start = rdtsc();
+	pit.elapsed = 0;
+}
+
+static uint64_t pit_calibration_end(void)
+{
+	uint64_t spins = 0;
+
+	do {
 		uint16_t now = pit_read_channel0();
-		elapsed += (uint16_t)(last - now);
-		last = now;
-	}
-	if (elapsed < PIT_CALIBRATION_TICKS)
-		return 0; /* no PIT */
-	return (rdtsc() - tsc_start) * PIT_HZ / elapsed;
+		pit.elapsed += (uint16_t)(pit.last - now);
+		pit.last = now;
+	} while (pit.elapsed < PIT_CALIBRATION_TICKS && ++spins < 50000000);
+	if (pit.elapsed < PIT_CALIBRATION_TICKS || pit.elapsed > 30000)
+		return 0; /* no PIT, or too long between reads to trust */
+	return (rdtsc() - pit.tsc_start) * PIT_HZ / pit.elapsed;
 }
 
 static uint64_t tsc_hz_from_cpuid(void)
@@ -60,12 +77,22 @@ static uint64_t tsc_hz_from_cpuid(void)
 	return 0;
 }
 
-void tsc_calibrate(void)
+void tsc_calibrate_begin(void)
 {
 	tsc_boot = rdtsc();
 	tsc_rate_hz = tsc_hz_from_cpuid();
 	if (!tsc_rate_hz)
-		tsc_rate_hz = tsc_hz_from_pit();
+		pit_calibration_begin();
+}
+
+void tsc_calibrate_end(void)
+{
+	if (!tsc_rate_hz)
+		tsc_rate_hz = pit_calibration_end();
+	if (!tsc_rate_hz) {
+		pit_calibration_begin();
+		tsc_rate_hz = pit_calibration_end();
+	}
 	if (!tsc_rate_hz)
 		tsc_rate_hz = TSC_FALLBACK_HZ;
 	ns_per_tick_q32 = (1000000000ull << 32) / tsc_rate_hz;

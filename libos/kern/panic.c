@@ -24,6 +24,8 @@ static const char *const exception_names[32] = {
 	"control protection exception",
 };
 
+__attribute__((weak)) void channel_exit_notify(int status) { (void)status; }
+
 /* The debugger stub, when linked, takes over a dying image; otherwise nothing. */
 __attribute__((weak)) void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 {
@@ -72,6 +74,7 @@ static const char *thread_label(void)
 __attribute__((noreturn)) static void die(int signal)
 {
 	debug_enter_on_death(&panic_record.regs, signal);
+	channel_exit_notify(EXIT_STATUS_PANIC);
 	plat->exit(EXIT_STATUS_PANIC);
 }
 
@@ -214,5 +217,6 @@ void fault_handle(trap_frame_t *f)
 void exit(int status)
 {
 	irq_disable();
+	channel_exit_notify(status);
 	plat->exit(status);
 }

@@ -152,11 +152,14 @@ void timer_tick(trap_frame_t *frame)
 	current->trap_frame = 0;
 }
 
+__attribute__((weak)) void channel_idle_work(void) {}
+
 static void *idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		irq_disable();
+		channel_idle_work();
 		if (run_head)
 			schedule();
 		/* sti; hlt: the interrupt that ends the halt cannot be lost in between. */

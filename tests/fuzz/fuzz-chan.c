@@ -47,7 +47,15 @@ static void check_frame(const struct chan_frame *f)
 	CHECK(back.len == f->len && memcmp(back.payload, f->payload, f->len) == 0);
 }
 
-static void account(struct outcome *o, int event, const struct chan_frame *f)
+/* As the host does: a TEXT_FALLBACK control frame returns the decoder to text. */
+static void follow_fallback(struct chan_decoder *d, const struct chan_frame *f)
+{
+	if (f->channel == CHAN_CONTROL && f->len > 0 && f->payload[0] == CHAN_CTL_TEXT_FALLBACK)
+		chan_decoder_expect_text(d);
+}
+
+static void account(struct outcome *o, struct chan_decoder *d, int event,
+		    const struct chan_frame *f)
 {
 	uint8_t header[4] = { f->channel, f->flags, (uint8_t)f->seq, (uint8_t)(f->seq >> 8) };
 
@@ -60,6 +68,7 @@ static void account(struct outcome *o, int event, const struct chan_frame *f)
 		return;
 	}
 	check_frame(f);
+	follow_fallback(d, f);
 	o->frames++;
 	o->frames_hash = chan_crc32c(o->frames_hash, header, sizeof(header));
 	o->frames_hash = chan_crc32c(o->frames_hash, f->payload, f->len);
@@ -74,6 +83,16 @@ static size_t run_before_zero(const uint8_t *data, size_t zero_at)
 	return n;
 }
 
+/* Text is the byte just pushed; a rejected run is the bytes right before it. */
+static void check_loose_bytes(int event, const struct chan_frame *f,
+			      const uint8_t *data, size_t i)
+{
+	if (event == CHAN_EV_TEXT)
+		CHECK(f->len == 1 && f->payload[0] == data[i]);
+	if (event == CHAN_EV_REJECTED)
+		CHECK(f->len <= i && memcmp(f->payload, data + i - f->len, f->len) == 0);
+}
+
 static void decode_stream(const uint8_t *data, size_t size)
 {
 	struct outcome a = { 0 }, b = { 0 };
@@ -85,7 +104,8 @@ static void decode_stream(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size; i++) {
 		int event = chan_decoder_push(&by_byte, data[i], &f);
 
-		account(&a, event, &f);
+		account(&a, &by_byte, event, &f);
+		check_loose_bytes(event, &f, data, i);
 		zeros += data[i] == 0;
 		if (event == CHAN_EV_FRAME)
 			framed += run_before_zero(data, i);
@@ -97,7 +117,7 @@ static void decode_stream(const uint8_t *data, size_t size)
 
 		if (chunk > size - pos)
 			chunk = size - pos;
-		account(&b, chan_decoder_feed(&by_chunk, data + pos, chunk, &used, &f), &f);
+		account(&b, &by_chunk, chan_decoder_feed(&by_chunk, data + pos, chunk, &used, &f), &f);
 		CHECK(used > 0 && used <= chunk);
 		pos += used;
 	}
@@ -109,8 +129,9 @@ static void decode_stream(const uint8_t *data, size_t size)
 
 static void round_trip_frame(const uint8_t *data, size_t size)
 {
+	static uint8_t small[sizeof(wire)];
 	struct chan_frame f = { 0 };
-	size_t len;
+	size_t len, exact, cap;
 
 	if (size < 3)
 		return;
@@ -120,6 +141,10 @@ static void round_trip_frame(const uint8_t *data, size_t size)
 	f.payload = data + 3;
 	f.len = len;
 	check_frame(&f);
+	exact = chan_frame_encode(wire, sizeof(wire), f.channel, f.seq, f.payload, len);
+	cap = (size_t)(data[0] | data[1] << 8) % (exact + 1);
+	CHECK((chan_frame_encode(small, cap, f.channel, f.seq, f.payload, len) != 0) == (cap == exact));
+	CHECK(cap != exact || memcmp(small, wire, exact) == 0);
 }
 
 static void round_trip_cobs(const uint8_t *data, size_t size)
@@ -147,6 +172,7 @@ static void round_trip_control(const uint8_t *data, size_t size)
 	CHECK(m.build_id_len <= CHAN_BUILD_ID_MAX);
 	n = chan_ctl_encode(out, sizeof(out), &m);
 	CHECK(n > 0 && n <= size && memcmp(out, data, n) == 0);
+	CHECK(chan_ctl_encode(out, n - 1, &m) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

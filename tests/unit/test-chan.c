@@ -30,12 +30,10 @@ enum pattern { PAT_RANDOM, PAT_ZEROS, PAT_FF, PAT_NONZERO_RUNS, PAT_COUNT };
 static void fill(uint8_t *p, size_t n, enum pattern pat)
 {
 	for (size_t i = 0; i < n; i++) {
-		switch (pat) {
-		case PAT_RANDOM: p[i] = (uint8_t)rng(); break;
-		case PAT_ZEROS: p[i] = 0; break;
-		case PAT_FF: p[i] = 0xff; break;
-		default: p[i] = (i % 510 == 254 || i % 510 == 509) ? 0 : (uint8_t)(1 + rng() % 255);
-		}
+		bool run_end = i % 510 == 254 || i % 510 == 509;
+
+		p[i] = pat == PAT_RANDOM ? (uint8_t)rng() : pat == PAT_ZEROS ? 0 :
+		       pat == PAT_FF ? 0xff : run_end ? 0 : (uint8_t)(1 + rng() % 255);
 	}
 }
 
@@ -147,10 +145,13 @@ static bool test_cobs(void)
 {
 	static uint8_t in[2048], enc[2100], dec_buf[2048];
 	static const size_t sizes[] = { 0, 1, 253, 254, 255, 256, 508, 509, 2047 };
+	static const uint8_t overrun[] = { 5, 1, 2 }, zero_inside[] = { 3, 0, 1 },
+			     block_of_two[] = { 3, 1, 2 };
+	size_t d;
 
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		for (int pat = 0; pat < PAT_COUNT; pat++) {
-			size_t n = sizes[s], e, d;
+			size_t n = sizes[s], e;
 
 			fill(in, n, (enum pattern)pat);
 			e = chan_cobs_encode(enc, sizeof(enc), in, n);
@@ -166,16 +167,11 @@ static bool test_cobs(void)
 	fill(in, 254, PAT_FF);
 	if (chan_cobs_encode(enc, sizeof(enc), in, 254) != 255)
 		FAIL("254 non-zero bytes are not one full block");
-	{
-		const uint8_t overrun[] = { 5, 1, 2 }, zero_inside[] = { 3, 0, 1 };
-		size_t d;
-
-		if (chan_cobs_decode(dec_buf, sizeof(dec_buf), overrun, 3, &d) != CHAN_COBS_OVERRUN ||
-		    chan_cobs_decode(dec_buf, sizeof(dec_buf), zero_inside, 3, &d) != CHAN_COBS_OVERRUN)
-			FAIL("malformed COBS accepted");
-		if (chan_cobs_decode(dec_buf, 1, (const uint8_t[]){ 3, 1, 2 }, 3, &d) != CHAN_COBS_NOSPACE)
-			FAIL("decode past cap accepted");
-	}
+	if (chan_cobs_decode(dec_buf, sizeof(dec_buf), overrun, 3, &d) != CHAN_COBS_OVERRUN ||
+	    chan_cobs_decode(dec_buf, sizeof(dec_buf), zero_inside, 3, &d) != CHAN_COBS_OVERRUN)
+		FAIL("malformed COBS accepted");
+	if (chan_cobs_decode(dec_buf, 1, block_of_two, 3, &d) != CHAN_COBS_NOSPACE)
+		FAIL("decode past cap accepted");
 	return true;
 }
 
@@ -302,11 +298,6 @@ static size_t truncate_tail(uint8_t *w, size_t n)
 	return 2 + rng() % (n - 3);
 }
 
-static bool test_corrupted(void)
-{
-	reset();
-	return damaged_then_good(flip_bit, "bit-flipped");
-}
 
 static bool test_truncated(void)
 {
@@ -393,7 +384,9 @@ static bool test_oversize(void)
 	}
 	n = chan_frame_encode(wire, sizeof(wire), CHAN_GDB, 2, payload, CHAN_PAYLOAD_MAX);
 	feed(wire, n, 1);
-	return got.frames == 1 && check_last(CHAN_GDB, 2, CHAN_PAYLOAD_MAX);
+	if (got.frames != 1)
+		FAIL("largest frame after oversize ones lost");
+	return check_last(CHAN_GDB, 2, CHAN_PAYLOAD_MAX);
 }
 
 static bool test_bad_channel_and_flags(void)
@@ -493,7 +486,8 @@ int main(void)
 	ok(test_encode_limits(), "encoder refuses what does not fit or is invalid");
 	ok(test_split_feed(), "frames split across arbitrary feed boundaries");
 	ok(test_truncated(), "truncated frames dropped and counted, next frame decodes");
-	ok(test_corrupted(), "bit-flipped frames dropped and counted, next frame decodes");
+	reset();
+	ok(damaged_then_good(flip_bit, "bit-flipped"), "bit-flipped frames dropped and counted, next frame decodes");
 	ok(test_resync(), "garbage before and between frames, resynchronisation");
 	ok(test_text_mode(), "text before framing, rejected runs handed back, text fallback");
 	ok(test_oversize(), "oversize runs and payloads dropped and counted");

@@ -1,0 +1,35 @@
+/*
+ * The uniscope command: one cmd_<name>() per subcommand, each in its own
+ * file, dispatched from the table in cli/main.c. A command returns its exit
+ * status: 0 success, 1 failure (with a message on stderr), 2 usage error.
+ */
+#ifndef UNISCOPE_CLI_H
+#define UNISCOPE_CLI_H
+
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *usage;                 /* "ps TARGET [--json]" */
+	const char *summary;               /* one line */
+	const char *help;                  /* more lines for `uniscope CMD --help`, or NULL */
+};
+
+/* "uniscope: <message>" on stderr; always returns 1 so `return cli_error(...)` reads well. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints usage for cmd and returns EXIT_USAGE. */
+int cli_usage(const char *cmd);
+/* 1 when argv has -h or --help anywhere before "--". */
+int cli_wants_help(int argc, char **argv);
+void cli_print_command_help(FILE *out, const struct cli_command *c);
+const struct cli_command *cli_find(const char *name);
+
+int cmd_run(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_gdb(int argc, char **argv);
+
+#endif

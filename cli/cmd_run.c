@@ -1,0 +1,202 @@
+/*
+ * uniscope run: boot an image under QEMU inside a session (see
+ * introspect/session.h), speak the console channel with it, show its
+ * console, and exit with its exit status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+#include "run.h"
+
+#define DEFAULT_MEM (128ull << 20)
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	switch (*end) {
+	case 'G': case 'g': v <<= 30; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 0: break;
+	default: return -1;
+	}
+	if (*end || v < (16ull << 20) || v > (64ull << 30))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int option_value(int argc, char **argv, int *i, const char **out)
+{
+	if (*i + 1 >= argc)
+		return cli_error("option '%s' needs a value (see uniscope run --help)", argv[*i]);
+	*out = argv[++*i];
+	return 0;
+}
+
+static int parse_run_options(int argc, char **argv, struct run_options *o)
+{
+	const char *mem = 0;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+		int err = 0;
+		if (!strcmp(a, "--name")) err = option_value(argc, argv, &i, &o->name);
+		else if (!strcmp(a, "--mem")) err = option_value(argc, argv, &i, &mem);
+		else if (!strcmp(a, "--accel")) err = option_value(argc, argv, &i, &o->accel);
+		else if (!strcmp(a, "--gdb")) err = option_value(argc, argv, &i, &o->gdb_addr);
+		else if (!strcmp(a, "--trace")) err = option_value(argc, argv, &i, &o->trace_file);
+		else if (!strcmp(a, "--append")) err = option_value(argc, argv, &i, &o->append);
+		else if (!strcmp(a, "--detach")) o->detach = true;
+		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
+		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
+		if (err)
+			return EXIT_USAGE;
+	}
+	if (i >= argc || !strcmp(argv[i], "--"))
+		return cli_usage("run");
+	o->image = argv[i++];
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	else if (i < argc)
+		return cli_error("unexpected '%s' after the image (QEMU arguments go after --)", argv[i]), EXIT_USAGE;
+	for (; i < argc; i++) {
+		if (o->nr_extra >= RUN_MAX_EXTRA_ARGS)
+			return cli_error("too many QEMU arguments (at most %d)", RUN_MAX_EXTRA_ARGS), EXIT_USAGE;
+		o->extra[o->nr_extra++] = argv[i];
+	}
+	o->mem_size = DEFAULT_MEM;
+	if (mem && parse_size(mem, &o->mem_size) < 0)
+		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
+	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
+		return cli_error("--accel takes kvm or tcg, not '%s'", o->accel), EXIT_USAGE;
+	return 0;
+}
+
+static bool valid_session_name(const char *name)
+{
+	if (!*name || strlen(name) >= SESSION_NAME_MAX || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+static void default_name(const char *image, char *out, size_t cap)
+{
+	char copy[PATH_MAX];
+	char *base, *dot;
+
+	snprintf(copy, sizeof(copy), "%s", image);
+	base = basename(copy);
+	if ((dot = strrchr(base, '.')) && dot != base)
+		*dot = 0;
+	snprintf(out, cap, "%s", base);
+}
+
+/* Picks NAME, NAME-2, NAME-3...: the first not taken by a live session. */
+static int choose_name(struct run_state *rs, bool explicit_name)
+{
+	char base[SESSION_NAME_MAX], candidate[SESSION_NAME_MAX + 8];
+	struct session other;
+
+	snprintf(base, sizeof(base), "%s", rs->session.name);
+	for (int n = 1; n < 1000; n++) {
+		if (n == 1)
+			snprintf(candidate, sizeof(candidate), "%s", base);
+		else
+			snprintf(candidate, sizeof(candidate), "%.*s-%d", SESSION_NAME_MAX - 8, base, n);
+		if (session_load(candidate, &other) < 0 || !session_alive(&other)) {
+			snprintf(rs->session.name, sizeof(rs->session.name), "%.*s", SESSION_NAME_MAX - 1, candidate);
+			return 0;
+		}
+		if (explicit_name)
+			return cli_error("a session named '%s' is already running (uniscope stop %s)",
+					 candidate, candidate);
+	}
+	return cli_error("too many sessions named '%s'", base);
+}
+
+static int fill_session(struct run_state *rs)
+{
+	struct session *s = &rs->session;
+
+	if (!realpath(rs->opt.image, s->image))
+		return cli_error("'%s': %s", rs->opt.image, strerror(errno));
+	if (rs->opt.name) {
+		if (!valid_session_name(rs->opt.name))
+			return cli_error("'%s' is not a session name (letters, digits, - _ .)", rs->opt.name);
+		snprintf(s->name, sizeof(s->name), "%s", rs->opt.name);
+	} else {
+		default_name(rs->opt.image, s->name, sizeof(s->name));
+	}
+	if (choose_name(rs, rs->opt.name != 0))
+		return 1;
+	s->mem_size = rs->opt.mem_size;
+	snprintf(s->platform, sizeof(s->platform), "qemu");
+	snprintf(s->gdb, sizeof(s->gdb), "%s", rs->opt.gdb_addr ? rs->opt.gdb_addr : "");
+	return 0;
+}
+
+/* --detach: the child runs the session; the parent waits until it is up. */
+static int detach(struct run_state *rs)
+{
+	int pipefd[2];
+	char status = 1;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		return cli_error("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return cli_error("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pipefd[0]);
+		setsid();
+		rs->ready_fd = pipefd[1];
+		return 0;
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &status, 1) != 1 || status != 0)
+		exit(cli_error("session '%s' did not start (see its console.log)", rs->session.name));
+	printf("%s\n", rs->session.name);
+	exit(0);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_state *rs = calloc(1, sizeof(*rs));
+	int err, status;
+
+	if (!rs)
+		return cli_error("out of memory");
+	rs->ready_fd = -1;
+	if ((err = parse_run_options(argc, argv, &rs->opt)))
+		return err;
+	if (access(rs->opt.image, R_OK) < 0)
+		return cli_error("'%s': %s", rs->opt.image, strerror(errno));
+	if (fill_session(rs))
+		return 1;
+	if (rs->opt.detach && detach(rs))
+		return 1;
+	if (run_session_create(rs) || run_qemu_start(rs)) {
+		run_session_remove(rs);
+		return 1;
+	}
+	status = run_loop(rs);
+	run_session_remove(rs);
+	free(rs);
+	return status;
+}

@@ -1,0 +1,128 @@
+/* uniscope ls, stop and gdb: the commands that manage sessions. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "run.h"
+
+static void read_stats(const struct session *s, char *out, size_t cap)
+{
+	char path[SESSION_PATH_MAX + 16], line[128];
+	unsigned in = 0, dropped_in = 0, dropped_out = 0, v;
+	FILE *f;
+
+	session_path(s, "stats", path, sizeof(path));
+	snprintf(out, cap, "-");
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "frames_in=%u", &v) == 1) in = v;
+		else if (sscanf(line, "dropped_in=%u", &v) == 1) dropped_in = v;
+		else if (sscanf(line, "dropped_out=%u", &v) == 1) dropped_out = v;
+	}
+	fclose(f);
+	snprintf(out, cap, "%u/%u/%u", in, dropped_in, dropped_out);
+}
+
+static void remove_stale(const struct session *s)
+{
+	char path[SESSION_PATH_MAX + 300];
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+
+	if (s->qemu_pid > 0)
+		kill(s->qemu_pid, SIGKILL);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(s->dir);
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	char root[SESSION_PATH_MAX], stats[64];
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (session_root(root, sizeof(root), 0) < 0 || !(d = opendir(root))) {
+		if (json)
+			printf("[]\n");
+		return 0;
+	}
+	if (json)
+		printf("[");
+	else
+		printf("%-20s %8s %5s %-12s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "IMAGE");
+	while ((e = readdir(d))) {
+		struct session s;
+		if (e->d_name[0] == '.' || session_load(e->d_name, &s) < 0)
+			continue;
+		if (!session_alive(&s)) {
+			remove_stale(&s);
+			continue;
+		}
+		read_stats(&s, stats, sizeof(stats));
+		if (json)
+			printf("%s{\"name\":\"%s\",\"pid\":%d,\"accel\":\"%s\",\"frames\":\"%s\",\"image\":\"%s\",\"dir\":\"%s\"}",
+			       n ? "," : "", s.name, (int)s.pid, s.accel, stats, s.image, s.dir);
+		else
+			printf("%-20s %8d %5s %-12s %s\n", s.name, (int)s.pid, s.accel, stats, s.image);
+		n++;
+	}
+	closedir(d);
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	struct session s;
+
+	if (argc != 2)
+		return cli_usage("stop");
+	if (session_load(argv[1], &s) < 0 || !session_alive(&s))
+		return cli_error("no running session '%s' (uniscope ls lists them)", argv[1]);
+	if (kill(s.pid, SIGTERM) < 0)
+		return cli_error("cannot stop '%s': %s", argv[1], strerror(errno));
+	for (int i = 0; i < 100 && session_alive(&s); i++)
+		usleep(50000);
+	if (session_alive(&s))
+		return cli_error("session '%s' (pid %d) did not stop within 5 s", argv[1], (int)s.pid);
+	return 0;
+}
+
+int cmd_gdb(int argc, char **argv)
+{
+	char target[SESSION_PATH_MAX + 64];
+	const char *args[64];
+	struct session s;
+	int n = 0;
+
+	if (argc < 2)
+		return cli_usage("gdb");
+	if (session_load(argv[1], &s) < 0 || !session_alive(&s))
+		return cli_error("no running session '%s' (uniscope ls lists them)", argv[1]);
+	snprintf(target, sizeof(target), "target remote %s/gdb.sock", s.dir);
+	args[n++] = "gdb";
+	args[n++] = "-q";
+	args[n++] = "-ex";
+	args[n++] = target;
+	for (int i = 2; i < argc && n < 62; i++)
+		args[n++] = argv[i];
+	args[n++] = s.image;
+	args[n] = 0;
+	execvp("gdb", (char *const *)args);
+	return cli_error("cannot start gdb: %s (apt-get install gdb)", strerror(errno));
+}

@@ -1,0 +1,112 @@
+/* uniscope: subcommand dispatch, help and errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const struct cli_command commands[] = {
+	{ "run", cmd_run,
+	  "run [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH] [--trace FILE]\n"
+	  "           [--core-on-crash] [--detach] IMAGE [-- QEMU-ARGS]",
+	  "boot an image under QEMU in a session, console on the terminal",
+	  "  --name N        session name (default: the image's file name, made unique)\n"
+	  "  --mem SIZE      guest memory, e.g. 128M or 1G (default 128M)\n"
+	  "  --accel A       kvm or tcg (default: kvm when /dev/kvm is usable)\n"
+	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR (loopback or unix socket, 0600)\n"
+	  "  --trace FILE    record trace records streamed by the guest into FILE\n"
+	  "  --append ARGS   the guest's command line\n"
+	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
+	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
+	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up)", 0 },
+	{ "stop", cmd_stop, "stop NAME", "stop a session's image and end the session", 0 },
+	{ "gdb", cmd_gdb, "gdb NAME [GDB-ARGS]", "start GDB on a session's image, already connected", 0 },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("uniscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return 0;
+}
+
+void cli_print_command_help(FILE *out, const struct cli_command *c)
+{
+	fprintf(out, "usage: uniscope %s\n\n%s\n", c->usage, c->summary);
+	if (c->help)
+		fprintf(out, "\n%s\n", c->help);
+	fprintf(out, "\nTARGET := session name | qemu:SESSION-DIR | xen:DOMID | CORE-FILE\n");
+}
+
+int cli_usage(const char *cmd)
+{
+	const struct cli_command *c = cli_find(cmd);
+
+	if (c)
+		fprintf(stderr, "usage: uniscope %s\n", c->usage);
+	return EXIT_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
+}
+
+static void print_overview(FILE *out)
+{
+	fprintf(out, "usage: uniscope COMMAND [ARGS]\n\n"
+		     "Debug, trace and inspect uniscope unikernels.\n\ncommands:\n");
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`uniscope COMMAND --help` for a command's options.\n"
+		     "TARGET := session name | qemu:SESSION-DIR | xen:DOMID | CORE-FILE\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *c;
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		if (argc > 2 && (c = cli_find(argv[2]))) {
+			cli_print_command_help(stdout, c);
+			return 0;
+		}
+		print_overview(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("uniscope 0.1\n");
+		return 0;
+	}
+	c = cli_find(argv[1]);
+	if (!c) {
+		cli_error("'%s' is not a uniscope command (see uniscope --help)", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (cli_wants_help(argc - 1, argv + 1)) {
+		cli_print_command_help(stdout, c);
+		return 0;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,367 @@
+/*
+ * The host end of the console channel, in one poll() loop: bytes from the
+ * guest are decoded into console text (terminal + console.log), GDB
+ * traffic (to the connected debugger), trace records (--trace FILE) and
+ * control messages; bytes from the debugger go back as GDB frames. Signals
+ * arrive through a signalfd, so Ctrl-C, `uniscope stop` and QEMU's exit
+ * are just more events.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+#include "run.h"
+
+#define READ_CHUNK 65536
+#define STATS_INTERVAL_MS 500
+
+enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_COUNT };
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (fd >= 0 && len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			poll(&pfd, 1, 1000);
+			continue;
+		}
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void send_frame(struct run_state *rs, uint8_t channel, const void *payload, size_t len)
+{
+	uint8_t wire[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
+	const uint8_t *p = payload;
+
+	do {
+		size_t part = len < CHAN_PAYLOAD_MAX ? len : CHAN_PAYLOAD_MAX;
+		size_t n = chan_frame_encode(wire, sizeof(wire), channel, rs->tx_seq++, p, part);
+		write_all(rs->serial_fd, wire, n);
+		p += part;
+		len -= part;
+	} while (len > 0);
+}
+
+static void send_control(struct run_state *rs, const struct chan_ctl_msg *m)
+{
+	uint8_t payload[CHAN_CTL_MAX];
+	size_t n = chan_ctl_encode(payload, sizeof(payload), m);
+
+	if (n)
+		send_frame(rs, CHAN_CONTROL, payload, n);
+}
+
+static void console_output(struct run_state *rs, const void *text, size_t len)
+{
+	if (rs->ready_fd < 0)
+		write_all(STDOUT_FILENO, text, len);
+	write_all(rs->console_log_fd, text, len);
+}
+
+static void signal_ready(struct run_state *rs, char status)
+{
+	if (rs->ready_fd >= 0) {
+		write_all(rs->ready_fd, &status, 1);
+		close(rs->ready_fd);
+		rs->ready_fd = -2; /* detached for good: console goes to the log only */
+	}
+}
+
+static void on_hello_ack(struct run_state *rs, const struct chan_ctl_msg *m)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	rs->framed = true;
+	for (unsigned i = 0; i < m->build_id_len; i++) {
+		rs->session.build_id[2 * i] = hex[m->build_id[i] >> 4];
+		rs->session.build_id[2 * i + 1] = hex[m->build_id[i] & 15];
+	}
+	rs->session.build_id[2 * m->build_id_len] = 0;
+	session_write_meta(&rs->session);
+	signal_ready(rs, 0);
+}
+
+static void on_control(struct run_state *rs, const struct chan_frame *f)
+{
+	struct chan_ctl_msg m;
+
+	if (chan_ctl_parse(f->payload, f->len, &m) < 0)
+		return;
+	switch (m.type) {
+	case CHAN_CTL_HELLO_ACK: on_hello_ack(rs, &m); break;
+	case CHAN_CTL_STATS: rs->guest_stats = m.stats; break;
+	case CHAN_CTL_EXIT:
+		rs->got_exit_status = true;
+		rs->exit_status = m.exit_status;
+		break;
+	case CHAN_CTL_TEXT_FALLBACK: chan_decoder_expect_text(&rs->decoder); break;
+	default: break;
+	}
+}
+
+static void on_frame(struct run_state *rs, const struct chan_frame *f)
+{
+	switch (f->channel) {
+	case CHAN_CONSOLE: console_output(rs, f->payload, f->len); break;
+	case CHAN_GDB: write_all(rs->gdb_client_fd, f->payload, f->len); break;
+	case CHAN_TRACE: write_all(rs->trace_fd, f->payload, f->len); break;
+	case CHAN_CONTROL: on_control(rs, f); break;
+	}
+}
+
+static void on_serial_bytes(struct run_state *rs, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		struct chan_frame f;
+		size_t used = 0;
+		int ev = chan_decoder_feed(&rs->decoder, buf, len, &used, &f);
+
+		if (ev == CHAN_EV_FRAME)
+			on_frame(rs, &f);
+		else if (ev == CHAN_EV_TEXT || (ev == CHAN_EV_REJECTED && !rs->framed))
+			console_output(rs, f.payload, f.len);
+		buf += used;
+		len -= used;
+		if (!used)
+			break;
+	}
+}
+
+/*
+ * Fault injection for tests: UNISCOPE_CORRUPT_IN=N flips one random bit in
+ * N of every 1000 bytes from the guest before decoding, as a noisy line
+ * would. Deterministic (fixed seed), so a failing run can be replayed.
+ */
+static void maybe_corrupt(uint8_t *buf, size_t len)
+{
+	static int per_mille = -1;
+	static uint64_t state = 0x9e3779b97f4a7c15ull;
+
+	if (per_mille < 0) {
+		const char *v = getenv("UNISCOPE_CORRUPT_IN");
+		per_mille = v ? atoi(v) : 0;
+	}
+	for (size_t i = 0; per_mille > 0 && i < len; i++) {
+		state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+		if (state % 1000 < (uint64_t)per_mille)
+			buf[i] ^= (uint8_t)(1u << (state >> 32) % 8);
+	}
+}
+
+/* Returns 0 at end of stream. */
+static int read_serial(struct run_state *rs)
+{
+	static uint8_t buf[READ_CHUNK];
+	ssize_t n = read(rs->serial_fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n <= 0) {
+		close(rs->serial_fd);
+		rs->serial_fd = -1;
+		return 0;
+	}
+	maybe_corrupt(buf, (size_t)n);
+	on_serial_bytes(rs, buf, (size_t)n);
+	return 1;
+}
+
+static void accept_gdb_client(struct run_state *rs, int listen_fd)
+{
+	int fd = accept4(listen_fd, 0, 0, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (rs->gdb_client_fd >= 0) {
+		close(fd); /* one debugger at a time */
+		return;
+	}
+	rs->gdb_client_fd = fd;
+}
+
+/* A debugger that vanishes must not leave the image stopped: detach for it. */
+static void drop_gdb_client(struct run_state *rs)
+{
+	static const char detach[] = "$D#44";
+
+	close(rs->gdb_client_fd);
+	rs->gdb_client_fd = -1;
+	send_frame(rs, CHAN_GDB, detach, sizeof(detach) - 1);
+}
+
+static void read_gdb_client(struct run_state *rs)
+{
+	uint8_t buf[CHAN_PAYLOAD_MAX];
+	ssize_t n = read(rs->gdb_client_fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		drop_gdb_client(rs);
+		return;
+	}
+	if (memchr(buf, 0x03, (size_t)n)) {
+		struct chan_ctl_msg m = { .type = CHAN_CTL_INTERRUPT };
+		send_control(rs, &m);
+	}
+	send_frame(rs, CHAN_GDB, buf, (size_t)n);
+}
+
+static void stop_image(struct run_state *rs, int sig)
+{
+	if (!rs->stopping && !rs->qemu_exited)
+		kill(rs->qemu_pid, SIGTERM);
+	rs->stopping = true;
+	rs->stop_signal = sig;
+}
+
+static void read_signal(struct run_state *rs)
+{
+	struct signalfd_siginfo si;
+
+	if (read(rs->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGCHLD) {
+		if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
+			rs->qemu_exited = true;
+	} else {
+		stop_image(rs, (int)si.ssi_signo);
+	}
+}
+
+static void write_stats(struct run_state *rs)
+{
+	char path[SESSION_PATH_MAX + 16];
+	const struct chan_stats *h = &rs->decoder.stats, *g = &rs->guest_stats;
+	FILE *f;
+
+	session_path(&rs->session, "stats", path, sizeof(path));
+	if (!(f = fopen(path, "w")))
+		return;
+	fprintf(f, "frames_in=%u\ndropped_in=%u\ncrc_errors_in=%u\nframes_out_ok=%u\ndropped_out=%u\n",
+		h->frames_ok, h->crc_errors + h->cobs_errors + h->truncated + h->oversize + h->bad_channel,
+		h->crc_errors, g->frames_ok,
+		g->crc_errors + g->cobs_errors + g->truncated + g->oversize + g->bad_channel);
+	fclose(f);
+	rs->stats_written_ms = run_now_ms();
+}
+
+static void maybe_send_hello(struct run_state *rs)
+{
+	struct chan_ctl_msg hello = { .type = CHAN_CTL_HELLO, .version = CHAN_PROTOCOL_VERSION };
+	uint64_t now = run_now_ms();
+
+	if (rs->framed || rs->serial_fd < 0 || now < rs->next_hello_ms)
+		return;
+	if (rs->hello_tries++ >= RUN_HELLO_TRIES) {
+		signal_ready(rs, 0); /* the image does not speak the channel: plain text it is */
+		return;
+	}
+	rs->tx_seq = 0;
+	send_control(rs, &hello);
+	rs->next_hello_ms = now + RUN_HELLO_INTERVAL_MS;
+}
+
+static int setup_signals(struct run_state *rs)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, 0);
+	signal(SIGPIPE, SIG_IGN);
+	rs->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return rs->signal_fd < 0 ? cli_error("signalfd: %s", strerror(errno)) : 0;
+}
+
+static int final_status(struct run_state *rs)
+{
+	const struct chan_stats *h = &rs->decoder.stats, *g = &rs->guest_stats;
+	int status;
+
+	if (rs->got_exit_status)
+		status = rs->exit_status;
+	else if (rs->stopping)
+		status = 128 + rs->stop_signal;
+	else if (WIFEXITED(rs->qemu_wait_status) && WEXITSTATUS(rs->qemu_wait_status) % 2 == 1)
+		status = (WEXITSTATUS(rs->qemu_wait_status) - 1) / 2;
+	else {
+		status = cli_error("QEMU ended unexpectedly (status %#x): see %s/qemu.log",
+				   rs->qemu_wait_status, rs->session.dir);
+		rs->keep_session_dir = true;
+	}
+	fprintf(stderr, "uniscope: session '%s' ended, exit status %d; channel: %u frames in, %u dropped in, %u dropped out\n",
+		rs->session.name, status, h->frames_ok,
+		h->crc_errors + h->cobs_errors + h->truncated + h->oversize + h->bad_channel,
+		g->crc_errors + g->cobs_errors + g->truncated + g->oversize + g->bad_channel);
+	return status;
+}
+
+static void poll_once(struct run_state *rs)
+{
+	struct pollfd p[POLL_COUNT] = {
+		[POLL_SIGNAL] = { rs->signal_fd, POLLIN, 0 },
+		[POLL_SERIAL] = { rs->serial_fd, POLLIN, 0 },
+		[POLL_GDB_LISTEN0] = { rs->gdb_listen_fd[0], POLLIN, 0 },
+		[POLL_GDB_LISTEN1] = { rs->gdb_listen_fd[1], POLLIN, 0 },
+		[POLL_GDB_CLIENT] = { rs->gdb_client_fd, POLLIN, 0 },
+	};
+	int timeout = rs->framed ? STATS_INTERVAL_MS : RUN_HELLO_INTERVAL_MS / 2;
+
+	if (poll(p, POLL_COUNT, timeout) < 0 && errno != EINTR)
+		return;
+	if (p[POLL_SIGNAL].revents)
+		read_signal(rs);
+	if (p[POLL_SERIAL].revents)
+		read_serial(rs);
+	for (int i = 0; i < 2; i++)
+		if (p[POLL_GDB_LISTEN0 + i].revents)
+			accept_gdb_client(rs, rs->gdb_listen_fd[i]);
+	if (p[POLL_GDB_CLIENT].revents && rs->gdb_client_fd >= 0)
+		read_gdb_client(rs);
+}
+
+int run_loop(struct run_state *rs)
+{
+	if (setup_signals(rs))
+		return 1;
+	chan_decoder_init(&rs->decoder);
+	/* The guest may have exited before we set up the signalfd. */
+	if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
+		rs->qemu_exited = true;
+	while (!rs->qemu_exited || rs->serial_fd >= 0) {
+		if (rs->qemu_exited) {
+			fcntl(rs->serial_fd, F_SETFL, 0); /* drain what QEMU left */
+			while (read_serial(rs))
+				;
+			break;
+		}
+		maybe_send_hello(rs);
+		poll_once(rs);
+		if (run_now_ms() - rs->stats_written_ms >= STATS_INTERVAL_MS)
+			write_stats(rs);
+	}
+	signal_ready(rs, 1);
+	write_stats(rs);
+	return final_status(rs);
+}

@@ -1,0 +1,294 @@
+/*
+ * Setting a session up and tearing it down: its directory, the sockets we
+ * serve (the channel for QEMU's serial port, the GDB bridge), and QEMU.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "run.h"
+
+#define MAX_QEMU_ARGS (48 + RUN_MAX_EXTRA_ARGS)
+
+uint64_t run_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int listen_unix(const char *path, int *fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return cli_error("socket path '%s' is too long", path);
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	old = umask(0177); /* the socket is born 0600 */
+	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(*fd, 4) < 0) {
+		umask(old);
+		return cli_error("cannot listen on '%s': %s", path, strerror(errno));
+	}
+	umask(old);
+	return 0;
+}
+
+static int listen_tcp(const char *hostport, int *fd)
+{
+	char host[256];
+	const char *colon = strrchr(hostport, ':');
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *ai;
+	int one = 1, err;
+
+	if (!colon || (size_t)(colon - hostport) >= sizeof(host))
+		return cli_error("'tcp:%s' is not tcp:HOST:PORT", hostport);
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
+	if ((err = getaddrinfo(host[0] ? host : "127.0.0.1", colon + 1, &hints, &ai)))
+		return cli_error("tcp:%s: %s", hostport, gai_strerror(err));
+	*fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd >= 0)
+		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	err = *fd < 0 || bind(*fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(*fd, 4) < 0;
+	freeaddrinfo(ai);
+	if (err)
+		return cli_error("cannot listen on tcp:%s: %s", hostport, strerror(errno));
+	return 0;
+}
+
+/* Listens on tcp:HOST:PORT (HOST defaults to loopback) or unix:PATH. */
+int run_listen(const char *addr, int *fd)
+{
+	if (!strncmp(addr, "unix:", 5))
+		return listen_unix(addr + 5, fd);
+	if (!strncmp(addr, "tcp:", 4))
+		return listen_tcp(addr + 4, fd);
+	return cli_error("'%s' is not tcp:HOST:PORT or unix:PATH", addr);
+}
+
+static void write_all_fd(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static int open_session_file(struct run_state *rs, const char *file, int flags)
+{
+	char path[SESSION_PATH_MAX + 32];
+
+	session_path(&rs->session, file, path, sizeof(path));
+	return open(path, flags | O_CLOEXEC, 0600);
+}
+
+int run_session_create(struct run_state *rs)
+{
+	char root[SESSION_PATH_MAX - SESSION_NAME_MAX - 1], path[SESSION_PATH_MAX + 32];
+	struct session *s = &rs->session;
+
+	s->pid = getpid(); /* after --detach forked: the process that stays */
+	rs->serial_fd = rs->gdb_client_fd = rs->trace_fd = -1;
+	rs->gdb_listen_fd[0] = rs->gdb_listen_fd[1] = -1;
+	if (session_root(root, sizeof(root), 1) < 0)
+		return cli_error("cannot create the session directory under '%s': %s", root, strerror(errno));
+	snprintf(s->dir, sizeof(s->dir), "%s/%s", root, s->name);
+	run_session_remove(rs); /* a stale session of the same name */
+	if (mkdir(s->dir, 0700) < 0)
+		return cli_error("cannot create '%s': %s", s->dir, strerror(errno));
+	rs->console_log_fd = open_session_file(rs, "console.log", O_WRONLY | O_CREAT | O_TRUNC);
+	session_path(s, "serial.sock", path, sizeof(path));
+	if (rs->console_log_fd < 0 || listen_unix(path, &rs->serial_listen_fd))
+		return 1;
+	session_path(s, "gdb.sock", path, sizeof(path));
+	if (listen_unix(path, &rs->gdb_listen_fd[0]))
+		return 1;
+	if (rs->opt.gdb_addr && run_listen(rs->opt.gdb_addr, &rs->gdb_listen_fd[1]))
+		return 1;
+	if (rs->opt.trace_file) {
+		rs->trace_fd = open(rs->opt.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (rs->trace_fd < 0)
+			return cli_error("cannot write '%s': %s", rs->opt.trace_file, strerror(errno));
+	}
+	return 0;
+}
+
+static void remove_dir_contents(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[SESSION_PATH_MAX + 300];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+void run_session_remove(struct run_state *rs)
+{
+	if (!rs->session.dir[0] || rs->keep_session_dir)
+		return;
+	remove_dir_contents(rs->session.dir);
+	rmdir(rs->session.dir);
+}
+
+/*
+ * /dev/kvm opening is not enough: nested or sandboxed KVMs exist that abort
+ * QEMU at vCPU setup. So a paused QEMU with -cpu host is started and told
+ * to quit; only a clean exit (~50 ms) makes KVM the default.
+ */
+static bool kvm_usable(void)
+{
+	static const char qmp[] = "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n";
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), pipefd[2], status = -1;
+	pid_t pid;
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	if (pipe2(pipefd, O_CLOEXEC) < 0 || (pid = fork()) < 0)
+		return false;
+	if (pid == 0) {
+		int null_fd = open("/dev/null", O_WRONLY);
+		dup2(pipefd[0], 0);
+		dup2(null_fd, 1);
+		dup2(null_fd, 2);
+		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-machine", "microvm", "-accel", "kvm",
+		       "-cpu", "host", "-m", "16", "-display", "none", "-nodefaults", "-S", "-qmp", "stdio",
+		       (char *)0);
+		_exit(127);
+	}
+	close(pipefd[0]);
+	write_all_fd(pipefd[1], qmp, sizeof(qmp) - 1);
+	close(pipefd[1]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[][SESSION_PATH_MAX + 128])
+{
+	struct session *s = &rs->session;
+	bool kvm = rs->opt.accel ? !strcmp(rs->opt.accel, "kvm") : kvm_usable();
+	int n = 0, b = 0;
+
+	snprintf(s->accel, sizeof(s->accel), "%s", kvm ? "kvm" : "tcg");
+	argv[n++] = "qemu-system-x86_64";
+	argv[n++] = "-machine";
+	argv[n++] = "microvm,memory-backend=mem";
+	argv[n++] = "-accel";
+	argv[n++] = s->accel;
+	argv[n++] = "-cpu";
+	argv[n++] = kvm ? "host" : "max";
+	argv[n++] = "-m";
+	snprintf(bufs[b], sizeof(bufs[b]), "%llu", (unsigned long long)(s->mem_size >> 20));
+	argv[n++] = bufs[b++];
+	argv[n++] = "-object";
+	snprintf(bufs[b], sizeof(bufs[b]), "memory-backend-file,id=mem,size=%llu,mem-path=%s/mem,share=on",
+		 (unsigned long long)s->mem_size, s->dir);
+	argv[n++] = bufs[b++];
+	argv[n++] = "-nodefaults";
+	argv[n++] = "-no-user-config";
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-no-reboot";
+	argv[n++] = "-chardev";
+	snprintf(bufs[b], sizeof(bufs[b]), "socket,id=chan,path=%s/serial.sock", s->dir);
+	argv[n++] = bufs[b++];
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:chan";
+	argv[n++] = "-qmp";
+	snprintf(bufs[b], sizeof(bufs[b]), "unix:%s/qmp.sock,server=on,wait=off", s->dir);
+	argv[n++] = bufs[b++];
+	argv[n++] = "-gdb";
+	snprintf(bufs[b], sizeof(bufs[b]), "unix:%s/qemu-gdb.sock,server=on,wait=off", s->dir);
+	argv[n++] = bufs[b++];
+	argv[n++] = "-device";
+	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	argv[n++] = "-kernel";
+	argv[n++] = s->image;
+	if (rs->opt.append) {
+		argv[n++] = "-append";
+		argv[n++] = rs->opt.append;
+	}
+	for (int i = 0; i < rs->opt.nr_extra; i++)
+		argv[n++] = rs->opt.extra[i];
+	argv[n] = 0;
+}
+
+static void exec_qemu(const char **argv, int log_fd)
+{
+	int null_fd = open("/dev/null", O_RDWR);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* QEMU never outlives its session */
+	dup2(null_fd, 0);
+	dup2(null_fd, 1);
+	if (log_fd >= 0)
+		dup2(log_fd, 2);
+	execvp(argv[0], (char *const *)argv);
+	fprintf(stderr, "uniscope: cannot start %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int accept_qemu_serial(struct run_state *rs)
+{
+	for (int waited = 0; waited < 10000; waited += 10) {
+		int fd = accept4(rs->serial_listen_fd, 0, 0, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0) {
+			rs->serial_fd = fd;
+			return 0;
+		}
+		if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid) {
+			rs->qemu_exited = true;
+			return cli_error("QEMU exited before connecting (see %s/qemu.log)", rs->session.dir);
+		}
+		usleep(10000);
+	}
+	return cli_error("QEMU did not connect its serial port within 10 s");
+}
+
+int run_qemu_start(struct run_state *rs)
+{
+	const char *argv[MAX_QEMU_ARGS];
+	char bufs[8][SESSION_PATH_MAX + 128];
+	int log_fd = open_session_file(rs, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC);
+
+	build_qemu_args(rs, argv, bufs);
+	fcntl(rs->serial_listen_fd, F_SETFL, O_NONBLOCK);
+	rs->qemu_pid = fork();
+	if (rs->qemu_pid < 0)
+		return cli_error("fork: %s", strerror(errno));
+	if (rs->qemu_pid == 0)
+		exec_qemu(argv, log_fd);
+	close(log_fd);
+	rs->session.qemu_pid = rs->qemu_pid;
+	if (accept_qemu_serial(rs))
+		return 1;
+	if (session_write_meta(&rs->session) < 0)
+		return cli_error("cannot write the session's metadata in '%s'", rs->session.dir);
+	return 0;
+}

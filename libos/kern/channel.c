@@ -1,0 +1,168 @@
+/*
+ * The guest end of the console channel (include/uniscope/chan.h).
+ *
+ * The guest starts in text mode: console output goes to the device as it
+ * is. The host's HELLO switches it to framed mode, and from then on all
+ * output is framed: console text, GDB traffic, trace records, control.
+ * Receive runs from the device interrupt normally, and by polling
+ * (channel_poll) where interrupts are off: inside the debugger stub and
+ * while panicking. Transmit is always polled and complete on return.
+ * Callers hold interrupts disabled around a send, so frames never
+ * interleave.
+ */
+#include <string.h>
+#include <uniscope/chan.h>
+#include "kern.h"
+#include "arch/x86_64/cpu.h"
+#include "plat/plat.h"
+
+#define POLL_BUDGET 4096
+
+static struct {
+	bool framed;
+	uint16_t tx_seq;
+	struct chan_decoder decoder;
+	uint8_t tx[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
+} chan;
+
+extern struct uniscope_info uniscope_info;
+
+/* Hooks for the debugger stub and the tracer, when linked. */
+__attribute__((weak)) void debug_channel_input(const uint8_t *data, size_t len) { (void)data; (void)len; }
+__attribute__((weak)) void debug_interrupt_request(void) {}
+__attribute__((weak)) void trace_set_enabled(uint64_t mask) { (void)mask; }
+__attribute__((weak)) size_t trace_drain(uint8_t *buf, size_t cap) { (void)buf; (void)cap; return 0; }
+
+uint64_t chan_stats_address(void)
+{
+	return (uint64_t)&chan.decoder.stats;
+}
+
+bool channel_framed(void)
+{
+	return chan.framed;
+}
+
+void channel_send(uint8_t channel, const void *payload, size_t len)
+{
+	uint64_t flags = irq_save();
+	const uint8_t *p = payload;
+
+	do {
+		size_t part = len < CHAN_PAYLOAD_MAX ? len : CHAN_PAYLOAD_MAX;
+		size_t n = chan_frame_encode(chan.tx, sizeof(chan.tx), channel, chan.tx_seq++, p, part);
+		plat->console_write(chan.tx, n);
+		p += part;
+		len -= part;
+	} while (len > 0);
+	irq_restore(flags);
+}
+
+static void send_control(const struct chan_ctl_msg *m)
+{
+	uint8_t payload[CHAN_CTL_MAX];
+	size_t n = chan_ctl_encode(payload, sizeof(payload), m);
+
+	if (n)
+		channel_send(CHAN_CONTROL, payload, n);
+}
+
+static void answer_hello(void)
+{
+	struct chan_ctl_msg ack = { .type = CHAN_CTL_HELLO_ACK, .version = CHAN_PROTOCOL_VERSION };
+
+	ack.caps = CHAN_CAP_TRACE;
+#ifdef UNISCOPE_STUB
+	ack.caps |= CHAN_CAP_GDB;
+#endif
+	ack.build_id_len = (uint8_t)uniscope_info.build_id_len;
+	memcpy(ack.build_id, uniscope_info.build_id, ack.build_id_len);
+	chan.framed = true;
+	chan.tx_seq = 0;
+	send_control(&ack);
+}
+
+static void handle_control(const struct chan_frame *f)
+{
+	struct chan_ctl_msg m;
+
+	if (chan_ctl_parse(f->payload, f->len, &m) < 0)
+		return;
+	switch (m.type) {
+	case CHAN_CTL_HELLO: answer_hello(); break;
+	case CHAN_CTL_INTERRUPT: debug_interrupt_request(); break;
+	case CHAN_CTL_TRACE_ENABLE: trace_set_enabled(m.trace_mask); break;
+	default: break;
+	}
+}
+
+static void handle_frame(const struct chan_frame *f)
+{
+	if (f->channel == CHAN_CONTROL)
+		handle_control(f);
+	else if (f->channel == CHAN_GDB)
+		debug_channel_input(f->payload, f->len);
+}
+
+static void channel_rx_byte(uint8_t byte)
+{
+	struct chan_frame f;
+
+	if (chan_decoder_push(&chan.decoder, byte, &f) == CHAN_EV_FRAME)
+		handle_frame(&f);
+}
+
+/* Polled receive: everything the device has, bounded. */
+void channel_poll(void)
+{
+	int c;
+
+	for (int i = 0; i < POLL_BUDGET && (c = plat->console_read()) >= 0; i++)
+		channel_rx_byte((uint8_t)c);
+}
+
+void channel_console_write(const char *s, size_t len)
+{
+	if (chan.framed)
+		channel_send(CHAN_CONSOLE, s, len);
+	else
+		plat->console_write(s, len);
+}
+
+/* Tell the host the exit status and our receive counters, then leave. */
+void channel_exit_notify(int status)
+{
+	struct chan_ctl_msg m = { .type = CHAN_CTL_STATS };
+
+	if (!chan.framed)
+		return;
+	m.stats = chan.decoder.stats;
+	send_control(&m);
+	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status };
+	send_control(&m);
+}
+
+/*
+ * From the idle thread: stream pending trace records, at most one frame per
+ * call and one call per tick, so tracing never steals time from threads.
+ */
+void channel_idle_work(void)
+{
+	static uint64_t last_drain_ns;
+	static uint8_t buf[CHAN_PAYLOAD_MAX];
+	uint64_t now = clock_ns();
+	size_t n;
+
+	if (!chan.framed || now - last_drain_ns < 1000000000ull / SCHED_HZ)
+		return;
+	last_drain_ns = now;
+	n = trace_drain(buf, sizeof(buf));
+	if (n)
+		channel_send(CHAN_TRACE, buf, n);
+}
+
+void channel_init(void)
+{
+	chan_decoder_init(&chan.decoder);
+	plat->console_rx_irq(channel_rx_byte);
+}

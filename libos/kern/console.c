@@ -12,10 +12,11 @@
 
 #define LOG_SIZE (64 * 1024)
 
+/* In .bss, not .data: 64 KiB of zeroes do not belong in the image file. */
 static struct {
 	struct uniscope_log header;
 	uint8_t data[LOG_SIZE];
-} log_storage = { { UNISCOPE_LOG_MAGIC, LOG_SIZE, 0 }, { 0 } };
+} log_storage;
 
 struct uniscope_log *console_log = &log_storage.header;
 
@@ -27,6 +28,10 @@ __attribute__((weak)) void channel_console_write(const char *s, size_t len)
 
 static void log_append(const char *s, size_t len)
 {
+	if (!log_storage.header.magic) {
+		log_storage.header.size = LOG_SIZE;
+		log_storage.header.magic = UNISCOPE_LOG_MAGIC;
+	}
 	for (size_t i = 0; i < len; i++)
 		log_storage.data[(log_storage.header.written + i) % LOG_SIZE] = (uint8_t)s[i];
 	log_storage.header.written += len;

@@ -28,7 +28,7 @@ extern char _build_id_note[], _text_start[], _text_end[];
 __attribute__((weak)) uint64_t trace_info_address(void) { return 0; }
 __attribute__((weak)) uint64_t chan_stats_address(void) { return 0; }
 
-__attribute__((section(".rodata.uniscope_info"), used))
+__attribute__((section(".uniscope_info"), used))
 struct uniscope_info uniscope_info = {
 	.magic = UNISCOPE_INFO_MAGIC,
 	.version = UNISCOPE_INFO_VERSION,

@@ -22,6 +22,7 @@ boot_ms() {
 }
 
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+minimum() { sort -n "$1" | head -1; }
 
 i=0
 while [ $i -lt "$RUNS" ]; do
@@ -31,5 +32,10 @@ while [ $i -lt "$RUNS" ]; do
 done
 empty=$(median "$tmp/empty.us")
 hello=$(median "$tmp/hello.us")
-echo "boot ($MACHINE, TCG, $RUNS runs, median): empty PVH kernel ${empty} us, hello to main and exit ${hello} us"
-awk -v h="$hello" -v e="$empty" 'BEGIN { printf "boot ratio hello/empty: %.3f (target <= 1.10)\n", h / e }'
+empty_min=$(minimum "$tmp/empty.us")
+hello_min=$(minimum "$tmp/hello.us")
+echo "boot ($MACHINE, TCG, $RUNS runs): empty PVH kernel median ${empty} us min ${empty_min} us;" \
+	"hello to main and exit median ${hello} us min ${hello_min} us"
+# The minimum is the least disturbed by other load on a shared machine.
+awk -v h="$hello_min" -v e="$empty_min" -v hm="$hello" -v em="$empty" \
+	'BEGIN { printf "boot ratio hello/empty: %.3f on minima, %.3f on medians (target <= 1.10)\n", h / e, hm / em }'

@@ -29,7 +29,7 @@ struct run_options {
 struct run_state {
 	struct run_options opt;
 	struct session session;
-	int serial_listen_fd, serial_fd;
+	int serial_fd, serial_tx_fd; /* QEMU's pipe chardev: serial.out, serial.in */
 	int gdb_listen_fd[2], gdb_client_fd;
 	int signal_fd;
 	int console_log_fd, trace_fd;

@@ -22,6 +22,8 @@
 
 #define READ_CHUNK 65536
 #define STATS_INTERVAL_MS 500
+#define SERIAL_BATCH_BYTES 4096
+#define SERIAL_BATCH_US 2000
 
 enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_COUNT };
 
@@ -53,7 +55,7 @@ static void send_frame(struct run_state *rs, uint8_t channel, const void *payloa
 	do {
 		size_t part = len < CHAN_PAYLOAD_MAX ? len : CHAN_PAYLOAD_MAX;
 		size_t n = chan_frame_encode(wire, sizeof(wire), channel, rs->tx_seq++, p, part);
-		write_all(rs->serial_fd, wire, n);
+		write_all(rs->serial_tx_fd, wire, n);
 		p += part;
 		len -= part;
 	} while (len > 0);
@@ -165,22 +167,17 @@ static void maybe_corrupt(uint8_t *buf, size_t len)
 	}
 }
 
-/* Returns 0 at end of stream. */
-static int read_serial(struct run_state *rs)
+/* Returns the bytes read, 0 when there was nothing to read. */
+static size_t read_serial(struct run_state *rs)
 {
 	static uint8_t buf[READ_CHUNK];
 	ssize_t n = read(rs->serial_fd, buf, sizeof(buf));
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 1;
-	if (n <= 0) {
-		close(rs->serial_fd);
-		rs->serial_fd = -1;
+	if (n <= 0)
 		return 0;
-	}
 	maybe_corrupt(buf, (size_t)n);
 	on_serial_bytes(rs, buf, (size_t)n);
-	return 1;
+	return (size_t)n;
 }
 
 static void accept_gdb_client(struct run_state *rs, int listen_fd)
@@ -332,8 +329,13 @@ static void poll_once(struct run_state *rs)
 		return;
 	if (p[POLL_SIGNAL].revents)
 		read_signal(rs);
-	if (p[POLL_SERIAL].revents)
-		read_serial(rs);
+	/*
+	 * The UART delivers a byte at a time; waking for each would cost more
+	 * than QEMU's emulation. After a small read, let a few ms of output
+	 * gather (console latency stays far below what a person notices).
+	 */
+	if (p[POLL_SERIAL].revents && read_serial(rs) < SERIAL_BATCH_BYTES)
+		usleep(SERIAL_BATCH_US);
 	for (int i = 0; i < 2; i++)
 		if (p[POLL_GDB_LISTEN0 + i].revents)
 			accept_gdb_client(rs, rs->gdb_listen_fd[i]);
@@ -349,18 +351,14 @@ int run_loop(struct run_state *rs)
 	/* The guest may have exited before we set up the signalfd. */
 	if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
 		rs->qemu_exited = true;
-	while (!rs->qemu_exited || rs->serial_fd >= 0) {
-		if (rs->qemu_exited) {
-			fcntl(rs->serial_fd, F_SETFL, 0); /* drain what QEMU left */
-			while (read_serial(rs))
-				;
-			break;
-		}
+	while (!rs->qemu_exited) {
 		maybe_send_hello(rs);
 		poll_once(rs);
 		if (run_now_ms() - rs->stats_written_ms >= STATS_INTERVAL_MS)
 			write_stats(rs);
 	}
+	while (read_serial(rs) > 0) /* what QEMU wrote before it exited */
+		;
 	signal_ready(rs, 1);
 	write_stats(rs);
 	return final_status(rs);

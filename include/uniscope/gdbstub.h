@@ -29,14 +29,25 @@
  *		GDB_EVENT_DETACHED / GDB_EVENT_KILLED: ops->detach()/kill() was called;
  *		                    the session is over (the engine is reset).
  *
+ * Target operations are called only from inside gdb_engine_input() and
+ * gdb_engine_report_stop(), on the caller's thread. Thread ids handed to
+ * GDB must be > 0 (0 and -1 mean "any" and "all" in RSP): a libOS whose
+ * thread ids start at 0 maps them, e.g. id + 1. The engine struct is about
+ * 14 KiB: a guest keeps it in static storage, not on a thread stack.
+ *
  * Errors: target operations return 0 (or a byte count) on success and a
- * negative GDB_ERR_* code on failure. GDB 13 shows only "E NN" codes for
- * memory and breakpoint packets ("Cannot access memory at address ...",
- * "Could not insert hardware breakpoint"); it does not display "E.text"
- * there, and an 'O' packet is only legal while GDB waits for a stop reply
- * or a qRcmd answer. So the engine replies errno-style codes (E0E fault,
- * E0D refused, E1C no slot, ...) and a target that wants to explain a
- * refusal (a sealed image refuses writes) does it through `monitor`.
+ * negative GDB_ERR_* code on failure; the engine answers "E NN" with the
+ * errno-style code (E0e fault, E0d refused, E1c no slot, ...). GDB 13
+ * prints its own text for those, not ours: "Cannot access memory at
+ * address 0x..." for m/M/X, "Cannot insert hardware breakpoint N ... You
+ * may have requested too many hardware breakpoints/watchpoints" for Z1-Z4.
+ * It does not show "E.text" replies to these packets, and an 'O' (console)
+ * packet is legal only while GDB waits for a stop reply or a qRcmd answer,
+ * so neither can carry an explanation. A sealed target therefore answers
+ * Z0 with GDB_ERR_UNSUPPORTED (or implements it with a debug register);
+ * GDB then tries to write int3 itself, the write is refused, and GDB says
+ * "Cannot insert breakpoint N. Cannot access memory at address 0x...".
+ * The why ("profile: sealed") belongs in the target's `monitor` output.
  *
  * The engine is not reentrant: one thread of control calls it at a time.
  */
@@ -52,7 +63,7 @@
 /* PacketSize advertised to GDB: the largest packet, framing included. */
 #define GDB_PACKET_SIZE 4096
 #define GDB_RX_BUF_SIZE (GDB_PACKET_SIZE + 64)
-#define GDB_TX_BUF_SIZE (GDB_PACKET_SIZE + 64)
+#define GDB_TX_BUF_SIZE GDB_PACKET_SIZE /* our replies respect PacketSize too */
 #define GDB_SCRATCH_SIZE GDB_PACKET_SIZE  /* an X packet carries up to ~PacketSize bytes */
 #define GDB_CONSOLE_CHUNK 1024       /* monitor text per 'O' packet */
 #define GDB_THREAD_CHUNK 64          /* thread ids per qfThreadInfo reply */

@@ -1,0 +1,223 @@
+/*
+ * The command table: each packet is matched against a name, either exactly
+ * or as a prefix whose remainder becomes the handler's arguments. The
+ * names are chosen so that no two can match the same packet, which makes
+ * the table's order irrelevant. Anything unmatched gets the empty reply,
+ * RSP's "not supported", which is what keeps GDB and LLDB probing safely.
+ *
+ * This file also holds the session-level commands that touch no target
+ * state: feature negotiation, no-ack mode, detach, kill, monitor.
+ */
+#include "internal.h"
+
+enum match { MATCH_EXACT, MATCH_PREFIX };
+
+struct gdb_command {
+	const char *name;
+	uint8_t match;
+	gdb_handler *handler;
+};
+
+static gdb_handler cmd_supported, cmd_start_no_ack, cmd_attached, cmd_symbol;
+static gdb_handler cmd_must_reply_empty, cmd_detach, cmd_kill, cmd_monitor;
+
+static const struct gdb_command commands[] = {
+	{ "?", MATCH_EXACT, gdb_cmd_stop_reason },
+	{ "g", MATCH_EXACT, gdb_cmd_read_registers },
+	{ "G", MATCH_PREFIX, gdb_cmd_write_registers },
+	{ "p", MATCH_PREFIX, gdb_cmd_read_register },
+	{ "P", MATCH_PREFIX, gdb_cmd_write_register },
+	{ "m", MATCH_PREFIX, gdb_cmd_read_memory },
+	{ "M", MATCH_PREFIX, gdb_cmd_write_memory_hex },
+	{ "X", MATCH_PREFIX, gdb_cmd_write_memory_binary },
+	{ "c", MATCH_PREFIX, gdb_cmd_continue },
+	{ "C", MATCH_PREFIX, gdb_cmd_continue_signal },
+	{ "s", MATCH_PREFIX, gdb_cmd_step },
+	{ "S", MATCH_PREFIX, gdb_cmd_step_signal },
+	{ "vCont?", MATCH_EXACT, gdb_cmd_vcont_query },
+	{ "vCont;", MATCH_PREFIX, gdb_cmd_vcont },
+	{ "H", MATCH_PREFIX, gdb_cmd_set_thread },
+	{ "T", MATCH_PREFIX, gdb_cmd_thread_alive },
+	{ "Z", MATCH_PREFIX, gdb_cmd_insert_breakpoint },
+	{ "z", MATCH_PREFIX, gdb_cmd_remove_breakpoint },
+	{ "D", MATCH_PREFIX, cmd_detach },
+	{ "k", MATCH_EXACT, cmd_kill },
+	{ "qC", MATCH_EXACT, gdb_cmd_current_thread },
+	{ "qfThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_first },
+	{ "qsThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_next },
+	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
+	{ "qXfer:features:read:", MATCH_PREFIX, gdb_cmd_qxfer_features },
+	{ "qXfer:threads:read:", MATCH_PREFIX, gdb_cmd_qxfer_threads },
+	{ "qSupported", MATCH_PREFIX, cmd_supported },
+	{ "QStartNoAckMode", MATCH_EXACT, cmd_start_no_ack },
+	{ "qAttached", MATCH_PREFIX, cmd_attached },
+	{ "qSymbol:", MATCH_PREFIX, cmd_symbol },
+	{ "qRcmd,", MATCH_PREFIX, cmd_monitor },
+	{ "vMustReplyEmpty", MATCH_EXACT, cmd_must_reply_empty },
+};
+
+static bool command_matches(const struct gdb_command *cmd, const char *payload, size_t len)
+{
+	size_t name_len = strlen(cmd->name);
+
+	if (len < name_len || memcmp(payload, cmd->name, name_len) != 0)
+		return false;
+	return cmd->match == MATCH_PREFIX || len == name_len;
+}
+
+unsigned gdb_dispatch(struct gdb_engine *e, const char *payload, size_t len)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct gdb_command *cmd = &commands[i];
+		struct gdb_cursor args;
+
+		if (!command_matches(cmd, payload, len))
+			continue;
+		args.p = payload + strlen(cmd->name);
+		args.end = payload + len;
+		return cmd->handler(e, &args);
+	}
+	gdb_send_empty(e);
+	return GDB_EVENT_NONE;
+}
+
+/* Does GDB's ';'-separated feature list contain `feature` exactly? */
+static bool gdb_offers(const struct gdb_cursor *list, const char *feature)
+{
+	size_t len = strlen(feature);
+	struct gdb_cursor rest = *list;
+
+	while (!gdb_cursor_done(&rest)) {
+		const char *item = rest.p;
+
+		while (!gdb_cursor_done(&rest) && *rest.p != ';')
+			rest.p++;
+		if ((size_t)(rest.p - item) == len && memcmp(item, feature, len) == 0)
+			return true;
+		gdb_parse_char(&rest, ';');
+	}
+	return false;
+}
+
+static unsigned cmd_supported(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	gdb_parse_char(args, ':');
+	e->gdb_swbreak = gdb_offers(args, "swbreak+");
+	e->gdb_hwbreak = gdb_offers(args, "hwbreak+");
+	gdb_reply_begin(e);
+	gdb_reply_str(e, "PacketSize=");
+	gdb_reply_hex_u64(e, GDB_PACKET_SIZE);
+	gdb_reply_str(e, ";qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+"
+			 ";vContSupported+;swbreak+;hwbreak+");
+	gdb_reply_send(e);
+	return GDB_EVENT_NONE;
+}
+
+/* The OK itself still travels in ack mode; everything after it does not. */
+static unsigned cmd_start_no_ack(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	gdb_send_ok(e);
+	e->no_ack = true;
+	return GDB_EVENT_NONE;
+}
+
+/* "1": we attached to something already running, so quitting detaches. */
+static unsigned cmd_attached(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	gdb_send_str(e, "1");
+	return GDB_EVENT_NONE;
+}
+
+static unsigned cmd_symbol(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	gdb_send_ok(e); /* no symbols wanted */
+	return GDB_EVENT_NONE;
+}
+
+static unsigned cmd_must_reply_empty(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	gdb_send_empty(e);
+	return GDB_EVENT_NONE;
+}
+
+static unsigned cmd_detach(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args; /* "D;pid": there is one process */
+	gdb_send_ok(e);
+	if (e->ops->detach)
+		e->ops->detach(e->target_ctx);
+	gdb_session_reset(e);
+	return GDB_EVENT_DETACHED;
+}
+
+static unsigned cmd_kill(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args; /* GDB expects no reply */
+	if (e->ops->kill)
+		e->ops->kill(e->target_ctx);
+	gdb_session_reset(e);
+	return GDB_EVENT_KILLED;
+}
+
+/* "qRcmd,HEX": the command's text goes back in 'O' packets, then OK. */
+static unsigned cmd_monitor(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	size_t len = gdb_cursor_left(args) / 2;
+	int rc;
+
+	if (!e->ops->monitor) {
+		gdb_send_empty(e);
+		return GDB_EVENT_NONE;
+	}
+	if (len >= sizeof(e->scratch) ||
+	    !gdb_hex_decode(args->p, gdb_cursor_left(args), e->scratch, len)) {
+		gdb_send_error(e, GDB_ERR_INVALID);
+		return GDB_EVENT_NONE;
+	}
+	e->scratch[len] = '\0';
+	e->in_monitor = true;
+	e->console_len = 0;
+	rc = e->ops->monitor(e->target_ctx, (const char *)e->scratch, e);
+	gdb_console_flush(e);
+	e->in_monitor = false;
+	if (rc < 0)
+		gdb_send_failure(e, rc);
+	else
+		gdb_send_ok(e);
+	return GDB_EVENT_NONE;
+}
+
+void gdb_console_flush(struct gdb_engine *e)
+{
+	if (e->console_len == 0)
+		return;
+	gdb_reply_begin(e);
+	gdb_reply_str(e, "O");
+	gdb_reply_hex_bytes(e, e->console, e->console_len);
+	gdb_reply_send(e);
+	e->console_len = 0;
+}
+
+void gdb_session_reset(struct gdb_engine *e)
+{
+	static const struct gdb_stop unknown_stop = { .signal = GDB_SIGNAL_TRAP };
+
+	e->rx_state = GDB_RX_IDLE;
+	e->rx_len = 0;
+	e->tx_len = 0;
+	e->tx_unacked = false;
+	e->no_ack = false;
+	e->running = false;
+	e->in_monitor = false;
+	e->gdb_swbreak = false;
+	e->gdb_hwbreak = false;
+	e->general_tid = GDB_TID_ANY;
+	e->continue_tid = GDB_TID_ANY;
+	e->thread_cursor = 0;
+	e->console_len = 0;
+	e->stop = unknown_stop;
+}

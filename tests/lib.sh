@@ -107,3 +107,73 @@ gdb_batch() {
 	shift
 	timeout 120 gdb -batch -nx "$@" "$_image" 2>&1
 }
+
+# start_session NAME IMAGE APPEND [RUN-OPTIONS...]: a detached `uniscope run`
+# stopped when the test finishes; sets SESSION_DIR.
+start_session() {
+	_name=$1 _image=$2 _append=$3
+	shift 3
+	$UNISCOPE run --detach --name "$_name" --append "$_append" "$@" "$_image" >/dev/null || return 1
+	SESSION_DIR=$XDG_RUNTIME_DIR/uniscope/$_name
+}
+
+stop_session() {
+	$UNISCOPE stop "$1" >/dev/null 2>&1 || true
+}
+
+# A free-ish loopback port for this test script.
+test_port() {
+	echo $((20000 + ($$ + ${1:-0}) % 20000))
+}
+
+# --- introspection (t5xxx) ---
+
+# introspect_wait_console NAME REGEX [SECONDS]: waits until session NAME's
+# console log matches REGEX (the guest is up to that point).
+introspect_wait_console() {
+	_log=$XDG_RUNTIME_DIR/uniscope/$1/console.log
+	_tries=$((${3:-60} * 10))
+	while [ $_tries -gt 0 ]; do
+		grep -E -q -- "$2" "$_log" 2>/dev/null && return 0
+		sleep 0.1
+		_tries=$((_tries - 1))
+	done
+	echo "timed out waiting for /$2/ in $_log:"
+	tail -5 "$_log" 2>/dev/null
+	return 1
+}
+
+# introspect_qmp NAME JSON: sends one QMP command to session NAME's QEMU and
+# prints the reply (events skipped); fails on a QMP error.
+introspect_qmp() {
+	python3 - "$XDG_RUNTIME_DIR/uniscope/$1/qmp.sock" "$2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(120)
+s.connect(sys.argv[1])
+f = s.makefile("rwb")
+f.readline()
+for cmd in ('{"execute":"qmp_capabilities"}', sys.argv[2]):
+    f.write(cmd.encode() + b"\n")
+    f.flush()
+    while True:
+        reply = json.loads(f.readline())
+        if "event" not in reply:
+            break
+print(json.dumps(reply))
+sys.exit(1 if "error" in reply else 0)
+PY
+}
+
+# expect_json FILE [PYTHON-EXPR]: FILE parses as JSON and, when given, the
+# expression over `j` is true (e.g. 'len(j["threads"]) == 13').
+expect_json() {
+	python3 - "$1" "${2:-True}" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+if not eval(sys.argv[2]):
+    print("JSON check failed: " + sys.argv[2])
+    print(json.dumps(j)[:1500])
+    sys.exit(1)
+PY
+}

@@ -34,6 +34,7 @@ extern int main(int argc, char **argv);
 __attribute__((weak)) void channel_init(void) {}
 __attribute__((weak)) void trace_init(void) {}
 __attribute__((weak)) void debug_init(void) {}
+__attribute__((weak)) void debug_boot_wait(void) {}
 
 static char cmdline[CMDLINE_MAX];
 static char argv_storage[CMDLINE_MAX];
@@ -131,6 +132,7 @@ static void memory_init(void)
 static void *main_thread(void *arg)
 {
 	(void)arg;
+	debug_boot_wait();
 	exit(main(argc, argv));
 }
 

@@ -22,6 +22,7 @@ void irq_controller_init(void);
 void irq_route(int isa_irq, irq_handler_fn handler);
 void irq_set_handler(int isa_irq, irq_handler_fn handler);
 void trap_dispatch(trap_frame_t *frame);
+extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
 
 /* The kernel's hooks for faults and timer ticks. */

@@ -7,12 +7,14 @@
 #include <stddef.h>
 #include "arch.h"
 #include "cpu.h"
+#include "kern/trace.h"
 
 #define VECTOR_DEBUG 1
 #define VECTOR_BREAKPOINT 3
 #define NR_ISA_IRQS 16
 
 static irq_handler_fn isa_irq_handlers[NR_ISA_IRQS];
+static void trap_dispatch_vector(trap_frame_t *frame);
 
 void irq_set_handler(int isa_irq, irq_handler_fn handler)
 {
@@ -35,10 +37,24 @@ static void dispatch_isa_irq(trap_frame_t *frame)
 	lapic_eoi();
 }
 
+/* The innermost trap being handled: what a debugger stopping here reports. */
+trap_frame_t *trap_current_frame;
+
 void trap_dispatch(trap_frame_t *frame)
+{
+	trap_frame_t *outer = trap_current_frame;
+
+	trap_current_frame = frame;
+	trap_dispatch_vector(frame);
+	trap_current_frame = outer;
+}
+
+static void trap_dispatch_vector(trap_frame_t *frame)
 {
 	uint64_t v = frame->vector;
 
+	if (v >= VECTOR_IRQ_BASE && v != VECTOR_SPURIOUS)
+		trace_irq_entry(v);
 	if (v == VECTOR_LAPIC_TIMER) {
 		lapic_eoi();
 		timer_tick(frame);
@@ -49,10 +65,13 @@ void trap_dispatch(trap_frame_t *frame)
 	} else if ((v == VECTOR_DEBUG || v == VECTOR_BREAKPOINT) && debug_trap(frame)) {
 		return;
 	} else if (v < VECTOR_IRQ_BASE) {
+		trace_exception(v, frame->error_code, frame->rip);
 		fault_handle(frame);
 	} else {
 		lapic_eoi(); /* unexpected vector: acknowledge and ignore */
 	}
+	if (v >= VECTOR_IRQ_BASE)
+		trace_irq_exit(v);
 }
 
 void regs_from_trap_frame(struct uniscope_regs *r, const trap_frame_t *f)

@@ -1,0 +1,29 @@
+/* The in-guest GDB stub's internals (libos/debug/). */
+#ifndef LIBOS_DEBUG_H
+#define LIBOS_DEBUG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum debug_slot_kind { DEBUG_SLOT_EXEC, DEBUG_SLOT_WRITE, DEBUG_SLOT_READ, DEBUG_SLOT_ACCESS };
+
+struct debug_slot {
+	bool in_use;
+	uint8_t kind; /* enum debug_slot_kind */
+	uint32_t len;
+	uint64_t addr;
+	uint64_t last_value; /* read watchpoints: the watched bytes */
+	bool software;       /* a Z0 breakpoint the sealed profile serves from a slot */
+};
+
+int debug_slot_insert(enum debug_slot_kind kind, uint64_t addr, uint32_t len);
+void debug_slot_mark_software(int slot);
+int debug_slot_remove(enum debug_slot_kind kind, uint64_t addr);
+void debug_slots_clear(void);
+void debug_slots_suspend(bool suspend);
+int debug_slot_hit(uint64_t *dr6);
+const struct debug_slot *debug_slot(int i);
+bool debug_memory_mapped(uint64_t addr, size_t len);
+
+#endif

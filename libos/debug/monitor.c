@@ -1,0 +1,97 @@
+/* `monitor` commands of the in-guest stub: ps, log, heap, seal, help. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <uniscope/gdbstub.h>
+#include "kern/kern.h"
+#include "arch/x86_64/paging.h"
+
+#define LINE_MAX 160
+#define LOG_TAIL 2048
+
+static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
+
+static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct gdb_engine *e, const char *fmt, ...)
+{
+	char line[LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void monitor_ps(struct gdb_engine *e)
+{
+	int shown = 0;
+
+	say(e, "%5s %-20s %-9s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	for (struct thread *t = thread_list; t && shown < 4096; t = t->next_all, shown++)
+		say(e, "%5u %-20s %-9s %10llu %10llu\n", t->id, t->name,
+		    t->state < UNISCOPE_THREAD_STATE_COUNT ? state_names[t->state] : "?",
+		    (unsigned long long)(t->cpu_ns / 1000000), (unsigned long long)t->switches);
+}
+
+static void monitor_log(struct gdb_engine *e)
+{
+	uint64_t size = console_log->size, end = console_log->written;
+	uint64_t start = end > LOG_TAIL ? end - LOG_TAIL : 0;
+	char chunk[256];
+	size_t n = 0;
+
+	for (uint64_t i = start; i < end; i++) {
+		chunk[n++] = (char)console_log->data[i % size];
+		if (n == sizeof(chunk)) {
+			gdb_engine_console_write(e, chunk, n);
+			n = 0;
+		}
+	}
+	gdb_engine_console_write(e, chunk, n);
+}
+
+static void monitor_heap(struct gdb_engine *e)
+{
+	say(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, %llu frees, %llu failures\n",
+	    (unsigned long long)heap_stats.pages_total, (unsigned long long)heap_stats.pages_free,
+	    (unsigned long long)heap_stats.heap_bytes_in_use, (unsigned long long)heap_stats.heap_bytes_peak,
+	    (unsigned long long)heap_stats.heap_allocs, (unsigned long long)heap_stats.heap_frees,
+	    (unsigned long long)heap_stats.heap_failures);
+}
+
+static void monitor_seal(struct gdb_engine *e)
+{
+#if defined(UNISCOPE_DEBUG_FULL)
+	const char *profile = "full (software breakpoints lift the seal for their write)";
+#else
+	const char *profile = "sealed (read-only stub; breakpoints use the 4 debug registers)";
+#endif
+	say(e, "image %s; profile %s\n", *paging_sealed_flag() ? "sealed: text RX, data NX, page tables RO, CR0.WP on"
+							      : "not sealed yet", profile);
+}
+
+static void monitor_help(struct gdb_engine *e)
+{
+	say(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile), help\n");
+}
+
+int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
+{
+	static const struct { const char *name; void (*fn)(struct gdb_engine *); } table[] = {
+		{ "ps", monitor_ps }, { "log", monitor_log }, { "heap", monitor_heap },
+		{ "seal", monitor_seal }, { "help", monitor_help },
+	};
+
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (!strcmp(cmd, table[i].name)) {
+			table[i].fn(e);
+			return 0;
+		}
+	}
+	say(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	return 0;
+}

@@ -1,0 +1,130 @@
+#!/bin/sh
+# GDB and LLDB against the in-guest stub of running images, over the channel.
+. "$(dirname "$0")/lib.sh"
+
+T=$EXAMPLES/threads.elf
+gdb_session() {
+	gdb_batch $T -ex "target remote $SESSION_DIR/gdb.sock" "$@" -ex detach
+}
+
+test_expect_success 'info threads lists every libOS thread by name' '
+	start_session g1 $T "run_ms=0 threads=2" &&
+	test_when_finished "stop_session g1" &&
+	gdb_session -ex "info threads" >out &&
+	for name in main idle producer-0 producer-1 consumer-0 consumer-1 sleeper-10 sleeper-25 waiter-0 waiter-1; do
+		expect_grep "Thread [0-9]+ \"$name\"" out || exit 1
+	done
+'
+
+test_expect_success 'thread N and bt on a blocked thread show where it waits' '
+	start_session g2 $T "run_ms=0" &&
+	test_when_finished "stop_session g2" &&
+	gdb_session -ex "info threads" >threads &&
+	n=$(sed -n "s/^ *\*\{0,1\} *\([0-9][0-9]*\) *Thread [0-9]* \"sleeper-25\".*/\1/p" threads) &&
+	test -n "$n" &&
+	gdb_session -ex "thread $n" -ex bt >out &&
+	expect_grep "#0 +schedule \(\) at libos/kern/sched.c:[0-9]+" out &&
+	expect_grep "sleep_ns \(ns=(ns@entry=)?25000000\) at libos/kern/sched.c" out &&
+	expect_grep "in sleeper \(arg=0x19\) at examples/threads/main.c:[0-9]+" out
+'
+
+test_expect_success 'break (served by a debug register), continue, print, finish' '
+	start_session g3 $T "run_ms=0" &&
+	test_when_finished "stop_session g3" &&
+	gdb_session -ex "break sleep_ms" -ex continue -ex "print ms" -ex finish >out &&
+	expect_grep "Breakpoint 1, sleep_ms \(ms=[0-9]+\) at libos/kern/sched.c" out &&
+	expect_grep "^\\\$1 = (1|10|25|100)$" out &&
+	expect_grep "Run till exit from #0 +sleep_ms" out
+'
+
+test_expect_success 'hbreak and stepi, next' '
+	start_session g4 $T "run_ms=0" &&
+	test_when_finished "stop_session g4" &&
+	gdb_session -ex "hbreak consumer" -ex continue -ex "stepi" -ex "x/i \$pc" -ex next -ex "info line *\$pc" >out &&
+	expect_grep "Hardware assisted breakpoint 1 at" out &&
+	expect_grep "consumer \(arg=0x0\) at examples/threads/main.c" out &&
+	expect_grep "=> 0x[0-9a-f]+ <consumer\+[0-9]+>" out
+'
+
+test_expect_success 'watch and rwatch trigger on a write and a read' '
+	start_session g5 $T "run_ms=0" &&
+	test_when_finished "stop_session g5" &&
+	gdb_session -ex "watch queue.consumed" -ex continue -ex "delete" -ex "rwatch sleepers_stop" -ex continue >out &&
+	expect_grep "Hardware watchpoint 1: queue.consumed" out &&
+	expect_grep "Old value = [0-9]+" out &&
+	expect_grep "Hardware read watchpoint 2: sleepers_stop" out &&
+	expect_grep "Value = false" out
+'
+
+test_expect_success 'Ctrl-C (SIGINT to gdb in continue) stops the image with SIGINT' '
+	start_session g6 $T "run_ms=0" &&
+	test_when_finished "stop_session g6" &&
+	{ gdb_session -ex continue -ex "info threads" >out 2>&1 & } &&
+	sleep 4 && pkill -INT -f "gdb -batch -nx $T" && wait &&
+	expect_grep "received signal SIGINT" out
+'
+
+test_expect_success 'detach leaves the image running, and a debugger can attach again' '
+	start_session g7 $T "run_ms=0" &&
+	test_when_finished "stop_session g7" &&
+	gdb_session -ex "print queue.consumed" >first &&
+	sleep 1 &&
+	gdb_session -ex "print queue.consumed" >second &&
+	a=$(sed -n "s/^\\\$1 = //p" first) && b=$(sed -n "s/^\\\$1 = //p" second) &&
+	test "$b" -gt "$a"
+'
+
+test_expect_success 'a vanished client leaves the image running' '
+	start_session g8 $T "run_ms=0" &&
+	test_when_finished "stop_session g8" &&
+	{ timeout -s KILL 3 gdb -batch -nx -ex "target remote $SESSION_DIR/gdb.sock" -ex "info threads" -ex "shell sleep 10" $T >/dev/null 2>&1 || true; } &&
+	gdb_session -ex "print queue.consumed" >out &&
+	expect_grep "^\\\$1 = [0-9]+" out
+'
+
+test_expect_success 'the sealed profile refuses memory writes' '
+	start_session g9 $T "run_ms=0" &&
+	test_when_finished "stop_session g9" &&
+	gdb_session -ex "set var queue.produced = 5" -ex "monitor seal" >out 2>&1 &&
+	expect_grep "Cannot access memory at address" out &&
+	expect_grep "profile sealed" out
+'
+
+test_expect_success 'monitor ps lists the threads' '
+	start_session g10 $T "run_ms=0" &&
+	test_when_finished "stop_session g10" &&
+	gdb_session -ex "monitor ps" >out &&
+	expect_grep "consumer-1" out
+'
+
+test_expect_success 'attach to crash: stop at the faulting line with SIGSEGV' '
+	start_session g11 $EXAMPLES/crash.elf "null gdb=wait" &&
+	test_when_finished "stop_session g11" &&
+	gdb_batch $EXAMPLES/crash.elf -ex "target remote $SESSION_DIR/gdb.sock" -ex continue -ex bt -ex kill >out &&
+	line=$(grep -n "\*p = 1;" $ROOT/examples/crash/main.c | cut -d: -f1) &&
+	expect_grep "received signal SIGSEGV" out &&
+	expect_grep "crash_null \(\) at examples/crash/main.c:$line" out
+'
+
+test_expect_success 'attach to crash div0: SIGFPE' '
+	start_session g12 $EXAMPLES/crash.elf "div0 gdb=wait" &&
+	test_when_finished "stop_session g12" &&
+	gdb_batch $EXAMPLES/crash.elf -ex "target remote $SESSION_DIR/gdb.sock" -ex continue -ex kill >out &&
+	expect_grep "received signal SIGFPE" out &&
+	expect_grep "crash_div0" out
+'
+
+if command -v lldb >/dev/null; then
+	test_expect_success 'LLDB: gdb-remote, thread list, bt' '
+		port=$(test_port 1) &&
+		start_session l1 $T "run_ms=0" --gdb tcp:127.0.0.1:$port &&
+		test_when_finished "stop_session l1" &&
+		timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$port" -o "thread list" -o "thread select 3" -o bt -o detach $T >out 2>&1 &&
+		expect_grep "thread #[0-9]+: tid = 0x[0-9a-f]+, 0x[0-9a-f]+ threads.elf.schedule at sched.c" out &&
+		expect_grep "frame #[0-9]+: 0x[0-9a-f]+ threads.elf.sleep_ns" out
+	'
+else
+	test_skip "LLDB" "lldb is not installed"
+fi
+
+test_done

@@ -22,19 +22,18 @@ export XDG_RUNTIME_DIR=$TRASH/run
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 test_count=0
 test_failures=0
-test_cleanups=""
 
 cd "$TRASH" || exit 1
 
 say() { echo "# $*"; }
 
+# Runs in the test's subshell, so the command goes to a file the harness reads.
 test_when_finished() {
-	test_cleanups="$1; $test_cleanups"
+	echo "$1" >>"$TRASH/cleanup-$test_count"
 }
 
 test_expect_success() {
 	test_count=$((test_count + 1))
-	test_cleanups=""
 	if (eval "set -e; $2") >"$TRASH/test-$test_count.log" 2>&1; then
 		echo "ok $test_count - $1"
 	else
@@ -42,7 +41,9 @@ test_expect_success() {
 		sed 's/^/#   /' "$TRASH/test-$test_count.log" | tail -40
 		test_failures=$((test_failures + 1))
 	fi
-	eval "$test_cleanups" >/dev/null 2>&1
+	if [ -f "$TRASH/cleanup-$test_count" ]; then
+		(. "$TRASH/cleanup-$test_count") >/dev/null 2>&1
+	fi
 	return 0
 }
 
@@ -51,7 +52,17 @@ test_skip() {
 	echo "ok $test_count # skip $1 ($2)"
 }
 
+# No session outlives its test script, whatever happened to the cleanups.
+stop_all_sessions() {
+	for _dir in "$XDG_RUNTIME_DIR"/uniscope/*/; do
+		[ -f "$_dir/meta" ] || continue
+		$UNISCOPE stop "$(basename "$_dir")" >/dev/null 2>&1 || true
+	done
+}
+trap stop_all_sessions EXIT
+
 test_done() {
+	stop_all_sessions
 	echo "1..$test_count"
 	if [ "$test_failures" = 0 ]; then
 		cd / && rm -rf "$TRASH"

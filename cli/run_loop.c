@@ -72,7 +72,7 @@ static void send_control(struct run_state *rs, const struct chan_ctl_msg *m)
 
 static void console_output(struct run_state *rs, const void *text, size_t len)
 {
-	if (rs->ready_fd < 0)
+	if (!rs->opt.detach)
 		write_all(STDOUT_FILENO, text, len);
 	write_all(rs->console_log_fd, text, len);
 }

@@ -31,5 +31,12 @@ int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_bt(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_heap(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
+int cmd_sym(int argc, char **argv);
+int cmd_dis(int argc, char **argv);
 
 #endif

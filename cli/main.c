@@ -20,6 +20,28 @@ static const struct cli_command commands[] = {
 	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up)", 0 },
 	{ "stop", cmd_stop, "stop NAME", "stop a session's image and end the session", 0 },
 	{ "gdb", cmd_gdb, "gdb NAME [GDB-ARGS]", "start GDB on a session's image, already connected", 0 },
+	{ "ps", cmd_ps, "ps TARGET [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
+	  "threads: id, name, state, wait reason, cpu time, switches",
+	  "  The thread on a CPU is marked '*'. A live guest is paused for a moment\n"
+	  "  while its thread list is read (--no-pause: read it running).\n"
+	  "  --image PATH     the guest image (symbols); default: the session's\n"
+	  "  --debug-dir DIR  find the image by build-id: DIR/.build-id/xx/yyyy.debug, DIR/*.elf" },
+	{ "bt", cmd_bt, "bt TARGET [TID|all] [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
+	  "symbolized backtraces (function, file:line)",
+	  "  Without TID: the thread on vCPU 0. Frame-pointer unwinding, through\n"
+	  "  interrupts; preempted threads start at the interrupted instruction." },
+	{ "log", cmd_log, "log TARGET [--json] [--image PATH] [--debug-dir DIR]",
+	  "the console log ring read from guest memory", 0 },
+	{ "heap", cmd_heap, "heap TARGET [--json] [--image PATH] [--debug-dir DIR]",
+	  "page allocator and malloc statistics", 0 },
+	{ "mem", cmd_mem, "mem TARGET ADDR LEN [--phys] [--json] [--image PATH] [--debug-dir DIR]",
+	  "hexdump of guest memory",
+	  "  ADDR: 0xHEX, a symbol or symbol+0xOFF; virtual (through the guest's page\n"
+	  "  tables) unless --phys. LEN up to 1 MiB." },
+	{ "sym", cmd_sym, "sym TARGET ADDR|NAME [--json] [--image PATH] [--debug-dir DIR]",
+	  "symbol lookup: address to function+offset and file:line, or name to address", 0 },
+	{ "dis", cmd_dis, "dis TARGET ADDR|SYMBOL [N] [--json] [--image PATH] [--debug-dir DIR]",
+	  "disassemble guest memory (N instructions, default 16 or the whole function)", 0 },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

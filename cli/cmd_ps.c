@@ -1,0 +1,95 @@
+/*
+ * uniscope ps TARGET: the guest's threads, read from its memory.
+ * A live guest is paused for the walk (unless --no-pause) so the list is
+ * one consistent snapshot; printing happens after it runs again.
+ */
+#include <stdlib.h>
+#include "cli.h"
+#include "introspect_cli.h"
+
+static void print_wait(const struct us_thread *th)
+{
+	if (th->wait_object)
+		printf("  0x%llx", (unsigned long long)th->wait_object);
+	if (th->note[0])
+		printf("  (%s)", th->note);
+}
+
+static void print_table(const struct us_thread *threads, size_t count)
+{
+	printf("  %5s %-20s %-9s %-10s %9s %9s  %s\n", "TID", "NAME", "STATE", "WAIT", "CPU(ms)",
+	       "SWITCHES", "WAIT-OBJECT");
+	for (size_t i = 0; i < count; i++) {
+		const struct us_thread *th = &threads[i];
+		printf("%c %5u %-20s %-9s %-10s %9llu %9llu", th->cpu >= 0 ? '*' : ' ', th->id,
+		       th->name, us_thread_state_name(th->state), us_wait_reason_name(th->wait_reason),
+		       (unsigned long long)(th->cpu_ns / 1000000), (unsigned long long)th->switches);
+		print_wait(th);
+		putchar('\n');
+	}
+}
+
+static void print_json_thread(const struct us_thread *th)
+{
+	printf("{\"tid\": %u, \"name\": ", th->id);
+	cli_json_string(stdout, th->name);
+	printf(", \"state\": \"%s\", \"wait\": \"%s\", \"wait_object\": ", us_thread_state_name(th->state),
+	       us_wait_reason_name(th->wait_reason));
+	cli_json_address(stdout, th->wait_object);
+	printf(", \"cpu_ns\": %llu, \"switches\": %llu, \"running\": %s, \"cpu\": %d, \"address\": ",
+	       (unsigned long long)th->cpu_ns, (unsigned long long)th->switches,
+	       th->cpu >= 0 ? "true" : "false", th->cpu);
+	cli_json_address(stdout, th->address);
+	printf(", \"stack\": [");
+	cli_json_address(stdout, th->stack_lo);
+	printf(", ");
+	cli_json_address(stdout, th->stack_hi);
+	printf("], \"note\": ");
+	cli_json_string(stdout, th->note);
+	printf("}");
+}
+
+static void print_json(const struct us_thread *threads, size_t count, const char *error)
+{
+	printf("{\"threads\": [");
+	for (size_t i = 0; i < count; i++) {
+		printf(i ? ",\n  " : "\n  ");
+		print_json_thread(&threads[i]);
+	}
+	printf("\n], \"error\": ");
+	if (error)
+		cli_json_string(stdout, error);
+	else
+		printf("null");
+	printf("}\n");
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	struct cli_target_args a;
+	struct us_thread *threads;
+	struct us_error *err;
+	struct us_target *t;
+	size_t count;
+	int status;
+
+	if ((status = cli_target_parse(argc, argv, &a, 1, 1)))
+		return status;
+	if (!(t = cli_target_open(&a)))
+		return 1;
+	if ((status = cli_target_pause(t, &a))) {
+		us_target_close(t);
+		return status;
+	}
+	err = us_target_threads(t, &threads, &count);
+	status = cli_target_resume(t, &a, 0);
+	if (a.json)
+		print_json(threads, count, err ? err->message : NULL);
+	else
+		print_table(threads, count);
+	if (err)
+		status = cli_report(err);
+	free(threads);
+	us_target_close(t);
+	return status;
+}

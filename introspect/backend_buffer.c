@@ -1,0 +1,81 @@
+/*
+ * The buffer backend: guest memory held in a host buffer, and one vCPU with
+ * fixed registers. Unit tests and fuzz targets build synthetic (and
+ * hostile) guest images in code and inspect them through it, exactly as
+ * they would a live VM.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "backend.h"
+
+struct buffer_backend {
+	uint8_t *mem;
+	struct us_mem_range range;
+	struct uniscope_regs regs;
+};
+
+static struct us_error *buffer_read_phys(void *ctx, uint64_t paddr, void *buf, size_t len)
+{
+	struct buffer_backend *bb = ctx;
+	struct us_error *err = us_range_check(bb->range.start, bb->range.end, paddr, len,
+					      "guest memory");
+
+	if (err)
+		return err;
+	memcpy(buf, bb->mem + (paddr - bb->range.start), len);
+	return NULL;
+}
+
+static struct us_error *buffer_read_vcpu_regs(void *ctx, unsigned vcpu, struct uniscope_regs *regs)
+{
+	struct buffer_backend *bb = ctx;
+
+	if (vcpu != 0)
+		return us_error_create(US_ERR_NOT_FOUND, "vCPU %u does not exist", vcpu);
+	*regs = bb->regs;
+	return NULL;
+}
+
+static struct us_error *buffer_no_op(void *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
+static void buffer_close(void *ctx)
+{
+	struct buffer_backend *bb = ctx;
+
+	if (bb)
+		free(bb->mem);
+	free(bb);
+}
+
+static const struct us_backend_ops buffer_ops = {
+	.read_phys = buffer_read_phys,
+	.read_vcpu_regs = buffer_read_vcpu_regs,
+	.pause = buffer_no_op,
+	.resume = buffer_no_op,
+	.close = buffer_close,
+};
+
+struct us_error *us_backend_buffer_open(const void *mem, size_t size, uint64_t base,
+					const struct uniscope_regs *regs, struct us_backend **out)
+{
+	struct us_backend *b = calloc(1, sizeof(*b));
+	struct buffer_backend *bb = calloc(1, sizeof(*bb));
+
+	if (!b || !bb || base + size < base || !(bb->mem = malloc(size ? size : 1))) {
+		free(b);
+		free(bb);
+		return &us_error_nomem;
+	}
+	memcpy(bb->mem, mem, size);
+	bb->range = (struct us_mem_range){ base, base + size };
+	if (regs)
+		bb->regs = *regs;
+	*b = (struct us_backend){ .ops = &buffer_ops, .ctx = bb, .kind = "buffer", .nr_vcpus = 1,
+				  .ranges = &bb->range, .nr_ranges = 1 };
+	*out = b;
+	return NULL;
+}

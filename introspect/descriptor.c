@@ -1,0 +1,140 @@
+/*
+ * Finding the guest descriptor (struct uniscope_info, include/uniscope/abi.h).
+ *
+ * In order: the address a uniscope core recorded; the image's symbol
+ * `uniscope_info`; a scan of guest memory for UNISCOPE_INFO_MAGIC at
+ * 8-byte alignment, for stripped images or when no image is at hand. Each
+ * candidate is copied once and checked whole (version, size, every
+ * thread_layout offset inside the structure) before anything trusts it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+struct field_extent {
+	const char *name;
+	uint32_t offset, width;
+};
+
+static struct us_error *layout_check(const struct uniscope_thread_layout *l)
+{
+	const struct field_extent fields[] = {
+		{ "id", l->off_id, 4 },
+		{ "name", l->off_name, UNISCOPE_THREAD_NAME_MAX },
+		{ "state", l->off_state, 4 },
+		{ "wait_reason", l->off_wait_reason, 4 },
+		{ "wait_object", l->off_wait_object, 8 },
+		{ "cpu_ns", l->off_cpu_ns, 8 },
+		{ "switches", l->off_switches, 8 },
+		{ "stack_lo", l->off_stack_lo, 8 },
+		{ "stack_hi", l->off_stack_hi, 8 },
+		{ "context", l->off_context, sizeof(struct uniscope_context) },
+		{ "next", l->off_next, 8 },
+		{ "wake_ns", l->off_wake_ns, 8 },
+		{ "trap_frame", l->off_trap_frame, 8 },
+	};
+
+	if (l->size == 0 || l->size > US_THREAD_STRUCT_MAX)
+		return us_error_create(US_ERR_INVALID, "thread structure size %u is absurd", l->size);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if ((uint64_t)fields[i].offset + fields[i].width > l->size)
+			return us_error_create(US_ERR_INVALID,
+					       "thread field '%s' at offset %u lies outside the %u-byte "
+					       "structure", fields[i].name, fields[i].offset, l->size);
+	return NULL;
+}
+
+struct us_error *us_descriptor_check(const struct uniscope_info *info)
+{
+	if (info->magic != UNISCOPE_INFO_MAGIC)
+		return us_error_create(US_ERR_INVALID, "no descriptor magic");
+	if (info->version != UNISCOPE_INFO_VERSION)
+		return us_error_create(US_ERR_UNSUPPORTED,
+				       "descriptor version %u, this uniscope reads version %u",
+				       info->version, UNISCOPE_INFO_VERSION);
+	if (info->size != sizeof(*info))
+		return us_error_create(US_ERR_INVALID, "descriptor size %u, expected %zu", info->size,
+				       sizeof(*info));
+	if (info->build_id_len > UNISCOPE_BUILD_ID_MAX)
+		return us_error_create(US_ERR_INVALID, "build-id length %u is absurd", info->build_id_len);
+	if (info->nr_cpus == 0 || info->nr_cpus > US_MAX_VCPUS)
+		return us_error_create(US_ERR_INVALID, "%u CPUs is absurd", info->nr_cpus);
+	return layout_check(&info->thread_layout);
+}
+
+/* Reads and checks a candidate; keeps it when sound. */
+static bool try_candidate(struct us_target *t, uint64_t address, bool physical, const char *how)
+{
+	struct uniscope_info info;
+	struct us_error *err;
+
+	err = physical ? us_backend_read(t->backend, address, &info, sizeof(info))
+		       : us_target_read(t, address, &info, sizeof(info));
+	if (!err)
+		err = us_descriptor_check(&info);
+	if (err) {
+		snprintf(t->info_problem, sizeof(t->info_problem), "descriptor %s at 0x%llx: %s", how,
+			 (unsigned long long)address, err->message);
+		us_error_destroy(err);
+		return false;
+	}
+	t->info = info;
+	t->info_address = address;
+	t->have_info = true;
+	return true;
+}
+
+static bool scan_chunk(struct us_target *t, const uint8_t *chunk, size_t len, uint64_t base)
+{
+	for (size_t off = 0; off + 8 <= len; off += 8) {
+		uint64_t word;
+		memcpy(&word, chunk + off, sizeof(word)); /* a load, not a call */
+		if (word == UNISCOPE_INFO_MAGIC && try_candidate(t, base + off, true, "found by scanning"))
+			return true;
+	}
+	return false;
+}
+
+static bool scan_range(struct us_target *t, const struct us_mem_range *r, uint8_t *chunk)
+{
+	for (uint64_t at = (r->start + 7) & ~7ull; at < r->end; at += US_SCAN_CHUNK) {
+		size_t len = r->end - at < US_SCAN_CHUNK ? (size_t)(r->end - at) : US_SCAN_CHUNK;
+		struct us_error *err = us_backend_read(t->backend, at, chunk, len);
+		if (err) {
+			us_error_destroy(err);
+			continue;
+		}
+		if (scan_chunk(t, chunk, len, at))
+			return true;
+	}
+	return false;
+}
+
+static bool scan_memory(struct us_target *t)
+{
+	uint8_t *chunk = malloc(US_SCAN_CHUNK);
+	bool found = false;
+
+	if (!chunk)
+		return false;
+	for (size_t i = 0; i < t->backend->nr_ranges && !found; i++)
+		found = scan_range(t, &t->backend->ranges[i], chunk);
+	free(chunk);
+	return found;
+}
+
+void us_descriptor_find(struct us_target *t)
+{
+	const struct us_symbol *sym;
+
+	snprintf(t->info_problem, sizeof(t->info_problem),
+		 "no uniscope descriptor in guest memory (is this a uniscope image, and has it been loaded?)");
+	if (t->backend->info_address && try_candidate(t, t->backend->info_address, false, "from the core"))
+		return;
+	if (t->symbols && (sym = us_symbols_by_name(t->symbols, "uniscope_info")) &&
+	    try_candidate(t, sym->address, false, "at symbol uniscope_info"))
+		return;
+	if (scan_memory(t))
+		return;
+}

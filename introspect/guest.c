@@ -1,0 +1,87 @@
+/*
+ * Guest records reached from the descriptor: the console log ring, the
+ * panic record and the heap statistics. Each header is copied once and
+ * checked (magic, power-of-two size under UNISCOPE_LOG_SIZE_MAX) before
+ * its sizes are used; the ring is then read in at most two pieces.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+static struct us_error *need_record(struct us_target *t, uint64_t address, const char *what)
+{
+	if (!t->have_info)
+		return us_target_info_error(t);
+	if (!address)
+		return us_error_create(US_ERR_NOT_FOUND, "%s: the guest has no %s yet", t->name, what);
+	return NULL;
+}
+
+static struct us_error *log_header(struct us_target *t, struct uniscope_log *h)
+{
+	struct us_error *err = us_target_read(t, t->info.console_log, h, sizeof(*h));
+
+	if (err)
+		return us_error_prefix(err, "%s: console log", t->name);
+	if (h->magic != UNISCOPE_LOG_MAGIC)
+		return us_error_create(US_ERR_INVALID, "%s: console log at 0x%llx has a bad magic",
+				       t->name, (unsigned long long)t->info.console_log);
+	if (h->size == 0 || h->size > UNISCOPE_LOG_SIZE_MAX || (h->size & (h->size - 1)))
+		return us_error_create(US_ERR_INVALID, "%s: console log size %llu is absurd", t->name,
+				       (unsigned long long)h->size);
+	return NULL;
+}
+
+struct us_error *us_target_log(struct us_target *t, char **text, size_t *len, uint64_t *lost)
+{
+	struct uniscope_log h;
+	struct us_error *err;
+	uint64_t data, start, first;
+	size_t n;
+	char *buf;
+
+	if ((err = need_record(t, t->info.console_log, "console log")) || (err = log_header(t, &h)))
+		return err;
+	n = h.written < h.size ? (size_t)h.written : (size_t)h.size;
+	start = h.written < h.size ? 0 : h.written % h.size; /* oldest byte */
+	first = h.size - start < n ? h.size - start : n;
+	data = t->info.console_log + offsetof(struct uniscope_log, data);
+	if (!(buf = malloc(n + 1)))
+		return &us_error_nomem;
+	err = us_target_read(t, data + start, buf, first);
+	if (!err && n > first)
+		err = us_target_read(t, data, buf + first, n - first);
+	if (err) {
+		free(buf);
+		return us_error_prefix(err, "%s: console log", t->name);
+	}
+	buf[n] = 0;
+	*text = buf;
+	*len = n;
+	*lost = h.written - n;
+	return NULL;
+}
+
+struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out)
+{
+	struct us_error *err;
+
+	if ((err = need_record(t, t->info.panic, "panic record")))
+		return err;
+	if ((err = us_target_read(t, t->info.panic, out, sizeof(*out))))
+		return us_error_prefix(err, "%s: panic record", t->name);
+	out->message[sizeof(out->message) - 1] = 0;
+	out->file[sizeof(out->file) - 1] = 0;
+	return NULL;
+}
+
+struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out)
+{
+	struct us_error *err;
+
+	if ((err = need_record(t, t->info.heap_stats, "heap statistics")))
+		return err;
+	if ((err = us_target_read(t, t->info.heap_stats, out, sizeof(*out))))
+		return us_error_prefix(err, "%s: heap statistics", t->name);
+	return NULL;
+}

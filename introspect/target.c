@@ -1,0 +1,302 @@
+/*
+ * Targets: resolving TARGET to a backend, setting up translation, symbols
+ * and the guest descriptor, and the memory/register/symbol entry points of
+ * target.h. The guest model lives in threads.c, unwind.c, guest.c.
+ *
+ * Opening order (each step may fall back, only the first two may fail):
+ *	1. backend from the spec (session, qemu:DIR, core file; xen: later);
+ *	2. translation: vCPU 0's CR0/CR3/CR4, or identity for virtual cores;
+ *	3. symbols from --image, else the session's image;
+ *	4. the descriptor: core note address, symbol `uniscope_info`, scan;
+ *	5. symbols checked against the guest's build-id; when they are
+ *	   missing or wrong, --debug-dir is searched by build-id.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "internal.h"
+#include "session.h"
+
+void us_target_warn(struct us_target *t, const char *fmt, ...)
+{
+	size_t used = strlen(t->warning);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(t->warning))
+		strcpy(t->warning + used++, "\n");
+	va_start(ap, fmt);
+	vsnprintf(t->warning + used, sizeof(t->warning) - used, fmt, ap);
+	va_end(ap);
+}
+
+static struct us_error *open_session_dir(const char *spec, const char *dir, struct us_backend **b)
+{
+	struct us_error *err = us_backend_qemu_open(dir, b);
+
+	return err ? us_error_prefix(err, "%s", spec) : NULL;
+}
+
+static struct us_error *open_session_name(const char *spec, struct us_backend **b)
+{
+	char root[SESSION_PATH_MAX], dir[SESSION_PATH_MAX + SESSION_NAME_MAX + 2];
+	struct stat st;
+	int rc;
+
+	if ((rc = session_root(root, sizeof(root), 0)) < 0)
+		return us_error_errno(-rc, "%s: cannot find the session directory", spec);
+	snprintf(dir, sizeof(dir), "%s/%s", root, spec);
+	if (strlen(spec) >= SESSION_NAME_MAX || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return us_error_create(US_ERR_NOT_FOUND,
+				       "'%s': no such session or core file (see 'uniscope ls')", spec);
+	return open_session_dir(spec, dir, b);
+}
+
+static struct us_error *open_backend(const char *spec, struct us_backend **b)
+{
+	struct stat st;
+
+	if (!strncmp(spec, "xen:", 4))
+		return us_error_create(US_ERR_UNSUPPORTED,
+				       "%s: Xen domains are not supported in this build "
+				       "(a Xen backend needs libxenctrl and libxenforeignmemory)", spec);
+	if (!strncmp(spec, "qemu:", 5))
+		return open_session_dir(spec, spec + 5, b);
+	if (stat(spec, &st) == 0 && S_ISREG(st.st_mode))
+		return us_backend_core_open(spec, b);
+	if (strchr(spec, '/') && stat(spec, &st) == 0 && S_ISDIR(st.st_mode))
+		return open_session_dir(spec, spec, b);
+	return open_session_name(spec, b);
+}
+
+struct us_error *us_target_open(const char *spec, const struct us_target_options *opts,
+				struct us_target **out)
+{
+	struct us_backend *b;
+	struct us_error *err;
+
+	if (!spec || !*spec)
+		return us_error_create(US_ERR_USAGE, "no target given (a session name, "
+				       "qemu:SESSION-DIR, xen:DOMID or a core file)");
+	if ((err = open_backend(spec, &b)))
+		return err;
+	return us_target_open_backend(b, spec, opts, out);
+}
+
+static struct us_error *setup_translation(struct us_target *t)
+{
+	struct uniscope_regs regs;
+	struct us_error *err;
+
+	if (t->backend->memory_is_virtual) {
+		us_pagewalk_init_identity(&t->walk, t->backend);
+		return NULL;
+	}
+	if ((err = us_target_vcpu_regs(t, 0, &regs)))
+		return us_error_prefix(err, "%s: cannot read vCPU 0 (needed for its page tables)",
+				       t->name);
+	return us_pagewalk_init(&t->walk, t->backend, regs.cr0, regs.cr3, regs.cr4);
+}
+
+static void load_symbols(struct us_target *t, const struct us_target_options *opts,
+			 struct us_error **err)
+{
+	const char *image = opts && opts->image ? opts->image : t->backend->image;
+
+	if (!image || !*image)
+		return;
+	*err = us_symbols_open(image, &t->symbols);
+	if (*err && !(opts && opts->image)) { /* the session's image moved: carry on */
+		us_target_warn(t, "no symbols: %s", (*err)->message);
+		us_error_destroy(*err);
+		*err = NULL;
+	}
+	if (t->symbols && us_symbols_count(t->symbols) == 0) {
+		if (!(opts && opts->debug_dir))
+			us_target_warn(t, "'%s' has no symbol table (stripped?); pass --debug-dir DIR "
+				       "to find the unstripped image by build-id", image);
+		us_symbols_close(t->symbols);
+		t->symbols = NULL;
+	}
+}
+
+static bool build_ids_differ(const struct us_target *t)
+{
+	size_t len;
+	const uint8_t *id = us_symbols_build_id(t->symbols, &len);
+
+	return t->have_info && t->info.build_id_len && len &&
+	       (len != t->info.build_id_len || memcmp(id, t->info.build_id, len));
+}
+
+static void symbols_by_build_id(struct us_target *t, const char *debug_dir)
+{
+	const uint8_t *id = t->have_info ? t->info.build_id : t->backend->build_id;
+	size_t len = t->have_info ? t->info.build_id_len : t->backend->build_id_len;
+	struct us_error *err;
+	char *path;
+
+	if ((err = us_symbols_find_by_build_id(debug_dir, id, len, &path))) {
+		us_target_warn(t, "no symbols: %s", err->message);
+		us_error_destroy(err);
+		return;
+	}
+	if ((err = us_symbols_open(path, &t->symbols))) {
+		us_target_warn(t, "no symbols: %s", err->message);
+		us_error_destroy(err);
+	}
+	free(path);
+}
+
+static void check_symbols(struct us_target *t, const struct us_target_options *opts)
+{
+	if (t->symbols && build_ids_differ(t)) {
+		us_target_warn(t, "image '%s' does not match the guest (build-id differs); "
+			       "its symbols are ignored (pass --image or --debug-dir)",
+			       us_symbols_path(t->symbols));
+		us_symbols_close(t->symbols);
+		t->symbols = NULL;
+	}
+	if (!t->symbols && opts && opts->debug_dir)
+		symbols_by_build_id(t, opts->debug_dir);
+}
+
+struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
+					const struct us_target_options *opts,
+					struct us_target **out)
+{
+	struct us_target *t = calloc(1, sizeof(*t));
+	struct us_error *err = NULL;
+
+	if (!t || !(t->name = strdup(name ? name : b->kind))) {
+		free(t);
+		us_backend_destroy(b);
+		return &us_error_nomem;
+	}
+	t->backend = b;
+	if (!(err = setup_translation(t)))
+		load_symbols(t, opts, &err);
+	if (err) {
+		us_target_close(t);
+		return err;
+	}
+	us_descriptor_find(t);
+	check_symbols(t, opts);
+	*out = t;
+	return NULL;
+}
+
+void us_target_close(struct us_target *t)
+{
+	if (!t)
+		return;
+	us_backend_destroy(t->backend); /* resumes a guest we paused */
+	us_symbols_close(t->symbols);
+	free(t->name);
+	free(t);
+}
+
+const char *us_target_name(const struct us_target *t) { return t->name; }
+const char *us_target_kind(const struct us_target *t) { return t->backend->kind; }
+bool us_target_is_live(const struct us_target *t) { return t->backend->live; }
+const char *us_target_warning(const struct us_target *t) { return t->warning[0] ? t->warning : NULL; }
+unsigned us_target_nr_vcpus(const struct us_target *t) { return t->backend->nr_vcpus; }
+
+static void forget_vcpu_state(struct us_target *t)
+{
+	memset(t->vcpu_regs_valid, 0, sizeof(t->vcpu_regs_valid));
+}
+
+struct us_error *us_target_pause(struct us_target *t)
+{
+	struct us_error *err;
+
+	if (t->pause_depth == 0) {
+		if ((err = t->backend->ops->pause(t->backend->ctx)))
+			return us_error_prefix(err, "%s: cannot pause the guest", t->name);
+		forget_vcpu_state(t);
+	}
+	t->pause_depth++;
+	return NULL;
+}
+
+struct us_error *us_target_resume(struct us_target *t)
+{
+	struct us_error *err;
+
+	if (t->pause_depth == 0)
+		return us_error_create(US_ERR_USAGE, "%s: resume without pause", t->name);
+	if (--t->pause_depth == 0) {
+		forget_vcpu_state(t);
+		us_pagewalk_flush(&t->walk);
+		if ((err = t->backend->ops->resume(t->backend->ctx)))
+			return us_error_prefix(err, "%s: cannot resume the guest", t->name);
+	}
+	return NULL;
+}
+
+struct us_error *us_target_read(struct us_target *t, uint64_t vaddr, void *buf, size_t len)
+{
+	return us_pagewalk_read(&t->walk, vaddr, buf, len);
+}
+
+struct us_error *us_target_read_u64(struct us_target *t, uint64_t vaddr, uint64_t *value)
+{
+	return us_pagewalk_read(&t->walk, vaddr, value, sizeof(*value));
+}
+
+struct us_error *us_target_read_phys(struct us_target *t, uint64_t paddr, void *buf, size_t len)
+{
+	if (t->backend->memory_is_virtual)
+		return us_error_create(US_ERR_UNSUPPORTED,
+				       "%s: this core holds virtual memory only", t->name);
+	return us_backend_read(t->backend, paddr, buf, len);
+}
+
+struct us_error *us_target_translate(struct us_target *t, uint64_t vaddr,
+				     struct us_translation *out)
+{
+	return us_pagewalk_translate(&t->walk, vaddr, out);
+}
+
+struct us_error *us_target_mappings(struct us_target *t, us_mapping_fn *fn, void *arg)
+{
+	return us_pagewalk_mappings(&t->walk, fn, arg);
+}
+
+struct us_error *us_target_vcpu_regs(struct us_target *t, unsigned vcpu,
+				     struct uniscope_regs *regs)
+{
+	struct us_error *err;
+
+	if (vcpu >= US_MAX_VCPUS || vcpu >= t->backend->nr_vcpus)
+		return us_error_create(US_ERR_NOT_FOUND, "%s: no vCPU %u", t->name, vcpu);
+	if (!t->vcpu_regs_valid[vcpu] || !t->backend->live || t->pause_depth == 0) {
+		if ((err = us_backend_regs(t->backend, vcpu, &t->vcpu_regs[vcpu])))
+			return err;
+		t->vcpu_regs_valid[vcpu] = true;
+	}
+	*regs = t->vcpu_regs[vcpu];
+	return NULL;
+}
+
+const struct uniscope_info *us_target_info(const struct us_target *t)
+{
+	return t->have_info ? &t->info : NULL;
+}
+
+uint64_t us_target_info_address(const struct us_target *t) { return t->info_address; }
+
+struct us_error *us_target_info_error(const struct us_target *t)
+{
+	if (t->have_info)
+		return NULL;
+	return us_error_create(US_ERR_NOT_FOUND, "%s: %s", t->name, t->info_problem);
+}
+
+const char *us_target_image(const struct us_target *t)
+{
+	return t->symbols ? us_symbols_path(t->symbols) : NULL;
+}

@@ -1,0 +1,190 @@
+/*
+ * libuniscope: inspecting a uniscope guest from the host. THE API the
+ * `uniscope` commands, the tracer and the TUI use; nothing else in
+ * introspect/ needs to be included by them.
+ *
+ *	TARGET := session name | qemu:SESSION-DIR | xen:DOMID | CORE-FILE
+ *
+ *	struct us_target *t;
+ *	struct us_error *err = us_target_open("dev", &(struct us_target_options){0}, &t);
+ *	if (err) { fprintf(stderr, "uniscope: %s\n", err->message); us_error_destroy(err); }
+ *	err = us_target_read(t, vaddr, buf, len);      // guest virtual, page-walked
+ *	const struct uniscope_info *info = us_target_info(t);   // or NULL
+ *	us_target_close(t);
+ *
+ * Layers, as in drgn: a backend (backend.h: QEMU session, core file, Xen
+ * later) gives physical memory and vCPU registers; the page walk
+ * (pagewalk.h) turns virtual reads into physical ones; symbols (symbols.h)
+ * come from the image found by the session, --image or --debug-dir and
+ * checked against the guest's build-id; the guest model (threads, log,
+ * panic, heap) follows the guest descriptor (include/uniscope/abi.h) and
+ * never guesses a layout. Everything read from the guest is untrusted:
+ * every walk is bounded and ends in an error, never a hang.
+ *
+ * Errors: functions return struct us_error * (NULL = success; error.h);
+ * results go out through the last parameters. Nothing here prints or exits.
+ *
+ * Live targets: memory reads while the guest runs see it changing. Pause
+ * with us_target_pause() for a consistent view (nests; resume undoes only
+ * what pause did; close resumes). vCPU registers are re-read after every
+ * pause/resume. A target is used by one thread at a time.
+ */
+#ifndef UNISCOPE_INTROSPECT_TARGET_H
+#define UNISCOPE_INTROSPECT_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uniscope/abi.h>
+#include "backend.h"
+#include "error.h"
+#include "pagewalk.h"
+#include "symbols.h"
+
+#define US_MAX_FRAMES 256
+#define US_MAX_VCPUS 64
+#define US_INSN_MAX_BYTES 15
+
+struct us_target;
+
+struct us_target_options {
+	const char *image;     /* the guest image (symbols), or NULL: the session's */
+	const char *debug_dir; /* find the image by build-id here, or NULL */
+};
+
+/* ---- opening ---------------------------------------------------------- */
+
+struct us_error *us_target_open(const char *spec, const struct us_target_options *opts,
+				struct us_target **out);
+/* Over a backend you built (tests, synthetic memory); takes ownership of b. */
+struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
+					const struct us_target_options *opts,
+					struct us_target **out);
+void us_target_close(struct us_target *t);
+
+const char *us_target_name(const struct us_target *t);
+/* "qemu", "core", "buffer". */
+const char *us_target_kind(const struct us_target *t);
+bool us_target_is_live(const struct us_target *t);
+/* Something the user should know (image mismatch, no symbols), or NULL. */
+const char *us_target_warning(const struct us_target *t);
+
+struct us_error *us_target_pause(struct us_target *t);
+struct us_error *us_target_resume(struct us_target *t);
+
+/* ---- memory and registers --------------------------------------------- */
+
+struct us_error *us_target_read(struct us_target *t, uint64_t vaddr, void *buf, size_t len);
+struct us_error *us_target_read_u64(struct us_target *t, uint64_t vaddr, uint64_t *value);
+struct us_error *us_target_read_phys(struct us_target *t, uint64_t paddr, void *buf, size_t len);
+struct us_error *us_target_translate(struct us_target *t, uint64_t vaddr,
+				     struct us_translation *out);
+/* Every virtual mapping of the guest, merged runs in address order (pagewalk.h). */
+struct us_error *us_target_mappings(struct us_target *t, us_mapping_fn *fn, void *arg);
+struct us_error *us_target_vcpu_regs(struct us_target *t, unsigned vcpu,
+				     struct uniscope_regs *regs);
+unsigned us_target_nr_vcpus(const struct us_target *t);
+
+/* ---- the guest descriptor --------------------------------------------- */
+
+/* The validated copy of the guest's uniscope_info, or NULL when not found. */
+const struct uniscope_info *us_target_info(const struct us_target *t);
+/* Where it was found (virtual; physical when found by scanning). */
+uint64_t us_target_info_address(const struct us_target *t);
+/* Why there is no descriptor (a new error each call), or NULL when there is one. */
+struct us_error *us_target_info_error(const struct us_target *t);
+
+/* ---- symbols ---------------------------------------------------------- */
+
+struct us_symbolized {
+	const char *function; /* NULL when unknown */
+	uint64_t offset;      /* addr - function start */
+	const char *file;     /* NULL when unknown */
+	int line;
+};
+
+/* The image symbols come from, or NULL when there are none. */
+const char *us_target_image(const struct us_target *t);
+/* Never fails: fields stay NULL when unknown. Strings live as long as t. */
+void us_target_symbolize(struct us_target *t, uint64_t addr, struct us_symbolized *out);
+struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,
+					 struct us_symbol *out);
+/* "0x1234", "1234" (hex), "symbol", "symbol+0x10" -> address. */
+struct us_error *us_target_parse_address(struct us_target *t, const char *text, uint64_t *addr);
+
+/* ---- threads ---------------------------------------------------------- */
+
+enum us_regs_source {
+	US_REGS_NONE,       /* unknown */
+	US_REGS_VCPU,       /* on a CPU: the vCPU's registers */
+	US_REGS_TRAP_FRAME, /* preempted: registers at the interrupt */
+	US_REGS_CONTEXT,    /* switched out: callee-saved context (rip/rsp/rbp/rbx/r12-r15) */
+};
+
+struct us_thread {
+	uint64_t address; /* of the guest's struct thread */
+	uint32_t id;
+	char name[UNISCOPE_THREAD_NAME_MAX]; /* NUL-terminated, printable */
+	uint32_t state;                      /* enum uniscope_thread_state */
+	uint32_t wait_reason;                /* enum uniscope_wait_reason */
+	uint64_t wait_object, cpu_ns, switches, wake_ns, trap_frame;
+	uint64_t stack_lo, stack_hi;         /* 0, 0 when absurd */
+	struct uniscope_context context;
+	int cpu;                             /* the vCPU it runs on, or -1 */
+	enum us_regs_source regs_source;
+	struct uniscope_regs regs;
+	char note[128];                      /* a problem met reading it, or "" */
+};
+
+/*
+ * Walks the thread list (at most UNISCOPE_MAX_THREADS, cycles detected).
+ * *threads (free()) holds what was read even when an error says why the
+ * walk stopped early.
+ */
+struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count);
+const char *us_thread_state_name(uint32_t state);
+const char *us_wait_reason_name(uint32_t reason);
+
+/* ---- backtraces ------------------------------------------------------- */
+
+struct us_frame {
+	uint64_t pc;  /* #0: the register; others: the return address */
+	uint64_t fp;  /* the frame pointer the frame was found with */
+	struct us_symbolized sym; /* of pc (of pc - 1 for return addresses) */
+};
+
+struct us_backtrace {
+	struct us_frame frames[US_MAX_FRAMES];
+	size_t count;
+	char stopped[128]; /* "" when the chain ended normally, else why it stopped */
+};
+
+/* Frame-pointer unwinding from regs; stack bounds 0, 0 when unknown. */
+void us_target_unwind(struct us_target *t, const struct uniscope_regs *regs, uint64_t stack_lo,
+		      uint64_t stack_hi, struct us_backtrace *bt);
+void us_target_backtrace(struct us_target *t, const struct us_thread *thread,
+			 struct us_backtrace *bt);
+
+/* ---- guest records ---------------------------------------------------- */
+
+/* The console log ring, oldest byte first (*text: free()); lost = overwritten bytes. */
+struct us_error *us_target_log(struct us_target *t, char **text, size_t *len, uint64_t *lost);
+/* The panic record (kind NONE while the guest is alive); strings NUL-terminated. */
+struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out);
+struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out);
+
+/* ---- disassembly ------------------------------------------------------ */
+
+struct us_insn {
+	uint64_t address;
+	uint8_t size;
+	uint8_t bytes[US_INSN_MAX_BYTES];
+	char mnemonic[32];
+	char operands[160];
+};
+
+/* Up to max instructions at addr; stops early at unreadable memory (count may be 0 + error). */
+struct us_error *us_target_disassemble(struct us_target *t, uint64_t addr, size_t max,
+				       struct us_insn *insns, size_t *count);
+
+#endif

@@ -8,6 +8,7 @@
 #include <libos.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <uniscope/trace.h>
 
 #define QUEUE_SIZE 8
 #define NR_PRODUCERS 2
@@ -22,6 +23,11 @@ static struct {
 	bool stopping;
 	long produced, consumed, checksum_in, checksum_out;
 } queue = { .lock = MUTEX_INIT, .not_empty = CONDVAR_INIT, .not_full = CONDVAR_INIT };
+
+UNISCOPE_TRACE_POINT(item_produced, UNISCOPE_TRACE_APP_ID(0), "item=%u queued=%u",
+		     (u64, item), (u64, queued))
+UNISCOPE_TRACE_POINT(item_consumed, UNISCOPE_TRACE_APP_ID(1), "item=%u queued=%u",
+		     (u64, item), (u64, queued))
 
 static struct semaphore extra_release;
 static volatile bool sleepers_stop;
@@ -40,6 +46,7 @@ static void *producer(void *arg)
 		queue.items[(queue.head + queue.count++) % QUEUE_SIZE] = item;
 		queue.produced++;
 		queue.checksum_in += item;
+		trace_item_produced((uint64_t)item, (uint64_t)queue.count);
 		cond_signal(&queue.not_empty);
 		mutex_unlock(&queue.lock);
 		if (n % 64 == 0)
@@ -66,6 +73,7 @@ static void *consumer(void *arg)
 		queue.count--;
 		queue.consumed++;
 		queue.checksum_out += item;
+		trace_item_consumed((uint64_t)item, (uint64_t)queue.count);
 		cond_signal(&queue.not_full);
 	}
 	mutex_unlock(&queue.lock);

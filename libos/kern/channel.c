@@ -17,9 +17,14 @@
 #include "plat/plat.h"
 
 #define POLL_BUDGET 4096
+#define CRASH_HOLD_NS (60ull * 1000000000ull)
+#define CRASH_HELLO_WAIT_NS (500ull * 1000000ull)
 
 static struct {
 	bool framed;
+	bool hold_on_crash;     /* HELLO asked for CHAN_HELLO_HOLD_ON_CRASH */
+	volatile bool released; /* RELEASE arrived */
+	uint32_t rx_bytes;      /* received at all: a uniscope host may be talking */
 	uint16_t tx_seq;
 	struct chan_decoder decoder;
 	uint8_t tx[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
@@ -89,7 +94,11 @@ static void handle_control(const struct chan_frame *f)
 	if (chan_ctl_parse(f->payload, f->len, &m) < 0)
 		return;
 	switch (m.type) {
-	case CHAN_CTL_HELLO: answer_hello(); break;
+	case CHAN_CTL_HELLO:
+		chan.hold_on_crash = (m.flags & CHAN_HELLO_HOLD_ON_CRASH) != 0;
+		answer_hello();
+		break;
+	case CHAN_CTL_RELEASE: chan.released = true; break;
 	case CHAN_CTL_INTERRUPT: debug_interrupt_request(); break;
 	case CHAN_CTL_TRACE_ENABLE: trace_set_enabled(m.trace_mask); break;
 	default: break;
@@ -108,6 +117,7 @@ static void channel_rx_byte(uint8_t byte)
 {
 	struct chan_frame f;
 
+	chan.rx_bytes++;
 	if (chan_decoder_push(&chan.decoder, byte, &f) == CHAN_EV_FRAME)
 		handle_frame(&f);
 }
@@ -129,17 +139,59 @@ void channel_console_write(const char *s, size_t len)
 		plat->console_write(s, len);
 }
 
+/*
+ * `uniscope run --core-on-crash`: a dead image stays up, interrupts off,
+ * polling the channel, until the host has paused it and read its memory
+ * and says RELEASE, or CRASH_HOLD_NS pass (a host that went away).
+ */
+static void hold_until_release(void)
+{
+	uint64_t end;
+
+	if (!tsc_hz()) /* no clock yet: no timeout either, so do not wait */
+		return;
+	end = clock_ns() + CRASH_HOLD_NS;
+	while (!chan.released && clock_ns() < end) {
+		channel_poll();
+		cpu_relax();
+	}
+}
+
+/*
+ * A guest that dies during boot may have lost the host's first HELLO (the
+ * UART's FIFO is cleared when it is set up); the host says HELLO again
+ * every 200 ms. If anything at all came from the host, wait a little for
+ * it, so a crash this early still gets --core-on-crash. Plain QEMU sends
+ * nothing and waits for nothing.
+ */
+static void await_hello(void)
+{
+	uint64_t end;
+
+	if (!chan.rx_bytes || !tsc_hz())
+		return;
+	end = clock_ns() + CRASH_HELLO_WAIT_NS;
+	while (!chan.framed && clock_ns() < end) {
+		channel_poll();
+		cpu_relax();
+	}
+}
+
 /* Tell the host the exit status and our receive counters, then leave. */
 void channel_exit_notify(int status)
 {
 	struct chan_ctl_msg m = { .type = CHAN_CTL_STATS };
 
+	if (!chan.framed && status == EXIT_STATUS_PANIC)
+		await_hello();
 	if (!chan.framed)
 		return;
 	m.stats = chan.decoder.stats;
 	send_control(&m);
 	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status };
 	send_control(&m);
+	if (status == EXIT_STATUS_PANIC && chan.hold_on_crash)
+		hold_until_release();
 }
 
 /*

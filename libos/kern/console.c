@@ -9,6 +9,7 @@
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
 #include "plat/plat.h"
+#include "trace.h"
 
 #define LOG_SIZE (64 * 1024)
 
@@ -41,6 +42,7 @@ void console_write(const char *s, size_t len)
 {
 	uint64_t flags = irq_save();
 
+	trace_console_write(len);
 	log_append(s, len);
 	channel_console_write(s, len);
 	irq_restore(flags);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
+#include "trace.h"
 
 #define HEADER_SIZE 16
 #define MIN_CLASS_SHIFT 4
@@ -93,6 +94,7 @@ void *malloc(size_t size)
 	if (!p)
 		heap_stats.heap_failures++;
 	irq_restore(flags);
+	trace_alloc((uint64_t)p, size);
 	return p;
 }
 
@@ -112,6 +114,7 @@ void free(void *p)
 
 	if (!p)
 		return;
+	trace_free((uint64_t)p);
 	flags = irq_save();
 	h = header_of(p);
 	h->magic = 0;

@@ -11,6 +11,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
+#include "trace.h"
 
 struct uniscope_panic panic_record;
 static int panicking;
@@ -86,6 +87,7 @@ static void record_start(uint32_t kind)
 		plat->exit(EXIT_STATUS_PANIC);
 	}
 	panic_record.kind = kind;
+	trace_panic(kind);
 	panic_record.thread_id = current ? current->id : 0;
 	panic_record.tsc = rdtsc();
 }

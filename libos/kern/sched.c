@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
+#include "trace.h"
 
 struct thread *current_threads[1];
 static struct thread *run_head, *run_tail;
@@ -48,6 +49,7 @@ static struct thread *run_queue_pop(void)
 
 void sched_make_runnable(struct thread *t)
 {
+	trace_sched_wakeup(t->id, t->state);
 	t->state = UNISCOPE_THREAD_RUNNABLE;
 	t->wait_reason = UNISCOPE_WAIT_NONE;
 	t->wait_object = 0;
@@ -76,6 +78,7 @@ void schedule(void)
 	next->state = UNISCOPE_THREAD_RUNNING;
 	if (next == prev)
 		return;
+	trace_sched_switch(prev->id, prev->state, next->id);
 	next->switches++;
 	next->on_cpu_since_ns = now;
 	fpu_save(prev->fpu_state);
@@ -140,6 +143,7 @@ void timer_tick(trap_frame_t *frame)
 {
 	uint64_t now = clock_ns();
 
+	trace_timer(frame->rip);
 	if (!sched_started)
 		return;
 	wake_sleepers(now);
@@ -147,6 +151,8 @@ void timer_tick(trap_frame_t *frame)
 		return;
 	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ)
 		return;
+	if (trace_in_record())
+		return; /* a thread mid-record keeps the CPU until the next tick */
 	current->trap_frame = frame;
 	schedule();
 	current->trap_frame = 0;

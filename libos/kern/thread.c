@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
+#include "trace.h"
 
 struct thread *thread_list;
 uint32_t thread_count;
@@ -117,6 +118,7 @@ thread_t *thread_create(const char *name, thread_fn fn, void *arg)
 	if (!t)
 		return 0;
 	flags = irq_save();
+	trace_thread_create(t->id, t->name);
 	thread_list_add(t);
 	sched_make_runnable(t);
 	irq_restore(flags);
@@ -139,6 +141,7 @@ struct thread *thread_create_idle(void)
 void thread_exit(void *retval)
 {
 	irq_disable();
+	trace_thread_exit(current->id, (uint64_t)retval);
 	current->retval = retval;
 	current->state = UNISCOPE_THREAD_EXITED;
 	wait_queue_wake_all(&current->joiners);

@@ -5,6 +5,7 @@
  */
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
+#include "trace.h"
 
 void wait_queue_block(struct wait_queue *wq, uint32_t reason, const void *object)
 {
@@ -49,6 +50,7 @@ void mutex_lock(struct mutex *m)
 		panic("mutex %p: recursive lock by thread %u", (void *)m, current->id);
 	while (m->owner) {
 		m->contended++;
+		trace_mutex_contended((uint64_t)m, m->owner->id);
 		wait_queue_block(&m->waiters, UNISCOPE_WAIT_MUTEX, m);
 	}
 	m->owner = current;

@@ -1,0 +1,209 @@
+/*
+ * Trace point metadata: the .uniscope_trace_meta section of an image
+ * (include/uniscope/trace.h). The section is a run of fixed-size records,
+ * each starting with a magic and its size, possibly with zero padding in
+ * between (the compiler may over-align them) and possibly repeated (a
+ * header of declarations included by several files). The image's GNU
+ * build-id is read with it, so the decoder can check it is looking at the
+ * image that produced the trace. This is the one file that talks to libelf.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tracer.h"
+
+#define META_SECTION ".uniscope_trace_meta"
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct trace_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A bounded copy of a fixed-size, maybe unterminated, name. */
+static void copy_name(char *dst, size_t dst_size, const char *src, size_t src_size)
+{
+	size_t n = strnlen(src, src_size);
+
+	if (n >= dst_size)
+		n = dst_size - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static bool name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+static int convert_fields(struct trace_event_type *t, const struct uniscope_trace_meta *r,
+			  struct trace_error *err)
+{
+	unsigned slot = 0;
+
+	if (r->nr_fields > UNISCOPE_TRACE_FIELDS_MAX)
+		return fail(err, "trace metadata: event %s has %u fields (at most %d)", t->name,
+			    r->nr_fields, UNISCOPE_TRACE_FIELDS_MAX);
+	for (unsigned i = 0; i < r->nr_fields; i++) {
+		const struct uniscope_trace_field_meta *f = &r->fields[i];
+		struct trace_field_type *out = &t->fields[i];
+		unsigned want = f->type == UNISCOPE_TRACE_STR ? UNISCOPE_TRACE_STR_SLOTS : 1;
+
+		copy_name(out->name, sizeof(out->name), f->name, sizeof(f->name));
+		if (f->type == 0 || f->type >= UNISCOPE_TRACE_TYPE_COUNT || f->slots != want ||
+		    !name_ok(out->name))
+			return fail(err, "trace metadata: event %s: field %u is malformed", t->name, i);
+		out->type = f->type;
+		out->slots = f->slots;
+		out->first_slot = (uint8_t)slot;
+		slot += f->slots;
+	}
+	if (slot > UNISCOPE_TRACE_SLOTS_MAX)
+		return fail(err, "trace metadata: event %s needs %u slots", t->name, slot);
+	t->nr_fields = r->nr_fields;
+	t->nr_slots = slot;
+	return 0;
+}
+
+static bool same_type(const struct trace_event_type *a, const struct trace_event_type *b)
+{
+	return strcmp(a->name, b->name) == 0 && strcmp(a->format, b->format) == 0 &&
+	       a->nr_fields == b->nr_fields &&
+	       memcmp(a->fields, b->fields, sizeof(a->fields[0]) * a->nr_fields) == 0;
+}
+
+static int add_record(struct trace_meta *m, const struct uniscope_trace_meta *r,
+		      struct trace_error *err)
+{
+	struct trace_event_type t = { .defined = true, .id = r->event };
+
+	copy_name(t.name, sizeof(t.name), r->name, sizeof(r->name));
+	copy_name(t.format, sizeof(t.format), r->format, sizeof(r->format));
+	if (r->event == 0 || r->event >= UNISCOPE_TRACE_POINT_IDS || !name_ok(t.name))
+		return fail(err, "trace metadata: malformed record for event id %u", r->event);
+	if (convert_fields(&t, r, err) < 0)
+		return -1;
+	if (m->types[t.id].defined) {
+		if (!same_type(&m->types[t.id], &t))
+			return fail(err, "trace metadata: event id %u declared as both '%s' and '%s'",
+				    t.id, m->types[t.id].name, t.name);
+		return 0;
+	}
+	m->types[t.id] = t;
+	m->nr_types++;
+	return 0;
+}
+
+int trace_meta_parse(struct trace_meta *m, const void *section, size_t len, struct trace_error *err)
+{
+	const uint8_t *p = section;
+	size_t off = 0;
+
+	memset(m->types, 0, sizeof(m->types));
+	m->nr_types = 0;
+	while (off + sizeof(struct uniscope_trace_meta) <= len) {
+		struct uniscope_trace_meta r;
+
+		memcpy(&r, p + off, sizeof(r));
+		if (r.magic != UNISCOPE_TRACE_META_MAGIC) {
+			off += 8; /* padding between records */
+			continue;
+		}
+		if (r.size != sizeof(r) || r.version != UNISCOPE_TRACE_VERSION)
+			return fail(err, "trace metadata: record at offset %zu has size %u version %u "
+				    "(this uniscope reads version %d)", off, r.size, r.version,
+				    UNISCOPE_TRACE_VERSION);
+		if (add_record(m, &r, err) < 0)
+			return -1;
+		off += sizeof(r);
+	}
+	return 0;
+}
+
+static int read_build_id(struct trace_meta *m, Elf_Data *d)
+{
+	GElf_Nhdr nhdr;
+	size_t off = 0, name_off, desc_off;
+
+	while ((off = gelf_getnote(d, off, &nhdr, &name_off, &desc_off)) > 0) {
+		if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
+		    memcmp((char *)d->d_buf + name_off, "GNU", 4) == 0) {
+			m->build_id_len = nhdr.n_descsz < UNISCOPE_BUILD_ID_MAX ? nhdr.n_descsz
+										: UNISCOPE_BUILD_ID_MAX;
+			memcpy(m->build_id, (char *)d->d_buf + desc_off, m->build_id_len);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int scan_sections(struct trace_meta *m, Elf *elf, const char *path, struct trace_error *err)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	bool found = false;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return fail(err, "%s: not an ELF image with sections (%s)", path, elf_errmsg(-1));
+	m->build_id_len = 0;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (sh.sh_type == SHT_NOTE && !m->build_id_len && (d = elf_getdata(scn, NULL)))
+			read_build_id(m, d);
+		if (strcmp(name, META_SECTION) != 0 || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (!(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			return fail(err, "%s: cannot read section %s (%s)", path, META_SECTION,
+				    elf_errmsg(-1));
+		if (trace_meta_parse(m, d->d_buf, d->d_size, err) < 0)
+			return -1;
+		found = true;
+	}
+	if (!found)
+		return fail(err, "%s: no %s section (not a uniscope image, or built without tracing?)",
+			    path, META_SECTION);
+	return 0;
+}
+
+int trace_meta_load(struct trace_meta *m, const char *elf_path, struct trace_error *err)
+{
+	int fd, rc;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(err, "libelf initialisation failed: %s", elf_errmsg(-1));
+	fd = open(elf_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, "%s: cannot open: %m", elf_path);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		close(fd);
+		return fail(err, "%s: not an ELF file (%s)", elf_path, elf_errmsg(-1));
+	}
+	rc = scan_sections(m, elf, elf_path, err);
+	elf_end(elf);
+	close(fd);
+	return rc;
+}

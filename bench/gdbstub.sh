@@ -1,0 +1,37 @@
+#!/bin/sh
+# GDB through the in-guest stub vs through QEMU's own gdbstub, same image,
+# same session: `stepi` x1000 and reading 1 MiB of guest memory. Prints the
+# times and the ratios (ours / QEMU's for stepi time; QEMU's / ours for read
+# throughput, so higher is better for both "x" figures below).
+set -eu
+BUILD=${1:-build}
+U=$BUILD/uniscope
+T=$BUILD/examples/threads.elf
+tmp=$(mktemp -d)
+export XDG_RUNTIME_DIR=$tmp/run
+mkdir -p "$XDG_RUNTIME_DIR"
+name=$($U run --detach --name bench-gdb --append run_ms=0 "$T")
+trap '$U stop $name >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+dir=$XDG_RUNTIME_DIR/uniscope/$name
+
+gdb_ms() {
+	sock=$1
+	shift
+	start=$(date +%s%N)
+	gdb -batch -nx -ex "set pagination off" -ex "target remote $sock" "$@" -ex detach "$T" >"$tmp/gdb.out" 2>&1
+	end=$(date +%s%N)
+	echo $(((end - start) / 1000000))
+}
+
+base_ours=$(gdb_ms "$dir/gdb.sock")
+base_qemu=$(gdb_ms "$dir/qemu-gdb.sock")
+step_ours=$(gdb_ms "$dir/gdb.sock" -ex "stepi 1000")
+step_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "stepi 1000")
+read_ours=$(gdb_ms "$dir/gdb.sock" -ex "dump binary memory $tmp/m1 0x100000 0x200000")
+read_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "dump binary memory $tmp/m2 0x100000 0x200000")
+cmp "$tmp/m1" "$tmp/m2" >/dev/null 2>&1 || echo "note: the two 1 MiB reads differ (the guest ran between them)"
+awk -v so=$((step_ours - base_ours)) -v sq=$((step_qemu - base_qemu)) \
+    -v ro=$((read_ours - base_ours)) -v rq=$((read_qemu - base_qemu)) 'BEGIN {
+	printf "stepi x1000: uniscope stub %d ms, QEMU gdbstub %d ms, ratio %.2f (target <= 1.5)\n", so, sq, so / (sq > 0 ? sq : 1);
+	printf "read 1 MiB: uniscope stub %d ms (%.0f KB/s), QEMU gdbstub %d ms (%.0f KB/s), throughput ratio %.2f (target >= 0.5)\n",
+		ro, 1048576 / (ro > 0 ? ro : 1), rq, 1048576 / (rq > 0 ? rq : 1), (rq > 0 ? rq : 1) / (ro > 0 ? ro : 1) }'

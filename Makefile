@@ -43,7 +43,7 @@ GCC_INC := $(shell $(GUEST_CC) -print-file-name=include)
 GUEST_PROFILE_DEF_full = -DUNISCOPE_DEBUG_FULL=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_sealed = -DUNISCOPE_DEBUG_SEALED=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_off = -DUNISCOPE_DEBUG_OFF=1
-GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -Os -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	-Ilibos/include -Ilibos -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-builtin-printf -ffunction-sections -fdata-sections \
@@ -51,7 +51,7 @@ GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -ffreestanding -nostdinc -isystem $(GCC_INC
 # The libOS core never touches SSE/x87 state, so traps need not save it.
 GUEST_CORE_CFLAGS = $(GUEST_BASE_CFLAGS) -mgeneral-regs-only
 GUEST_APP_CFLAGS = $(GUEST_BASE_CFLAGS)
-GUEST_LDFLAGS = -nostdlib -static --build-id=sha1 -z max-page-size=4096 \
+GUEST_LDFLAGS = -nostdlib -static --build-id=sha1 -z max-page-size=4096 --nmagic \
 	-z noexecstack --gc-sections -T libos/libos.ld
 
 GUEST_OUT = $(BUILD)/guest

@@ -1,6 +1,6 @@
 #!/bin/sh
 # GDB through the in-guest stub vs through QEMU's own gdbstub, same image,
-# same session: `stepi` x1000 and reading 1 MiB of guest memory. Prints the
+# same session: `stepi` x1000 and reading 64 MiB of guest heap memory (best of 3). Prints the
 # times and the ratios (ours / QEMU's for stepi time; QEMU's / ours for read
 # throughput, so higher is better for both "x" figures below).
 set -eu
@@ -14,7 +14,7 @@ name=$($U run --detach --name bench-gdb --append run_ms=0 "$T")
 trap '$U stop $name >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 dir=$XDG_RUNTIME_DIR/uniscope/$name
 
-gdb_ms() {
+gdb_once() {
 	sock=$1
 	shift
 	start=$(date +%s%N)
@@ -23,15 +23,25 @@ gdb_ms() {
 	echo $(((end - start) / 1000000))
 }
 
+# The best of three: the least disturbed by whatever else the machine does.
+gdb_ms() {
+	best=
+	for i in 1 2 3; do
+		t=$(gdb_once "$@")
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+	done
+	echo "$best"
+}
+
 base_ours=$(gdb_ms "$dir/gdb.sock")
 base_qemu=$(gdb_ms "$dir/qemu-gdb.sock")
 step_ours=$(gdb_ms "$dir/gdb.sock" -ex "stepi 1000")
 step_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "stepi 1000")
-read_ours=$(gdb_ms "$dir/gdb.sock" -ex "dump binary memory $tmp/m1 0x100000 0x200000")
-read_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "dump binary memory $tmp/m2 0x100000 0x200000")
+read_ours=$(gdb_ms "$dir/gdb.sock" -ex "dump binary memory $tmp/m1 0x3000000 0x7000000")
+read_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "dump binary memory $tmp/m2 0x3000000 0x7000000")
 cmp "$tmp/m1" "$tmp/m2" >/dev/null 2>&1 || echo "note: the two 1 MiB reads differ (the guest ran between them)"
 awk -v so=$((step_ours - base_ours)) -v sq=$((step_qemu - base_qemu)) \
     -v ro=$((read_ours - base_ours)) -v rq=$((read_qemu - base_qemu)) 'BEGIN {
 	printf "stepi x1000: uniscope stub %d ms, QEMU gdbstub %d ms, ratio %.2f (target <= 1.5)\n", so, sq, so / (sq > 0 ? sq : 1);
-	printf "read 1 MiB: uniscope stub %d ms (%.0f KB/s), QEMU gdbstub %d ms (%.0f KB/s), throughput ratio %.2f (target >= 0.5)\n",
-		ro, 1048576 / (ro > 0 ? ro : 1), rq, 1048576 / (rq > 0 ? rq : 1), (rq > 0 ? rq : 1) / (ro > 0 ? ro : 1) }'
+	printf "read 64 MiB: uniscope stub %d ms (%.0f KB/s), QEMU gdbstub %d ms (%.0f KB/s), throughput ratio %.2f (target >= 0.5)\n",
+		ro, 67108864 / (ro > 0 ? ro : 1), rq, 67108864 / (rq > 0 ? rq : 1), (rq > 0 ? rq : 1) / (ro > 0 ? ro : 1) }'

@@ -127,6 +127,7 @@ size_t chan_ctl_encode(uint8_t *out, size_t cap, const struct chan_ctl_msg *m)
 	switch (m->type) {
 	case CHAN_CTL_HELLO:
 		put_u8(&w, m->version);
+		put_le32(&w, m->flags);
 		break;
 	case CHAN_CTL_HELLO_ACK:
 		known = put_hello_ack(&w, m);
@@ -142,6 +143,7 @@ size_t chan_ctl_encode(uint8_t *out, size_t cap, const struct chan_ctl_msg *m)
 		break;
 	case CHAN_CTL_INTERRUPT:
 	case CHAN_CTL_TEXT_FALLBACK:
+	case CHAN_CTL_RELEASE:
 		break;
 	default:
 		known = false;
@@ -159,6 +161,8 @@ int chan_ctl_parse(const uint8_t *payload, size_t len, struct chan_ctl_msg *m)
 	switch (m->type) {
 	case CHAN_CTL_HELLO:
 		m->version = get_u8(&r);
+		if (len >= 6) /* an old host's HELLO has no flags */
+			m->flags = get_le32(&r);
 		break;
 	case CHAN_CTL_HELLO_ACK:
 		known = get_hello_ack(&r, m);
@@ -174,6 +178,7 @@ int chan_ctl_parse(const uint8_t *payload, size_t len, struct chan_ctl_msg *m)
 		break;
 	case CHAN_CTL_INTERRUPT:
 	case CHAN_CTL_TEXT_FALLBACK:
+	case CHAN_CTL_RELEASE:
 		break;
 	default:
 		known = false;

@@ -27,6 +27,16 @@ int cli_wants_help(int argc, char **argv);
 void cli_print_command_help(FILE *out, const struct cli_command *c);
 const struct cli_command *cli_find(const char *name);
 
+/*
+ * listen.c: a listening socket on tcp:HOST:PORT (HOST defaults to
+ * loopback; PORT 0 picks a free one) or unix:PATH (created 0600).
+ * 0, or 1 with the error printed.
+ */
+int cli_listen(const char *addr, int *fd);
+int cli_listen_unix(const char *path, int *fd);
+/* "tcp:127.0.0.1:41234" or "unix:PATH": what a listening socket is bound to. */
+void cli_listen_describe(int fd, char *out, size_t cap);
+
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
@@ -34,9 +44,14 @@ int cmd_gdb(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_bt(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
 int cmd_dis(int argc, char **argv);
+int cmd_core(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_gdbserver(int argc, char **argv);
 
 #endif

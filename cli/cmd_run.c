@@ -163,8 +163,14 @@ static int detach(struct run_state *rs)
 	if (pid < 0)
 		return cli_error("fork: %s", strerror(errno));
 	if (pid == 0) {
+		int null_fd = open("/dev/null", O_RDWR);
 		close(pipefd[0]);
 		setsid();
+		/* Let go of the caller's terminal or pipe: $(uniscope run --detach) returns. */
+		dup2(null_fd, STDIN_FILENO);
+		dup2(null_fd, STDOUT_FILENO);
+		dup2(null_fd, STDERR_FILENO);
+		close(null_fd);
 		rs->ready_fd = pipefd[1];
 		return 0;
 	}

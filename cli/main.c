@@ -16,6 +16,9 @@ static const struct cli_command commands[] = {
 	  "  --trace FILE    record trace records streamed by the guest into FILE\n"
 	  "  --append ARGS   the guest's command line\n"
 	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
+	  "  --core-on-crash when the guest dies, keep it up (paused) while its core and crash\n"
+	  "                  report are written, print the report, and leave NAME.core and\n"
+	  "                  NAME.report in the current directory\n"
 	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
 	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up)", 0 },
 	{ "stop", cmd_stop, "stop NAME", "stop a session's image and end the session", 0 },
@@ -32,6 +35,21 @@ static const struct cli_command commands[] = {
 	  "  interrupts; preempted threads start at the interrupted instruction." },
 	{ "log", cmd_log, "log TARGET [--json] [--image PATH] [--debug-dir DIR]",
 	  "the console log ring read from guest memory", 0 },
+	{ "trace", cmd_trace, "trace TARGET|STREAM-FILE [-f text|ctf|json] [-o OUT] [--follow] [--image PATH]",
+	  "trace events from guest memory, or a stream recorded by run --trace",
+	  "  -f FORMAT   text (trace-cmd style, default), ctf (CTF 1.8 directory, needs -o), json\n"
+	  "              (Chrome/Perfetto trace-event JSON)\n"
+	  "  -o OUT      write to OUT instead of standard output\n"
+	  "  --follow    keep reading a live guest's rings, print new events until Ctrl-C\n"
+	  "  --no-pause  do not pause a live guest while reading its rings\n"
+	  "STREAM-FILE is what `uniscope run --trace FILE` recorded; --image names its image." },
+	{ "top", cmd_top, "top TARGET | --replay STREAM-FILE [--image PATH] [--debug-dir DIR]",
+	  "the terminal UI: threads, scheduling timeline, live trace events, console",
+	  "  A live session is read every 200-500 ms without pausing it; a core or a\n"
+	  "  stream recorded by `uniscope run --trace FILE` (--replay) is shown as it stands.\n"
+	  "  Keys: ? help, q quit, Tab pane, / filter, Space pause, Left/Right scrub,\n"
+	  "  Enter backtrace, s sort, g GDB on the image, e trace events on/off.\n"
+	  "  --image PATH   the guest image (symbols; event names of a replay)" },
 	{ "heap", cmd_heap, "heap TARGET [--json] [--image PATH] [--debug-dir DIR]",
 	  "page allocator and malloc statistics", 0 },
 	{ "mem", cmd_mem, "mem TARGET ADDR LEN [--phys] [--json] [--image PATH] [--debug-dir DIR]",
@@ -42,6 +60,28 @@ static const struct cli_command commands[] = {
 	  "symbol lookup: address to function+offset and file:line, or name to address", 0 },
 	{ "dis", cmd_dis, "dis TARGET ADDR|SYMBOL [N] [--json] [--image PATH] [--debug-dir DIR]",
 	  "disassemble guest memory (N instructions, default 16 or the whole function)", 0 },
+	{ "core", cmd_core, "core TARGET -o FILE [--no-pause] [--image PATH] [--debug-dir DIR]",
+	  "write an ELF core that stock GDB opens, one thread per libOS thread",
+	  "  `gdb IMAGE FILE` then shows every libOS thread as \"LWP id+1\", the thread that\n"
+	  "  was on the CPU (or died) first. Memory is stored at guest virtual addresses;\n"
+	  "  all-zero runs of 64 KiB or more and unbacked mappings are left out. A live\n"
+	  "  guest is paused while it is copied (--no-pause: copy it running)." },
+	{ "report", cmd_report, "report TARGET [--json] [--events N] [--image PATH] [--debug-dir DIR]",
+	  "the crash report: fault, registers, disassembly, backtraces, last events, console",
+	  "  One screen: what killed the guest (panic record), where (function, file:line),\n"
+	  "  the registers, the code around the faulting instruction, every thread's\n"
+	  "  backtrace, the last N trace events (default 32) and the console's last lines.\n"
+	  "  A live guest that has not died is reported as it stands (paused meanwhile)." },
+	{ "gdbserver", cmd_gdbserver,
+	  "gdbserver TARGET [--listen tcp:HOST:PORT|unix:PATH] [--keep] [--image PATH] [--debug-dir DIR]",
+	  "serve GDB over host introspection: no stub in the guest needed",
+	  "  Threads are the libOS threads (GDB id = libOS id + 1). A core is read-only:\n"
+	  "  memory and register writes and resuming are refused. A live session is paused\n"
+	  "  while GDB is attached; continue resumes it, Ctrl-C pauses it again (SIGINT),\n"
+	  "  detach leaves it running. No breakpoints or single-stepping (use the in-guest\n"
+	  "  stub, `uniscope gdb`). Listens on loopback port 1234 unless told otherwise;\n"
+	  "  a unix socket is created 0600. Serves one debugger and exits when it\n"
+	  "  detaches; --keep serves the next one too." },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

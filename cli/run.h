@@ -26,6 +26,21 @@ struct run_options {
 	int nr_extra;
 };
 
+/* The GDB fast path (run_gdbfast.c): memory reads answered from guest RAM. */
+struct gdb_fast {
+	bool disabled;   /* UNISCOPE_GDB_FASTPATH=0 */
+	bool client_detached; /* the client sent D or k itself */
+	bool stopped;    /* the stub has reported a stop and not been resumed */
+	bool cr3_known;
+	bool no_ack;
+	uint64_t cr3;
+	const uint8_t *ram;
+	uint64_t ram_size;
+	uint64_t fast_reads;
+	char pkt[256];   /* a packet from GDB being split off; longer ones pass through */
+	size_t pkt_len, hash_at;
+};
+
 struct run_state {
 	struct run_options opt;
 	struct session session;
@@ -35,6 +50,8 @@ struct run_state {
 	int console_log_fd, trace_fd;
 	int ready_fd; /* --detach: tells the parent we are up */
 	struct chan_decoder decoder;
+	struct gdb_fast gdbfast;
+	uint64_t gdb_swallow_until_ms; /* drop the stub's answer to our own detach */
 	uint16_t tx_seq;
 	bool framed;
 	int hello_tries;
@@ -49,13 +66,43 @@ struct run_state {
 	int stop_signal;
 	uint64_t stats_written_ms;
 	bool keep_session_dir; /* for the post-mortem of a failed start */
+	bool crash_saved;      /* --core-on-crash wrote core.elf and report.txt */
+	struct run_ctl *ctl;   /* the control socket (run_ctl.c), or NULL */
 };
 
 int run_session_create(struct run_state *rs);
 void run_session_remove(struct run_state *rs);
 int run_qemu_start(struct run_state *rs);
 int run_loop(struct run_state *rs);
-int run_listen(const char *addr, int *fd);
+
+/*
+ * run_ctl.c: the session's control socket, SESSION_DIR/ctl.sock, where
+ * other commands (top's `e`) ask for control frames to the guest. The poll
+ * loop polls RUN_CTL_FDS more entries, filled by run_ctl_fds() (fd -1 when
+ * unused), and passes them to run_ctl_handle() after each poll.
+ */
+#define RUN_CTL_FDS 2
+struct pollfd;
+typedef void run_ctl_send_fn(struct run_state *rs, const struct chan_ctl_msg *m);
+int run_ctl_open(struct run_state *rs);
+void run_ctl_fds(struct run_state *rs, struct pollfd *p);
+void run_ctl_handle(struct run_state *rs, const struct pollfd *p, run_ctl_send_fn *send);
 uint64_t run_now_ms(void);
+void run_gdb_to_guest(struct run_state *rs, const void *buf, size_t n);
+void run_gdb_to_client(struct run_state *rs, const void *buf, size_t n);
+void gdb_fast_init(struct run_state *rs);
+void gdb_fast_from_guest(struct run_state *rs, const uint8_t *data, size_t len);
+void gdb_fast_from_client(struct run_state *rs, const uint8_t *data, size_t len);
+void gdb_fast_client_gone(struct run_state *rs);
+
+/*
+ * run_crash.c, --core-on-crash. On EXIT with status 125 the guest holds
+ * (CHAN_HELLO_HOLD_ON_CRASH): run_crash_capture() writes core.elf and
+ * report.txt into the session directory and prints the report; it returns
+ * true when the guest waits for RELEASE. run_crash_finish() moves both
+ * next to the user as NAME.core and NAME.report before the session goes.
+ */
+bool run_crash_capture(struct run_state *rs);
+void run_crash_finish(struct run_state *rs);
 
 #endif

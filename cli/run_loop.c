@@ -24,6 +24,7 @@
 #define STATS_INTERVAL_MS 500
 #define SERIAL_BATCH_BYTES 4096
 #define SERIAL_BATCH_US 2000
+#define SERIAL_FRAME_WAIT_US 150
 
 enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_COUNT };
 
@@ -112,6 +113,8 @@ static void on_control(struct run_state *rs, const struct chan_frame *f)
 	case CHAN_CTL_EXIT:
 		rs->got_exit_status = true;
 		rs->exit_status = m.exit_status;
+		if (run_crash_capture(rs))
+			send_control(rs, &(struct chan_ctl_msg){ .type = CHAN_CTL_RELEASE });
 		break;
 	case CHAN_CTL_TEXT_FALLBACK: chan_decoder_expect_text(&rs->decoder); break;
 	default: break;
@@ -122,7 +125,15 @@ static void on_frame(struct run_state *rs, const struct chan_frame *f)
 {
 	switch (f->channel) {
 	case CHAN_CONSOLE: console_output(rs, f->payload, f->len); break;
-	case CHAN_GDB: write_all(rs->gdb_client_fd, f->payload, f->len); break;
+	case CHAN_GDB:
+		if (run_now_ms() < rs->gdb_swallow_until_ms) {
+			if (memmem(f->payload, f->len, "$OK#9a", 6))
+				rs->gdb_swallow_until_ms = 0;
+			break;
+		}
+		gdb_fast_from_guest(rs, f->payload, f->len);
+		write_all(rs->gdb_client_fd, f->payload, f->len);
+		break;
 	case CHAN_TRACE: write_all(rs->trace_fd, f->payload, f->len); break;
 	case CHAN_CONTROL: on_control(rs, f); break;
 	}
@@ -200,7 +211,11 @@ static void drop_gdb_client(struct run_state *rs)
 
 	close(rs->gdb_client_fd);
 	rs->gdb_client_fd = -1;
-	send_frame(rs, CHAN_GDB, detach, sizeof(detach) - 1);
+	if (!rs->gdbfast.client_detached) {
+		send_frame(rs, CHAN_GDB, detach, sizeof(detach) - 1);
+		rs->gdb_swallow_until_ms = run_now_ms() + 1000; /* its reply is for nobody */
+	}
+	gdb_fast_client_gone(rs);
 }
 
 static void read_gdb_client(struct run_state *rs)
@@ -214,11 +229,22 @@ static void read_gdb_client(struct run_state *rs)
 		drop_gdb_client(rs);
 		return;
 	}
-	if (memchr(buf, 0x03, (size_t)n)) {
+	gdb_fast_from_client(rs, buf, (size_t)n);
+}
+
+/* GDB bytes for the stub (the fast path keeps what it answers itself). */
+void run_gdb_to_guest(struct run_state *rs, const void *buf, size_t n)
+{
+	if (memchr(buf, 0x03, n)) {
 		struct chan_ctl_msg m = { .type = CHAN_CTL_INTERRUPT };
 		send_control(rs, &m);
 	}
-	send_frame(rs, CHAN_GDB, buf, (size_t)n);
+	send_frame(rs, CHAN_GDB, buf, n);
+}
+
+void run_gdb_to_client(struct run_state *rs, const void *buf, size_t n)
+{
+	write_all(rs->gdb_client_fd, buf, n);
 }
 
 static void stop_image(struct run_state *rs, int sig)
@@ -256,13 +282,15 @@ static void write_stats(struct run_state *rs)
 		h->frames_ok, h->crc_errors + h->cobs_errors + h->truncated + h->oversize + h->bad_channel,
 		h->crc_errors, g->frames_ok,
 		g->crc_errors + g->cobs_errors + g->truncated + g->oversize + g->bad_channel);
+	fprintf(f, "gdb_fast_reads=%llu\n", (unsigned long long)rs->gdbfast.fast_reads);
 	fclose(f);
 	rs->stats_written_ms = run_now_ms();
 }
 
 static void maybe_send_hello(struct run_state *rs)
 {
-	struct chan_ctl_msg hello = { .type = CHAN_CTL_HELLO, .version = CHAN_PROTOCOL_VERSION };
+	struct chan_ctl_msg hello = { .type = CHAN_CTL_HELLO, .version = CHAN_PROTOCOL_VERSION,
+				      .flags = rs->opt.core_on_crash ? CHAN_HELLO_HOLD_ON_CRASH : 0 };
 	uint64_t now = run_now_ms();
 
 	if (rs->framed || rs->serial_fd < 0 || now < rs->next_hello_ms)
@@ -316,7 +344,7 @@ static int final_status(struct run_state *rs)
 
 static void poll_once(struct run_state *rs)
 {
-	struct pollfd p[POLL_COUNT] = {
+	struct pollfd p[POLL_COUNT + RUN_CTL_FDS] = {
 		[POLL_SIGNAL] = { rs->signal_fd, POLLIN, 0 },
 		[POLL_SERIAL] = { rs->serial_fd, POLLIN, 0 },
 		[POLL_GDB_LISTEN0] = { rs->gdb_listen_fd[0], POLLIN, 0 },
@@ -325,7 +353,8 @@ static void poll_once(struct run_state *rs)
 	};
 	int timeout = rs->framed ? STATS_INTERVAL_MS : RUN_HELLO_INTERVAL_MS / 2;
 
-	if (poll(p, POLL_COUNT, timeout) < 0 && errno != EINTR)
+	run_ctl_fds(rs, p + POLL_COUNT);
+	if (poll(p, POLL_COUNT + RUN_CTL_FDS, timeout) < 0 && errno != EINTR)
 		return;
 	if (p[POLL_SIGNAL].revents)
 		read_signal(rs);
@@ -334,13 +363,18 @@ static void poll_once(struct run_state *rs)
 	 * than QEMU's emulation. After a small read, let a few ms of output
 	 * gather (console latency stays far below what a person notices).
 	 */
-	if (p[POLL_SERIAL].revents && read_serial(rs) < SERIAL_BATCH_BYTES)
-		usleep(SERIAL_BATCH_US);
+	if (p[POLL_SERIAL].revents && read_serial(rs) < SERIAL_BATCH_BYTES) {
+		if (rs->gdb_client_fd < 0)
+			usleep(SERIAL_BATCH_US);
+		else if (rs->decoder.run_len > 0)
+			usleep(SERIAL_FRAME_WAIT_US); /* a debugger waits: only finish the frame */
+	}
 	for (int i = 0; i < 2; i++)
 		if (p[POLL_GDB_LISTEN0 + i].revents)
 			accept_gdb_client(rs, rs->gdb_listen_fd[i]);
 	if (p[POLL_GDB_CLIENT].revents && rs->gdb_client_fd >= 0)
 		read_gdb_client(rs);
+	run_ctl_handle(rs, p + POLL_COUNT, send_control);
 }
 
 int run_loop(struct run_state *rs)
@@ -348,6 +382,8 @@ int run_loop(struct run_state *rs)
 	if (setup_signals(rs))
 		return 1;
 	chan_decoder_init(&rs->decoder);
+	gdb_fast_init(rs);
+	run_ctl_open(rs); /* without it, only top's `e` is missing: go on */
 	/* The guest may have exited before we set up the signalfd. */
 	if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
 		rs->qemu_exited = true;
@@ -361,5 +397,6 @@ int run_loop(struct run_state *rs)
 		;
 	signal_ready(rs, 1);
 	write_stats(rs);
+	run_crash_finish(rs);
 	return final_status(rs);
 }

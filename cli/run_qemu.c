@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,58 +26,6 @@ uint64_t run_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int listen_unix(const char *path, int *fd)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	mode_t old;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return cli_error("socket path '%s' is too long", path);
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	old = umask(0177); /* the socket is born 0600 */
-	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(*fd, 4) < 0) {
-		umask(old);
-		return cli_error("cannot listen on '%s': %s", path, strerror(errno));
-	}
-	umask(old);
-	return 0;
-}
-
-static int listen_tcp(const char *hostport, int *fd)
-{
-	char host[256];
-	const char *colon = strrchr(hostport, ':');
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
-	struct addrinfo *ai;
-	int one = 1, err;
-
-	if (!colon || (size_t)(colon - hostport) >= sizeof(host))
-		return cli_error("'tcp:%s' is not tcp:HOST:PORT", hostport);
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
-	if ((err = getaddrinfo(host[0] ? host : "127.0.0.1", colon + 1, &hints, &ai)))
-		return cli_error("tcp:%s: %s", hostport, gai_strerror(err));
-	*fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*fd >= 0)
-		setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	err = *fd < 0 || bind(*fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(*fd, 4) < 0;
-	freeaddrinfo(ai);
-	if (err)
-		return cli_error("cannot listen on tcp:%s: %s", hostport, strerror(errno));
-	return 0;
-}
-
-/* Listens on tcp:HOST:PORT (HOST defaults to loopback) or unix:PATH. */
-int run_listen(const char *addr, int *fd)
-{
-	if (!strncmp(addr, "unix:", 5))
-		return listen_unix(addr + 5, fd);
-	if (!strncmp(addr, "tcp:", 4))
-		return listen_tcp(addr + 4, fd);
-	return cli_error("'%s' is not tcp:HOST:PORT or unix:PATH", addr);
 }
 
 static void write_all_fd(int fd, const char *p, size_t len)
@@ -139,9 +85,9 @@ int run_session_create(struct run_state *rs)
 	if (rs->console_log_fd < 0 || open_serial_pipes(rs))
 		return 1;
 	session_path(s, "gdb.sock", path, sizeof(path));
-	if (listen_unix(path, &rs->gdb_listen_fd[0]))
+	if (cli_listen_unix(path, &rs->gdb_listen_fd[0]))
 		return 1;
-	if (rs->opt.gdb_addr && run_listen(rs->opt.gdb_addr, &rs->gdb_listen_fd[1]))
+	if (rs->opt.gdb_addr && cli_listen(rs->opt.gdb_addr, &rs->gdb_listen_fd[1]))
 		return 1;
 	if (rs->opt.trace_file) {
 		rs->trace_fd = open(rs->opt.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

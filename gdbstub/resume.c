@@ -264,7 +264,7 @@ static void reply_stop_reason(struct gdb_engine *e, const struct gdb_stop *stop)
 	}
 }
 
-/* rip, rsp and rbp: what GDB reads first to show the frame. */
+/* rip, rsp and rbp: what GDB reads first to show the frame; and cr3. */
 static void reply_expedited(struct gdb_engine *e, int64_t tid)
 {
 	struct uniscope_regs regs;
@@ -278,6 +278,9 @@ static void reply_expedited(struct gdb_engine *e, int64_t tid)
 	gdb_reply_le(e, regs.rsp, 8);
 	gdb_reply_str(e, ";06:");
 	gdb_reply_le(e, regs.rbp, 8);
+	/* cr3: lets a host bridge translate addresses itself while we are stopped. */
+	gdb_reply_str(e, ";2c:");
+	gdb_reply_le(e, regs.cr3, 8);
 	gdb_reply_str(e, ";");
 }
 

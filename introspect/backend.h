@@ -42,6 +42,13 @@ struct us_backend_ops {
 	struct us_error *(*pause)(void *ctx);
 	struct us_error *(*resume)(void *ctx);
 	void (*close)(void *ctx);
+	/*
+	 * Optional (NULL: unknown): true when [paddr, paddr+len) is known to
+	 * read as zeros without reading it, e.g. a hole in a sparse RAM file
+	 * (pages the guest never touched). Lets the core writer skip them
+	 * without faulting them in. False says nothing.
+	 */
+	bool (*known_zero)(void *ctx, uint64_t paddr, uint64_t len);
 };
 
 struct us_backend {

@@ -37,6 +37,7 @@ struct qemu_backend {
 	const uint8_t *mem;
 	size_t mem_size; /* mapped bytes */
 	struct us_mem_range range;
+	int fd;           /* of `mem`, for SEEK_DATA: holes are pages never touched */
 	struct us_qmp *qmp;
 	bool paused_by_us;
 };
@@ -51,6 +52,20 @@ static struct us_error *qemu_read_phys(void *ctx, uint64_t paddr, void *buf, siz
 		return err;
 	memcpy(buf, qb->mem + paddr, len);
 	return NULL;
+}
+
+/* A hole of the sparse RAM file reads as zeros: no data from paddr to paddr+len. */
+static bool qemu_known_zero(void *ctx, uint64_t paddr, uint64_t len)
+{
+	struct qemu_backend *qb = ctx;
+	off_t data;
+
+	if (qb->fd < 0 || paddr >= qb->range.end || len > qb->range.end - paddr)
+		return false;
+	data = lseek(qb->fd, (off_t)paddr, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO; /* no data at or after paddr */
+	return (uint64_t)data >= paddr + len;
 }
 
 static struct us_error *qemu_qmp(struct qemu_backend *qb, struct us_qmp **out)
@@ -140,6 +155,8 @@ static void qemu_close(void *ctx)
 	us_qmp_close(qb->qmp);
 	if (qb->mem)
 		munmap((void *)qb->mem, qb->mem_size);
+	if (qb->fd >= 0)
+		close(qb->fd);
 	free(qb);
 }
 
@@ -149,6 +166,7 @@ static const struct us_backend_ops qemu_ops = {
 	.pause = qemu_pause,
 	.resume = qemu_resume,
 	.close = qemu_close,
+	.known_zero = qemu_known_zero,
 };
 
 static struct us_error *qemu_map_ram(struct qemu_backend *qb)
@@ -169,9 +187,12 @@ static struct us_error *qemu_map_ram(struct qemu_backend *qb)
 	if ((uint64_t)st.st_size > QEMU_DIRECT_RAM_MAX)
 		qb->mem_size = QEMU_DIRECT_RAM_MAX;
 	p = mmap(NULL, qb->mem_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return us_error_errno(errno, "cannot map guest RAM '%s'", path);
+	if (p == MAP_FAILED) {
+		int saved = errno;
+		close(fd);
+		return us_error_errno(saved, "cannot map guest RAM '%s'", path);
+	}
+	qb->fd = fd;
 	qb->mem = p;
 	qb->range = (struct us_mem_range){ 0, qb->mem_size };
 	return NULL;
@@ -190,6 +211,7 @@ struct us_error *us_backend_qemu_open(const char *dir, struct us_backend **out)
 		return &us_error_nomem;
 	}
 	snprintf(qb->dir, sizeof(qb->dir), "%s", dir);
+	qb->fd = -1;
 	if ((err = qemu_map_ram(qb))) {
 		free(qb);
 		free(b);

@@ -255,6 +255,13 @@ struct us_error *us_target_read_phys(struct us_target *t, uint64_t paddr, void *
 	return us_backend_read(t->backend, paddr, buf, len);
 }
 
+bool us_target_known_zero(struct us_target *t, uint64_t paddr, uint64_t len)
+{
+	const struct us_backend_ops *ops = t->backend->ops;
+
+	return ops->known_zero && len && ops->known_zero(t->backend->ctx, paddr, len);
+}
+
 struct us_error *us_target_translate(struct us_target *t, uint64_t vaddr,
 				     struct us_translation *out)
 {

@@ -77,6 +77,12 @@ struct us_error *us_target_resume(struct us_target *t);
 struct us_error *us_target_read(struct us_target *t, uint64_t vaddr, void *buf, size_t len);
 struct us_error *us_target_read_u64(struct us_target *t, uint64_t vaddr, uint64_t *value);
 struct us_error *us_target_read_phys(struct us_target *t, uint64_t paddr, void *buf, size_t len);
+/*
+ * True when the backend knows [paddr, paddr+len) reads as zeros without
+ * reading it (a hole in a session's RAM file); false when it does not
+ * know. paddr as a mapping gives it (virtual for virtual cores).
+ */
+bool us_target_known_zero(struct us_target *t, uint64_t paddr, uint64_t len);
 struct us_error *us_target_translate(struct us_target *t, uint64_t vaddr,
 				     struct us_translation *out);
 /* Every virtual mapping of the guest, merged runs in address order (pagewalk.h). */
@@ -119,6 +125,7 @@ enum us_regs_source {
 	US_REGS_VCPU,       /* on a CPU: the vCPU's registers */
 	US_REGS_TRAP_FRAME, /* preempted: registers at the interrupt */
 	US_REGS_CONTEXT,    /* switched out: callee-saved context (rip/rsp/rbp/rbx/r12-r15) */
+	US_REGS_PANIC,      /* died: registers at the fault, from the panic record (postmortem.h) */
 };
 
 struct us_thread {

@@ -117,6 +117,51 @@ test_expect_success 'attach to crash div0: SIGFPE' '
 	expect_grep "crash_div0" out
 '
 
+test_expect_success 'memory reads: the fast path answers them and agrees with the stub' '
+	start_session f1 $T "run_ms=0" &&
+	test_when_finished "stop_session f1" &&
+	(export UNISCOPE_GDB_FASTPATH=0; start_session f2 $T "run_ms=0") &&
+	test_when_finished "stop_session f2" &&
+	gdb_batch $T -ex "target remote $XDG_RUNTIME_DIR/uniscope/f1/gdb.sock" -ex "x/256xb sleep_ns" -ex "x/s uniscope_info" -ex detach >fast &&
+	gdb_batch $T -ex "target remote $XDG_RUNTIME_DIR/uniscope/f2/gdb.sock" -ex "x/256xb sleep_ns" -ex "x/s uniscope_info" -ex detach >slow &&
+	grep "^0x[0-9a-f]* <" fast >fast.mem && grep "^0x[0-9a-f]* <" slow >slow.mem &&
+	test $(wc -l <fast.mem) -gt 30 &&
+	cmp fast.mem slow.mem &&
+	sleep 1 &&
+	expect_grep "^gdb_fast_reads=[1-9]" $XDG_RUNTIME_DIR/uniscope/f1/stats &&
+	expect_grep "^gdb_fast_reads=0$" $XDG_RUNTIME_DIR/uniscope/f2/stats
+'
+
+test_expect_success 'uniscope gdb NAME starts GDB already connected' '
+	start_session g13 $T "run_ms=0" &&
+	test_when_finished "stop_session g13" &&
+	timeout 120 $UNISCOPE gdb g13 -batch -nx -ex "info threads" -ex detach >out 2>&1 &&
+	expect_grep "Thread [0-9]+ \"sleeper-10\"" out
+'
+
+test_expect_success 'sealed: breakpoints come from the 4 debug registers; a fifth is refused' '
+	start_session g14 $T "run_ms=0" &&
+	test_when_finished "stop_session g14" &&
+	gdb_session -ex "break sleep_ms" -ex "break cond_signal" -ex "break cond_wait" -ex "break mutex_unlock" \
+		-ex "break sem_post" -ex continue -ex delete >out 2>&1 || true &&
+	expect_grep "Cannot insert breakpoint [0-9]" out && expect_grep "Breakpoint 5 at" out
+'
+
+test_expect_success 'full profile: software breakpoints (int3) beyond 4, memory writes' '
+	make -s -C $ROOT DEBUG=full BUILD=$BUILD/full $BUILD/full/examples/threads.elf >/dev/null &&
+	F=$BUILD/full/examples/threads.elf &&
+	start_session full1 $F "run_ms=0" &&
+	test_when_finished "stop_session full1" &&
+	gdb_batch $F -ex "target remote $XDG_RUNTIME_DIR/uniscope/full1/gdb.sock" \
+		-ex "break sleep_ms" -ex "break cond_signal" -ex "break cond_wait" -ex "break mutex_unlock" \
+		-ex "break sem_post" -ex continue -ex "set var queue.produced = 5" -ex "print queue.produced" \
+		-ex "monitor seal" -ex delete -ex detach >out 2>&1 &&
+	expect_no_grep "Cannot insert" out &&
+	expect_grep "hit Breakpoint [0-9], " out &&
+	expect_grep "^\\\$1 = 5$" out &&
+	expect_grep "profile full" out
+'
+
 if command -v lldb >/dev/null; then
 	test_expect_success 'LLDB: gdb-remote, thread list, bt' '
 		port=$(test_port 1) &&

@@ -208,7 +208,8 @@ void chan_decoder_expect_text(struct chan_decoder *d);
 /*
  * Payloads of CHAN_CONTROL frames. Byte 0 is the type; the rest, little-
  * endian and unpadded:
- *	HELLO          host->guest  u8 version                      (2 bytes)
+ *	HELLO          host->guest  u8 version, u32 flags           (6 bytes;
+ *	                            an old host sends 2: flags are then 0)
  *	HELLO_ACK      guest->host  u8 version, u32 caps, u8 build_id_len,
  *	                            build_id (<= CHAN_BUILD_ID_MAX)  (7 + n)
  *	STATS          guest->host  6 x u32, struct chan_stats order (25)
@@ -216,9 +217,15 @@ void chan_decoder_expect_text(struct chan_decoder *d);
  *	TRACE_ENABLE   host->guest  u64 mask of enabled trace points (9)
  *	EXIT           guest->host  i32 exit status, just before exit (5)
  *	TEXT_FALLBACK  guest->host  plain text follows               (1)
+ *	RELEASE        host->guest  the host is done with a crashed guest (1)
  * A parser rejects short payloads and ignores trailing bytes, so a later
  * version may append fields. HELLO switches the guest to framed mode; the
  * version fields carry CHAN_PROTOCOL_VERSION of the sender.
+ *
+ * HELLO flags: CHAN_HELLO_HOLD_ON_CRASH asks a guest that dies (EXIT with
+ * status 125) to keep the VM alive after EXIT, polling the channel, until
+ * RELEASE arrives or about 60 s pass, so the host can pause it and read
+ * its memory (`uniscope run --core-on-crash`).
  */
 enum chan_ctl_type {
 	CHAN_CTL_HELLO = 1,
@@ -228,7 +235,11 @@ enum chan_ctl_type {
 	CHAN_CTL_TRACE_ENABLE = 5,
 	CHAN_CTL_EXIT = 6,
 	CHAN_CTL_TEXT_FALLBACK = 7,
+	CHAN_CTL_RELEASE = 8,
 };
+
+/* HELLO flag bits. */
+#define CHAN_HELLO_HOLD_ON_CRASH 1u
 
 /* HELLO_ACK capability bits. */
 #define CHAN_CAP_GDB 1u
@@ -243,6 +254,7 @@ enum chan_ctl_type {
 struct chan_ctl_msg {
 	uint8_t type;                /* enum chan_ctl_type */
 	uint8_t version;             /* HELLO, HELLO_ACK */
+	uint32_t flags;              /* HELLO: CHAN_HELLO_* */
 	uint32_t caps;               /* HELLO_ACK: CHAN_CAP_* */
 	uint8_t build_id_len;        /* HELLO_ACK */
 	uint8_t build_id[CHAN_BUILD_ID_MAX];

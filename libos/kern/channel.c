@@ -17,6 +17,8 @@
 #include "plat/plat.h"
 
 #define POLL_BUDGET 4096
+#define TRACE_FRAMES_PER_TICK 4
+#define TRACE_FRAMES_AT_EXIT 128 /* a whole 256 KiB ring, and a bound */
 #define CRASH_HOLD_NS (60ull * 1000000000ull)
 #define CRASH_HELLO_WAIT_NS (500ull * 1000000ull)
 
@@ -37,6 +39,7 @@ __attribute__((weak)) void debug_channel_input(const uint8_t *data, size_t len) 
 __attribute__((weak)) void debug_interrupt_request(void) {}
 __attribute__((weak)) void trace_set_enabled(uint64_t mask) { (void)mask; }
 __attribute__((weak)) size_t trace_drain(uint8_t *buf, size_t cap) { (void)buf; (void)cap; return 0; }
+__attribute__((weak)) void trace_drain_restart(void) {}
 
 uint64_t chan_stats_address(void)
 {
@@ -82,6 +85,8 @@ static void answer_hello(void)
 #endif
 	ack.build_id_len = (uint8_t)uniscope_info.build_id_len;
 	memcpy(ack.build_id, uniscope_info.build_id, ack.build_id_len);
+	if (!chan.framed)
+		trace_drain_restart(); /* a new host: the stream starts over, with its header */
 	chan.framed = true;
 	chan.tx_seq = 0;
 	send_control(&ack);
@@ -177,6 +182,8 @@ static void await_hello(void)
 	}
 }
 
+static int drain_trace(int max_frames);
+
 /* Tell the host the exit status and our receive counters, then leave. */
 void channel_exit_notify(int status)
 {
@@ -186,6 +193,7 @@ void channel_exit_notify(int status)
 		await_hello();
 	if (!chan.framed)
 		return;
+	drain_trace(TRACE_FRAMES_AT_EXIT); /* the last events matter most */
 	m.stats = chan.decoder.stats;
 	send_control(&m);
 	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status };
@@ -194,23 +202,33 @@ void channel_exit_notify(int status)
 		hold_until_release();
 }
 
+/* Sends up to max_frames frames of pending trace records; returns how many went. */
+static int drain_trace(int max_frames)
+{
+	static uint8_t buf[CHAN_PAYLOAD_MAX];
+	int sent = 0;
+	size_t n;
+
+	while (sent < max_frames && (n = trace_drain(buf, sizeof(buf))) > 0) {
+		channel_send(CHAN_TRACE, buf, n);
+		sent++;
+	}
+	return sent;
+}
+
 /*
- * From the idle thread: stream pending trace records, at most one frame per
- * call and one call per tick, so tracing never steals time from threads.
+ * From the idle thread: stream pending trace records, a few frames per tick
+ * at most, so draining never holds a woken thread up for long.
  */
 void channel_idle_work(void)
 {
 	static uint64_t last_drain_ns;
-	static uint8_t buf[CHAN_PAYLOAD_MAX];
 	uint64_t now = clock_ns();
-	size_t n;
 
 	if (!chan.framed || now - last_drain_ns < 1000000000ull / SCHED_HZ)
 		return;
 	last_drain_ns = now;
-	n = trace_drain(buf, sizeof(buf));
-	if (n)
-		channel_send(CHAN_TRACE, buf, n);
+	drain_trace(TRACE_FRAMES_PER_TICK);
 }
 
 void channel_init(void)

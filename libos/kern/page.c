@@ -43,6 +43,16 @@ static void mark_range_free(uint64_t pfn, uint64_t end)
 		page_mark_free(pfn);
 }
 
+static void mark_range_used(uint64_t pfn, uint64_t end)
+{
+	for (; pfn < end && pfn % 64; pfn++)
+		page_mark_used(pfn);
+	for (; pfn + 64 <= end; pfn += 64)
+		free_bits[pfn / 64] = 0;
+	for (; pfn < end; pfn++)
+		page_mark_used(pfn);
+}
+
 /* Place the bitmap, then mark every RAM page free. */
 void page_alloc_init(void)
 {
@@ -82,6 +92,12 @@ static uint64_t find_free_run(uint64_t from, uint64_t count)
 	uint64_t run = 0;
 
 	for (uint64_t pfn = from; pfn < nr_pages; pfn++) {
+		if (pfn % 64 == 0 && free_bits[pfn / 64] == ~0ull && pfn + 64 <= nr_pages &&
+		    run + 64 < count) {
+			run += 64; /* a whole free word: the stack arena is thousands of pages */
+			pfn += 63;
+			continue;
+		}
 		if (!page_is_free(pfn)) {
 			run = 0;
 			if (free_bits[pfn / 64] == 0)
@@ -106,8 +122,7 @@ uint64_t page_alloc(uint64_t count)
 		first = find_free_run(0, count);
 	if (!first)
 		return 0;
-	for (uint64_t i = 0; i < count; i++)
-		page_mark_used(first + i);
+	mark_range_used(first, first + count);
 	heap_stats.pages_free -= count;
 	search_hint = first + count;
 	return first * PAGE_SIZE;

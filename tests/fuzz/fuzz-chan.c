@@ -171,6 +171,10 @@ static void round_trip_control(const uint8_t *data, size_t size)
 		return;
 	CHECK(m.build_id_len <= CHAN_BUILD_ID_MAX);
 	n = chan_ctl_encode(out, sizeof(out), &m);
+	if (m.type == CHAN_CTL_HELLO && size < n) { /* an old host's HELLO: no flags */
+		CHECK(m.flags == 0 && memcmp(out, data, 2) == 0);
+		return;
+	}
 	CHECK(n > 0 && n <= size && memcmp(out, data, n) == 0);
 	CHECK(chan_ctl_encode(out, n - 1, &m) == 0);
 }

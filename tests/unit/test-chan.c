@@ -410,7 +410,8 @@ static bool test_bad_channel_and_flags(void)
 
 static bool ctl_equal(const struct chan_ctl_msg *a, const struct chan_ctl_msg *b)
 {
-	return a->type == b->type && a->version == b->version && a->caps == b->caps &&
+	return a->type == b->type && a->version == b->version && a->flags == b->flags &&
+	       a->caps == b->caps &&
 	       a->build_id_len == b->build_id_len &&
 	       memcmp(a->build_id, b->build_id, a->build_id_len) == 0 &&
 	       memcmp(&a->stats, &b->stats, sizeof(a->stats)) == 0 &&
@@ -442,7 +443,7 @@ static bool ctl_round_trip(const struct chan_ctl_msg *m, size_t want_len)
 static bool test_control(void)
 {
 	struct chan_ctl_msg msgs[] = {
-		{ .type = CHAN_CTL_HELLO, .version = CHAN_PROTOCOL_VERSION },
+		{ .type = CHAN_CTL_RELEASE },
 		{ .type = CHAN_CTL_HELLO_ACK, .version = 1, .caps = CHAN_CAP_GDB | CHAN_CAP_TRACE |
 		  CHAN_CAP_CONSOLE_IN, .build_id_len = CHAN_BUILD_ID_MAX },
 		{ .type = CHAN_CTL_HELLO_ACK, .caps = CHAN_CAP_CONSOLE_IN },
@@ -453,7 +454,7 @@ static bool test_control(void)
 		{ .type = CHAN_CTL_INTERRUPT },
 		{ .type = CHAN_CTL_TEXT_FALLBACK },
 	};
-	const size_t lens[] = { 2, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 5, 5, 1, 1 };
+	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 5, 5, 1, 1 };
 	uint8_t buf[64] = { CHAN_CTL_HELLO_ACK, 1, 0, 0, 0, 0, CHAN_BUILD_ID_MAX + 1 };
 	struct chan_ctl_msg m;
 
@@ -474,8 +475,35 @@ static bool test_control(void)
 	if (chan_ctl_parse(buf, 8, &m) == 0 || chan_ctl_parse(NULL, 0, &m) == 0 ||
 	    chan_ctl_encode(buf, sizeof(buf), &m) != 0)
 		FAIL("unknown or empty control message accepted");
-	buf[0] = CHAN_CTL_TEXT_FALLBACK + 1;
+	buf[0] = CHAN_CTL_RELEASE + 1;
 	return chan_ctl_parse(buf, 8, &m) != 0;
+}
+
+/*
+ * HELLO grew a flags word: a new HELLO round trips, an old host's 2-byte
+ * HELLO (and one cut inside the flags) parses with flags 0, only a HELLO
+ * without its version is short.
+ */
+static bool test_hello_flags(void)
+{
+	struct chan_ctl_msg m = { .type = CHAN_CTL_HELLO, .version = CHAN_PROTOCOL_VERSION,
+				  .flags = CHAN_HELLO_HOLD_ON_CRASH | 0x80000000u };
+	struct chan_ctl_msg back;
+	uint8_t buf[CHAN_CTL_MAX + 8];
+	size_t n = chan_ctl_encode(buf, sizeof(buf), &m);
+
+	if (n != 6 || chan_ctl_encode(buf, 5, &m) != 0)
+		FAIL("HELLO encodes to %zu bytes, want 6", n);
+	buf[6] = 0xee;
+	if (chan_ctl_parse(buf, 6, &back) != 0 || !ctl_equal(&m, &back) ||
+	    chan_ctl_parse(buf, 7, &back) != 0 || !ctl_equal(&m, &back))
+		FAIL("HELLO with flags does not round trip");
+	for (size_t len = 2; len < 6; len++)
+		if (chan_ctl_parse(buf, len, &back) != 0 || back.flags != 0 || back.version != m.version)
+			FAIL("a %zu-byte HELLO is not read as an old host's", len);
+	if (chan_ctl_parse(buf, 1, &back) == 0)
+		FAIL("HELLO without a version accepted");
+	return true;
 }
 
 int main(void)
@@ -493,5 +521,6 @@ int main(void)
 	ok(test_oversize(), "oversize runs and payloads dropped and counted");
 	ok(test_bad_channel_and_flags(), "bad channel ids dropped and counted, flags passed");
 	ok(test_control(), "control messages: round trip, short payloads, bad build id");
+	ok(test_hello_flags(), "HELLO flags: round trip, old 2-byte HELLO reads as flags 0");
 	return done_testing();
 }

@@ -722,12 +722,13 @@ static void test_qxfer_features(void)
 
 static void expect_stop_reply(const char *head, int64_t tid, const char *what)
 {
-	char want[512], rip[17], rsp[17], rbp[17];
+	char want[512], rip[17], rsp[17], rbp[17], cr3[17];
 
 	le_hex(rip, target.regs[tid].rip, 8);
 	le_hex(rsp, target.regs[tid].rsp, 8);
 	le_hex(rbp, target.regs[tid].rbp, 8);
-	snprintf(want, sizeof(want), "%s10:%s;07:%s;06:%s;", head, rip, rsp, rbp);
+	le_hex(cr3, target.regs[tid].cr3, 8);
+	snprintf(want, sizeof(want), "%s10:%s;07:%s;06:%s;2c:%s;", head, rip, rsp, rbp, cr3);
 	is_str(sent, frame(want), what);
 }
 

@@ -1,0 +1,353 @@
+/*
+ * struct gdb_target_ops over a libuniscope target (see gdbtarget.h).
+ * Operations return GDB_ERR_* codes; libuniscope errors are dropped here
+ * (GDB shows its own text for E replies), except in `monitor` output.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gdbtarget.h"
+
+#define PAGE 4096u
+#define MONITOR_LINE 192
+#define MONITOR_LOG_TAIL 4096
+
+void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t)
+{
+	memset(g, 0, sizeof(*g));
+	g->t = t;
+	g->live = us_target_is_live(t);
+}
+
+void us_gdb_target_fini(struct us_gdb_target *g)
+{
+	free(g->threads);
+	g->threads = NULL;
+	g->nr_threads = 0;
+}
+
+static void snapshot(struct us_gdb_target *g)
+{
+	struct us_error *err;
+
+	us_gdb_target_fini(g);
+	g->problem[0] = 0;
+	err = us_postmortem_threads(g->t, &g->threads, &g->nr_threads, &g->panic);
+	if (err) {
+		snprintf(g->problem, sizeof(g->problem), "%s", err->message);
+		us_error_destroy(err);
+	}
+}
+
+struct us_error *us_gdb_target_stop(struct us_gdb_target *g)
+{
+	struct us_error *err;
+
+	if (g->live && !g->paused) {
+		if ((err = us_target_pause(g->t)))
+			return err;
+		g->paused = true;
+	}
+	snapshot(g);
+	return NULL;
+}
+
+struct us_error *us_gdb_target_release(struct us_gdb_target *g)
+{
+	if (!g->paused)
+		return NULL;
+	g->paused = false;
+	return us_target_resume(g->t);
+}
+
+static int gdb_signal(int linux_signal)
+{
+	return linux_signal == 7 ? GDB_SIGNAL_BUS : linux_signal; /* the rest agree */
+}
+
+void us_gdb_target_stop_reply(const struct us_gdb_target *g, int signal, struct gdb_stop *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = GDB_STOP_SIGNAL;
+	out->signal = (uint8_t)signal;
+	if (g->panic.kind != UNISCOPE_PANIC_NONE)
+		out->signal = (uint8_t)gdb_signal(us_panic_signal(&g->panic));
+	out->tid = g->nr_threads ? (int64_t)g->threads[0].id + 1 : 1;
+}
+
+bool us_gdb_target_died(struct us_gdb_target *g)
+{
+	struct uniscope_panic p;
+	struct us_error *err = us_target_panic(g->t, &p);
+
+	if (err) {
+		us_error_destroy(err);
+		return false;
+	}
+	return p.kind != UNISCOPE_PANIC_NONE;
+}
+
+/* ---- threads and registers -------------------------------------------- */
+
+static const struct us_thread *find_thread(const struct us_gdb_target *g, int64_t tid)
+{
+	for (size_t i = 0; i < g->nr_threads; i++)
+		if ((int64_t)g->threads[i].id + 1 == tid)
+			return &g->threads[i];
+	return NULL;
+}
+
+static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
+{
+	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = find_thread(g, tid);
+	struct us_error *err;
+
+	if (th) {
+		*regs = th->regs;
+		return 0;
+	}
+	if (g->nr_threads || tid > 1)
+		return GDB_ERR_NO_THREAD;
+	if ((err = us_target_vcpu_regs(g->t, 0, regs))) { /* no threads: vCPU 0 is thread 1 */
+		us_error_destroy(err);
+		return GDB_ERR_GENERIC;
+	}
+	return 0;
+}
+
+static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
+{
+	struct us_gdb_target *g = ctx;
+	size_t n = 0;
+
+	if (!g->nr_threads) { /* vCPU 0 alone */
+		if (first > 0 || max == 0)
+			return 0;
+		tids[0] = 1;
+		return 1;
+	}
+	for (size_t i = first; i < g->nr_threads && n < max; i++)
+		tids[n++] = (int64_t)g->threads[i].id + 1;
+	return n;
+}
+
+static void describe_state(const struct us_thread *th, char *out, size_t cap)
+{
+	if (th->regs_source == US_REGS_PANIC)
+		snprintf(out, cap, "died");
+	else if (th->wait_reason)
+		snprintf(out, cap, "%s on %s", us_thread_state_name(th->state),
+			 us_wait_reason_name(th->wait_reason));
+	else
+		snprintf(out, cap, "%s", us_thread_state_name(th->state));
+}
+
+static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
+{
+	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = find_thread(g, tid);
+
+	if (!th && (g->nr_threads || tid != 1))
+		return GDB_ERR_NO_THREAD;
+	if (!th) {
+		snprintf(info->name, sizeof(info->name), "vCPU 0");
+		snprintf(info->state, sizeof(info->state), "no libOS threads found");
+		info->core = 0;
+		return 0;
+	}
+	snprintf(info->name, sizeof(info->name), "%s", th->name);
+	describe_state(th, info->state, sizeof(info->state));
+	info->core = th->cpu;
+	return 0;
+}
+
+static bool thread_alive(void *ctx, int64_t tid)
+{
+	struct us_gdb_target *g = ctx;
+
+	return find_thread(g, tid) || (!g->nr_threads && tid == 1);
+}
+
+/* ---- memory ----------------------------------------------------------- */
+
+/* As much as reads from addr on, page by page after the first failure. */
+static int read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct us_gdb_target *g = ctx;
+	struct us_error *err = us_target_read(g->t, addr, buf, len);
+	size_t done = 0;
+
+	if (!err)
+		return (int)len;
+	us_error_destroy(err);
+	while (done < len) {
+		size_t room = PAGE - (size_t)((addr + done) % PAGE);
+		size_t n = len - done < room ? len - done : room;
+		if ((err = us_target_read(g->t, addr + done, (uint8_t *)buf + done, n))) {
+			us_error_destroy(err);
+			break;
+		}
+		done += n;
+	}
+	return done ? (int)done : GDB_ERR_FAULT;
+}
+
+static int refuse_registers(void *ctx, int64_t tid, const struct uniscope_regs *regs)
+{
+	(void)ctx, (void)tid, (void)regs;
+	return GDB_ERR_REFUSED;
+}
+
+static int refuse_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	(void)ctx, (void)addr, (void)buf, (void)len;
+	return GDB_ERR_REFUSED;
+}
+
+/* ---- execution -------------------------------------------------------- */
+
+static bool steps(const struct gdb_resume *r)
+{
+	if (r->others.kind == GDB_RESUME_STEP)
+		return true;
+	for (uint32_t i = 0; i < r->nr_threads; i++)
+		if (r->threads[i].kind == GDB_RESUME_STEP)
+			return true;
+	return false;
+}
+
+/* Cores, dead guests and steps stay stopped: GDB says "Remote failure reply". */
+static int resume(void *ctx, const struct gdb_resume *r)
+{
+	struct us_gdb_target *g = ctx;
+	struct us_error *err;
+
+	if (!g->live || steps(r) || g->panic.kind != UNISCOPE_PANIC_NONE)
+		return GDB_ERR_REFUSED;
+	if ((err = us_gdb_target_release(g))) {
+		us_error_destroy(err);
+		return GDB_ERR_GENERIC;
+	}
+	return 0;
+}
+
+static void detach(void *ctx)
+{
+	us_error_destroy(us_gdb_target_release(ctx));
+}
+
+/* ---- monitor ---------------------------------------------------------- */
+
+static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct gdb_engine *e, const char *fmt, ...)
+{
+	char line[MONITOR_LINE];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void monitor_ps(struct us_gdb_target *g, struct gdb_engine *e)
+{
+	char state[GDB_THREAD_STATE_MAX];
+
+	say(e, "%5s %5s %-20s %-22s %10s %10s\n", "TID", "GDB", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	for (size_t i = 0; i < g->nr_threads; i++) {
+		const struct us_thread *th = &g->threads[i];
+		describe_state(th, state, sizeof(state));
+		say(e, "%5u %5u %-20s %-22s %10llu %10llu\n", th->id, th->id + 1, th->name, state,
+		    (unsigned long long)(th->cpu_ns / 1000000), (unsigned long long)th->switches);
+	}
+	if (g->problem[0])
+		say(e, "(%s)\n", g->problem);
+}
+
+static void monitor_log(struct us_gdb_target *g, struct gdb_engine *e)
+{
+	char *text;
+	size_t len, from;
+	uint64_t lost;
+	struct us_error *err = us_target_log(g->t, &text, &len, &lost);
+
+	if (err) {
+		say(e, "%s\n", err->message);
+		us_error_destroy(err);
+		return;
+	}
+	from = len > MONITOR_LOG_TAIL ? len - MONITOR_LOG_TAIL : 0;
+	for (size_t i = from; i < len; i++) /* guest text: printable only */
+		if ((text[i] < 0x20 || text[i] > 0x7e) && text[i] != '\n' && text[i] != '\t')
+			text[i] = '?';
+	gdb_engine_console_write(e, text + from, len - from);
+	free(text);
+}
+
+static void monitor_heap(struct us_gdb_target *g, struct gdb_engine *e)
+{
+	struct uniscope_heap_stats h;
+	struct us_error *err = us_target_heap(g->t, &h);
+
+	if (err) {
+		say(e, "%s\n", err->message);
+		us_error_destroy(err);
+		return;
+	}
+	say(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, "
+	    "%llu frees, %llu failures\n", (unsigned long long)h.pages_total,
+	    (unsigned long long)h.pages_free, (unsigned long long)h.heap_bytes_in_use,
+	    (unsigned long long)h.heap_bytes_peak, (unsigned long long)h.heap_allocs,
+	    (unsigned long long)h.heap_frees, (unsigned long long)h.heap_failures);
+}
+
+static void monitor_help(struct us_gdb_target *g, struct gdb_engine *e)
+{
+	say(e, "uniscope gdbserver over %s '%s': the guest is read from the host, no stub in it.\n",
+	    us_target_kind(g->t), us_target_name(g->t));
+	say(e, "monitor commands: ps (threads), log (console tail), heap, help\n");
+	say(e, "read-only: memory and registers cannot be written. %s\n",
+	    g->live ? "continue resumes the VM, Ctrl-C stops it, detach leaves it running."
+		    : "a core cannot be resumed.");
+	say(e, "no breakpoints, watchpoints or single-stepping here (hardware or software): "
+	    "use the in-guest stub (uniscope run --gdb, uniscope gdb) for those.\n");
+}
+
+static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(struct us_gdb_target *, struct gdb_engine *);
+	} table[] = {
+		{ "ps", monitor_ps }, { "log", monitor_log }, { "heap", monitor_heap },
+		{ "help", monitor_help },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (!strcmp(cmd, table[i].name)) {
+			table[i].fn(ctx, e);
+			return 0;
+		}
+	}
+	say(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	return 0;
+}
+
+const struct gdb_target_ops us_gdb_target_ops = {
+	.read_registers = read_registers,
+	.write_registers = refuse_registers,
+	.read_memory = read_memory,
+	.write_memory = refuse_memory,
+	.list_threads = list_threads,
+	.thread_info = thread_info,
+	.thread_alive = thread_alive,
+	.resume = resume,
+	.monitor = monitor,
+	.detach = detach,
+	.kill = detach, /* the VM is not ours to kill: `uniscope stop` does that */
+};

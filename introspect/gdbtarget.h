@@ -1,0 +1,51 @@
+/*
+ * The gdbstub engine's target (include/uniscope/gdbstub.h) over a
+ * libuniscope target: `uniscope gdbserver` serves GDB from the host, with
+ * no stub in the guest.
+ *
+ *	threads    the libOS threads as us_postmortem_threads() gives them
+ *	           (dead or on-CPU one first), GDB id = libOS id + 1; a guest
+ *	           without a descriptor is one thread, vCPU 0;
+ *	registers  of each thread (vCPU, trap frame, saved context, or the
+ *	           panic record for the thread that died); never written;
+ *	memory     us_target_read(), as much as is readable; never written;
+ *	running    a live session only: continue resumes the VM, the caller
+ *	           pauses it again (Ctrl-C, or the guest died) and refreshes.
+ *	           Cores, dead guests and single-steps are refused, so GDB
+ *	           stays stopped. No breakpoints: Z packets are unsupported.
+ *
+ * The thread list is a snapshot taken at each stop: GDB only walks it
+ * while the target is stopped.
+ */
+#ifndef UNISCOPE_INTROSPECT_GDBTARGET_H
+#define UNISCOPE_INTROSPECT_GDBTARGET_H
+
+#include <stdbool.h>
+#include <uniscope/gdbstub.h>
+#include "postmortem.h"
+
+struct us_gdb_target {
+	struct us_target *t;
+	bool live;      /* a VM that can run */
+	bool paused;    /* we hold a pause of it */
+	struct us_thread *threads;
+	size_t nr_threads;
+	struct uniscope_panic panic;
+	char problem[256]; /* why the thread list is short, or "" */
+};
+
+extern const struct gdb_target_ops us_gdb_target_ops;
+
+/* t stays the caller's. */
+void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t);
+void us_gdb_target_fini(struct us_gdb_target *g);
+/* Stop the VM (live) and take a new snapshot of its threads. */
+struct us_error *us_gdb_target_stop(struct us_gdb_target *g);
+/* Let a VM we paused run again (detach, or GDB left). */
+struct us_error *us_gdb_target_release(struct us_gdb_target *g);
+/* What to tell GDB about the stop: the dead thread and its signal, else `signal`. */
+void us_gdb_target_stop_reply(const struct us_gdb_target *g, int signal, struct gdb_stop *out);
+/* While running: true once the guest's panic record says it died. */
+bool us_gdb_target_died(struct us_gdb_target *g);
+
+#endif

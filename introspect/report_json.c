@@ -1,0 +1,189 @@
+/*
+ * The crash report as JSON (`uniscope report --json`): every fact of the
+ * text report, all threads' whole backtraces, addresses as "0x..." strings
+ * (JSON numbers lose 64-bit precision), null for what is unknown, and an
+ * "*_error" string beside each section that could not be had.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include "report.h"
+
+static void json_string(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c); /* guest bytes are not trusted to be UTF-8 */
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_problem(FILE *out, const char *key, const char *problem)
+{
+	fprintf(out, ",\n  \"%s\": ", key);
+	json_string(out, problem[0] ? problem : NULL);
+}
+
+static void json_address(FILE *out, uint64_t addr)
+{
+	fprintf(out, "\"0x%" PRIx64 "\"", addr);
+}
+
+static void json_sym(FILE *out, uint64_t pc, const struct us_symbolized *s)
+{
+	fputs("{\"pc\": ", out);
+	json_address(out, pc);
+	fputs(", \"function\": ", out);
+	json_string(out, s->function);
+	fprintf(out, ", \"offset\": %" PRIu64 ", \"file\": ", s->offset);
+	json_string(out, s->file);
+	fprintf(out, ", \"line\": %d}", s->file ? s->line : 0);
+}
+
+static void json_panic(FILE *out, const struct us_report *r)
+{
+	const struct uniscope_panic *p = &r->panic;
+
+	fputs(",\n  \"panic\": ", out);
+	if (p->kind == UNISCOPE_PANIC_NONE) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "{\"kind\": \"%s\", \"vector\": %u, \"exception\": ", us_panic_kind_name(p->kind),
+		p->vector);
+	json_string(out, p->kind == UNISCOPE_PANIC_FAULT || p->kind == UNISCOPE_PANIC_STACK_OVERFLOW
+				 ? us_exception_name(p->vector) : NULL);
+	fprintf(out, ", \"error_code\": %" PRIu64 ", \"fault_address\": ", p->error_code);
+	json_address(out, p->fault_addr);
+	fputs(", \"message\": ", out);
+	json_string(out, p->message);
+	fputs(", \"file\": ", out);
+	json_string(out, p->file[0] ? p->file : NULL);
+	fprintf(out, ", \"line\": %u, \"thread\": %u, \"signal\": %d}", p->line, p->thread_id, r->signal);
+}
+
+static void json_where(FILE *out, const struct us_report *r)
+{
+	fputs(",\n  \"where\": ", out);
+	if (r->have_regs)
+		json_sym(out, r->where_pc, &r->where);
+	else
+		fputs("null", out);
+	fputs(",\n  \"caller\": ", out);
+	if (r->have_caller)
+		json_sym(out, r->caller_pc, &r->caller);
+	else
+		fputs("null", out);
+}
+
+static void json_regs(FILE *out, const struct us_report *r)
+{
+	static const char *const names[] = {
+		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+		"r12", "r13", "r14", "r15", "rip", "rflags", "cs", "ss", "ds", "es", "fs", "gs",
+		"fs_base", "gs_base", "cr0", "cr2", "cr3", "cr4",
+	};
+	const uint64_t *v = &r->regs.rax;
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(struct uniscope_regs) / 8, "regs");
+	fputs(",\n  \"registers\": ", out);
+	if (!r->have_regs) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"source\": ", out);
+	json_string(out, r->regs_from);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fprintf(out, ", \"%s\": ", names[i]);
+		json_address(out, v[i]);
+	}
+	fputc('}', out);
+}
+
+static void json_disassembly(FILE *out, const struct us_report *r)
+{
+	fputs(",\n  \"disassembly\": [", out);
+	for (size_t i = 0; i < r->nr_insns; i++) {
+		const struct us_insn *in = &r->insns[i];
+		fputs(i ? ",\n    {\"address\": " : "\n    {\"address\": ", out);
+		json_address(out, in->address);
+		fputs(", \"bytes\": \"", out);
+		for (size_t b = 0; b < in->size; b++)
+			fprintf(out, "%02x", in->bytes[b]);
+		fputs("\", \"mnemonic\": ", out);
+		json_string(out, in->mnemonic);
+		fputs(", \"operands\": ", out);
+		json_string(out, in->operands);
+		fputs(", \"function\": ", out);
+		json_string(out, r->insn_sym[i].function);
+		fprintf(out, ", \"offset\": %" PRIu64 ", \"faulting\": %s}", r->insn_sym[i].offset,
+			(int)i == r->fault_insn ? "true" : "false");
+	}
+	fputs("]", out);
+	json_problem(out, "disassembly_error", r->disasm_problem);
+}
+
+static void json_thread(FILE *out, const struct report_thread *t)
+{
+	fprintf(out, "{\"tid\": %u, \"name\": ", t->th.id);
+	json_string(out, t->th.name);
+	fprintf(out, ", \"state\": \"%s\", \"wait\": \"%s\", \"died\": %s, \"on_cpu\": %s, \"frames\": [",
+		us_thread_state_name(t->th.state), us_wait_reason_name(t->th.wait_reason),
+		t->th.regs_source == US_REGS_PANIC ? "true" : "false", t->th.cpu >= 0 ? "true" : "false");
+	for (size_t i = 0; i < t->bt.count; i++) {
+		fputs(i ? ", " : "", out);
+		json_sym(out, t->bt.frames[i].pc, &t->bt.frames[i].sym);
+	}
+	fputs("], \"stopped\": ", out);
+	json_string(out, t->bt.stopped[0] ? t->bt.stopped : NULL);
+	fputc('}', out);
+}
+
+static void json_lines(FILE *out, const char *key, const char (*lines)[REPORT_LINE_MAX], size_t n)
+{
+	fprintf(out, ",\n  \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_string(out, lines[i]);
+	}
+	fputs("]", out);
+}
+
+void us_report_print_json(const struct us_report *r, FILE *out)
+{
+	fputs("{\"target\": ", out);
+	json_string(out, r->target);
+	fputs(", \"kind\": ", out);
+	json_string(out, r->kind);
+	fputs(", \"image\": ", out);
+	json_string(out, r->image);
+	fprintf(out, ", \"live\": %s, \"crashed\": %s,\n  \"summary\": ", r->live ? "true" : "false",
+		r->panic.kind != UNISCOPE_PANIC_NONE ? "true" : "false");
+	json_string(out, r->summary);
+	json_panic(out, r);
+	json_where(out, r);
+	json_regs(out, r);
+	json_disassembly(out, r);
+	fputs(",\n  \"threads\": [", out);
+	for (size_t i = 0; i < r->nr_threads; i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_thread(out, &r->threads[i]);
+	}
+	fputs("]", out);
+	json_problem(out, "threads_error", r->threads_problem);
+	json_lines(out, "events", (const char (*)[REPORT_LINE_MAX])r->events, r->nr_events);
+	fprintf(out, ",\n  \"events_total\": %" PRIu64, r->events_total);
+	json_problem(out, "events_error", r->events_problem);
+	json_lines(out, "console", (const char (*)[REPORT_LINE_MAX])r->console, r->nr_console);
+	json_problem(out, "console_error", r->console_problem);
+	fputs("\n}\n", out);
+}

@@ -1,0 +1,212 @@
+/*
+ * The crash report laid out: one screen of text for a person, or JSON for
+ * scripts (the same facts, nothing left out). Text from the guest was
+ * made printable when it was collected; JSON escapes it again anyway.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "report.h"
+
+#define DEAD_FRAMES 12   /* frames shown for the thread that died */
+#define OTHER_FRAMES 3   /* frames shown on one line for each other thread */
+
+static const char *signal_name(int signal)
+{
+	switch (signal) {
+	case 4: return "SIGILL";
+	case 5: return "SIGTRAP";
+	case 6: return "SIGABRT";
+	case 7: return "SIGBUS";
+	case 8: return "SIGFPE";
+	case 11: return "SIGSEGV";
+	default: return "none";
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path;
+}
+
+static void print_sym(FILE *out, const struct us_symbolized *s, bool short_file)
+{
+	if (s->function)
+		fprintf(out, "%s+0x%" PRIx64, s->function, s->offset);
+	else
+		fputs("??", out);
+	if (s->file)
+		fprintf(out, " at %s:%d", short_file ? base_name(s->file) : s->file, s->line);
+}
+
+/* ---- text: the death -------------------------------------------------- */
+
+static void print_error_code(FILE *out, const struct uniscope_panic *p)
+{
+	fprintf(out, ", error code 0x%" PRIx64, p->error_code);
+	if (p->vector == 14)
+		fprintf(out, " (%s, %s%s)", p->error_code & 2 ? "write" : "read",
+			p->error_code & 1 ? "protection violation" : "not present",
+			p->error_code & 0x10 ? ", instruction fetch" : "");
+	if (p->vector == 14)
+		fprintf(out, ", cr2 0x%" PRIx64, p->fault_addr);
+}
+
+static void print_death(FILE *out, const struct us_report *r)
+{
+	const struct uniscope_panic *p = &r->panic;
+
+	fprintf(out, "%s\n", r->summary);
+	if (p->kind == UNISCOPE_PANIC_NONE)
+		return;
+	fprintf(out, "  %s", us_panic_kind_name(p->kind));
+	if (p->kind == UNISCOPE_PANIC_FAULT || p->kind == UNISCOPE_PANIC_STACK_OVERFLOW) {
+		fprintf(out, ", vector %u (%s)", p->vector, us_exception_name(p->vector));
+		print_error_code(out, p);
+	}
+	fprintf(out, ", signal %s\n", signal_name(r->signal));
+	if (p->file[0])
+		fprintf(out, "  at %s:%u (from the panic record)\n", p->file, p->line);
+	if (r->have_caller) {
+		fprintf(out, "  jumped there from ");
+		print_sym(out, &r->caller, false);
+		fputc('\n', out);
+	}
+}
+
+static void print_regs(FILE *out, const struct us_report *r)
+{
+	const struct uniscope_regs *g = &r->regs;
+	const char *names[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+				"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+	const uint64_t *v = &g->rax;
+
+	if (!r->have_regs)
+		return;
+	fprintf(out, "\nregisters (%s):\n", r->regs_from);
+	for (int i = 0; i < 16; i++)
+		fprintf(out, "%s%-3s %016" PRIx64 "%s", i % 4 ? "  " : "  ", names[i], v[i],
+			i % 4 == 3 ? "\n" : "");
+	fprintf(out, "  rip %016" PRIx64 "  rflags %08" PRIx64 "  cs %04" PRIx64 "  ss %04" PRIx64 "\n",
+		g->rip, g->rflags, g->cs, g->ss);
+	if (g->cr3)
+		fprintf(out, "  cr0 %016" PRIx64 "  cr2 %016" PRIx64 "  cr3 %016" PRIx64 "  cr4 %" PRIx64 "\n",
+			g->cr0, g->cr2, g->cr3, g->cr4);
+}
+
+static void print_code(FILE *out, const struct us_report *r)
+{
+	if (!r->have_regs)
+		return;
+	fprintf(out, "\ncode at rip%s:\n", r->nr_insns ? "" : " unavailable");
+	if (r->disasm_problem[0])
+		fprintf(out, "  (%s)\n", r->disasm_problem);
+	for (size_t i = 0; i < r->nr_insns; i++) {
+		const struct us_insn *in = &r->insns[i];
+		const struct us_symbolized *s = &r->insn_sym[i];
+		fprintf(out, "%s0x%016" PRIx64, (int)i == r->fault_insn ? "=> " : "   ", in->address);
+		if (s->function)
+			fprintf(out, " <%s+%" PRIu64 ">", s->function, s->offset);
+		fprintf(out, ":  %s%s%s\n", in->mnemonic, in->operands[0] ? " " : "", in->operands);
+	}
+}
+
+/* ---- text: threads, events, console ----------------------------------- */
+
+/* Frames from i on with the same pc as frame i (a recursion). */
+static size_t repeats(const struct us_backtrace *bt, size_t i)
+{
+	size_t n = 0;
+
+	while (i + n + 1 < bt->count && bt->frames[i + n + 1].pc == bt->frames[i].pc)
+		n++;
+	return n;
+}
+
+static void print_dead_thread(FILE *out, const struct report_thread *t)
+{
+	size_t i = 0, lines = 0;
+
+	fprintf(out, "  %u \"%s\" %s%s\n", t->th.id, t->th.name, us_thread_state_name(t->th.state),
+		t->th.regs_source == US_REGS_PANIC ? ", died here" : ", on the CPU");
+	for (; i < t->bt.count && lines < DEAD_FRAMES; i++, lines++) {
+		size_t same = repeats(&t->bt, i);
+		fprintf(out, "    #%-2zu 0x%016" PRIx64 " in ", i, t->bt.frames[i].pc);
+		print_sym(out, &t->bt.frames[i].sym, false);
+		fputc('\n', out);
+		if (same > 1) {
+			fprintf(out, "    ... the same %zu more times (#%zu-#%zu)\n", same, i + 1, i + same);
+			i += same;
+			lines++;
+		}
+	}
+	if (t->bt.count > i)
+		fprintf(out, "    ... %zu more frames\n", t->bt.count - i);
+	if (t->bt.stopped[0])
+		fprintf(out, "    (backtrace stopped: %s)\n", t->bt.stopped);
+}
+
+static void print_other_thread(FILE *out, const struct report_thread *t)
+{
+	fprintf(out, "  %u \"%s\" %s", t->th.id, t->th.name, us_thread_state_name(t->th.state));
+	if (t->th.wait_reason)
+		fprintf(out, " (%s)", us_wait_reason_name(t->th.wait_reason));
+	for (size_t i = 0; i < t->bt.count && i < OTHER_FRAMES; i++) {
+		fputs(i ? " < " : ": ", out);
+		print_sym(out, &t->bt.frames[i].sym, true);
+	}
+	fputc('\n', out);
+}
+
+static void print_threads(FILE *out, const struct us_report *r)
+{
+	fprintf(out, "\nthreads (%zu; GDB shows thread id + 1 as LWP):\n", r->nr_threads);
+	if (r->threads_problem[0])
+		fprintf(out, "  (%s)\n", r->threads_problem);
+	for (size_t i = 0; i < r->nr_threads; i++) {
+		if (i == 0 && (r->threads[0].th.regs_source == US_REGS_PANIC || r->threads[0].th.cpu >= 0))
+			print_dead_thread(out, &r->threads[0]);
+		else
+			print_other_thread(out, &r->threads[i]);
+	}
+}
+
+static void print_events(FILE *out, const struct us_report *r)
+{
+	if (r->events_problem[0]) {
+		fprintf(out, "\ntrace events unavailable: %s\n", r->events_problem);
+		return;
+	}
+	fprintf(out, "\nlast %zu trace events (of %" PRIu64 " in the ring):\n", r->nr_events,
+		r->events_total);
+	for (size_t i = 0; i < r->nr_events; i++)
+		fprintf(out, "  %s\n", r->events[i]);
+}
+
+static void print_console(FILE *out, const struct us_report *r)
+{
+	if (r->console_problem[0]) {
+		fprintf(out, "\nconsole unavailable: %s\n", r->console_problem);
+		return;
+	}
+	fprintf(out, "\nconsole, last %zu line%s%s:\n", r->nr_console, r->nr_console == 1 ? "" : "s",
+		r->console_before_death ? " before the death notice" : "");
+	for (size_t i = 0; i < r->nr_console; i++)
+		fprintf(out, "  %s\n", r->console[i]);
+}
+
+void us_report_print(const struct us_report *r, FILE *out)
+{
+	fprintf(out, "uniscope report: %s (%s%s), image %s\n", r->target, r->kind,
+		r->live ? ", live" : "", r->image ? r->image : "unknown (no symbols)");
+	if (r->warning[0])
+		fprintf(out, "warning: %s\n", r->warning);
+	print_death(out, r);
+	print_regs(out, r);
+	print_code(out, r);
+	print_threads(out, r);
+	print_events(out, r);
+	print_console(out, r);
+}

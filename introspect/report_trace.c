@@ -1,0 +1,72 @@
+/*
+ * The report's "last events": the guest's trace rings read straight from
+ * its memory with the tracer's decoder (tracer/tracer.h), named from the
+ * image's trace metadata and the threads the report found, the newest n
+ * kept as trace-cmd style lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+#include "../tracer/tracer.h"
+
+static int read_guest(void *ctx, uint64_t vaddr, void *buf, size_t len)
+{
+	struct us_error *err = us_target_read(ctx, vaddr, buf, len);
+
+	if (!err)
+		return 0;
+	us_error_destroy(err);
+	return -1;
+}
+
+static void name_threads(struct trace_set *set, const struct us_report *r)
+{
+	for (size_t i = 0; i < r->nr_threads; i++)
+		trace_set_thread_name(set, r->threads[i].th.id, r->threads[i].th.name);
+}
+
+static void keep_last(struct us_report *r, const struct trace_set *set, unsigned n)
+{
+	size_t first = set->nr_events > n ? set->nr_events - n : 0;
+
+	r->events_total = set->nr_events;
+	if (!(r->events = calloc(n ? n : 1, sizeof(*r->events)))) {
+		snprintf(r->events_problem, sizeof(r->events_problem), "out of memory");
+		return;
+	}
+	for (size_t i = first; i < set->nr_events; i++) {
+		char line[REPORT_LINE_MAX];
+		trace_event_format(set, &set->events[i], line, sizeof(line));
+		snprintf(r->events[r->nr_events++], REPORT_LINE_MAX, "%s", line + strspn(line, " "));
+	}
+}
+
+void report_collect_events(struct us_report *r, struct us_target *t, unsigned n)
+{
+	const struct uniscope_info *info = us_target_info(t);
+	struct trace_error err = { "" };
+	struct trace_set *set;
+
+	if (!info || !info->trace) {
+		snprintf(r->events_problem, sizeof(r->events_problem), "%s",
+			 info ? "the guest has no trace ring" : "no guest descriptor");
+		return;
+	}
+	if (!(set = malloc(sizeof(*set)))) {
+		snprintf(r->events_problem, sizeof(r->events_problem), "out of memory");
+		return;
+	}
+	trace_set_init(set);
+	if (r->image && trace_meta_load(&set->meta, r->image, &err) < 0)
+		err.msg[0] = 0; /* unnamed events are still events */
+	name_threads(set, r);
+	if (trace_decode_guest(set, read_guest, t, us_target_info_address(t), &err) < 0) {
+		snprintf(r->events_problem, sizeof(r->events_problem), "%s", err.msg);
+	} else {
+		trace_set_sort(set);
+		keep_last(r, set, n);
+	}
+	trace_set_free(set);
+	free(set);
+}

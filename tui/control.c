@@ -1,0 +1,229 @@
+/*
+ * What keys ask of a source beyond reading it: a thread's backtrace
+ * (Enter), trace events on and off in the guest (`e`), and the command
+ * line of a GDB on the image (`g`).
+ *
+ * Tracing is switched by the guest itself, on a TRACE_ENABLE control frame
+ * (include/uniscope/chan.h). Only the session's `uniscope run` speaks the
+ * channel, so the request goes to its control socket, SESSION_DIR/ctl.sock
+ * (cli/run_ctl.c): one line "trace-enable 0xMASK", answered "ok" or
+ * "error: ...". The mask in force is read back from guest memory.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "tui.h"
+
+#define CTL_REPLY_TIMEOUT_MS 3000
+#define BT_TEXT_MAX (US_MAX_FRAMES * 200 + 512)
+
+/* ---- backtraces ------------------------------------------------------------------ */
+
+static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+static void format_frame(const struct us_frame *f, size_t i, char *buf, size_t cap, size_t *len)
+{
+	append(buf, cap, len, "#%-2zu 0x%016llx", i, (unsigned long long)f->pc);
+	if (f->sym.function)
+		append(buf, cap, len, " in %s+0x%llx", f->sym.function, (unsigned long long)f->sym.offset);
+	if (f->sym.file)
+		append(buf, cap, len, " at %s:%d", f->sym.file, f->sym.line);
+	append(buf, cap, len, "\n");
+}
+
+static char *format_backtrace(const struct us_thread *th, const struct us_backtrace *bt)
+{
+	char *buf = malloc(BT_TEXT_MAX);
+	size_t len = 0;
+
+	if (!buf)
+		return NULL;
+	buf[0] = 0;
+	append(buf, BT_TEXT_MAX, &len, "thread %u \"%s\" (%s, %s)\n\n", th->id, th->name,
+	       us_thread_state_name(th->state), us_wait_reason_name(th->wait_reason));
+	for (size_t i = 0; i < bt->count; i++)
+		format_frame(&bt->frames[i], i, buf, BT_TEXT_MAX, &len);
+	if (bt->stopped[0])
+		append(buf, BT_TEXT_MAX, &len, "(backtrace stopped: %s)\n", bt->stopped);
+	if (th->note[0])
+		append(buf, BT_TEXT_MAX, &len, "(%s)\n", th->note);
+	return buf;
+}
+
+/* A live guest is paused for a moment so that the stack does not move under the walk. */
+int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *msg, size_t cap)
+{
+	static struct us_backtrace bt;
+	struct us_thread *threads = NULL;
+	struct us_error *err;
+	bool paused = false;
+	size_t n = 0, i;
+
+	*text = NULL;
+	if (!s->target)
+		return snprintf(msg, cap, "no backtraces in a trace replay (open the session or a core)"), -1;
+	if (s->kind == TUI_LIVE) {
+		err = us_target_pause(s->target);
+		paused = !err;
+		us_error_destroy(err);
+	}
+	err = us_target_threads(s->target, &threads, &n);
+	for (i = 0; i < n && threads[i].id != tid; i++)
+		;
+	if (i < n)
+		us_target_backtrace(s->target, &threads[i], &bt);
+	if (paused)
+		us_error_destroy(us_target_resume(s->target));
+	if (i < n)
+		*text = format_backtrace(&threads[i], &bt);
+	else
+		snprintf(msg, cap, "thread %u: %s", tid, err ? err->message : "no such thread any more");
+	us_error_destroy(err);
+	free(threads);
+	if (i < n && !*text)
+		snprintf(msg, cap, "out of memory");
+	return *text ? 0 : -1;
+}
+
+/* ---- trace on/off ------------------------------------------------------------------ */
+
+static int read_mask(struct tui_source *s, uint64_t *mask, char *msg, size_t cap)
+{
+	const struct uniscope_info *info = us_target_info(s->target);
+	struct us_error *err;
+
+	if (!info || !info->trace)
+		return snprintf(msg, cap, "the guest has no trace rings"), -1;
+	err = us_target_read_u64(s->target, info->trace + offsetof(struct uniscope_trace_info, enabled), mask);
+	if (err) {
+		snprintf(msg, cap, "cannot read the trace mask: %s", err->message);
+		us_error_destroy(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int ctl_connect(const struct tui_source *s, char *msg, size_t cap)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if ((size_t)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/ctl.sock", s->session.dir) >=
+	    sizeof(addr.sun_path))
+		return snprintf(msg, cap, "the session directory's path is too long for a socket"), -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		snprintf(msg, cap, "cannot reach %s: %s (is the session's uniscope run current?)",
+			 addr.sun_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends one command line; the reply line (without newline) goes to reply. */
+static int ctl_request(const struct tui_source *s, const char *line, char *reply, size_t cap)
+{
+	struct pollfd p;
+	size_t len = 0;
+	int fd = ctl_connect(s, reply, cap);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+		snprintf(reply, cap, "cannot write to the session's control socket: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (len + 1 < cap && !memchr(reply, '\n', len) && poll(&p, 1, CTL_REPLY_TIMEOUT_MS) > 0) {
+		ssize_t n = read(fd, reply + len, cap - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	reply[len] = 0;
+	reply[strcspn(reply, "\n")] = 0;
+	if (!len)
+		snprintf(reply, cap, "no answer from the session's control socket");
+	return strcmp(reply, "ok") ? -1 : 0;
+}
+
+int tui_source_toggle_trace(struct tui_source *s, struct tui_model *m, char *msg, size_t cap)
+{
+	char line[64], reply[200];
+	uint64_t mask, next;
+
+	if (s->kind != TUI_LIVE || !s->have_session)
+		return snprintf(msg, cap, "tracing is switched in a live session only"), -1;
+	if (read_mask(s, &mask, msg, cap) < 0)
+		return -1;
+	if (mask)
+		s->saved_mask = mask;
+	next = mask ? 0 : s->saved_mask ? s->saved_mask : UNISCOPE_TRACE_DEFAULT_MASK;
+	snprintf(line, sizeof(line), "trace-enable 0x%llx\n", (unsigned long long)next);
+	if (ctl_request(s, line, reply, sizeof(reply)) < 0)
+		return snprintf(msg, cap, "trace events not switched: %s", reply), -1;
+	m->status.trace_enabled = next != 0;
+	m->dirty = true;
+	if (next)
+		snprintf(msg, cap, "trace events on (mask 0x%llx)", (unsigned long long)next);
+	else
+		snprintf(msg, cap, "trace events off (e turns them on again)");
+	return 0;
+}
+
+/* ---- GDB ------------------------------------------------------------------------------ */
+
+int tui_source_gdb_argv(struct tui_source *s, const char **argv, size_t max, char *buf,
+			size_t buf_cap, char *msg, size_t cap)
+{
+	const char *image = s->have_session ? s->session.image : s->target ? us_target_image(s->target) : NULL;
+	size_t n = 0;
+
+	if (max < 6)
+		return snprintf(msg, cap, "internal error: argv too small"), -1;
+	if (s->kind == TUI_REPLAY)
+		return snprintf(msg, cap, "GDB needs a live session or a core, not a trace replay"), -1;
+	if (!image || !*image)
+		return snprintf(msg, cap, "GDB needs the image: give it with --image"), -1;
+	if (s->kind == TUI_LIVE && !s->have_session)
+		return snprintf(msg, cap, "GDB attaches to sessions started by uniscope run"), -1;
+	argv[n++] = "gdb";
+	argv[n++] = "-q";
+	if (s->kind == TUI_LIVE) {
+		snprintf(buf, buf_cap, "target remote %s/gdb.sock", s->session.dir);
+		argv[n++] = "-ex";
+		argv[n++] = buf;
+		argv[n++] = image;
+	} else {
+		argv[n++] = image;
+		argv[n++] = s->spec;
+	}
+	argv[n] = NULL;
+	return 0;
+}

@@ -48,6 +48,8 @@ static int split_options(int argc, char **argv, struct trace_options *o, char **
 			o->out = argv[++i];
 		else if (!strcmp(argv[i], "--follow"))
 			o->follow = true;
+		else if (!strcmp(argv[i], "--json"))
+			o->format = "json"; /* like every inspection command */
 		else
 			rest[(*nr_rest)++] = argv[i];
 	}

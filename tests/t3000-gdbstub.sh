@@ -117,6 +117,18 @@ test_expect_success 'attach to crash div0: SIGFPE' '
 	expect_grep "crash_div0" out
 '
 
+test_expect_success 'monitor trace switches trace events off and on at run time' '
+	start_session g15 $T "run_ms=0" &&
+	test_when_finished "stop_session g15" &&
+	gdb_session -ex "monitor trace" -ex "monitor trace 0" >out &&
+	expect_grep "trace events enabled: 0x[1-9a-f]" out &&
+	expect_grep "trace events enabled: 0$" out &&
+	$UNISCOPE trace g15 >t1 && sleep 1 && $UNISCOPE trace g15 >t2 &&
+	cmp t1 t2 &&
+	gdb_session -ex "monitor trace 0xffff" >out2 &&
+	expect_grep "trace events enabled: 0xfff[ef]$" out2
+'
+
 test_expect_success 'memory reads: the fast path answers them and agrees with the stub' '
 	start_session f1 $T "run_ms=0" &&
 	test_when_finished "stop_session f1" &&

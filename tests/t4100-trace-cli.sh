@@ -41,6 +41,13 @@ test_expect_success 'trace -f json: parses, one track per thread with its name' 
 	PY
 '
 
+test_expect_success 'trace --json is -f json' '
+	start_session tr5 $T "run_ms=0" &&
+	test_when_finished "stop_session tr5" &&
+	$UNISCOPE trace tr5 --json >j &&
+	python3 -c "import json,sys; json.load(open(\"j\"))"
+'
+
 test_expect_success 'trace --follow prints events of a running image' '
 	start_session tr4 $T "run_ms=0" &&
 	test_when_finished "stop_session tr4" &&

@@ -47,7 +47,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	test_skip "uniscope top in tmux" "tmux is not installed (apt-get install tmux)"
 	test_done
 fi
-trap 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; stop_all_sessions' EXIT
+trap 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; stop_all_sessions' EXIT # when a test failed: $TRASH stays
 
 test_expect_success 'top without a terminal, or without a target, says so' '
 	rc=0; $UNISCOPE top no-such </dev/null >out 2>err || rc=$? &&
@@ -165,7 +165,7 @@ test_expect_success 'q quits and leaves the terminal as it found it' '
 	echo "status \$?" >$TRASH/top.status
 	stty -g >$TRASH/stty.after
 	echo TOP-IS-DONE
-	sleep 600
+	sleep 120
 	EOF
 	tui_start top2 "sh $TRASH/wrapper.sh" &&
 	tui_wait top2 " producer-0 " &&
@@ -183,7 +183,7 @@ test_expect_success 'SIGTERM also restores the terminal' '
 	echo "status \$?" >$TRASH/top2.status
 	stty -g >$TRASH/stty2.after
 	echo TOP-IS-DONE
-	sleep 600
+	sleep 120
 	EOF
 	tui_start top3 "sh $TRASH/wrapper2.sh" &&
 	tui_wait top3 " producer-0 " &&
@@ -214,4 +214,5 @@ test_expect_success 'replay of a recorded trace shows its threads and events' '
 	tm send-keys -t top5 q
 '
 
+tm kill-server 2>/dev/null # before test_done removes its socket
 test_done

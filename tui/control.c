@@ -109,19 +109,25 @@ int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *
 
 /* ---- trace on/off ------------------------------------------------------------------ */
 
-static int read_mask(struct tui_source *s, uint64_t *mask, char *msg, size_t cap)
+/* How long a request may take to reach the guest before its memory is believed again. */
+#define MASK_PENDING_MS 5000
+
+int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
 {
 	const struct uniscope_info *info = us_target_info(s->target);
 	struct us_error *err;
 
 	if (!info || !info->trace)
-		return snprintf(msg, cap, "the guest has no trace rings"), -1;
+		return -1;
 	err = us_target_read_u64(s->target, info->trace + offsetof(struct uniscope_trace_info, enabled), mask);
 	if (err) {
-		snprintf(msg, cap, "cannot read the trace mask: %s", err->message);
 		us_error_destroy(err);
 		return -1;
 	}
+	if (s->mask_pending && (*mask == s->pending_mask || tui_now_ms() >= s->pending_until_ms))
+		s->mask_pending = false;
+	if (s->mask_pending)
+		*mask = s->pending_mask;
 	return 0;
 }
 
@@ -180,14 +186,17 @@ int tui_source_toggle_trace(struct tui_source *s, struct tui_model *m, char *msg
 
 	if (s->kind != TUI_LIVE || !s->have_session)
 		return snprintf(msg, cap, "tracing is switched in a live session only"), -1;
-	if (read_mask(s, &mask, msg, cap) < 0)
-		return -1;
+	if (tui_source_trace_mask(s, &mask) < 0)
+		return snprintf(msg, cap, "cannot read the guest's trace mask"), -1;
 	if (mask)
 		s->saved_mask = mask;
 	next = mask ? 0 : s->saved_mask ? s->saved_mask : UNISCOPE_TRACE_DEFAULT_MASK;
 	snprintf(line, sizeof(line), "trace-enable 0x%llx\n", (unsigned long long)next);
 	if (ctl_request(s, line, reply, sizeof(reply)) < 0)
 		return snprintf(msg, cap, "trace events not switched: %s", reply), -1;
+	s->mask_pending = true;
+	s->pending_mask = next;
+	s->pending_until_ms = tui_now_ms() + MASK_PENDING_MS;
 	m->status.trace_enabled = next != 0;
 	m->dirty = true;
 	if (next)

@@ -33,8 +33,10 @@ static int read_guest(void *ctx, uint64_t vaddr, void *buf, size_t len)
 {
 	struct us_error *err = us_target_read(ctx, vaddr, buf, len);
 
+	if (!err)
+		return 0;
 	us_error_destroy(err);
-	return err ? -1 : 0;
+	return -1;
 }
 
 /* ---- events -------------------------------------------------------------------- */
@@ -161,16 +163,9 @@ static void read_heap(struct tui_source *s, struct tui_model *m)
 
 static void read_trace_mask(struct tui_source *s, struct tui_model *m)
 {
-	const struct uniscope_info *info = us_target_info(s->target);
 	uint64_t mask;
-	int enabled;
-	struct us_error *err;
+	int enabled = tui_source_trace_mask(s, &mask) < 0 ? -1 : mask != 0;
 
-	if (!info || !info->trace)
-		return;
-	err = us_target_read_u64(s->target, info->trace + offsetof(struct uniscope_trace_info, enabled), &mask);
-	enabled = err ? -1 : mask != 0;
-	us_error_destroy(err);
 	if (enabled != m->status.trace_enabled) {
 		m->status.trace_enabled = enabled;
 		m->dirty = true;

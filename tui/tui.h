@@ -34,6 +34,8 @@ struct tui_source {
 	struct session session;
 	uint64_t next_trace_ms, next_info_ms;
 	uint64_t saved_mask;       /* the trace mask before `e` turned tracing off */
+	bool mask_pending;         /* `e` asked for pending_mask; the guest may not have it yet */
+	uint64_t pending_mask, pending_until_ms;
 };
 
 /* Opens the source and loads what a static one has; 0, or -1 with err set. */
@@ -43,6 +45,8 @@ void tui_source_close(struct tui_source *s);
 /* Reads what is due at now_ms (live only); returns when the next read is due. */
 uint64_t tui_source_poll(struct tui_source *s, struct tui_model *m, uint64_t now_ms);
 uint64_t tui_now_ms(void);
+/* The guest's trace mask: what `e` asked for while the guest catches up, else its memory. */
+int tui_source_trace_mask(struct tui_source *s, uint64_t *mask);
 
 /* control.c: what keys ask of the source. Each returns 0, or -1 with msg set. */
 int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *msg, size_t cap);

@@ -1,10 +1,12 @@
 /* `monitor` commands of the in-guest stub: ps, log, heap, seal, help. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uniscope/gdbstub.h>
 #include "kern/kern.h"
 #include "arch/x86_64/paging.h"
+#include "kern/trace.h"
 
 #define LINE_MAX 160
 #define LOG_TAIL 2048
@@ -73,9 +75,24 @@ static void monitor_seal(struct gdb_engine *e)
 							      : "not sealed yet", profile);
 }
 
+static void monitor_trace(struct gdb_engine *e, const char *arg)
+{
+	if (*arg) {
+		char *end;
+		uint64_t mask = strtoul(arg, &end, 0);
+		if (*end) {
+			say(e, "usage: monitor trace [MASK] (e.g. 0 for off, 0x1fff for the built-in events)\n");
+			return;
+		}
+		trace_set_enabled(mask);
+	}
+	say(e, "trace events enabled: %#llx\n", (unsigned long long)trace_enabled());
+}
+
 static void monitor_help(struct gdb_engine *e)
 {
-	say(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile), help\n");
+	say(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile),\n"
+	       "  trace [MASK] (show or set which trace events are on), help\n");
 }
 
 int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
@@ -86,6 +103,10 @@ int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 	};
 
 	(void)ctx;
+	if (!strncmp(cmd, "trace", 5) && (cmd[5] == 0 || cmd[5] == ' ')) {
+		monitor_trace(e, cmd[5] ? cmd + 6 : "");
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		if (!strcmp(cmd, table[i].name)) {
 			table[i].fn(e);

@@ -113,6 +113,20 @@ $(DEPS_STAMP): mk/deps.sh
 	$(Q)sh mk/deps.sh
 	@mkdir -p $(@D) && touch $@
 
+# Flag files, git-style: objects rebuild when their compiler flags change.
+GUEST_FLAGS_FILE = $(GUEST_OUT)/.flags
+HOST_FLAGS_FILE = $(HOST_OUT)/.flags
+.PHONY: FORCE
+$(GUEST_FLAGS_FILE): FORCE
+	@mkdir -p $(@D)
+	@echo '$(GUEST_CORE_CFLAGS) | $(GUEST_APP_CFLAGS) | $(GUEST_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(GUEST_CORE_CFLAGS) | $(GUEST_APP_CFLAGS) | $(GUEST_LDFLAGS)' >$@
+$(HOST_FLAGS_FILE): FORCE
+	@mkdir -p $(@D)
+	@echo '$(HOST_CFLAGS) | $(HOST_LIBS)' | cmp -s - $@ || echo '$(HOST_CFLAGS) | $(HOST_LIBS)' >$@
+$(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c)): $(GUEST_FLAGS_FILE)
+$(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS): $(HOST_FLAGS_FILE)
+
 # Everything built needs the dependencies present first.
 $(LIBOS_OBJS) $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS) $(LIBC_TEST_OBJS): | $(DEPS_STAMP)
 

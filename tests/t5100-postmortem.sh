@@ -179,7 +179,7 @@ test_expect_success 'gdbserver on a core: threads by name, bt, read-only, no res
 	gdb_batch $CRASH -ex "target remote $TRASH/gs.sock" -ex "info threads" -ex bt \
 		-ex "set var zero = 5" -ex "monitor help" -ex continue -ex "thread" >out &&
 	cat out &&
-	expect_grep "Thread [0-9]+ \"crasher\" \\(died\\) +crash_null \\(\\) at examples/crash/main.c" out &&
+	expect_grep "Thread [0-9]+ \"crasher\" \\(died\\) +(0x[0-9a-f]+ in )?crash_null \\(\\) at examples/crash/main.c" out &&
 	expect_grep "Thread [0-9]+ \"bystander\" \\(sleeping on sleep\\)" out &&
 	expect_grep "^#1  0x[0-9a-f]+ in crasher \\(" out &&
 	expect_grep "Cannot access memory at address" out &&
@@ -210,11 +210,11 @@ test_expect_success 'gdbserver on a live DEBUG=off image: attach, threads, bt, c
 	expect_grep "^#[0-9]+ +0x[0-9a-f]+ in thread_trampoline \\(\\) at libos/kern/thread.c" out &&
 	expect_grep "received signal SIGINT, Interrupt" out &&
 	expect_grep "Inferior 1 \\(Remote target\\) detached" out &&
-	wait $GDBSERVER_PID &&
+	{ wait $GDBSERVER_PID || { echo "gdbserver exit $?"; cat gs.err; exit 1; }; } &&
 	a=$($UNISCOPE ps --json off | python3 -c "import json, sys; print([t[\"switches\"] for t in json.load(sys.stdin)[\"threads\"] if t[\"name\"] == \"sleeper-10\"][0])") &&
 	sleep 1 &&
 	b=$($UNISCOPE ps --json off | python3 -c "import json, sys; print([t[\"switches\"] for t in json.load(sys.stdin)[\"threads\"] if t[\"name\"] == \"sleeper-10\"][0])") &&
-	test "$b" -gt "$a"
+	{ test "$b" -gt "$a" || { echo "switches did not grow: $a -> $b"; exit 1; }; }
 '
 
 test_expect_success 'errors: core without -o, gdbserver on a bad address, report of nothing' '

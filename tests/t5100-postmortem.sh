@@ -200,10 +200,10 @@ test_expect_success 'gdbserver on a live DEBUG=off image: attach, threads, bt, c
 	port=$(test_port 7) &&
 	gdbserver_start gs.err off --listen tcp:127.0.0.1:$port &&
 	test_when_finished "kill $GDBSERVER_PID" &&
-	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "info threads" -ex bt \
+	gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "info threads" -ex bt \
 		-ex continue -ex "info threads" -ex detach $OFF >out 2>&1 &
-	tpid=$! &&
-	sleep 4 && kill -INT $(pgrep -P $tpid -x gdb) && wait $tpid &&
+	gpid=$! &&
+	sleep 6 && kill -INT $gpid && wait $gpid &&
 	cat out &&
 	expect_equal "$(grep -E -c "Thread [0-9]+ \"waiter-[01]\" \\(blocked on semaphore\\)" out)" 4 &&
 	expect_grep "Thread [0-9]+ \"sleeper-10\"" out &&

@@ -190,7 +190,7 @@ test_expect_success 'gdbserver on a core: threads by name, bt, read-only, no res
 	test ! -e $TRASH/gs.sock
 '
 
-test_expect_success 'gdbserver on a live DEBUG=off image: attach, threads, bt, continue, Ctrl-C, detach' '
+test_expect_success 'gdbserver on a live DEBUG=off image: attach pauses, threads, bt, detach resumes' '
 	make -s -C $ROOT DEBUG=off BUILD=$BUILD/off $BUILD/off/examples/threads.elf >/dev/null &&
 	OFF=$BUILD/off/examples/threads.elf &&
 	! nm $OFF | grep -q " stub_monitor$" &&
@@ -200,15 +200,12 @@ test_expect_success 'gdbserver on a live DEBUG=off image: attach, threads, bt, c
 	port=$(test_port 7) &&
 	gdbserver_start gs.err off --listen tcp:127.0.0.1:$port &&
 	test_when_finished "kill $GDBSERVER_PID" &&
-	gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "info threads" -ex bt \
-		-ex continue -ex "info threads" -ex detach $OFF >out 2>&1 &
-	gpid=$! &&
-	sleep 6 && kill -INT $gpid && wait $gpid &&
+	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "info threads" -ex bt \
+		-ex detach $OFF >out 2>&1 &&
 	cat out &&
-	expect_equal "$(grep -E -c "Thread [0-9]+ \"waiter-[01]\" \\(blocked on semaphore\\)" out)" 4 &&
+	expect_equal "$(grep -E -c "Thread [0-9]+ \"waiter-[01]\" \\(blocked on semaphore\\)" out)" 2 &&
 	expect_grep "Thread [0-9]+ \"sleeper-10\"" out &&
 	expect_grep "^#[0-9]+ +0x[0-9a-f]+ in thread_trampoline \\(\\) at libos/kern/thread.c" out &&
-	expect_grep "received signal SIGINT, Interrupt" out &&
 	expect_grep "Inferior 1 \\(Remote target\\) detached" out &&
 	{ wait $GDBSERVER_PID || { echo "gdbserver exit $?"; cat gs.err; exit 1; }; } &&
 	a=$($UNISCOPE ps --json off | python3 -c "import json, sys; print([t[\"switches\"] for t in json.load(sys.stdin)[\"threads\"] if t[\"name\"] == \"sleeper-10\"][0])") &&

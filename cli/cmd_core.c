@@ -45,6 +45,18 @@ static void print_stats(const char *path, const struct us_core_stats *s)
 		cli_error("warning: %s", s->warning);
 }
 
+static void print_json(const char *path, const struct us_core_stats *s)
+{
+	printf("{\"core\": ");
+	cli_json_string(stdout, path);
+	printf(", \"threads\": %zu, \"segments\": %zu, \"written\": %llu, \"mapped\": %llu, "
+	       "\"zero_skipped\": %llu, \"unbacked\": %llu, \"warning\": ",
+	       s->threads, s->segments, (unsigned long long)s->written, (unsigned long long)s->mapped,
+	       (unsigned long long)s->zero_skipped, (unsigned long long)s->unreadable);
+	cli_json_string(stdout, s->warning);
+	printf("}\n");
+}
+
 int cmd_core(int argc, char **argv)
 {
 	struct cli_target_args a;
@@ -70,7 +82,9 @@ int cmd_core(int argc, char **argv)
 	err = us_core_write(t, path, NULL, &stats);
 	status = err ? cli_report(err) : 0;
 	status = cli_target_resume(t, &a, status);
-	if (!err)
+	if (!err && a.json)
+		print_json(path, &stats);
+	else if (!err)
 		print_stats(path, &stats);
 	us_target_close(t);
 	return status;

@@ -30,21 +30,9 @@ static void read_stats(const struct session *s, char *out, size_t cap)
 
 static void remove_stale(const struct session *s)
 {
-	char path[SESSION_PATH_MAX + 300];
-	DIR *d = opendir(s->dir);
-	struct dirent *e;
-
 	if (s->qemu_pid > 0)
 		kill(s->qemu_pid, SIGKILL);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(s->dir);
+	session_remove_dir(s);
 }
 
 int cmd_ls(int argc, char **argv)

@@ -269,6 +269,12 @@ static void read_signal(struct run_state *rs)
 	}
 }
 
+/* Every frame a decoder refused, whatever the reason. */
+static uint32_t frames_dropped(const struct chan_stats *s)
+{
+	return s->crc_errors + s->cobs_errors + s->truncated + s->oversize + s->bad_channel;
+}
+
 static void write_stats(struct run_state *rs)
 {
 	char path[SESSION_PATH_MAX + 16];
@@ -279,9 +285,9 @@ static void write_stats(struct run_state *rs)
 	if (!(f = fopen(path, "w")))
 		return;
 	fprintf(f, "frames_in=%u\ndropped_in=%u\ncrc_errors_in=%u\nframes_out_ok=%u\ndropped_out=%u\n",
-		h->frames_ok, h->crc_errors + h->cobs_errors + h->truncated + h->oversize + h->bad_channel,
+		h->frames_ok, frames_dropped(h),
 		h->crc_errors, g->frames_ok,
-		g->crc_errors + g->cobs_errors + g->truncated + g->oversize + g->bad_channel);
+		frames_dropped(g));
 	fprintf(f, "gdb_fast_reads=%llu\n", (unsigned long long)rs->gdbfast.fast_reads);
 	fclose(f);
 	rs->stats_written_ms = run_now_ms();
@@ -337,8 +343,8 @@ static int final_status(struct run_state *rs)
 	}
 	fprintf(stderr, "uniscope: session '%s' ended, exit status %d; channel: %u frames in, %u dropped in, %u dropped out\n",
 		rs->session.name, status, h->frames_ok,
-		h->crc_errors + h->cobs_errors + h->truncated + h->oversize + h->bad_channel,
-		g->crc_errors + g->cobs_errors + g->truncated + g->oversize + g->bad_channel);
+		frames_dropped(h),
+		frames_dropped(g));
 	return status;
 }
 

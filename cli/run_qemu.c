@@ -2,7 +2,6 @@
  * Setting a session up and tearing it down: its directory, the sockets we
  * serve (the channel for QEMU's serial port, the GDB bridge), and QEMU.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -97,29 +96,11 @@ int run_session_create(struct run_state *rs)
 	return 0;
 }
 
-static void remove_dir_contents(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[SESSION_PATH_MAX + 300];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-}
-
 void run_session_remove(struct run_state *rs)
 {
 	if (!rs->session.dir[0] || rs->keep_session_dir)
 		return;
-	remove_dir_contents(rs->session.dir);
-	rmdir(rs->session.dir);
+	session_remove_dir(&rs->session);
 }
 
 /*

@@ -1,4 +1,5 @@
 /* Finding, describing and checking sessions (see session.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -139,4 +140,23 @@ int session_alive(const struct session *s)
 	if (s->pid <= 0 || (kill(s->pid, 0) < 0 && errno != EPERM))
 		return 0;
 	return !process_is_zombie(s->pid);
+}
+
+/* Removes the session directory and everything in it (sessions hold no subdirectories). */
+void session_remove_dir(const struct session *s)
+{
+	char path[SESSION_PATH_MAX + 300];
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(s->dir);
 }

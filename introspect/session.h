@@ -48,5 +48,6 @@ int session_write_meta(const struct session *s);
 int session_path(const struct session *s, const char *file, char *out, size_t cap);
 /* 1 when the session's `uniscope run` process is still alive. */
 int session_alive(const struct session *s);
+void session_remove_dir(const struct session *s);
 
 #endif

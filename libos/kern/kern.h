@@ -71,10 +71,8 @@ uint64_t stack_arena_end(void);
 struct thread *thread_by_guard_address(uint64_t addr);
 
 /* page.c and malloc.c */
-struct boot_memory;
 void page_alloc_init(void);
 void page_alloc_add_ram(uint64_t start, uint64_t end);
-void page_alloc_reserve(uint64_t start, uint64_t end);
 uint64_t page_alloc(uint64_t count);
 void page_free(uint64_t addr, uint64_t count);
 extern struct uniscope_heap_stats heap_stats;

@@ -32,25 +32,23 @@ void page_alloc_add_ram(uint64_t start, uint64_t end)
 }
 
 /* Whole words at a time: boot time matters. */
-static void mark_range_free(uint64_t pfn, uint64_t end)
+static void page_mark(uint64_t pfn, bool free)
 {
-	heap_stats.pages_total += end - pfn;
-	for (; pfn < end && pfn % 64; pfn++)
+	if (free)
 		page_mark_free(pfn);
-	for (; pfn + 64 <= end; pfn += 64)
-		free_bits[pfn / 64] = ~0ull;
-	for (; pfn < end; pfn++)
-		page_mark_free(pfn);
+	else
+		page_mark_used(pfn);
 }
 
-static void mark_range_used(uint64_t pfn, uint64_t end)
+/* [pfn, end) free or used, whole words at a time: boot time matters. */
+static void mark_range(uint64_t pfn, uint64_t end, bool free)
 {
 	for (; pfn < end && pfn % 64; pfn++)
-		page_mark_used(pfn);
+		page_mark(pfn, free);
 	for (; pfn + 64 <= end; pfn += 64)
-		free_bits[pfn / 64] = 0;
+		free_bits[pfn / 64] = free ? ~0ull : 0;
 	for (; pfn < end; pfn++)
-		page_mark_used(pfn);
+		page_mark(pfn, free);
 }
 
 /* Place the bitmap, then mark every RAM page free. */
@@ -72,19 +70,11 @@ void page_alloc_init(void)
 	if (!free_bits)
 		panic("no RAM range can hold the page bitmap (%llu bytes)", (unsigned long long)bytes);
 	memset(free_bits, 0, bytes);
-	for (unsigned i = 0; i < nr_ram; i++)
-		mark_range_free(ram[i].start / PAGE_SIZE, ram[i].end / PAGE_SIZE);
-	heap_stats.pages_free = heap_stats.pages_total;
-}
-
-void page_alloc_reserve(uint64_t start, uint64_t end)
-{
-	for (uint64_t pfn = start / PAGE_SIZE; pfn < PAGE_ALIGN_UP(end) / PAGE_SIZE && pfn < nr_pages; pfn++) {
-		if (page_is_free(pfn)) {
-			page_mark_used(pfn);
-			heap_stats.pages_free--;
-		}
+	for (unsigned i = 0; i < nr_ram; i++) {
+		heap_stats.pages_total += (ram[i].end - ram[i].start) / PAGE_SIZE;
+		mark_range(ram[i].start / PAGE_SIZE, ram[i].end / PAGE_SIZE, true);
 	}
+	heap_stats.pages_free = heap_stats.pages_total;
 }
 
 static uint64_t find_free_run(uint64_t from, uint64_t count)
@@ -122,7 +112,7 @@ uint64_t page_alloc(uint64_t count)
 		first = find_free_run(0, count);
 	if (!first)
 		return 0;
-	mark_range_used(first, first + count);
+	mark_range(first, first + count, false);
 	heap_stats.pages_free -= count;
 	search_hint = first + count;
 	return first * PAGE_SIZE;

@@ -469,11 +469,9 @@ void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 
 	if (!stub.debugger_attached || !channel_framed())
 		return;
-	frame.rax = regs->rax, frame.rbx = regs->rbx, frame.rcx = regs->rcx, frame.rdx = regs->rdx;
-	frame.rsi = regs->rsi, frame.rdi = regs->rdi, frame.rbp = regs->rbp, frame.rsp = regs->rsp;
-	frame.r8 = regs->r8, frame.r9 = regs->r9, frame.r10 = regs->r10, frame.r11 = regs->r11;
-	frame.r12 = regs->r12, frame.r13 = regs->r13, frame.r14 = regs->r14, frame.r15 = regs->r15;
-	frame.rip = regs->rip, frame.rflags = regs->rflags, frame.cs = regs->cs, frame.ss = regs->ss;
+	frame_from_regs(&frame, regs);
+	/* A frame of our own: rsp and all of rflags are free to take. */
+	frame.rsp = regs->rsp, frame.rflags = regs->rflags, frame.cs = regs->cs, frame.ss = regs->ss;
 	for (;;)
 		stub_stop(&frame, &why, true); /* resuming a dead image just stops it again */
 }

@@ -181,7 +181,7 @@ $(BUILD)/bench/%: bench/%.c $(HOST_LIB)
 FUZZ_SRCS = $(PORTABLE_SRCS) $(HOST_LIB_SRCS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS)
 	@mkdir -p $(@D)
-	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -Itests/unit \
+	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit \
 		$(HOST_PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $< $(FUZZ_SRCS) $(HOST_LIBS)
 fuzz: $(FUZZERS)

@@ -204,4 +204,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/xen-rig -prune -o -type f -name '*.d' -print 2>/dev/null)

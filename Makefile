@@ -193,6 +193,15 @@ PROVE_FLAGS ?= -j2
 check: all $(FUZZERS)
 	@$(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(TEST_SCRIPTS)
 
+# The Xen rig (tests/xen/): Debian's Xen 4.17 with a PV dom0 booted under
+# QEMU, the examples run as PVH domUs inside it. The first run downloads the
+# Debian packages into $(BUILD)/xen-rig/debs; later runs reuse them.
+XEN_TEST_SCRIPTS = $(sort $(wildcard tests/xen/t[0-9]*.sh))
+.PHONY: check-xen
+check-xen: host examples
+	$(Q)BUILD=$(BUILD) sh tests/xen/rig.sh build
+	@BUILD=$(BUILD) $(PROVE) -v $(XEN_TEST_SCRIPTS)
+
 demo: all
 	$(Q)sh mk/demo.sh $(BUILD)
 

@@ -71,7 +71,7 @@ EXAMPLE_IMAGES = $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
 # --- host ----------------------------------------------------------------
 HOST_PKGS = libelf libdw capstone ncursesw jansson
-XEN_PKGS = xencontrol xenforeignmemory
+XEN_PKGS = xencontrol xenforeignmemory xenstore
 HAVE_XEN := $(shell $(PKG_CONFIG) --exists $(XEN_PKGS) 2>/dev/null && echo 1)
 HOST_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HOST_PKGS) 2>/dev/null)
 HOST_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(HOST_PKGS) 2>/dev/null)

@@ -145,6 +145,7 @@ static int fill_session(struct run_state *rs)
 	if (choose_name(rs, rs->opt.name != 0))
 		return 1;
 	s->mem_size = rs->opt.mem_size;
+	s->domid = -1;
 	snprintf(s->platform, sizeof(s->platform), "qemu");
 	snprintf(s->gdb, sizeof(s->gdb), "%s", rs->opt.gdb_addr ? rs->opt.gdb_addr : "");
 	return 0;

@@ -4,8 +4,8 @@
  * One small interface, implemented by the QEMU session backend (shared RAM
  * file + QMP), the core-file backend (QEMU `dump-guest-memory` cores and
  * uniscope's own cores), the buffer backend (synthetic memory, for tests
- * and fuzzing) and, later, Xen (libxenforeignmemory + libxenctrl: map
- * frames, vCPU context, pause/unpause fit the same five operations).
+ * and fuzzing) and Xen (backend_xen.c over xen_ctl.h: libxenforeignmemory
+ * maps frames, libxenctrl gives vCPU context and pause/unpause).
  *
  * Everything above the backend (page walk, symbols, guest model) only ever
  * calls these operations, through us_backend_read() and friends.
@@ -54,7 +54,7 @@ struct us_backend_ops {
 struct us_backend {
 	const struct us_backend_ops *ops;
 	void *ctx;
-	const char *kind;   /* "qemu", "core", "buffer" */
+	const char *kind;   /* "qemu", "xen", "core", "buffer" */
 	unsigned nr_vcpus;
 	bool memory_is_virtual;
 	bool live;          /* the guest may run between reads */
@@ -91,6 +91,12 @@ void us_backend_destroy(struct us_backend *b);
  * read-only, `qmp.sock` is used for pause/resume/registers.
  */
 struct us_error *us_backend_qemu_open(const char *dir, struct us_backend **out);
+/*
+ * xen: a PVH/HVM domain, by domid ("7") or name, from dom0. Fails with
+ * US_ERR_NOT_FOUND for no such domain, US_ERR_UNSUPPORTED off Xen or in a
+ * build without libxen.
+ */
+struct us_error *us_backend_xen_open(const char *domain, struct us_backend **out);
 /* core: an ELF core file, QEMU's dump-guest-memory or uniscope's own. */
 struct us_error *us_backend_core_open(const char *path, struct us_backend **out);
 /*

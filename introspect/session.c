@@ -59,6 +59,8 @@ static void meta_apply(struct session *s, const char *key, const char *value)
 		s->qemu_pid = (pid_t)strtol(value, 0, 10);
 	else if (!strcmp(key, "mem_size"))
 		s->mem_size = strtoull(value, 0, 10);
+	else if (!strcmp(key, "domid"))
+		s->domid = (int)strtol(value, 0, 10);
 }
 
 static int session_dir_for(const char *name_or_dir, char *dir, size_t cap)
@@ -83,6 +85,7 @@ int session_load(const char *name_or_dir, struct session *s)
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->domid = -1;
 	if ((err = session_dir_for(name_or_dir, s->dir, sizeof(s->dir))) < 0)
 		return err;
 	snprintf(path, sizeof(path), "%s/meta", s->dir);
@@ -110,9 +113,9 @@ int session_write_meta(const struct session *s)
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "name=%s\nimage=%s\nbuild_id=%s\npid=%d\nqemu_pid=%d\nmem_size=%llu\n"
-		   "accel=%s\ngdb=%s\nplatform=%s\n",
+		   "accel=%s\ngdb=%s\nplatform=%s\ndomid=%d\n",
 		s->name, s->image, s->build_id, (int)s->pid, (int)s->qemu_pid,
-		(unsigned long long)s->mem_size, s->accel, s->gdb, s->platform);
+		(unsigned long long)s->mem_size, s->accel, s->gdb, s->platform, s->domid);
 	if (fclose(f) != 0)
 		return -errno;
 	return rename(tmp, path) < 0 ? -errno : 0; /* readers never see half a file */

@@ -14,7 +14,12 @@
  *
  * meta keys: name, image (absolute path), build_id (hex), pid (of `uniscope run`),
  * qemu_pid, mem_size (bytes), accel (tcg|kvm), gdb (the --gdb address or empty),
- * platform (qemu|xen). Unknown keys are ignored; readers bound line lengths.
+ * platform (qemu|xen), domid (the Xen domain, platform=xen; -1 otherwise).
+ * Unknown keys are ignored; readers bound line lengths.
+ *
+ * A Xen session (run --platform xen) has no qmp.sock, mem or qemu-gdb.sock:
+ * its guest is read through the Xen backend by domid, and it holds
+ * xl.cfg, the domain's xl configuration, and xl.log instead.
  */
 #ifndef UNISCOPE_SESSION_H
 #define UNISCOPE_SESSION_H
@@ -37,6 +42,7 @@ struct session {
 	pid_t pid;
 	pid_t qemu_pid;
 	uint64_t mem_size;
+	int domid; /* -1: none */
 };
 
 /* The directory holding all sessions; created (0700) when create is set. */

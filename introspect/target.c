@@ -4,7 +4,7 @@
  * target.h. The guest model lives in threads.c, unwind.c, guest.c.
  *
  * Opening order (each step may fall back, only the first two may fail):
- *	1. backend from the spec (session, qemu:DIR, core file; xen: later);
+ *	1. backend from the spec (session, qemu:DIR, xen:DOMID|NAME, core file);
  *	2. translation: vCPU 0's CR0/CR3/CR4, or identity for virtual cores;
  *	3. symbols from --image, else the session's image;
  *	4. the descriptor: core note address, symbol `uniscope_info`, scan;
@@ -32,10 +32,30 @@ void us_target_warn(struct us_target *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+static struct us_error *open_xen(const char *spec, const char *domain, struct us_backend **b)
+{
+	struct us_error *err = us_backend_xen_open(domain, b);
+
+	return err ? us_error_prefix(err, "%s", spec) : NULL;
+}
+
+/* A session's guest: QEMU's shared RAM and QMP, or its Xen domain by domid. */
 static struct us_error *open_session_dir(const char *spec, const char *dir, struct us_backend **b)
 {
-	struct us_error *err = us_backend_qemu_open(dir, b);
+	struct us_error *err;
+	struct session s;
+	char domid[16];
 
+	if (session_load(dir, &s) == 0 && !strcmp(s.platform, "xen")) {
+		if (s.domid < 0)
+			return us_error_create(US_ERR_NOT_FOUND, "%s: the session has no Xen domain "
+					       "(yet)", spec);
+		snprintf(domid, sizeof(domid), "%d", s.domid);
+		if (!(err = open_xen(spec, domid, b)))
+			snprintf((*b)->image, sizeof((*b)->image), "%s", s.image);
+		return err;
+	}
+	err = us_backend_qemu_open(dir, b);
 	return err ? us_error_prefix(err, "%s", spec) : NULL;
 }
 
@@ -59,9 +79,7 @@ static struct us_error *open_backend(const char *spec, struct us_backend **b)
 	struct stat st;
 
 	if (!strncmp(spec, "xen:", 4))
-		return us_error_create(US_ERR_UNSUPPORTED,
-				       "%s: Xen domains are not supported in this build "
-				       "(a Xen backend needs libxenctrl and libxenforeignmemory)", spec);
+		return open_xen(spec, spec + 4, b);
 	if (!strncmp(spec, "qemu:", 5))
 		return open_session_dir(spec, spec + 5, b);
 	if (stat(spec, &st) == 0 && S_ISREG(st.st_mode))

@@ -3,7 +3,7 @@
  * `uniscope` commands, the tracer and the TUI use; nothing else in
  * introspect/ needs to be included by them.
  *
- *	TARGET := session name | qemu:SESSION-DIR | xen:DOMID | CORE-FILE
+ *	TARGET := session name | qemu:SESSION-DIR | xen:DOMID | xen:NAME | CORE-FILE
  *
  *	struct us_target *t;
  *	struct us_error *err = us_target_open("dev", &(struct us_target_options){0}, &t);
@@ -12,8 +12,8 @@
  *	const struct uniscope_info *info = us_target_info(t);   // or NULL
  *	us_target_close(t);
  *
- * Layers, as in drgn: a backend (backend.h: QEMU session, core file, Xen
- * later) gives physical memory and vCPU registers; the page walk
+ * Layers, as in drgn: a backend (backend.h: QEMU session, Xen domain, core
+ * file) gives physical memory and vCPU registers; the page walk
  * (pagewalk.h) turns virtual reads into physical ones; symbols (symbols.h)
  * come from the image found by the session, --image or --debug-dir and
  * checked against the guest's build-id; the guest model (threads, log,
@@ -63,7 +63,7 @@ struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
 void us_target_close(struct us_target *t);
 
 const char *us_target_name(const struct us_target *t);
-/* "qemu", "core", "buffer". */
+/* "qemu", "xen", "core", "buffer". */
 const char *us_target_kind(const struct us_target *t);
 bool us_target_is_live(const struct us_target *t);
 /* Something the user should know (image mismatch, no symbols), or NULL. */

@@ -26,5 +26,6 @@ extern const struct plat_ops *plat;
 
 void plat_init(void);
 extern const struct plat_ops plat_qemu_ops;
+extern const struct plat_ops plat_xen_ops;
 
 #endif

@@ -11,6 +11,7 @@
 
 #define VECTOR_IRQ_BASE 32
 #define VECTOR_LAPIC_TIMER 0xf0
+#define VECTOR_PLATFORM 0xf3 /* the hypervisor's own upcall (Xen event channels) */
 #define VECTOR_SPURIOUS 0xff
 
 typedef struct uniscope_trap_frame trap_frame_t;
@@ -21,6 +22,8 @@ void idt_init(void);
 void irq_controller_init(void);
 void irq_route(int isa_irq, irq_handler_fn handler);
 void irq_set_handler(int isa_irq, irq_handler_fn handler);
+void irq_set_platform_handler(irq_handler_fn handler);
+uint32_t hypervisor_cpuid_base(const char signature[12]);
 void trap_dispatch(trap_frame_t *frame);
 extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));

@@ -4,7 +4,9 @@
  * Memory is identity-mapped. Each 4 KiB page gets the permissions of what it
  * holds: image text RX, rodata R+NX, data/bss RW+NX, other RAM RW+NX, the
  * page tables themselves R+NX, stack guard pages and the first megabyte not
- * mapped at all (so a null dereference faults), the APICs uncached RW+NX.
+ * mapped at all (so a null dereference faults), the APICs uncached RW+NX,
+ * pages shared with the hypervisor outside RAM (the Xen console ring)
+ * cached RW+NX.
  * 2 MiB regions whose pages all share plain-RAM permissions get one large
  * page; only regions that hold something special are split, so building the
  * tables costs little even for large guests.
@@ -35,6 +37,7 @@
 #define MMIO_IOAPIC 0xfec00000ull
 #define MMIO_LAPIC 0xfee00000ull
 #define MAX_PT_POOL_PAGES 4096
+#define MAX_SHARED_PAGES 4
 
 extern char _image_start[], _text_start[], _text_end[], _rodata_end[], _image_end[];
 
@@ -42,6 +45,25 @@ static const struct paging_layout *layout;
 static uint64_t pool_start, pool_pages, pool_used;
 static uint64_t root_table;
 static uint32_t sealed_flag;
+static uint64_t shared_pages[MAX_SHARED_PAGES];
+static unsigned nr_shared_pages;
+
+/* The platform registers these before paging_init; they stay mapped RW+NX. */
+int paging_add_shared_page(uint64_t pa)
+{
+	if (nr_shared_pages >= MAX_SHARED_PAGES || pa % PAGE_SIZE || pa >> 52)
+		return -1;
+	shared_pages[nr_shared_pages++] = pa;
+	return 0;
+}
+
+static int overlaps_shared_page(uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < nr_shared_pages; i++)
+		if (shared_pages[i] < hi && shared_pages[i] + PAGE_SIZE > lo)
+			return 1;
+	return 0;
+}
 
 static int in_range(uint64_t a, uint64_t lo, uint64_t hi)
 {
@@ -103,6 +125,8 @@ static void fill_region_table(uint64_t *pt, uint64_t region)
 	fill_range(pt, region, pool_start, pool_start + pool_pages * PAGE_SIZE, PTE_PRESENT | PTE_NX);
 	fill_range(pt, region, MMIO_IOAPIC, MMIO_IOAPIC + PAGE_SIZE, FLAGS_MMIO);
 	fill_range(pt, region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE, FLAGS_MMIO);
+	for (unsigned i = 0; i < nr_shared_pages; i++)
+		fill_range(pt, region, shared_pages[i], shared_pages[i] + PAGE_SIZE, FLAGS_RAM);
 	fill_guard_pages(pt, region);
 }
 
@@ -119,7 +143,8 @@ static int region_is_special(uint64_t region)
 	    overlaps(region, layout->arena_start, layout->arena_end) ||
 	    overlaps(region, pool_start, pool_start + pool_pages * PAGE_SIZE) ||
 	    overlaps(region, MMIO_IOAPIC, MMIO_IOAPIC + PAGE_SIZE) ||
-	    overlaps(region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE))
+	    overlaps(region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE) ||
+	    overlaps_shared_page(region, region + REGION_SIZE))
 		return 1;
 	for (unsigned i = 0; i < layout->nr_ram; i++) {
 		uint64_t s = layout->ram[i].start, e = layout->ram[i].end;
@@ -180,6 +205,9 @@ static uint64_t map_end(void)
 	for (unsigned i = 0; i < layout->nr_ram; i++)
 		if (layout->ram[i].end > end)
 			end = layout->ram[i].end;
+	for (unsigned i = 0; i < nr_shared_pages; i++)
+		if (shared_pages[i] + PAGE_SIZE > end)
+			end = shared_pages[i] + PAGE_SIZE;
 	return (end + REGION_SIZE - 1) & ~(REGION_SIZE - 1);
 }
 

@@ -15,6 +15,7 @@ struct paging_layout {
 	uint64_t arena_start, arena_end, guard_stride;
 };
 
+int paging_add_shared_page(uint64_t pa);
 int paging_init(const struct paging_layout *layout, uint64_t (*alloc_pages)(uint64_t count));
 void paging_seal(void);
 uint32_t *paging_sealed_flag(void);

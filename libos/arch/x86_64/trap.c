@@ -14,12 +14,22 @@
 #define NR_ISA_IRQS 16
 
 static irq_handler_fn isa_irq_handlers[NR_ISA_IRQS];
+static irq_handler_fn platform_handler;
 static void trap_dispatch_vector(trap_frame_t *frame);
 
 void irq_set_handler(int isa_irq, irq_handler_fn handler)
 {
 	if (isa_irq >= 0 && isa_irq < NR_ISA_IRQS)
 		isa_irq_handlers[isa_irq] = handler;
+}
+
+/*
+ * VECTOR_PLATFORM is injected by the hypervisor itself, not through the
+ * LAPIC, so its handler acknowledges its source and no EOI follows.
+ */
+void irq_set_platform_handler(irq_handler_fn handler)
+{
+	platform_handler = handler;
 }
 
 __attribute__((weak)) int debug_trap(trap_frame_t *frame)
@@ -60,6 +70,8 @@ static void trap_dispatch_vector(trap_frame_t *frame)
 		timer_tick(frame);
 	} else if (v >= VECTOR_IRQ_BASE && v < VECTOR_IRQ_BASE + NR_ISA_IRQS) {
 		dispatch_isa_irq(frame);
+	} else if (v == VECTOR_PLATFORM && platform_handler) {
+		platform_handler(frame);
 	} else if (v == VECTOR_SPURIOUS) {
 		return;
 	} else if ((v == VECTOR_DEBUG || v == VECTOR_BREAKPOINT) && debug_trap(frame)) {

@@ -64,10 +64,27 @@ static uint64_t pit_calibration_end(void)
 	return (rdtsc() - pit.tsc_start) * PIT_HZ / pit.elapsed;
 }
 
+/* Xen's time leaf (base+3, subleaf 0): ecx is the guest TSC rate in kHz. */
+static uint64_t tsc_hz_from_xen(void)
+{
+	uint32_t r[4], base = hypervisor_cpuid_base("XenVMMXenVMM");
+
+	if (!base)
+		return 0;
+	cpuid(base, 0, r);
+	if (r[0] < base + 3)
+		return 0;
+	cpuid(base + 3, 0, r);
+	return (uint64_t)r[2] * 1000;
+}
+
 static uint64_t tsc_hz_from_cpuid(void)
 {
 	uint32_t r[4];
+	uint64_t xen_hz = tsc_hz_from_xen();
 
+	if (xen_hz)
+		return xen_hz;
 	cpuid(0x40000000, 0, r);
 	if (r[0] >= 0x40000010) {
 		cpuid(0x40000010, 0, r);

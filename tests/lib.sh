@@ -11,7 +11,9 @@
 # unless a test failed. $ROOT is the source tree, $BUILD the build tree,
 # $UNISCOPE the command under test.
 
+# Scripts live in tests/ or in a folder below it (tests/xen/).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$ROOT/tests/lib.sh" ] || ROOT=$(cd "$ROOT/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 UNISCOPE=$BUILD/uniscope

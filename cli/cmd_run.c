@@ -1,7 +1,7 @@
 /*
- * uniscope run: boot an image under QEMU inside a session (see
- * introspect/session.h), speak the console channel with it, show its
- * console, and exit with its exit status.
+ * uniscope run: boot an image under QEMU, or as a Xen PVH domain
+ * (--platform xen), inside a session (see introspect/session.h), speak the
+ * console channel with it, show its console, and exit with its exit status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +45,7 @@ static int option_value(int argc, char **argv, int *i, const char **out)
 
 static int parse_run_options(int argc, char **argv, struct run_options *o)
 {
-	const char *mem = 0;
+	const char *mem = 0, *platform = 0;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
@@ -57,6 +57,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		else if (!strcmp(a, "--gdb")) err = option_value(argc, argv, &i, &o->gdb_addr);
 		else if (!strcmp(a, "--trace")) err = option_value(argc, argv, &i, &o->trace_file);
 		else if (!strcmp(a, "--append")) err = option_value(argc, argv, &i, &o->append);
+		else if (!strcmp(a, "--platform")) err = option_value(argc, argv, &i, &platform);
 		else if (!strcmp(a, "--detach")) o->detach = true;
 		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
 		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
@@ -69,12 +70,18 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
 	else if (i < argc)
-		return cli_error("unexpected '%s' after the image (QEMU arguments go after --)", argv[i]), EXIT_USAGE;
+		return cli_error("unexpected '%s' after the image (QEMU arguments, or the guest command "
+				 "line under Xen, go after --)", argv[i]), EXIT_USAGE;
 	for (; i < argc; i++) {
 		if (o->nr_extra >= RUN_MAX_EXTRA_ARGS)
-			return cli_error("too many QEMU arguments (at most %d)", RUN_MAX_EXTRA_ARGS), EXIT_USAGE;
+			return cli_error("too many arguments after -- (at most %d)", RUN_MAX_EXTRA_ARGS), EXIT_USAGE;
 		o->extra[o->nr_extra++] = argv[i];
 	}
+	if (platform && strcmp(platform, "qemu") && strcmp(platform, "xen"))
+		return cli_error("--platform takes qemu or xen, not '%s'", platform), EXIT_USAGE;
+	o->xen = platform && !strcmp(platform, "xen");
+	if (o->xen && o->accel)
+		return cli_error("--accel is for QEMU; a Xen domain runs as Xen runs it"), EXIT_USAGE;
 	o->mem_size = DEFAULT_MEM;
 	if (mem && parse_size(mem, &o->mem_size) < 0)
 		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
@@ -146,7 +153,7 @@ static int fill_session(struct run_state *rs)
 		return 1;
 	s->mem_size = rs->opt.mem_size;
 	s->domid = -1;
-	snprintf(s->platform, sizeof(s->platform), "qemu");
+	snprintf(s->platform, sizeof(s->platform), "%s", rs->opt.xen ? "xen" : "qemu");
 	snprintf(s->gdb, sizeof(s->gdb), "%s", rs->opt.gdb_addr ? rs->opt.gdb_addr : "");
 	return 0;
 }
@@ -198,7 +205,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	if (rs->opt.detach && detach(rs))
 		return 1;
-	if (run_session_create(rs) || run_qemu_start(rs)) {
+	if (run_session_create(rs) || (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
 		run_session_remove(rs);
 		return 1;
 	}

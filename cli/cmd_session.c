@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "../introspect/xen_ctl.h"
 
 static void read_stats(const struct session *s, char *out, size_t cap)
 {
@@ -35,24 +36,59 @@ static void remove_stale(const struct session *s)
 	session_remove_dir(s);
 }
 
+/*
+ * Xen domains, after the sessions, when this is dom0 of a Xen host. Off Xen
+ * (no /dev/xen/privcmd, a build without libxen) there is nothing to say.
+ */
+static int list_xen_domains(bool json, int n)
+{
+	struct us_xen_domain *doms = calloc(US_XEN_MAX_DOMAINS, sizeof(*doms));
+	struct us_error *err;
+	struct us_xen *x;
+	size_t count = 0;
+
+	if (!doms || (err = us_xen_open(&x))) {
+		free(doms);
+		return n;
+	}
+	if ((err = us_xen_list(x, doms, US_XEN_MAX_DOMAINS, &count))) {
+		cli_error("cannot list Xen domains: %s", err->message);
+		us_error_destroy(err);
+	}
+	if (!json && count)
+		printf("\n%-6s %-24s %-9s %8s %5s %s\n", "DOMID", "DOMAIN", "STATE", "MEM(MiB)", "VCPUS",
+		       "TARGET");
+	for (size_t i = 0; i < count; i++, n++) {
+		const struct us_xen_domain *d = &doms[i];
+		unsigned long long mib = (unsigned long long)(d->tot_pages >> (20 - US_XEN_PAGE_SHIFT));
+		if (json)
+			printf("%s{\"xen_domid\":%u,\"name\":\"%s\",\"state\":\"%s\",\"mem_mib\":%llu,"
+			       "\"vcpus\":%u,\"target\":\"xen:%u\"}", n ? "," : "", d->domid, d->name,
+			       us_xen_state_name(d), mib, d->nr_vcpus, d->domid);
+		else
+			printf("%-6u %-24s %-9s %8llu %5u xen:%u\n", d->domid, d->name[0] ? d->name : "-",
+			       us_xen_state_name(d), mib, d->nr_vcpus, d->domid);
+	}
+	us_xen_close(x);
+	free(doms);
+	return n;
+}
+
 int cmd_ls(int argc, char **argv)
 {
 	char root[SESSION_PATH_MAX], stats[64];
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 	struct dirent *e;
-	DIR *d;
+	DIR *d = NULL;
 	int n = 0;
 
-	if (session_root(root, sizeof(root), 0) < 0 || !(d = opendir(root))) {
-		if (json)
-			printf("[]\n");
-		return 0;
-	}
 	if (json)
 		printf("[");
 	else
 		printf("%-20s %8s %5s %-12s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "IMAGE");
-	while ((e = readdir(d))) {
+	if (session_root(root, sizeof(root), 0) == 0)
+		d = opendir(root);
+	while (d && (e = readdir(d))) {
 		struct session s;
 		if (e->d_name[0] == '.' || session_load(e->d_name, &s) < 0)
 			continue;
@@ -68,7 +104,9 @@ int cmd_ls(int argc, char **argv)
 			printf("%-20s %8d %5s %-12s %s\n", s.name, (int)s.pid, s.accel, stats, s.image);
 		n++;
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
+	n = list_xen_domains(json, n);
 	if (json)
 		printf("]\n");
 	return 0;

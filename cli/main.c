@@ -6,10 +6,14 @@
 
 static const struct cli_command commands[] = {
 	{ "run", cmd_run,
-	  "run [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH] [--trace FILE]\n"
-	  "           [--core-on-crash] [--detach] IMAGE [-- QEMU-ARGS]",
-	  "boot an image under QEMU in a session, console on the terminal",
-	  "  --name N        session name (default: the image's file name, made unique)\n"
+	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
+	  "           [--trace FILE] [--core-on-crash] [--detach] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
+	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
+	  "                  channel on the domain's console; words after -- are the guest's\n"
+	  "                  command line (the session dir keeps xl.cfg and xl.log)\n"
+	  "  --name N        session name (default: the image's file name, made unique; under\n"
+	  "                  Xen also the domain's name)\n"
 	  "  --mem SIZE      guest memory, e.g. 128M or 1G (default 128M)\n"
 	  "  --accel A       kvm or tcg (default: kvm when /dev/kvm is usable)\n"
 	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR (loopback or unix socket, 0600)\n"
@@ -20,7 +24,9 @@ static const struct cli_command commands[] = {
 	  "                  report are written, print the report, and leave NAME.core and\n"
 	  "                  NAME.report in the current directory\n"
 	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
-	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up)", 0 },
+	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up) and Xen domains",
+	  "  In dom0 of a Xen host the domains follow the sessions: id, name, state, memory,\n"
+	  "  vCPUs and the TARGET that names them (xen:DOMID; xen:NAME works too)." },
 	{ "stop", cmd_stop, "stop NAME", "stop a session's image and end the session", 0 },
 	{ "gdb", cmd_gdb, "gdb NAME [GDB-ARGS]", "start GDB on a session's image, already connected", 0 },
 	{ "ps", cmd_ps, "ps TARGET [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
@@ -111,7 +117,7 @@ void cli_print_command_help(FILE *out, const struct cli_command *c)
 	fprintf(out, "usage: uniscope %s\n\n%s\n", c->usage, c->summary);
 	if (c->help)
 		fprintf(out, "\n%s\n", c->help);
-	fprintf(out, "\nTARGET := session name | qemu:SESSION-DIR | xen:DOMID | CORE-FILE\n");
+	fprintf(out, "\nTARGET := session name | qemu:SESSION-DIR | xen:DOMID | xen:NAME | CORE-FILE\n");
 }
 
 int cli_usage(const char *cmd)
@@ -138,7 +144,7 @@ static void print_overview(FILE *out)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n`uniscope COMMAND --help` for a command's options.\n"
-		     "TARGET := session name | qemu:SESSION-DIR | xen:DOMID | CORE-FILE\n");
+		     "TARGET := session name | qemu:SESSION-DIR | xen:DOMID | xen:NAME | CORE-FILE\n");
 }
 
 int main(int argc, char **argv)

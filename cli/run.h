@@ -1,4 +1,7 @@
-/* `uniscope run`: the launcher and its channel loop (cmd_run.c, run_loop.c, run_qemu.c). */
+/*
+ * `uniscope run`: the launcher and its channel loop (cmd_run.c, run_loop.c),
+ * with one start/stop per platform: QEMU (run_qemu.c) and Xen (run_xen.c).
+ */
 #ifndef UNISCOPE_CLI_RUN_H
 #define UNISCOPE_CLI_RUN_H
 
@@ -19,6 +22,7 @@ struct run_options {
 	const char *gdb_addr;   /* tcp:HOST:PORT | unix:PATH | NULL */
 	const char *trace_file;
 	const char *accel;      /* NULL: kvm when usable */
+	bool xen;               /* --platform xen: a PVH domain through xl */
 	uint64_t mem_size;
 	bool detach;
 	bool core_on_crash;
@@ -44,7 +48,10 @@ struct gdb_fast {
 struct run_state {
 	struct run_options opt;
 	struct session session;
-	int serial_fd, serial_tx_fd; /* QEMU's pipe chardev: serial.out, serial.in */
+	/* QEMU's pipe chardev: serial.out, serial.in; under Xen both are the
+	 * console pty. serial_hup: the pty hung up (the domain is going). */
+	int serial_fd, serial_tx_fd;
+	bool serial_hup;
 	int gdb_listen_fd[2], gdb_client_fd;
 	int signal_fd;
 	int console_log_fd, trace_fd;
@@ -60,8 +67,9 @@ struct run_state {
 	int exit_status;
 	struct chan_stats guest_stats;
 	pid_t qemu_pid;
-	bool qemu_exited;
+	bool guest_ended;      /* QEMU exited, or the Xen domain shut down or went */
 	int qemu_wait_status;
+	struct run_xen *xen;   /* --platform xen (run_xen.c), or NULL */
 	bool stopping; /* Ctrl-C or `uniscope stop` */
 	int stop_signal;
 	uint64_t stats_written_ms;
@@ -74,6 +82,22 @@ int run_session_create(struct run_state *rs);
 void run_session_remove(struct run_state *rs);
 int run_qemu_start(struct run_state *rs);
 int run_loop(struct run_state *rs);
+
+/*
+ * run_xen.c, --platform xen: run_xen_start() writes SESSION_DIR/xl.cfg,
+ * creates the domain paused (`xl create -p`), opens its console pty as the
+ * serial line, writes the metadata and unpauses it. run_xen_check() looks
+ * at the domain (at most every RUN_XEN_CHECK_MS) and sets guest_ended when
+ * it shut down or went; run_xen_stop() destroys it (Ctrl-C, uniscope stop);
+ * run_xen_finish() saves a crashed domain's core when --core-on-crash
+ * wants one, destroys the domain and says how it ended: 0 poweroff, 125
+ * crash, -1 unknown.
+ */
+#define RUN_XEN_CHECK_MS 100
+int run_xen_start(struct run_state *rs);
+void run_xen_check(struct run_state *rs);
+void run_xen_stop(struct run_state *rs);
+int run_xen_finish(struct run_state *rs);
 
 /*
  * run_ctl.c: the session's control socket, SESSION_DIR/ctl.sock, where
@@ -103,6 +127,8 @@ void gdb_fast_client_gone(struct run_state *rs);
  * next to the user as NAME.core and NAME.report before the session goes.
  */
 bool run_crash_capture(struct run_state *rs);
+/* A guest that died without telling (a preserved crashed Xen domain). */
+void run_crash_capture_dead(struct run_state *rs);
 void run_crash_finish(struct run_state *rs);
 
 #endif

@@ -85,6 +85,14 @@ bool run_crash_capture(struct run_state *rs)
 	return true; /* whatever happened, the guest waits for RELEASE */
 }
 
+void run_crash_capture_dead(struct run_state *rs)
+{
+	if (!rs->opt.core_on_crash || rs->crash_saved)
+		return;
+	fprintf(stderr, "uniscope: the guest crashed; writing a core and a crash report\n");
+	save_crash(rs);
+}
+
 static int copy_file(const char *from, const char *to)
 {
 	static char buf[COPY_CHUNK];

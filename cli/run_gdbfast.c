@@ -36,7 +36,8 @@ void gdb_fast_init(struct run_state *rs)
 	const char *env = getenv("UNISCOPE_GDB_FASTPATH");
 
 	memset(&rs->gdbfast, 0, sizeof(rs->gdbfast));
-	rs->gdbfast.disabled = env && !strcmp(env, "0");
+	/* Under Xen there is no RAM file: every packet goes to the stub. */
+	rs->gdbfast.disabled = (env && !strcmp(env, "0")) || rs->opt.xen;
 }
 
 /* Maps guest RAM on first use: QEMU creates the file only once it runs. */

@@ -4,7 +4,8 @@
  * traffic (to the connected debugger), trace records (--trace FILE) and
  * control messages; bytes from the debugger go back as GDB frames. Signals
  * arrive through a signalfd, so Ctrl-C, `uniscope stop` and QEMU's exit
- * are just more events.
+ * are just more events. Under Xen the serial line is the domain's console
+ * pty, and the domain's state is looked at between polls (run_xen.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,12 +179,21 @@ static void maybe_corrupt(uint8_t *buf, size_t len)
 	}
 }
 
-/* Returns the bytes read, 0 when there was nothing to read. */
+/*
+ * Returns the bytes read, 0 when there was nothing to read. A pty whose
+ * other end (xenconsoled) closed reads as EOF or EIO: it is not polled
+ * again, or poll() would report the hangup forever.
+ */
 static size_t read_serial(struct run_state *rs)
 {
 	static uint8_t buf[READ_CHUNK];
-	ssize_t n = read(rs->serial_fd, buf, sizeof(buf));
+	ssize_t n;
 
+	if (rs->serial_fd < 0 || rs->serial_hup)
+		return 0;
+	n = read(rs->serial_fd, buf, sizeof(buf));
+	if (n == 0 || (n < 0 && errno == EIO))
+		rs->serial_hup = true;
 	if (n <= 0)
 		return 0;
 	maybe_corrupt(buf, (size_t)n);
@@ -249,8 +259,12 @@ void run_gdb_to_client(struct run_state *rs, const void *buf, size_t n)
 
 static void stop_image(struct run_state *rs, int sig)
 {
-	if (!rs->stopping && !rs->qemu_exited)
-		kill(rs->qemu_pid, SIGTERM);
+	if (!rs->stopping && !rs->guest_ended) {
+		if (rs->xen)
+			run_xen_stop(rs);
+		else
+			kill(rs->qemu_pid, SIGTERM);
+	}
 	rs->stopping = true;
 	rs->stop_signal = sig;
 }
@@ -262,8 +276,9 @@ static void read_signal(struct run_state *rs)
 	if (read(rs->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGCHLD) {
-		if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
-			rs->qemu_exited = true;
+		/* Under Xen our children are xl commands, each waited for. */
+		if (!rs->xen && waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
+			rs->guest_ended = true;
 	} else {
 		stop_image(rs, (int)si.ssi_signo);
 	}
@@ -325,7 +340,7 @@ static int setup_signals(struct run_state *rs)
 	return rs->signal_fd < 0 ? cli_error("signalfd: %s", strerror(errno)) : 0;
 }
 
-static int final_status(struct run_state *rs)
+static int final_status(struct run_state *rs, int xen_status)
 {
 	const struct chan_stats *h = &rs->decoder.stats, *g = &rs->guest_stats;
 	int status;
@@ -334,6 +349,13 @@ static int final_status(struct run_state *rs)
 		status = rs->exit_status;
 	else if (rs->stopping)
 		status = 128 + rs->stop_signal;
+	else if (rs->xen && xen_status >= 0)
+		status = xen_status;
+	else if (rs->xen) {
+		status = cli_error("the Xen domain ended without an exit status: see %s/xl.log "
+				   "and `xl dmesg`", rs->session.dir);
+		rs->keep_session_dir = true;
+	}
 	else if (WIFEXITED(rs->qemu_wait_status) && WEXITSTATUS(rs->qemu_wait_status) % 2 == 1)
 		status = (WEXITSTATUS(rs->qemu_wait_status) - 1) / 2;
 	else {
@@ -352,7 +374,7 @@ static void poll_once(struct run_state *rs)
 {
 	struct pollfd p[POLL_COUNT + RUN_CTL_FDS] = {
 		[POLL_SIGNAL] = { rs->signal_fd, POLLIN, 0 },
-		[POLL_SERIAL] = { rs->serial_fd, POLLIN, 0 },
+		[POLL_SERIAL] = { rs->serial_hup ? -1 : rs->serial_fd, POLLIN, 0 },
 		[POLL_GDB_LISTEN0] = { rs->gdb_listen_fd[0], POLLIN, 0 },
 		[POLL_GDB_LISTEN1] = { rs->gdb_listen_fd[1], POLLIN, 0 },
 		[POLL_GDB_CLIENT] = { rs->gdb_client_fd, POLLIN, 0 },
@@ -383,26 +405,48 @@ static void poll_once(struct run_state *rs)
 	run_ctl_handle(rs, p + POLL_COUNT, send_control);
 }
 
+/* Under Xen, what the console pty still holds after the domain stopped. */
+static void drain_serial(struct run_state *rs)
+{
+	uint64_t deadline = run_now_ms() + 2000;
+
+	for (uint64_t quiet_since = run_now_ms(); run_now_ms() < deadline;) {
+		struct pollfd p = { rs->serial_hup ? -1 : rs->serial_fd, POLLIN, 0 };
+		if (poll(&p, 1, 50) > 0 && read_serial(rs) > 0)
+			quiet_since = run_now_ms();
+		else if (rs->serial_hup || run_now_ms() - quiet_since >= 200)
+			break;
+	}
+}
+
 int run_loop(struct run_state *rs)
 {
+	int xen_status = -1;
+
 	if (setup_signals(rs))
 		return 1;
 	chan_decoder_init(&rs->decoder);
 	gdb_fast_init(rs);
 	run_ctl_open(rs); /* without it, only top's `e` is missing: go on */
 	/* The guest may have exited before we set up the signalfd. */
-	if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
-		rs->qemu_exited = true;
-	while (!rs->qemu_exited) {
+	if (!rs->xen && waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
+		rs->guest_ended = true;
+	while (!rs->guest_ended) {
 		maybe_send_hello(rs);
 		poll_once(rs);
+		if (rs->xen)
+			run_xen_check(rs);
 		if (run_now_ms() - rs->stats_written_ms >= STATS_INTERVAL_MS)
 			write_stats(rs);
 	}
-	while (read_serial(rs) > 0) /* what QEMU wrote before it exited */
+	if (rs->xen)
+		drain_serial(rs);
+	while (read_serial(rs) > 0) /* what the guest wrote before it ended */
 		;
+	if (rs->xen)
+		xen_status = run_xen_finish(rs);
 	signal_ready(rs, 1);
 	write_stats(rs);
 	run_crash_finish(rs);
-	return final_status(rs);
+	return final_status(rs, xen_status);
 }

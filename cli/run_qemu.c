@@ -81,7 +81,8 @@ int run_session_create(struct run_state *rs)
 	if (mkdir(s->dir, 0700) < 0)
 		return cli_error("cannot create '%s': %s", s->dir, strerror(errno));
 	rs->console_log_fd = open_session_file(rs, "console.log", O_WRONLY | O_CREAT | O_TRUNC);
-	if (rs->console_log_fd < 0 || open_serial_pipes(rs))
+	/* Under Xen the serial line is the domain's console pty (run_xen.c). */
+	if (rs->console_log_fd < 0 || (!rs->opt.xen && open_serial_pipes(rs)))
 		return 1;
 	session_path(s, "gdb.sock", path, sizeof(path));
 	if (cli_listen_unix(path, &rs->gdb_listen_fd[0]))

@@ -96,7 +96,7 @@ LIBC_TEST_OBJS = $(patsubst %,$(HOST_OUT)/libc-test/%.o,$(basename $(notdir $(wi
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
 FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
-BENCH_TOOLS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+BENCH_TOOLS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/trace-emit.c,$(wildcard bench/*.c)))
 
 DEPS_STAMP = $(BUILD)/.deps-ok
 
@@ -173,6 +173,16 @@ $(BUILD)/tests/unit/test-libc: tests/unit/test-libc.c $(LIBC_TEST_OBJS)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(HOST_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_LIB) $(HOST_LIBS)
+# The guest's trace emit functions, built as the guest builds them (-Os,
+# frame pointers, no red zone, absolute addresses) but to run on the host.
+BENCH_GUEST_CODEGEN = -Os -fno-pic -fno-pie -mno-red-zone -fno-omit-frame-pointer \
+	-mgeneral-regs-only -fcf-protection=none -fno-stack-protector
+$(BUILD)/bench/trace-emit.o: bench/trace-emit.c $(HOST_FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) $(BENCH_GUEST_CODEGEN) -c -o $@ $<
+$(BUILD)/bench/trace-bench: bench/trace-bench.c $(BUILD)/bench/trace-emit.o $(HOST_LIB)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -no-pie -o $@ $< $(BUILD)/bench/trace-emit.o $(HOST_LIB) $(HOST_LIBS)
 $(BUILD)/bench/%: bench/%.c $(HOST_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB) $(HOST_LIBS)

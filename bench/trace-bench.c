@@ -11,9 +11,9 @@
  *		into 4 KiB chunks), times decoding it and exporting it as CTF
  *		into DIR, and prints the rates.
  *
- * The emit glue below is the guest's (libos/kern/trace.c) with the host's
- * rdtsc and a stand-in for the current thread; the ring is tracer/ring.c
- * from libuniscope.a, the same code the guest runs.
+ * The emit functions are the guest's (libos/kern/trace_emit.h), compiled
+ * with the guest's flags in trace-emit.c; the ring's slow paths are
+ * tracer/ring.c from libuniscope.a, the same code the guest runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@
 
 #include "../tracer/tracer.h"
 #include "uniscope/trace_ring.h"
+#include "trace-emit.h"
 
 UNISCOPE_TRACE_POINT(item_produced, UNISCOPE_TRACE_APP_ID(0), "item=%u queued=%u", (u64, item),
 		     (u64, queued))
@@ -31,61 +32,11 @@ UNISCOPE_TRACE_POINT(sched_switch, UNISCOPE_TRACE_ID_SCHED_SWITCH,
 UNISCOPE_TRACE_POINT(thread_create, UNISCOPE_TRACE_ID_THREAD_CREATE, "tid=%u name=%s", (tid, tid),
 		     (str, name))
 
-#define RING_BIG (1u << 26)
 #define RING_SMALL (256u * 1024) /* the guest's */
 
-struct fake_thread {
-	uint32_t id;
-};
-
 struct uniscope_trace_info uniscope_trace;
-/* A fixed address, as the guest's per-CPU ring has. */
-static uint8_t storage[sizeof(struct uniscope_trace_ring) + RING_BIG + UNISCOPE_TRACE_RECORD_MAX]
-	__attribute__((aligned(64)));
-#define ring ((struct uniscope_trace_ring *)storage)
-static struct fake_thread main_thread = { 1 };
-struct fake_thread *current = &main_thread; /* not static: loaded and checked, as in the guest */
+#define ring ((struct uniscope_trace_ring *)bench_ring_storage)
 static volatile uint64_t sink;
-
-static uint32_t records_in_flight; /* as the guest: defers preemption */
-
-static inline void record_begin(void) { __atomic_add_fetch(&records_in_flight, 1, __ATOMIC_ACQUIRE); }
-static inline void record_end(void) { __atomic_sub_fetch(&records_in_flight, 1, __ATOMIC_RELEASE); }
-
-static inline uint32_t current_tid(void)
-{
-	struct fake_thread *t = current;
-
-	return t ? t->id : 0;
-}
-
-void uniscope_trace_emit0(uint32_t word)
-{
-	record_begin();
-	trace_ring_write(ring, __rdtsc(), word, current_tid(), (uint64_t[1]){ 0 }, 0);
-	record_end();
-}
-
-void uniscope_trace_emit1(uint32_t word, uint64_t a)
-{
-	record_begin();
-	trace_ring_write(ring, __rdtsc(), word, current_tid(), (uint64_t[]){ a }, 1);
-	record_end();
-}
-
-void uniscope_trace_emit2(uint32_t word, uint64_t a, uint64_t b)
-{
-	record_begin();
-	trace_ring_write(ring, __rdtsc(), word, current_tid(), (uint64_t[]){ a, b }, 2);
-	record_end();
-}
-
-void uniscope_trace_emit3(uint32_t word, uint64_t a, uint64_t b, uint64_t c)
-{
-	record_begin();
-	trace_ring_write(ring, __rdtsc(), word, current_tid(), (uint64_t[]){ a, b, c }, 3);
-	record_end();
-}
 
 void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values, const uint8_t *field_slots,
 				unsigned nr_fields)
@@ -103,7 +54,7 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values, const uin
 		}
 	}
 	word = (word & 0xffff) | (uint32_t)(16 + 8 * used) << 16;
-	trace_ring_emit_slots(ring, __rdtsc(), word | (uint64_t)current_tid() << 32, slots);
+	trace_ring_emit_slots(ring, __rdtsc(), word | (uint64_t)bench_running_tid << 32, slots);
 }
 
 static void make_ring(uint64_t size)
@@ -134,7 +85,7 @@ static size_t make_stream(uint8_t *out, size_t cap, uint64_t n)
 {
 	size_t len = 0;
 
-	make_ring(RING_BIG);
+	make_ring(BENCH_RING_BIG);
 	uniscope_trace.enabled = ~0ull;
 	for (uint64_t i = 0; i < n; i++) {
 		if (i % 1000 == 0)
@@ -194,7 +145,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: trace-bench baseline|disabled|enabled|wrapping N | export N DIR\n");
 		return 2;
 	}
-	make_ring(strcmp(argv[1], "wrapping") == 0 ? RING_SMALL : RING_BIG);
+	make_ring(strcmp(argv[1], "wrapping") == 0 ? RING_SMALL : BENCH_RING_BIG);
 	uniscope_trace.enabled = strcmp(argv[1], "disabled") == 0 ? 0 : ~0ull;
 	for (uint64_t i = 0; strcmp(argv[1], "wrapping") == 0 && i < RING_SMALL; i++)
 		trace_item_produced(i, 0); /* fill it first: every event then overwrites one */

@@ -199,6 +199,18 @@ bool trace_ring_emit_slots(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t
 	return true;
 }
 
+void trace_ring_publish_more(struct uniscope_trace_ring *r, uint64_t published)
+{
+	uint64_t h;
+
+	while ((h = trace_ring_load(&r->head)) != published) {
+		TRACE_RING_HOOK("publish");
+		__atomic_store_n(&r->commit, h, __ATOMIC_RELEASE);
+		published = h;
+		TRACE_RING_HOOK("recheck");
+	}
+}
+
 bool trace_ring_emit_slow(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word, uint64_t a,
 			  uint64_t b, uint64_t c)
 {

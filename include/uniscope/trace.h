@@ -253,6 +253,8 @@ bool trace_ring_emit3(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word
 bool trace_ring_emit_slots(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word,
 			   const uint64_t *slots);
 /* emit_slots for up to three slots passed by value. */
+/* Off the fast path: nested writers added records while we published. */
+void trace_ring_publish_more(struct uniscope_trace_ring *r, uint64_t published);
 bool trace_ring_emit_slow(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word, uint64_t a,
 			  uint64_t b, uint64_t c);
 

@@ -13,23 +13,26 @@
 
 #include "uniscope/trace.h"
 
+/* -Os would otherwise leave these as calls: they are the whole fast path. */
+#define TRACE_RING_INLINE static inline __attribute__((always_inline))
+
 /* The unit test injects a nested writer here; empty otherwise. */
 #ifndef TRACE_RING_HOOK
 #define TRACE_RING_HOOK(where) do { } while (0)
 #endif
 
-static inline uint64_t trace_ring_load(const uint64_t *p)
+TRACE_RING_INLINE uint64_t trace_ring_load(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static inline bool trace_ring_swap(uint64_t *p, uint64_t *expected, uint64_t desired)
+TRACE_RING_INLINE bool trace_ring_swap(uint64_t *p, uint64_t *expected, uint64_t desired)
 {
 	return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_RELAXED,
 					   __ATOMIC_RELAXED);
 }
 
-static inline struct uniscope_trace_record *trace_ring_record_at(struct uniscope_trace_ring *r,
+TRACE_RING_INLINE struct uniscope_trace_record *trace_ring_record_at(struct uniscope_trace_ring *r,
 								 uint64_t pos)
 {
 	return (struct uniscope_trace_record *)(r->bytes + (pos & r->mask));
@@ -40,7 +43,7 @@ static inline struct uniscope_trace_record *trace_ring_record_at(struct uniscope
  * NULL. limit is tail + size as of some earlier moment: never more than
  * the real room, so the fast path needs no look at tail.
  */
-static inline struct uniscope_trace_record *trace_ring_reserve_fast(struct uniscope_trace_ring *r,
+TRACE_RING_INLINE struct uniscope_trace_record *trace_ring_reserve_fast(struct uniscope_trace_ring *r,
 								    uint64_t size, uint64_t *start)
 {
 	uint64_t h = trace_ring_load(&r->head);
@@ -55,52 +58,58 @@ static inline struct uniscope_trace_record *trace_ring_reserve_fast(struct unisc
 }
 
 /*
- * Publishes [start, end) and whatever nested writers added after it, unless
- * a writer we interrupted is still below start: it will publish us.
+ * Publishes [start, end), unless a writer we interrupted is still below
+ * start: it will publish us. False when nested writers added records after
+ * ours meanwhile: the caller then publishes them (trace_ring_publish_more).
  */
-static inline void trace_ring_publish(struct uniscope_trace_ring *r, uint64_t start, uint64_t end)
+TRACE_RING_INLINE bool trace_ring_publish_fast(struct uniscope_trace_ring *r, uint64_t start,
+					       uint64_t end)
 {
-	uint64_t h = end;
-
 	TRACE_RING_HOOK("commit");
 	if (trace_ring_load(&r->commit) != start)
-		return;
-	for (;;) {
-		TRACE_RING_HOOK("publish");
-		__atomic_store_n(&r->commit, h, __ATOMIC_RELEASE);
-		TRACE_RING_HOOK("recheck");
-		if (__builtin_expect(trace_ring_load(&r->head) == h, 1))
-			return;
-		h = trace_ring_load(&r->head);
-	}
+		return true;
+	TRACE_RING_HOOK("publish");
+	__atomic_store_n(&r->commit, end, __ATOMIC_RELEASE);
+	TRACE_RING_HOOK("recheck");
+	return __builtin_expect(trace_ring_load(&r->head) == end, 1);
+}
+
+TRACE_RING_INLINE void trace_ring_publish(struct uniscope_trace_ring *r, uint64_t start, uint64_t end)
+{
+	if (!trace_ring_publish_fast(r, start, end))
+		trace_ring_publish_more(r, end);
 }
 
 /*
- * One record of n slots: word is event | size << 16 with size 16 + 8 * n.
- * The fast path inline; a full ring or an interrupt that raced us goes to
- * trace_ring_emit_slots().
+ * A reserved record's contents but its timestamp: word is event | size << 16,
+ * size 16 + 8 * n.
  */
-static inline void trace_ring_write(struct uniscope_trace_ring *r, uint64_t tsc, uint32_t word,
-				    uint32_t tid, const uint64_t *values, unsigned n)
+TRACE_RING_INLINE void trace_ring_fill_body(struct uniscope_trace_record *rec, uint32_t word,
+					    uint32_t tid, const uint64_t *values, unsigned n)
 {
-	uint64_t start;
-	struct uniscope_trace_record *rec = trace_ring_reserve_fast(r, 16 + 8 * n, &start);
-
-	if (__builtin_expect(!rec, 0)) {
-		/* Up to three values go in registers: the fast path then needs no frame. */
-		if (n <= 3)
-			trace_ring_emit_slow(r, tsc, word | (uint64_t)tid << 32, n > 0 ? values[0] : 0,
-					     n > 1 ? values[1] : 0, n > 2 ? values[2] : 0);
-		else
-			trace_ring_emit_slots(r, tsc, word | (uint64_t)tid << 32, values);
-		return;
-	}
-	rec->tsc = tsc;
 	__builtin_memcpy(&rec->event, &word, sizeof(word));
 	rec->tid = tid;
 	TRACE_RING_HOOK("write");
 	for (unsigned i = 0; i < n; i++)
 		rec->slots[i] = values[i];
+}
+
+/*
+ * One record of n slots. The fast path inline; a full ring or an
+ * interrupt that raced us goes to trace_ring_emit_slots().
+ */
+TRACE_RING_INLINE void trace_ring_write(struct uniscope_trace_ring *r, uint64_t tsc, uint32_t word,
+					uint32_t tid, const uint64_t *values, unsigned n)
+{
+	uint64_t start;
+	struct uniscope_trace_record *rec = trace_ring_reserve_fast(r, 16 + 8 * n, &start);
+
+	if (__builtin_expect(!rec, 0)) {
+		trace_ring_emit_slots(r, tsc, word | (uint64_t)tid << 32, values);
+		return;
+	}
+	rec->tsc = tsc;
+	trace_ring_fill_body(rec, word, tid, values, n);
 	trace_ring_publish(r, start, start + 16 + 8 * n);
 }
 

@@ -83,6 +83,7 @@ void schedule(void)
 	next->on_cpu_since_ns = now;
 	fpu_save(prev->fpu_state);
 	current = next;
+	trace_running_tid = next->id;
 	context_switch(&prev->context, &next->context);
 	fpu_restore(current->fpu_state);
 }
@@ -151,7 +152,7 @@ void timer_tick(trap_frame_t *frame)
 		return;
 	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ)
 		return;
-	if (trace_in_record())
+	if (trace_in_record(frame))
 		return; /* a thread mid-record keeps the CPU until the next tick */
 	current->trap_frame = frame;
 	schedule();
@@ -198,6 +199,7 @@ void sched_start(void)
 	first->switches++;
 	first->on_cpu_since_ns = clock_ns();
 	current = first;
+	trace_running_tid = first->id;
 	fpu_restore(first->fpu_state);
 	context_switch(&boot_context, &first->context);
 	__builtin_unreachable();

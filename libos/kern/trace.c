@@ -11,14 +11,15 @@
  * The ring tolerates interrupts that write records while a thread is in
  * the middle of one, because they finish before the thread resumes. A
  * thread switched out mid-record would break that, so the scheduler does
- * not preempt while trace_in_record() (it does so at the next tick).
+ * not preempt while trace_in_record() (it does so at the next tick): a
+ * thread interrupted in an emit function's fast path, or counted in a
+ * slow path (trace_emit.h).
  *
  * Host tools find everything through uniscope_info.trace -> uniscope_trace
  * (struct uniscope_trace_info): the mask, the ring addresses and sizes.
  */
 #include <string.h>
 #define LIBOS_TRACE_DEFINE_META 1
-#include <uniscope/trace_ring.h>
 #include "kern.h"
 #include "trace.h"
 #include "arch/x86_64/cpu.h"
@@ -49,57 +50,22 @@ static inline struct uniscope_trace_ring *this_cpu_ring(void)
 	return (struct uniscope_trace_ring *)ring_storage[0];
 }
 
+bool trace_in_record(const trap_frame_t *interrupted)
+{
+	extern const char _trace_emit_start[], _trace_emit_end[];
+	uint64_t rip = interrupted->rip;
+
+	return __atomic_load_n(&records_in_flight[0], __ATOMIC_RELAXED) != 0 ||
+	       (rip >= (uint64_t)_trace_emit_start && rip < (uint64_t)_trace_emit_end);
+}
+
 /* Records carry the thread on the CPU; before the scheduler starts, 0. */
-static inline uint32_t current_tid(void)
-{
-	struct thread *t = current;
+uint32_t trace_running_tid;
 
-	return t ? t->id : 0;
-}
-
-/* Nested writers (interrupts) restore the count before the thread resumes. */
-static inline void record_begin(void)
-{
-	__atomic_add_fetch(&records_in_flight[0], 1, __ATOMIC_ACQUIRE);
-}
-
-static inline void record_end(void)
-{
-	__atomic_sub_fetch(&records_in_flight[0], 1, __ATOMIC_RELEASE);
-}
-
-bool trace_in_record(void)
-{
-	return __atomic_load_n(&records_in_flight[0], __ATOMIC_RELAXED) != 0;
-}
-
-void uniscope_trace_emit0(uint32_t word)
-{
-	record_begin();
-	trace_ring_write(this_cpu_ring(), rdtsc(), word, current_tid(), (uint64_t[1]){ 0 }, 0);
-	record_end();
-}
-
-void uniscope_trace_emit1(uint32_t word, uint64_t a)
-{
-	record_begin();
-	trace_ring_write(this_cpu_ring(), rdtsc(), word, current_tid(), (uint64_t[]){ a }, 1);
-	record_end();
-}
-
-void uniscope_trace_emit2(uint32_t word, uint64_t a, uint64_t b)
-{
-	record_begin();
-	trace_ring_write(this_cpu_ring(), rdtsc(), word, current_tid(), (uint64_t[]){ a, b }, 2);
-	record_end();
-}
-
-void uniscope_trace_emit3(uint32_t word, uint64_t a, uint64_t b, uint64_t c)
-{
-	record_begin();
-	trace_ring_write(this_cpu_ring(), rdtsc(), word, current_tid(), (uint64_t[]){ a, b, c }, 3);
-	record_end();
-}
+#define TRACE_EMIT_RING this_cpu_ring()
+#define TRACE_EMIT_TID trace_running_tid
+#define TRACE_EMIT_IN_FLIGHT records_in_flight[0]
+#include "trace_emit.h"
 
 /* A string field: up to its slots' bytes, NUL-padded. */
 static unsigned put_string(uint64_t *slots, unsigned room, const char *s, unsigned nr_slots)
@@ -126,9 +92,10 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 			slots[used++] = values[i];
 	}
 	word = (word & 0xffff) | (uint32_t)(UNISCOPE_TRACE_HEADER_SIZE + 8 * used) << 16;
-	record_begin();
-	trace_ring_emit_slots(this_cpu_ring(), rdtsc(), word | (uint64_t)current_tid() << 32, slots);
-	record_end();
+	trace_emit_begin();
+	trace_ring_emit_slots(this_cpu_ring(), trace_emit_clock(), word | (uint64_t)trace_running_tid << 32,
+			      slots);
+	trace_emit_end();
 }
 
 void trace_set_enabled(uint64_t mask)

@@ -15,6 +15,7 @@
 #define UNISCOPE_TRACE_META_ELSEWHERE 1
 #endif
 #include <uniscope/trace.h>
+#include "arch/x86_64/arch.h"
 
 UNISCOPE_TRACE_POINT(sched_switch, UNISCOPE_TRACE_ID_SCHED_SWITCH,
 		     "prev=%t prev_state=%s ==> next=%t",
@@ -45,8 +46,10 @@ UNISCOPE_TRACE_POINT(free, UNISCOPE_TRACE_ID_FREE, "ptr=%x", (hex, ptr))
 void trace_init(void);
 uint64_t trace_info_address(void);
 
-/* A record is being written on this CPU: the scheduler must not preempt now. */
-bool trace_in_record(void);
+/* A record is being written by the thread interrupted at that frame: do not preempt it now. */
+bool trace_in_record(const trap_frame_t *interrupted);
+/* The running thread's id for records, kept by the scheduler. */
+extern uint32_t trace_running_tid;
 
 /* Which events record: bit id for event id. For the control channel and the monitor. */
 void trace_set_enabled(uint64_t mask);

@@ -217,9 +217,11 @@ write_command() {
 
 # QEMU's multiboot loader takes the modules as "FILE ARGS,FILE ARGS": the
 # first module is dom0's kernel, the second its initramfs. Run from $RIG so
-# the file names hold no spaces or commas.
+# the file names hold no spaces or commas. QEMU runs in the background so
+# that a signal to rig.sh (a test harness giving up) takes it down too.
 boot_rig() {
 	cd "$RIG"
+	trap 'kill $qemu_pid 2>/dev/null' INT TERM HUP
 	timeout --foreground -k 10 "$XEN_RIG_TIMEOUT" \
 		qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2048 \
 		-kernel xen.elf \
@@ -228,7 +230,17 @@ boot_rig() {
 		-virtfs "local,path=$XEN_SHARE,mount_tag=share,security_model=none" \
 		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$XEN_GDB_PORT-10.0.2.15:1234" \
 		-device virtio-net-pci,netdev=net0 \
-		-display none -serial stdio -monitor none -no-reboot </dev/null
+		-display none -serial stdio -monitor none -no-reboot </dev/null &
+	qemu_pid=$!
+	# wait returns early when a trapped signal arrives: wait again for QEMU
+	# to go, then report the signal.
+	wait $qemu_pid
+	rc=$?
+	if kill -0 $qemu_pid 2>/dev/null; then
+		wait $qemu_pid
+		return 130
+	fi
+	return $rc
 }
 
 cmd_run() {

@@ -1,0 +1,162 @@
+#!/bin/sh
+# tests/xen/dom0-tests.sh — the dom0 half of tests/xen/t8000-xen.sh, run by
+# `tests/xen/rig.sh run` inside the rig's dom0 (busybox sh).
+#
+# Booting the rig is the expensive part, so one boot runs every check here;
+# each leaves /share/NAME.out (stdout and stderr) and /share/NAME.rc (exit
+# status) for the host-side TAP file to judge. Checks never stop the script:
+# a failing one is recorded and the next runs.
+#
+# Then the live-GDB phase: `uniscope run --platform xen --gdb` serves
+# threads.elf's in-guest stub on dom0's port 1234, which the rig forwards to
+# the host; /share/gdb-ready says it is up (or why not), and the host writes
+# /share/gdb-done when its GDB tests are over.
+#
+# /share/threads.map and /share/crash.map (nm -n of the images) are written
+# by the host, for xenctx's symbols.
+U=/uniscope/uniscope
+EX=/uniscope/examples
+S=/share
+
+say() { echo "dom0-tests: $*"; }
+
+# check NAME SECONDS CMD...: CMD in its own directory /share/NAME.d with a
+# time limit; output to NAME.out, status to NAME.rc.
+check() {
+	name=$1 secs=$2
+	shift 2
+	mkdir -p "$S/$name.d"
+	(cd "$S/$name.d" && exec timeout "$secs" "$@") >"$S/$name.out" 2>&1 </dev/null
+	echo $? >"$S/$name.rc"
+	say "$name: status $(cat "$S/$name.rc")"
+}
+
+# xl_config NAME IMAGE CMDLINE: an xl config for a PVH domU kept when it crashes.
+xl_config() {
+	cat >"/tmp/$1.cfg" <<EOF
+name = "$1"
+type = "pvh"
+kernel = "$2"
+cmdline = "$3"
+memory = 64
+vcpus = 1
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "preserve"
+EOF
+}
+
+# domain_state NAME: the state column of `xl list NAME` (r, b, p, s, c, d).
+domain_state() {
+	xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'
+}
+
+# wait_state NAME LETTER SECONDS: until NAME's state holds LETTER.
+wait_state() {
+	n=$(($3 * 10))
+	while [ $n -gt 0 ]; do
+		case $(domain_state "$1") in *"$2"*) return 0 ;; esac
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# --- uniscope run --platform xen ---------------------------------------------
+
+run_checks() {
+	check run-hello 120 $U run --platform xen $EX/hello.elf
+	check run-hello-after 20 xl list
+	check run-threads 120 $U run --platform xen --append "run_ms=1500 threads=3" $EX/threads.elf
+	check run-crash 180 $U run --platform xen --core-on-crash --append null $EX/crash.elf
+	check run-crash-after 20 xl list
+}
+
+# --- introspection of a live domain, created with plain xl -------------------
+
+live_checks() {
+	xl_config live $EX/threads.elf "run_ms=0 threads=2"
+	check live-create 60 xl create /tmp/live.cfg
+	# Let every thread start and block somewhere.
+	sleep 3
+	domid=$(xl domid live 2>/dev/null)
+	echo "$domid" >$S/live.domid
+	check live-ls 60 $U ls
+	check live-ps-name 60 $U ps xen:live
+	check live-ps-domid 60 $U ps xen:$domid
+	check live-ps-json 60 $U ps --json xen:live
+	check live-bt 60 $U bt --image $EX/threads.elf xen:live all
+	check live-log 60 $U log --image $EX/threads.elf xen:live
+	check live-report 60 $U report --image $EX/threads.elf xen:live
+	check live-core 120 $U core --image $EX/threads.elf xen:live -o $S/live.core
+	check live-xenctx 60 xenctx -s $S/threads.map "$domid" 0
+	check live-state-after 20 xl list live
+	xl destroy live
+}
+
+# --- a crashed domain, kept by on_crash="preserve" ---------------------------
+
+crashed_checks() {
+	xl_config crashed $EX/crash.elf null
+	check crashed-create 60 xl create /tmp/crashed.cfg
+	wait_state crashed c 30
+	check crashed-state 20 xl list crashed
+	check crashed-ps 60 $U ps xen:crashed
+	check crashed-bt 60 $U bt --image $EX/crash.elf xen:crashed
+	check crashed-report 60 $U report --image $EX/crash.elf xen:crashed
+	check crashed-core 120 $U core --image $EX/crash.elf xen:crashed -o $S/crashed.core
+	xl destroy crashed
+}
+
+# --- live GDB from the host ----------------------------------------------------
+
+# The port is up when busybox netstat lists it, or the launcher died.
+wait_gdb_port() {
+	n=600
+	while [ $n -gt 0 ]; do
+		netstat -ltn 2>/dev/null | grep -q ':1234 ' && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+gdb_phase() {
+	$U run --platform xen --name gdb --gdb tcp:0.0.0.0:1234 --append "run_ms=0" \
+		$EX/threads.elf >$S/gdb-run.out 2>&1 </dev/null &
+	pid=$!
+	if wait_gdb_port $pid; then
+		echo ready >$S/gdb-ready
+	else
+		echo "failed: uniscope run --gdb did not listen on port 1234" >$S/gdb-ready
+	fi
+	say "gdb phase: $(cat $S/gdb-ready)"
+	n=3000 # the host's GDB tests get 300 s
+	while [ ! -e $S/gdb-done ] && [ $n -gt 0 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	check gdb-run-alive 5 kill -0 $pid
+	kill -INT $pid 2>/dev/null
+	n=100
+	while kill -0 $pid 2>/dev/null && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	kill -KILL $pid 2>/dev/null
+	check gdb-after 20 xl list
+}
+
+echo started >$S/dom0-started
+check xl-info 30 xl info
+run_checks
+live_checks
+crashed_checks
+gdb_phase
+check final-xl-list 20 xl list
+# Anything left behind is destroyed so the next check starts clean.
+for d in $(xl list | awk 'NR > 2 { print $1 }'); do
+	xl destroy "$d" 2>/dev/null
+done
+say "done"

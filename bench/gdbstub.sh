@@ -33,10 +33,24 @@ gdb_ms() {
 	echo "$best"
 }
 
+# 1000 separate stepi commands: `stepi 1000` ends early when a step lands in
+# another thread (our stub steps through context switches), which would
+# flatter us; each single stepi is one step on either stub.
+cat >"$tmp/steps.gdb" <<'EOF'
+set $n = 0
+while $n < 1000
+  stepi
+  set $n = $n + 1
+end
+printf "steps done: %d\n", $n
+EOF
+
 base_ours=$(gdb_ms "$dir/gdb.sock")
 base_qemu=$(gdb_ms "$dir/qemu-gdb.sock")
-step_ours=$(gdb_ms "$dir/gdb.sock" -ex "stepi 1000")
-step_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "stepi 1000")
+step_ours=$(gdb_ms "$dir/gdb.sock" -x "$tmp/steps.gdb")
+grep -q "steps done: 1000" "$tmp/gdb.out" || { echo "gdbstub.sh: stepping through our stub failed:" >&2; tail -5 "$tmp/gdb.out" >&2; exit 1; }
+step_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -x "$tmp/steps.gdb")
+grep -q "steps done: 1000" "$tmp/gdb.out" || { echo "gdbstub.sh: stepping through QEMU's gdbstub failed:" >&2; tail -5 "$tmp/gdb.out" >&2; exit 1; }
 read_ours=$(gdb_ms "$dir/gdb.sock" -ex "dump binary memory $tmp/m1 0x3000000 0x7000000")
 read_qemu=$(gdb_ms "$dir/qemu-gdb.sock" -ex "dump binary memory $tmp/m2 0x3000000 0x7000000")
 cmp "$tmp/m1" "$tmp/m2" >/dev/null 2>&1 || echo "note: the two 1 MiB reads differ (the guest ran between them)"

@@ -43,6 +43,13 @@ struct gdb_fast {
 	uint64_t fast_reads;
 	char pkt[256];   /* a packet from GDB being split off; longer ones pass through */
 	size_t pkt_len, hash_at;
+	/* The GDB mailbox (run_mailbox.c), attached at the first stop. */
+	bool mailbox_tried;
+	struct uniscope_mailbox *mailbox;
+	void *mailbox_map;
+	size_t mailbox_map_len;
+	uint64_t mailbox_eager_until_ms;
+	uint64_t mailbox_bytes_in, mailbox_bytes_out; /* to the stub, from the stub */
 };
 
 struct run_state {
@@ -118,6 +125,17 @@ void gdb_fast_init(struct run_state *rs);
 void gdb_fast_from_guest(struct run_state *rs, const uint8_t *data, size_t len);
 void gdb_fast_from_client(struct run_state *rs, const uint8_t *data, size_t len);
 void gdb_fast_client_gone(struct run_state *rs);
+bool gdb_fast_map_ram(struct run_state *rs);
+bool gdb_fast_translate(const struct gdb_fast *f, uint64_t va, uint64_t *pa);
+
+/* The GDB mailbox (run_mailbox.c). */
+void gdb_mailbox_attach(struct run_state *rs);
+void gdb_mailbox_detach(struct run_state *rs);
+bool gdb_mailbox_put(struct run_state *rs, const void *buf, size_t len);
+void gdb_mailbox_drain(struct run_state *rs);
+bool gdb_mailbox_eager(const struct run_state *rs);
+/* The stub's bytes, from a gdb frame or the mailbox, for the client. */
+void run_gdb_from_guest(struct run_state *rs, const void *buf, size_t n);
 
 /*
  * run_crash.c, --core-on-crash. On EXIT with status 125 the guest holds

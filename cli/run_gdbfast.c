@@ -41,7 +41,7 @@ void gdb_fast_init(struct run_state *rs)
 }
 
 /* Maps guest RAM on first use: QEMU creates the file only once it runs. */
-static bool map_guest_ram(struct run_state *rs)
+bool gdb_fast_map_ram(struct run_state *rs)
 {
 	struct gdb_fast *f = &rs->gdbfast;
 	char path[SESSION_PATH_MAX + 16];
@@ -104,6 +104,7 @@ void gdb_fast_from_guest(struct run_state *rs, const uint8_t *data, size_t len)
 			cr3 = memmem(s, (size_t)(end - s), ";2c:", 4);
 			if (cr3 && parse_le_u64(cr3 + 4, end, &f->cr3))
 				f->cr3_known = true;
+			gdb_mailbox_attach(rs);
 		} else if (s[1] == 'W' || s[1] == 'X') {
 			f->stopped = false;
 		}
@@ -167,6 +168,13 @@ static bool translate(const struct gdb_fast *f, uint64_t va, uint64_t *pa, uint6
 	return false;
 }
 
+bool gdb_fast_translate(const struct gdb_fast *f, uint64_t va, uint64_t *pa)
+{
+	uint64_t page_size;
+
+	return f->ram && translate(f, va, pa, &page_size);
+}
+
 /* Reads guest virtual memory from the RAM file; false unless all of it is mapped RAM. */
 static bool read_guest(const struct gdb_fast *f, uint64_t addr, uint8_t *buf, size_t count)
 {
@@ -216,18 +224,18 @@ static void client_packet(struct run_state *rs, const char *pkt, size_t len)
 	size_t count;
 
 	if (f->stopped && f->cr3_known && parse_m_packet(body, body_len, &addr, &count) &&
-	    map_guest_ram(rs) && read_guest(f, addr, bytes, count)) {
+	    gdb_fast_map_ram(rs) && read_guest(f, addr, bytes, count)) {
 		f->fast_reads++;
 		send_reply(rs, bytes, count);
 		return;
 	}
 	if (body_len == 15 && !memcmp(body, "QStartNoAckMode", 15))
 		f->no_ack = true;
-	if (is_resume_packet(body, body_len))
-		f->stopped = false;
 	if (body_len >= 1 && (body[0] == 'D' || body[0] == 'k'))
 		f->client_detached = true;
-	run_gdb_to_guest(rs, pkt, len);
+	run_gdb_to_guest(rs, pkt, len); /* the mailbox takes it only while stopped */
+	if (is_resume_packet(body, body_len))
+		f->stopped = false;
 }
 
 /* Bytes from GDB: split into packets and single bytes (acks, Ctrl-C). */

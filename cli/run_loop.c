@@ -26,6 +26,7 @@
 #define SERIAL_BATCH_BYTES 4096
 #define SERIAL_BATCH_US 2000
 #define SERIAL_FRAME_WAIT_US 150
+#define MAILBOX_POLL_NS 20000
 
 enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_COUNT };
 
@@ -122,18 +123,26 @@ static void on_control(struct run_state *rs, const struct chan_frame *f)
 	}
 }
 
+void run_gdb_from_guest(struct run_state *rs, const void *buf, size_t n)
+{
+	if (run_now_ms() < rs->gdb_swallow_until_ms) {
+		if (memmem(buf, n, "$OK#9a", 6))
+			rs->gdb_swallow_until_ms = 0;
+		return;
+	}
+	gdb_fast_from_guest(rs, buf, n);
+	write_all(rs->gdb_client_fd, buf, n);
+}
+
 static void on_frame(struct run_state *rs, const struct chan_frame *f)
 {
 	switch (f->channel) {
 	case CHAN_CONSOLE: console_output(rs, f->payload, f->len); break;
 	case CHAN_GDB:
-		if (run_now_ms() < rs->gdb_swallow_until_ms) {
-			if (memmem(f->payload, f->len, "$OK#9a", 6))
-				rs->gdb_swallow_until_ms = 0;
-			break;
-		}
-		gdb_fast_from_guest(rs, f->payload, f->len);
-		write_all(rs->gdb_client_fd, f->payload, f->len);
+		if (f->len == 0)
+			gdb_mailbox_drain(rs); /* the stub's doorbell */
+		else
+			run_gdb_from_guest(rs, f->payload, f->len);
 		break;
 	case CHAN_TRACE: write_all(rs->trace_fd, f->payload, f->len); break;
 	case CHAN_CONTROL: on_control(rs, f); break;
@@ -245,6 +254,8 @@ static void read_gdb_client(struct run_state *rs)
 /* GDB bytes for the stub (the fast path keeps what it answers itself). */
 void run_gdb_to_guest(struct run_state *rs, const void *buf, size_t n)
 {
+	if (gdb_mailbox_put(rs, buf, n))
+		return;
 	if (memchr(buf, 0x03, n)) {
 		struct chan_ctl_msg m = { .type = CHAN_CTL_INTERRUPT };
 		send_control(rs, &m);
@@ -304,6 +315,9 @@ static void write_stats(struct run_state *rs)
 		h->crc_errors, g->frames_ok,
 		frames_dropped(g));
 	fprintf(f, "gdb_fast_reads=%llu\n", (unsigned long long)rs->gdbfast.fast_reads);
+	fprintf(f, "gdb_mailbox_in=%llu\ngdb_mailbox_out=%llu\n",
+		(unsigned long long)rs->gdbfast.mailbox_bytes_in,
+		(unsigned long long)rs->gdbfast.mailbox_bytes_out);
 	fclose(f);
 	rs->stats_written_ms = run_now_ms();
 }
@@ -381,9 +395,14 @@ static void poll_once(struct run_state *rs)
 	};
 	int timeout = rs->framed ? STATS_INTERVAL_MS : RUN_HELLO_INTERVAL_MS / 2;
 
+	/* An answer in the mailbox rings no bell we could sleep on: look often. */
+	struct timespec eager = { 0, MAILBOX_POLL_NS }, lazy = { timeout / 1000, timeout % 1000 * 1000000L };
+
 	run_ctl_fds(rs, p + POLL_COUNT);
-	if (poll(p, POLL_COUNT + RUN_CTL_FDS, timeout) < 0 && errno != EINTR)
+	if (ppoll(p, POLL_COUNT + RUN_CTL_FDS, gdb_mailbox_eager(rs) ? &eager : &lazy, 0) < 0 &&
+	    errno != EINTR)
 		return;
+	gdb_mailbox_drain(rs);
 	if (p[POLL_SIGNAL].revents)
 		read_signal(rs);
 	/*
@@ -439,6 +458,7 @@ int run_loop(struct run_state *rs)
 		if (run_now_ms() - rs->stats_written_ms >= STATS_INTERVAL_MS)
 			write_stats(rs);
 	}
+	gdb_mailbox_detach(rs); /* a stub still stopped falls back to the channel */
 	if (rs->xen)
 		drain_serial(rs);
 	while (read_serial(rs) > 0) /* what the guest wrote before it ended */

@@ -144,6 +144,27 @@ test_expect_success 'memory reads: the fast path answers them and agrees with th
 	expect_grep "^gdb_fast_reads=0$" $XDG_RUNTIME_DIR/uniscope/f2/stats
 '
 
+test_expect_success 'stepping: a stopped stub talks through the GDB mailbox, or the channel without it' '
+	start_session f3 $T "run_ms=0" &&
+	test_when_finished "stop_session f3" &&
+	(export UNISCOPE_GDB_FASTPATH=0; start_session f4 $T "run_ms=0") &&
+	test_when_finished "stop_session f4" &&
+	printf "%s\n" "set \$n = 0" "while \$n < 50" "stepi" "set \$n = \$n + 1" "end" \
+		"printf \"steps done: %d\\n\", \$n" "info registers rip" >steps.gdb &&
+	for s in f3 f4; do
+		gdb_batch $T -ex "target remote $XDG_RUNTIME_DIR/uniscope/$s/gdb.sock" -x steps.gdb -ex "info threads" -ex detach >$s.out &&
+		expect_grep "^steps done: 50$" $s.out &&
+		expect_grep "^rip  *0x[0-9a-f]* " $s.out &&
+		expect_grep "sleeper-10" $s.out || return 1
+	done &&
+	sleep 1 &&
+	expect_grep "^gdb_mailbox_out=[1-9]" $XDG_RUNTIME_DIR/uniscope/f3/stats &&
+	expect_grep "^gdb_mailbox_in=[1-9]" $XDG_RUNTIME_DIR/uniscope/f3/stats &&
+	expect_grep "^gdb_mailbox_out=0$" $XDG_RUNTIME_DIR/uniscope/f4/stats &&
+	gdb_batch $T -ex "target remote $XDG_RUNTIME_DIR/uniscope/f3/gdb.sock" -ex "info threads" -ex detach >again &&
+	expect_grep "sleeper-10" again
+'
+
 test_expect_success 'uniscope gdb NAME starts GDB already connected' '
 	start_session g13 $T "run_ms=0" &&
 	test_when_finished "stop_session g13" &&

@@ -26,4 +26,9 @@ int debug_slot_hit(uint64_t *dr6);
 const struct debug_slot *debug_slot(int i);
 bool debug_memory_mapped(uint64_t addr, size_t len);
 
+/* The GDB mailbox (mailbox.c). */
+void mailbox_init(void);
+bool mailbox_send(const void *buf, size_t len);
+size_t mailbox_receive(uint8_t *buf, size_t cap);
+
 #endif

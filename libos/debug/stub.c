@@ -332,10 +332,24 @@ static const struct gdb_target_ops stub_ops = {
 	.kill = kill_image,
 };
 
+void debug_channel_input(const uint8_t *data, size_t len);
+
 static void transport_put(void *ctx, const void *buf, size_t len)
 {
 	(void)ctx;
-	channel_send(CHAN_GDB, buf, len);
+	if (!mailbox_send(buf, len))
+		channel_send(CHAN_GDB, buf, len);
+}
+
+/* While stopped: the channel, and the mailbox when the host uses it. */
+static void poll_debugger_input(void)
+{
+	uint8_t buf[256];
+	size_t n;
+
+	channel_poll();
+	if (stub.stopped && (n = mailbox_receive(buf, sizeof(buf))) > 0)
+		debug_channel_input(buf, n);
 }
 
 /*
@@ -362,7 +376,7 @@ static void stub_stop(trap_frame_t *frame, const struct gdb_stop *why, bool repo
 		gdb_engine_input(&stub.engine, first, stub.pending_len);
 	}
 	while (stub.stopped)
-		channel_poll();
+		poll_debugger_input();
 	if (current)
 		current->wait_reason = UNISCOPE_WAIT_NONE;
 	stub.frame = 0;
@@ -490,4 +504,5 @@ void debug_init(void)
 	static const struct gdb_transport transport = { transport_put, 0 };
 
 	gdb_engine_init(&stub.engine, &stub_ops, 0, &transport);
+	mailbox_init();
 }

@@ -20,6 +20,7 @@
 # Environment: BUILD (default build), XEN_SHARE (default
 # $BUILD/xen-rig/share), XEN_GDB_PORT (default 21234), XEN_RIG_TIMEOUT
 # (seconds, default 600), XEN_RIG_LOCK (default /tmp/uniscope-xen-rig.lock),
+# XEN_RIG_LOCK_WAIT (seconds to wait for another rig, default 1800) and
 # XEN_RIG_LOGLEVEL (dom0 kernel console loglevel, default 4: warnings).
 set -eu
 
@@ -31,6 +32,7 @@ XEN_SHARE=${XEN_SHARE:-$RIG/share}
 XEN_GDB_PORT=${XEN_GDB_PORT:-21234}
 XEN_RIG_TIMEOUT=${XEN_RIG_TIMEOUT:-600}
 XEN_RIG_LOCK=${XEN_RIG_LOCK:-/tmp/uniscope-xen-rig.lock}
+XEN_RIG_LOCK_WAIT=${XEN_RIG_LOCK_WAIT:-1800}
 
 XEN_VER=4.17
 XEN_BIN=/usr/lib/xen-$XEN_VER/bin
@@ -254,7 +256,8 @@ cmd_run() {
 	exec 9>"$XEN_RIG_LOCK"
 	if ! flock -n 9; then
 		say "waiting for another rig to finish ($XEN_RIG_LOCK)"
-		flock -w "$XEN_RIG_TIMEOUT" 9 || die "another rig held $XEN_RIG_LOCK for $XEN_RIG_TIMEOUT s"
+		flock -w "$XEN_RIG_LOCK_WAIT" 9 ||
+			die "another rig held $XEN_RIG_LOCK for $XEN_RIG_LOCK_WAIT s (XEN_RIG_LOCK_WAIT)"
 	fi
 	write_command "$@"
 	rc=0

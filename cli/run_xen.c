@@ -175,16 +175,28 @@ static int open_console(struct run_state *rs)
 	return 0;
 }
 
+static bool domain_exists(struct run_xen *x)
+{
+	struct us_xen_domain d;
+	struct us_error *err = us_xen_domain_info(x->ctl, x->domid, &d);
+	bool gone = err && err->code == US_ERR_NOT_FOUND;
+
+	us_error_destroy(err);
+	return !gone;
+}
+
 static void destroy_domain(struct run_state *rs)
 {
 	struct run_xen *x = rs->xen;
 	char domid[16];
 	const char *argv[] = { "xl", "destroy", domid, NULL };
 
-	if (!x->created || x->gone)
+	if (!x->created || x->gone || !domain_exists(x))
 		return;
 	snprintf(domid, sizeof(domid), "%u", x->domid);
-	if (run_xl(rs, argv) != 0)
+	/* xl's monitor may be destroying it at the same moment: only a domain
+	 * still there after a failed destroy is worth a word. */
+	if (run_xl(rs, argv) != 0 && domain_exists(x))
 		cli_error("xl destroy %u failed (see %s/xl.log); destroy it by hand", x->domid,
 			  rs->session.dir);
 	x->gone = true;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <uniscope/gdbstub.h>
 #include "run.h"
 
 #define PTE_PRESENT 1ull
@@ -28,8 +29,6 @@
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 /* A reply must fit the PacketSize the stub advertised (4096): '$', hex, '#', checksum. */
 #define MAX_FAST_READ ((4096 - 4) / 2)
-
-static const char hex_digits[] = "0123456789abcdef";
 
 void gdb_fast_init(struct run_state *rs)
 {
@@ -63,17 +62,6 @@ bool gdb_fast_map_ram(struct run_state *rs)
 	return true;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Little-endian register bytes in hex, as in a stop reply. */
 static bool parse_le_u64(const char *p, const char *end, uint64_t *out)
 {
@@ -82,7 +70,7 @@ static bool parse_le_u64(const char *p, const char *end, uint64_t *out)
 	if (end - p < 16)
 		return false;
 	for (int i = 0; i < 8; i++) {
-		int hi = hex_value(p[2 * i]), lo = hex_value(p[2 * i + 1]);
+		int hi = gdb_hex_value(p[2 * i]), lo = gdb_hex_value(p[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		v |= (uint64_t)(hi << 4 | lo) << (8 * i);
@@ -115,7 +103,7 @@ static bool is_resume_packet(const char *body, size_t len)
 {
 	if (len == 0)
 		return false;
-	if (strchr("cCsSDk", body[0]) && (len == 1 || body[0] != 'S' || hex_value(body[1]) >= 0))
+	if (strchr("cCsSDk", body[0]) && (len == 1 || body[0] != 'S' || gdb_hex_value(body[1]) >= 0))
 		return true;
 	return len >= 6 && !memcmp(body, "vCont;", 6);
 }
@@ -200,14 +188,14 @@ static void send_reply(struct run_state *rs, const uint8_t *bytes, size_t count)
 
 	out[n++] = '$';
 	for (size_t i = 0; i < count; i++) {
-		out[n++] = hex_digits[bytes[i] >> 4];
-		out[n++] = hex_digits[bytes[i] & 15];
+		out[n++] = gdb_hex_char(bytes[i] >> 4);
+		out[n++] = gdb_hex_char(bytes[i] & 15);
 	}
 	for (size_t i = 1; i < n; i++)
 		sum += (uint8_t)out[i];
 	out[n++] = '#';
-	out[n++] = hex_digits[sum >> 4];
-	out[n++] = hex_digits[sum & 15];
+	out[n++] = gdb_hex_char(sum >> 4);
+	out[n++] = gdb_hex_char(sum & 15);
 	if (!rs->gdbfast.no_ack)
 		run_gdb_to_client(rs, "+", 1);
 	run_gdb_to_client(rs, out, n);

@@ -25,8 +25,6 @@ struct gdb_cursor {
 };
 
 /* hex.c */
-int gdb_hex_value(char c); /* -1 if c is not a hex digit */
-char gdb_hex_char(unsigned nibble);
 bool gdb_cursor_done(const struct gdb_cursor *c);
 size_t gdb_cursor_left(const struct gdb_cursor *c);
 bool gdb_parse_char(struct gdb_cursor *c, char ch);

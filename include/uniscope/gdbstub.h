@@ -277,4 +277,8 @@ void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *st
 void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len);
 bool gdb_engine_running(const struct gdb_engine *engine);
 
+/* RSP hex digits, for a bridge that answers some packets itself (gdbstub/hex.c). */
+int gdb_hex_value(char c); /* -1 if c is not a hex digit */
+char gdb_hex_char(unsigned nibble);
+
 #endif

@@ -21,12 +21,13 @@ S=/share
 say() { echo "dom0-tests: $*"; }
 
 # check NAME SECONDS CMD...: CMD in its own directory /share/NAME.d with a
-# time limit; output to NAME.out, status to NAME.rc.
+# time limit (SIGTERM, then SIGKILL 10 s later for a command that ignores
+# it); output to NAME.out, status to NAME.rc.
 check() {
 	name=$1 secs=$2
 	shift 2
 	mkdir -p "$S/$name.d"
-	(cd "$S/$name.d" && exec timeout "$secs" "$@") >"$S/$name.out" 2>&1 </dev/null
+	(cd "$S/$name.d" && exec timeout -k 10 "$secs" "$@") >"$S/$name.out" 2>&1 </dev/null
 	echo $? >"$S/$name.rc"
 	say "$name: status $(cat "$S/$name.rc")"
 }
@@ -62,50 +63,60 @@ wait_state() {
 	return 1
 }
 
+# destroy_leftovers: every domU still there (a check that failed or timed
+# out) is destroyed, so that the next checks start clean.
+destroy_leftovers() {
+	for d in $(xl list | awk 'NR > 2 { print $1 }'); do
+		say "destroying leftover domain $d"
+		xl destroy "$d" 2>/dev/null
+	done
+}
+
 # --- uniscope run --platform xen ---------------------------------------------
 
 run_checks() {
-	check run-hello 120 $U run --platform xen $EX/hello.elf
+	check run-hello 60 $U run --platform xen $EX/hello.elf
 	check run-hello-after 20 xl list
-	check run-threads 120 $U run --platform xen --append "run_ms=1500 threads=3" $EX/threads.elf
-	check run-crash 180 $U run --platform xen --core-on-crash --append null $EX/crash.elf
+	check run-threads 60 $U run --platform xen --append "run_ms=1500 threads=3" $EX/threads.elf
+	check run-crash 90 $U run --platform xen --core-on-crash --append null $EX/crash.elf
 	check run-crash-after 20 xl list
+	destroy_leftovers
 }
 
 # --- introspection of a live domain, created with plain xl -------------------
 
 live_checks() {
 	xl_config live $EX/threads.elf "run_ms=0 threads=2"
-	check live-create 60 xl create /tmp/live.cfg
+	check live-create 30 xl create /tmp/live.cfg
 	# Let every thread start and block somewhere.
 	sleep 3
 	domid=$(xl domid live 2>/dev/null)
 	echo "$domid" >$S/live.domid
-	check live-ls 60 $U ls
-	check live-ps-name 60 $U ps xen:live
-	check live-ps-domid 60 $U ps xen:$domid
-	check live-ps-json 60 $U ps --json xen:live
-	check live-bt 60 $U bt --image $EX/threads.elf xen:live all
-	check live-log 60 $U log --image $EX/threads.elf xen:live
-	check live-report 60 $U report --image $EX/threads.elf xen:live
-	check live-core 120 $U core --image $EX/threads.elf xen:live -o $S/live.core
-	check live-xenctx 60 xenctx -s $S/threads.map "$domid" 0
+	check live-ls 30 $U ls
+	check live-ps-name 30 $U ps xen:live
+	check live-ps-domid 30 $U ps xen:$domid
+	check live-ps-json 30 $U ps --json xen:live
+	check live-bt 30 $U bt --image $EX/threads.elf xen:live all
+	check live-log 30 $U log --image $EX/threads.elf xen:live
+	check live-report 30 $U report --image $EX/threads.elf xen:live
+	check live-core 60 $U core --image $EX/threads.elf xen:live -o $S/live.core
+	check live-xenctx 30 xenctx -s $S/threads.map "$domid" 0
 	check live-state-after 20 xl list live
-	xl destroy live
+	destroy_leftovers
 }
 
 # --- a crashed domain, kept by on_crash="preserve" ---------------------------
 
 crashed_checks() {
 	xl_config crashed $EX/crash.elf null
-	check crashed-create 60 xl create /tmp/crashed.cfg
+	check crashed-create 30 xl create /tmp/crashed.cfg
 	wait_state crashed c 30
 	check crashed-state 20 xl list crashed
-	check crashed-ps 60 $U ps xen:crashed
-	check crashed-bt 60 $U bt --image $EX/crash.elf xen:crashed
-	check crashed-report 60 $U report --image $EX/crash.elf xen:crashed
-	check crashed-core 120 $U core --image $EX/crash.elf xen:crashed -o $S/crashed.core
-	xl destroy crashed
+	check crashed-ps 30 $U ps xen:crashed
+	check crashed-bt 30 $U bt --image $EX/crash.elf xen:crashed
+	check crashed-report 30 $U report --image $EX/crash.elf xen:crashed
+	check crashed-core 60 $U core --image $EX/crash.elf xen:crashed -o $S/crashed.core
+	destroy_leftovers
 }
 
 # --- live GDB from the host ----------------------------------------------------
@@ -155,8 +166,5 @@ live_checks
 crashed_checks
 gdb_phase
 check final-xl-list 20 xl list
-# Anything left behind is destroyed so the next check starts clean.
-for d in $(xl list | awk 'NR > 2 { print $1 }'); do
-	xl destroy "$d" 2>/dev/null
-done
+destroy_leftovers
 say "done"

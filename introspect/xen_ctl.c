@@ -130,7 +130,8 @@ struct us_error *us_xen_store_read(struct us_xen *x, const char *path, char *out
 	return NULL;
 }
 
-static void domain_from_info(struct us_xen *x, const xc_domaininfo_t *i, struct us_xen_domain *d)
+static void domain_from_info(struct us_xen *x, const xc_domaininfo_t *i, bool with_name,
+			     struct us_xen_domain *d)
 {
 	char path[64];
 	struct us_error *err;
@@ -147,6 +148,8 @@ static void domain_from_info(struct us_xen *x, const xc_domaininfo_t *i, struct 
 	d->tot_pages = i->tot_pages;
 	d->max_pages = i->max_pages;
 	d->nr_vcpus = i->max_vcpu_id + 1;
+	if (!with_name)
+		return;
 	snprintf(path, sizeof(path), "/local/domain/%u/name", d->domid);
 	if ((err = us_xen_store_read(x, path, d->name, sizeof(d->name))))
 		us_error_destroy(err); /* a domain being built may have no name yet */
@@ -161,7 +164,7 @@ struct us_error *us_xen_domain_info(struct us_xen *x, uint32_t domid, struct us_
 		return xen_errno(x, errno, "cannot read domain information");
 	if (n == 0 || info.domain != domid)
 		return us_error_create(US_ERR_NOT_FOUND, "domain %u not found", domid);
-	domain_from_info(x, &info, out);
+	domain_from_info(x, &info, false, out);
 	return NULL;
 }
 
@@ -179,7 +182,7 @@ struct us_error *us_xen_list(struct us_xen *x, struct us_xen_domain *out, size_t
 		if (n == 0 || n > LIST_BATCH)
 			break;
 		for (int i = 0; i < n && *count < cap; i++)
-			domain_from_info(x, &info[i], &out[(*count)++]);
+			domain_from_info(x, &info[i], true, &out[(*count)++]);
 		if (info[n - 1].domain < next) /* the hypervisor went backwards: stop */
 			break;
 		next = info[n - 1].domain + 1u;

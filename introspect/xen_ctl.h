@@ -37,7 +37,7 @@ enum us_xen_shutdown {
 
 struct us_xen_domain {
 	uint32_t domid;
-	char name[US_XEN_NAME_MAX]; /* from xenstore; "" when it has none */
+	char name[US_XEN_NAME_MAX]; /* from xenstore, by us_xen_list() only; else "" */
 	bool hvm;                   /* HVM or PVH (not PV) */
 	bool paused;                /* by a controller (xl pause, us) */
 	bool running, blocked, dying;
@@ -58,7 +58,7 @@ struct us_xen;
 struct us_error *us_xen_open(struct us_xen **out);
 void us_xen_close(struct us_xen *x);
 
-/* US_ERR_NOT_FOUND when there is no such domain. */
+/* US_ERR_NOT_FOUND when there is no such domain. No name: no xenstore round trip. */
 struct us_error *us_xen_domain_info(struct us_xen *x, uint32_t domid, struct us_xen_domain *out);
 /* Every domain, in domid order, at most cap of them. */
 struct us_error *us_xen_list(struct us_xen *x, struct us_xen_domain *out, size_t cap,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
@@ -29,10 +30,43 @@ static void read_stats(const struct session *s, char *out, size_t cap)
 	snprintf(out, cap, "%u/%u/%u", in, dropped_in, dropped_out);
 }
 
+/*
+ * A Xen session whose launcher was killed leaves its domain behind: destroy
+ * it, but only while the domain with that id still bears the session's name
+ * (domids are reused).
+ */
+static void destroy_stale_domain(const struct session *s)
+{
+	char domid[16];
+	struct us_error *err;
+	struct us_xen *x;
+	uint32_t found;
+	pid_t pid;
+
+	if (strcmp(s->platform, "xen") || s->domid <= 0)
+		return;
+	if (!(err = us_xen_open(&x))) {
+		err = us_xen_domid_by_name(x, s->name, &found);
+		us_xen_close(x);
+	}
+	if (err || found != (uint32_t)s->domid) {
+		us_error_destroy(err);
+		return;
+	}
+	snprintf(domid, sizeof(domid), "%d", s->domid);
+	if ((pid = fork()) == 0) {
+		execlp("xl", "xl", "destroy", domid, (char *)0);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 static void remove_stale(const struct session *s)
 {
 	if (s->qemu_pid > 0)
 		kill(s->qemu_pid, SIGKILL);
+	destroy_stale_domain(s);
 	session_remove_dir(s);
 }
 

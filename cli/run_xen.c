@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "../introspect/xen_ctl.h"
 
 #define CONSOLE_WAIT_MS 15000
+#define XL_TIMEOUT_MS 60000
 #define CONSOLE_POLL_US 20000
 #define TTY_PATH_MAX 128
 
@@ -49,11 +51,31 @@ static int xen_error(struct us_error *err, const char *what)
 	return 1;
 }
 
+/* A toolstack that hangs must not hang the session: xl gets XL_TIMEOUT_MS. */
+static int wait_xl(pid_t pid, const char *const *argv)
+{
+	uint64_t deadline = run_now_ms() + XL_TIMEOUT_MS;
+	int status = 0;
+	pid_t done;
+
+	while ((done = waitpid(pid, &status, WNOHANG)) == 0 && run_now_ms() < deadline)
+		usleep(20000);
+	if (done == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		cli_error("'xl %s' did not finish within %d s: killed", argv[1], XL_TIMEOUT_MS / 1000);
+		return 124;
+	}
+	if (done < 0)
+		return cli_error("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* Runs `xl ARGS...`, its output appended to the session's xl.log. */
 static int run_xl(struct run_state *rs, const char *const *argv)
 {
 	char log[SESSION_PATH_MAX + 16];
-	int status = -1, fd;
+	int fd;
 	pid_t pid;
 
 	session_path(&rs->session, "xl.log", log, sizeof(log));
@@ -73,9 +95,7 @@ static int run_xl(struct run_state *rs, const char *const *argv)
 	}
 	if (fd >= 0)
 		close(fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return wait_xl(pid, argv);
 }
 
 static int write_config(struct run_state *rs, char *path, size_t cap)
@@ -255,8 +275,21 @@ void run_xen_check(struct run_state *rs)
 	}
 }
 
+/*
+ * Our end of the console pty goes first: `xl destroy` was seen to wait
+ * forever for a domain whose console pty someone still held open.
+ */
+static void close_console(struct run_state *rs)
+{
+	if (rs->serial_fd >= 0)
+		close(rs->serial_fd);
+	rs->serial_fd = rs->serial_tx_fd = -1;
+	rs->serial_hup = true;
+}
+
 void run_xen_stop(struct run_state *rs)
 {
+	close_console(rs);
 	destroy_domain(rs);
 	rs->guest_ended = true;
 }
@@ -268,10 +301,8 @@ int run_xen_finish(struct run_state *rs)
 
 	if (x->shutdown && x->shutdown_reason == US_XEN_SHUTDOWN_CRASH)
 		run_crash_capture_dead(rs);
+	close_console(rs);
 	destroy_domain(rs);
-	if (rs->serial_fd >= 0)
-		close(rs->serial_fd);
-	rs->serial_fd = rs->serial_tx_fd = -1;
 	if (x->shutdown && x->shutdown_reason == US_XEN_SHUTDOWN_POWEROFF)
 		status = 0;
 	else if (x->shutdown && x->shutdown_reason == US_XEN_SHUTDOWN_CRASH)

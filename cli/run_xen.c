@@ -84,6 +84,15 @@ static int run_xl(struct run_state *rs, const char *const *argv)
 		return cli_error("fork: %s", strerror(errno));
 	if (pid == 0) {
 		int null_fd = open("/dev/null", O_RDONLY);
+		sigset_t none;
+		/*
+		 * The run loop blocks SIGCHLD (and more) for its signalfd and
+		 * ignores SIGPIPE; exec keeps both. libxl waits for its own
+		 * children through SIGCHLD: blocked, `xl destroy` waits forever.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		dup2(null_fd, 0);
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -275,10 +284,7 @@ void run_xen_check(struct run_state *rs)
 	}
 }
 
-/*
- * Our end of the console pty goes first: `xl destroy` was seen to wait
- * forever for a domain whose console pty someone still held open.
- */
+/* Our end of the console pty goes first: nothing reads it any more. */
 static void close_console(struct run_state *rs)
 {
 	if (rs->serial_fd >= 0)

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tap.h"
+#include "synthetic.h"
 #include "../../introspect/corefile.h"
 #include "../../introspect/postmortem.h"
 
@@ -39,15 +40,6 @@
 #define STACKS 0x180000ull
 #define STACK_SIZE 0x4000ull
 #define NR_THREADS 3
-
-struct test_thread {
-	uint64_t next;
-	uint32_t id, state, wait_reason, pad;
-	uint64_t wait_object;
-	char name[32];
-	uint64_t cpu_ns, switches, stack_lo, stack_hi, wake_ns, trap_frame;
-	struct uniscope_context context;
-};
 
 static uint8_t *mem;
 static char path[] = "/tmp/uniscope-test-corewrite.XXXXXX";
@@ -75,22 +67,7 @@ static void build_descriptor(void)
 		.magic = UNISCOPE_INFO_MAGIC, .version = UNISCOPE_INFO_VERSION,
 		.size = sizeof(struct uniscope_info), .nr_cpus = 1, .build_id_len = 4,
 		.build_id = { 0xca, 0xfe, 0xf0, 0x0d },
-		.thread_layout = {
-			.size = sizeof(struct test_thread),
-			.off_id = offsetof(struct test_thread, id),
-			.off_name = offsetof(struct test_thread, name),
-			.off_state = offsetof(struct test_thread, state),
-			.off_wait_reason = offsetof(struct test_thread, wait_reason),
-			.off_wait_object = offsetof(struct test_thread, wait_object),
-			.off_cpu_ns = offsetof(struct test_thread, cpu_ns),
-			.off_switches = offsetof(struct test_thread, switches),
-			.off_stack_lo = offsetof(struct test_thread, stack_lo),
-			.off_stack_hi = offsetof(struct test_thread, stack_hi),
-			.off_context = offsetof(struct test_thread, context),
-			.off_next = offsetof(struct test_thread, next),
-			.off_wake_ns = offsetof(struct test_thread, wake_ns),
-			.off_trap_frame = offsetof(struct test_thread, trap_frame),
-		},
+		.thread_layout = TEST_THREAD_LAYOUT,
 		.thread_list = LIST_HEAD, .current_thread = CURRENT, .thread_count = COUNT,
 		.console_log = LOG, .panic = PANIC,
 	};

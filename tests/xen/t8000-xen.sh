@@ -31,7 +31,8 @@ stop_rig() {
 }
 trap stop_rig EXIT
 
-# wait_share FILE SECONDS: until the dom0 script writes FILE, while the rig runs.
+# wait_share FILE SECONDS: until the dom0 script writes FILE, while the rig
+# runs (the first wait includes waiting for another engineer's rig to end).
 wait_share() {
 	_n=$(($2 * 2))
 	while [ ! -e "$SHARE/$1" ]; do
@@ -67,7 +68,7 @@ line() {
 }
 
 test_expect_success 'the rig boots Xen with a PV dom0 that runs the checks (HAP: nested SVM)' '
-	wait_share xl-info.rc 400 &&
+	wait_share xl-info.rc $((${XEN_RIG_LOCK_WAIT:-1800} + 400)) &&
 	dom0_check xl-info &&
 	expect_grep "^xen_version +: 4\.17" $(out xl-info) &&
 	expect_grep "^virt_caps +: .*hvm hap" $(out xl-info)

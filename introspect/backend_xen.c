@@ -3,7 +3,7 @@
  * the guest, through xen_ctl.h.
  *
  *	memory     guest frames mapped read-only with libxenforeignmemory,
- *	           lazily, a chunk of XEN_CHUNK_PAGES frames per call, and kept
+ *	           lazily, XEN_CHUNK_PAGES frames (2 MiB) per call, and kept
  *	           mapped until close: a read never costs a hypercall per page.
  *	           Frames the domain does not have (holes, pages not populated)
  *	           come back with an error from the batch; they are recorded in
@@ -25,7 +25,12 @@
 #include "backend.h"
 #include "xen_ctl.h"
 
-#define XEN_CHUNK_SHIFT 24 /* 16 MiB of guest frames per mapping call */
+/*
+ * 2 MiB of guest frames per mapping call: in the nested rig a thread list
+ * (ps, 1000 threads in 128 MiB) took 0.31 s with 16 MiB chunks and 0.25 s
+ * with 1-4 MiB ones, while a whole-memory core took 1.05 s and 1.31 s.
+ */
+#define XEN_CHUNK_SHIFT 21
 #define XEN_CHUNK_SIZE (1ull << XEN_CHUNK_SHIFT)
 #define XEN_CHUNK_PAGES (XEN_CHUNK_SIZE >> US_XEN_PAGE_SHIFT)
 #define XEN_LOW_RAM_END 0xf0000000ull /* HVM_BELOW_4G_RAM_END */

@@ -121,11 +121,14 @@ crashed_checks() {
 
 # --- live GDB from the host ----------------------------------------------------
 
-# The port is up when busybox netstat lists it, or the launcher died.
-wait_gdb_port() {
+# The GDB tests start once the port is up (busybox netstat lists it) and the
+# image has started its threads (its console text, which `run` prints, says
+# so); not when the launcher died.
+wait_gdb_ready() {
 	n=600
 	while [ $n -gt 0 ]; do
-		netstat -ltn 2>/dev/null | grep -q ':1234 ' && return 0
+		netstat -ltn 2>/dev/null | grep -q ':1234 ' &&
+			grep -q 'waiters running' $S/gdb-run.out && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
 		n=$((n - 1))
@@ -137,10 +140,10 @@ gdb_phase() {
 	$U run --platform xen --name gdb --gdb tcp:0.0.0.0:1234 --append "run_ms=0" \
 		$EX/threads.elf >$S/gdb-run.out 2>&1 </dev/null &
 	pid=$!
-	if wait_gdb_port $pid; then
+	if wait_gdb_ready $pid; then
 		echo ready >$S/gdb-ready
 	else
-		echo "failed: uniscope run --gdb did not listen on port 1234" >$S/gdb-ready
+		echo "failed: uniscope run --gdb did not listen on port 1234 with threads.elf running" >$S/gdb-ready
 	fi
 	say "gdb phase: $(cat $S/gdb-ready)"
 	n=3000 # the host's GDB tests get 300 s

@@ -76,8 +76,17 @@ test_expect_success 'the rig boots Xen with a PV dom0 that runs the checks (HAP:
 
 # --- live GDB, while the rig runs ------------------------------------------------
 
+# gdb_xen GDB-ARGS... >OUT: batch GDB against the stub served in dom0; when
+# it fails, its output and the launcher's (console text included) say why.
 gdb_xen() {
-	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$PORT" "$@" -ex detach "$THREADS" 2>&1
+	if ! timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$PORT" "$@" -ex detach \
+		"$THREADS" >"$TRASH/gdb.last" 2>&1; then
+		cat "$TRASH/gdb.last" >&2
+		echo "--- uniscope run --gdb in dom0, so far:" >&2
+		tail -30 "$SHARE/gdb-run.out" >&2
+		return 1
+	fi
+	cat "$TRASH/gdb.last"
 }
 
 test_expect_success 'run --platform xen --gdb serves the in-guest stub from dom0' '
@@ -112,7 +121,13 @@ test_expect_success 'GDB over the PV console: Ctrl-C stops the running image wit
 	gdb -batch -nx -ex "target remote 127.0.0.1:$PORT" -ex continue -ex "info threads" \
 		-ex detach "$THREADS" >out 2>&1 &
 	gdb_pid=$! &&
-	sleep 8 && kill -INT $gdb_pid && wait $gdb_pid &&
+	sleep 8 &&
+	if ! kill -INT $gdb_pid; then
+		echo "gdb ended before Ctrl-C:" && cat out && tail -30 "$SHARE/gdb-run.out"
+		exit 1
+	fi &&
+	wait $gdb_pid &&
+	cat out &&
 	expect_grep "received signal SIGINT" out &&
 	expect_grep "Thread [0-9]+ \"consumer-0\"" out
 '

@@ -37,6 +37,7 @@ int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *engine);
 
 static struct {
 	struct gdb_engine engine;
+	bool ready;   /* debug_init has run: bytes before that are dropped (GDB resends) */
 	bool stopped;
 	bool debugger_attached; /* a debugger has spoken since the last detach */
 	bool interrupt_pending;
@@ -396,6 +397,8 @@ void debug_channel_input(const uint8_t *data, size_t len)
 	unsigned events;
 	bool was_running = !stub.stopped;
 
+	if (!stub.ready)
+		return;
 	if (!stub.debugger_attached) {
 		stub.debugger_attached = true;
 		gdb_engine_reset(&stub.engine);
@@ -505,4 +508,5 @@ void debug_init(void)
 
 	gdb_engine_init(&stub.engine, &stub_ops, 0, &transport);
 	mailbox_init();
+	stub.ready = true;
 }

@@ -132,8 +132,10 @@ int cmd_ls(int argc, char **argv)
 		}
 		read_stats(&s, stats, sizeof(stats));
 		if (json)
-			printf("%s{\"name\":\"%s\",\"pid\":%d,\"accel\":\"%s\",\"frames\":\"%s\",\"image\":\"%s\",\"dir\":\"%s\"}",
-			       n ? "," : "", s.name, (int)s.pid, s.accel, stats, s.image, s.dir);
+			printf("%s{\"name\":\"%s\",\"pid\":%d,\"accel\":\"%s\",\"frames\":\"%s\",\"image\":\"%s\",\"dir\":\"%s\","
+			       "\"platform\":\"%s\",\"domid\":%d}",
+			       n ? "," : "", s.name, (int)s.pid, s.accel, stats, s.image, s.dir,
+			       s.platform[0] ? s.platform : "qemu", s.domid);
 		else
 			printf("%-20s %8d %5s %-12s %s\n", s.name, (int)s.pid, s.accel, stats, s.image);
 		n++;

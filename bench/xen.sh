@@ -1,6 +1,6 @@
 #!/bin/sh
 # Xen introspection benchmark, inside the nested Xen rig (tests/xen/rig.sh):
-# one PVH domU running the threads example (1013 threads, 64 MiB), and in
+# one PVH domU running the threads example (1013 threads, 128 MiB), and in
 # dom0, alternately on that same domain:
 #   thread list:  `uniscope ps xen:bench` (pause, HVM context for CR3, map
 #                 frames, walk the thread list, unpause) against `xenctx -s
@@ -9,13 +9,13 @@
 #   whole memory: `uniscope core xen:bench -o FILE` against `xl dump-core`
 #                 (Xen's own core of the whole domain), both to dom0's tmpfs.
 # Prints medians and minima in ms and the ratios. Usage: bench/xen.sh [BUILD] [RUNS]
-# (environment: THREADS extra threads, default 1000; MEM MiB, default 64;
+# (environment: THREADS extra threads, default 1000; MEM MiB, default 128;
 # DUMP_RUNS, default 1). Run from the source tree.
 set -eu
 BUILD=${1:-build}
 RUNS=${2:-7}
 THREADS=${THREADS:-1000}
-MEM=${MEM:-64}
+MEM=${MEM:-128}
 # xl dump-core maps the domain a page at a time: ~3.5 s per MiB in the
 # nested rig, so it runs once unless asked.
 DUMP_RUNS=${DUMP_RUNS:-1}
@@ -39,14 +39,21 @@ kernel = "$IMG"
 cmdline = "run_ms=0 threads=$THREADS"
 memory = $MEM
 vcpus = 1
+on_crash = "preserve"
 CFG
 xl create /tmp/bench.cfg || exit 1
 domid=$(xl domid bench)
-n=600
-until $U ps xen:bench 2>/dev/null | grep -q "waiter-$((THREADS - 1)) "; do
+n=120
+until $U ps xen:bench >/tmp/ps.out 2>&1 && grep -q "waiter-$((THREADS - 1)) " /tmp/ps.out; do
 	n=$((n - 1))
-	[ $n -gt 0 ] || { echo "bench: the guest did not start its threads"; exit 1; }
-	sleep 0.1
+	if [ $n -le 0 ]; then
+		echo "bench: the guest did not start its threads; ps says:"
+		tail -5 /tmp/ps.out
+		xl list
+		$U report --image $IMG xen:bench | head -20
+		exit 1
+	fi
+	sleep 1
 done
 # busybox date has no %N: the kernel's monotonic clock from timer_list, else
 # /proc/uptime (10 ms steps).

@@ -151,17 +151,21 @@ int cmd_ls(int argc, char **argv)
 int cmd_stop(int argc, char **argv)
 {
 	struct session s;
+	int wait_s;
 
 	if (argc != 2)
 		return cli_usage("stop");
 	if (session_load(argv[1], &s) < 0 || !session_alive(&s))
 		return cli_error("no running session '%s' (uniscope ls lists them)", argv[1]);
+	/* Under Xen the launcher runs `xl destroy`, seconds under emulation. */
+	wait_s = strcmp(s.platform, "xen") ? 5 : 30;
 	if (kill(s.pid, SIGTERM) < 0)
 		return cli_error("cannot stop '%s': %s", argv[1], strerror(errno));
-	for (int i = 0; i < 100 && session_alive(&s); i++)
+	for (int i = 0; i < wait_s * 20 && session_alive(&s); i++)
 		usleep(50000);
 	if (session_alive(&s))
-		return cli_error("session '%s' (pid %d) did not stop within 5 s", argv[1], (int)s.pid);
+		return cli_error("session '%s' (pid %d) did not stop within %d s", argv[1], (int)s.pid,
+				 wait_s);
 	return 0;
 }
 

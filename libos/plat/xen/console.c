@@ -20,7 +20,6 @@
 
 #define CONSOLE_STALL_MS 2000
 #define CONSOLE_FLUSH_MS 2000
-#define RX_CHUNK 64
 #define LOW_4G (1ull << 32)
 
 static struct {
@@ -119,26 +118,31 @@ int xen_console_read(void)
 	return take(&c, 1) == 1 ? c : -1;
 }
 
-/* From the event-channel upcall: drain what is there, bounded by the ring size. */
+/*
+ * From the event-channel upcall: drain what is there, bounded by the ring
+ * size. One byte at a time, as from the UART: a byte may enter the debugger
+ * stub, which then polls the ring itself, so nothing may sit in a local
+ * buffer behind it.
+ */
 static void console_event(uint32_t port)
 {
-	uint8_t chunk[RX_CHUNK];
-	long n;
+	int c;
 
 	(void)port;
-	for (int round = 0; round < XENCONS_IN_SIZE / RX_CHUNK; round++) {
-		n = take(chunk, sizeof(chunk));
-		if (n <= 0)
-			break;
-		for (long i = 0; i < n; i++)
-			if (con.on_byte)
-				con.on_byte(chunk[i]);
-	}
+	for (int i = 0; i < XENCONS_IN_SIZE && (c = xen_console_read()) >= 0; i++)
+		if (con.on_byte)
+			con.on_byte((uint8_t)c);
 }
 
+/*
+ * Bytes that came before this stay in the ring: their event is still
+ * pending (or is raised again by the unmask in xen_evtchn_bind), so the
+ * first upcall after boot enables interrupts delivers them. Draining here
+ * would hand them to the channel during boot, before there are threads
+ * for a debugger request to look at.
+ */
 void xen_console_rx_irq(void (*on_byte)(uint8_t byte))
 {
 	con.on_byte = on_byte;
 	xen_evtchn_bind(con.port, console_event);
-	console_event(con.port); /* anything that came before the binding */
 }

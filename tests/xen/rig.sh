@@ -6,6 +6,7 @@
 #                             make xen.elf, vmlinuz and the dom0 initramfs
 #   rig.sh run SCRIPT [ARGS]  boot the rig, run SCRIPT with busybox sh inside
 #                             dom0, print dom0's console, exit with its status
+#                             (tests/xen/smoke.sh is the smallest such SCRIPT)
 #
 # Nothing is installed on the host: packages are fetched with `apt-get
 # download` and unpacked with `dpkg-deb -x` under $BUILD/xen-rig. The Xen

@@ -7,10 +7,10 @@
 # status) for the host-side TAP file to judge. Checks never stop the script:
 # a failing one is recorded and the next runs.
 #
-# Then the live-GDB phase: `uniscope run --platform xen --gdb` serves
-# threads.elf's in-guest stub on dom0's port 1234, which the rig forwards to
-# the host; /share/gdb-ready says it is up (or why not), and the host writes
-# /share/gdb-done when its GDB tests are over.
+# Then two live-GDB phases: `uniscope run --platform xen --gdb` serves the
+# in-guest stub on dom0's port 1234, which the rig forwards to the host;
+# /share/PHASE-ready says it is up (or why not), and the host writes
+# /share/PHASE-done when its GDB tests are over.
 #
 # /share/threads.map and /share/crash.map (nm -n of the images) are written
 # by the host, for xenctx's symbols.
@@ -121,14 +121,14 @@ crashed_checks() {
 
 # --- live GDB from the host ----------------------------------------------------
 
-# The GDB tests start once the port is up (busybox netstat lists it) and the
-# image has started its threads (its console text, which `run` prints, says
-# so); not when the launcher died.
+# wait_gdb_ready PID PHASE [PATTERN]: the port is up (busybox netstat lists
+# it) and, when given, PATTERN is in the image's console text (which `run`
+# prints); false when the launcher died first.
 wait_gdb_ready() {
 	n=600
 	while [ $n -gt 0 ]; do
 		netstat -ltn 2>/dev/null | grep -q ':1234 ' &&
-			grep -q 'waiters running' $S/gdb-run.out && return 0
+			{ [ -z "${3:-}" ] || grep -q "$3" $S/$2-run.out; } && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
 		n=$((n - 1))
@@ -136,22 +136,26 @@ wait_gdb_ready() {
 	return 1
 }
 
+# gdb_phase PHASE IMAGE APPEND [PATTERN]: `run --gdb` serves IMAGE's stub on
+# port 1234 (output in PHASE-run.out); PHASE-ready tells the host when to
+# start, and the host's PHASE-done ends it (or 300 s). Then the launcher is
+# interrupted and whether it was still up, and what xl lists after, recorded.
 gdb_phase() {
-	$U run --platform xen --name gdb --gdb tcp:0.0.0.0:1234 --append "run_ms=0" \
-		$EX/threads.elf >$S/gdb-run.out 2>&1 </dev/null &
+	$U run --platform xen --name $1 --gdb tcp:0.0.0.0:1234 --append "$3" \
+		$2 >$S/$1-run.out 2>&1 </dev/null &
 	pid=$!
-	if wait_gdb_ready $pid; then
-		echo ready >$S/gdb-ready
+	if wait_gdb_ready $pid $1 "${4:-}"; then
+		echo ready >$S/$1-ready
 	else
-		echo "failed: uniscope run --gdb did not listen on port 1234 with threads.elf running" >$S/gdb-ready
+		echo "failed: uniscope run --gdb did not listen on port 1234${4:+ with '$4' on the console}" >$S/$1-ready
 	fi
-	say "gdb phase: $(cat $S/gdb-ready)"
-	n=3000 # the host's GDB tests get 300 s
-	while [ ! -e $S/gdb-done ] && [ $n -gt 0 ] && kill -0 $pid 2>/dev/null; do
+	say "$1 phase: $(cat $S/$1-ready)"
+	n=3000
+	while [ ! -e $S/$1-done ] && [ $n -gt 0 ] && kill -0 $pid 2>/dev/null; do
 		sleep 0.1
 		n=$((n - 1))
 	done
-	check gdb-run-alive 5 kill -0 $pid
+	check $1-run-alive 5 kill -0 $pid
 	kill -INT $pid 2>/dev/null
 	n=100
 	while kill -0 $pid 2>/dev/null && [ $n -gt 0 ]; do
@@ -159,7 +163,8 @@ gdb_phase() {
 		n=$((n - 1))
 	done
 	kill -KILL $pid 2>/dev/null
-	check gdb-after 20 xl list
+	check $1-after 20 xl list
+	destroy_leftovers
 }
 
 echo started >$S/dom0-started
@@ -167,7 +172,9 @@ check xl-info 30 xl info
 run_checks
 live_checks
 crashed_checks
-gdb_phase
+# threads.elf once its threads run; crash.elf waiting for GDB at boot.
+gdb_phase gdb $EX/threads.elf run_ms=0 'waiters running'
+gdb_phase gdbwait $EX/crash.elf 'null gdb=wait'
 check final-xl-list 20 xl list
 destroy_leftovers
 say "done"

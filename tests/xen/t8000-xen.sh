@@ -132,8 +132,27 @@ test_expect_success 'GDB over the PV console: Ctrl-C stops the running image wit
 	expect_grep "Thread [0-9]+ \"consumer-0\"" out
 '
 
-# Whatever happened above, let dom0 finish, then wait for the rig to power off.
 echo done >"$SHARE/gdb-done"
+
+# Known breakage: under Xen, GDB can attach before the guest reaches its
+# gdb=wait point (boot is slower than under QEMU, where t3000 passes the same
+# test); `continue` then stops again, with SIGTRAP in debug_boot_wait,
+# instead of running on to the crash.
+test_expect_failure 'GDB at boot (gdb=wait) to crash null: SIGSEGV at the faulting line' '
+	wait_share gdbwait-ready 300 &&
+	expect_equal "$(cat "$SHARE/gdbwait-ready")" ready &&
+	if ! timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$PORT" -ex continue -ex bt -ex kill \
+		"$CRASH" >out 2>&1; then
+		cat out && tail -30 "$SHARE/gdbwait-run.out"
+		exit 1
+	fi &&
+	cat out &&
+	expect_grep "received signal SIGSEGV" out &&
+	expect_grep "crash_null \(\) at examples/crash/main.c:$(line "*p = 1;")" out
+'
+
+# Whatever happened above, let dom0 finish, then wait for the rig to power off.
+echo done >"$SHARE/gdbwait-done"
 rig_rc=0
 wait "$rig_pid" || rig_rc=$?
 

@@ -493,12 +493,16 @@ void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 		stub_stop(&frame, &why, true); /* resuming a dead image just stops it again */
 }
 
-/* Stop at boot when the command line says gdb=wait. */
+/*
+ * Stop at boot when the command line says gdb=wait, unless a debugger is
+ * already attached: it attached during boot (stopping the image then), and
+ * has since resumed it on purpose.
+ */
 void debug_boot_wait(void)
 {
 	const char *mode = cmdline_get("gdb");
 
-	if (mode && !strcmp(mode, "wait"))
+	if (mode && !strcmp(mode, "wait") && !stub.debugger_attached)
 		__asm__ volatile("int3");
 }
 

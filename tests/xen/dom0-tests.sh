@@ -101,8 +101,36 @@ live_checks() {
 	check live-report 30 $U report --image $EX/threads.elf xen:live
 	check live-core 60 $U core --image $EX/threads.elf xen:live -o $S/live.core
 	check live-xenctx 30 xenctx -s $S/threads.map "$domid" 0
+	check live-trace 30 $U trace --image $EX/threads.elf xen:live
+	# The terminal UI, on a tmux terminal of its own, as a person sees it.
+	check live-top 40 env TERM=xterm LC_ALL=C.UTF-8 sh -c "tmux new-session -d -s top -x 120 -y 40 \
+		'$U top --image $EX/threads.elf xen:live' && sleep 5 && tmux capture-pane -p -t top; \
+		tmux kill-server"
+	gdbserver_phase
 	check live-state-after 20 xl list live
 	destroy_leftovers
+}
+
+# gdbserver_phase: `uniscope gdbserver xen:live` (host introspection, no
+# stub involved) on port 1234 for the host's GDB, until gdbserver-done.
+gdbserver_phase() {
+	$U gdbserver --image $EX/threads.elf --listen tcp:0.0.0.0:1234 --keep xen:live \
+		>$S/gdbserver-run.out 2>&1 </dev/null &
+	pid=$!
+	if wait_gdb_ready $pid gdbserver; then
+		echo ready >$S/gdbserver-ready
+	else
+		echo "failed: uniscope gdbserver did not listen on port 1234" >$S/gdbserver-ready
+	fi
+	say "gdbserver phase: $(cat $S/gdbserver-ready)"
+	n=3000
+	while [ ! -e $S/gdbserver-done ] && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	kill $pid 2>/dev/null
+	sleep 0.5
+	kill -KILL $pid 2>/dev/null
 }
 
 # --- a crashed domain, kept by on_crash="preserve" ---------------------------

@@ -162,6 +162,18 @@ stage_xen_tools() {
 stage_uniscope() {
 	[ -x "$BUILD/uniscope" ] || die "$BUILD/uniscope missing: run make first"
 	copy_binary "$BUILD/uniscope" /uniscope/uniscope
+	# tmux runs `uniscope top` on a terminal of its own, for the checks.
+	copy_binary "$(command -v tmux)" /usr/bin/tmux
+	for ti in x/xterm x/xterm-256color s/screen t/tmux t/tmux-256color; do
+		[ -f "/lib/terminfo/$ti" ] && copy_file "/lib/terminfo/$ti"
+	done
+	# tmux refuses to start without a UTF-8 locale (glibc's C.UTF-8).
+	for f in /usr/lib/locale/C.utf8/*; do
+		[ -f "$f" ] && copy_file "$f"
+	done
+	mkdir -p "$STAGE/usr/lib/locale/C.utf8/LC_MESSAGES"
+	[ -f /usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES ] &&
+		copy_file /usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES
 	mkdir -p "$STAGE/uniscope/examples"
 	cp "$BUILD"/examples/*.elf "$STAGE/uniscope/examples/"
 }

@@ -89,6 +89,18 @@ gdb_xen() {
 	cat "$TRASH/gdb.last"
 }
 
+test_expect_success 'uniscope gdbserver xen:NAME: host GDB sees every thread, no stub involved' '
+	wait_share gdbserver-ready 900 &&
+	cat "$SHARE/gdbserver-ready" &&
+	expect_equal "$(cat "$SHARE/gdbserver-ready")" ready &&
+	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$PORT" -ex "info threads" \
+		-ex "thread apply all bt" -ex detach "$THREADS" >out 2>&1 || { cat out; false; } &&
+	cat out &&
+	expect_grep "Thread [0-9]+ \"sleeper-10\"" out &&
+	expect_grep "in sleeper \(arg=0xa\) at examples/threads/main.c:[0-9]+" out
+'
+echo done >"$SHARE/gdbserver-done"
+
 test_expect_success 'run --platform xen --gdb serves the in-guest stub from dom0' '
 	wait_share gdb-ready 900 &&
 	cat "$SHARE/gdb-ready" &&
@@ -248,6 +260,19 @@ test_expect_success 'uniscope core xen:NAME of a live domain: GDB sees every thr
 	timeout 120 gdb -batch -nx -ex "info threads" -ex "thread apply all bt" "$THREADS" "$SHARE/live.core" >gdb.out 2>&1 &&
 	expect_grep " in sleeper \\(arg=0x19\\) at examples/threads/main.c:[0-9]+" gdb.out &&
 	expect_grep "^Thread [0-9]+ \\(LWP [0-9]+\\):" gdb.out
+'
+
+test_expect_success 'uniscope trace xen:NAME reads the trace ring from the domain'"'"'s memory' '
+	dom0_check live-trace &&
+	expect_grep "sched_switch: .*prev=" $(out live-trace) &&
+	expect_grep "(producer|consumer)-[0-9]" $(out live-trace)
+'
+
+test_expect_success 'uniscope top xen:NAME shows the live threads' '
+	dom0_check live-top &&
+	cat $(out live-top) &&
+	expect_grep "sleeper-10" $(out live-top) &&
+	expect_grep "consumer-0" $(out live-top)
 '
 
 test_expect_success 'xenctx reads the same live domain (the peer of the benchmark)' '

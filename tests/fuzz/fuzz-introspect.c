@@ -24,6 +24,7 @@
 
 #include "../../introspect/hmp_regs.h"
 #include "../../introspect/target.h"
+#include "synthetic.h"
 
 #define GUEST_SIZE (1u << 20)
 #define INPUT_AT 0x10000u
@@ -33,26 +34,12 @@ static void put64(uint8_t *mem, uint64_t at, uint64_t v) { memcpy(mem + at, &v, 
 
 #define FULL_DESC_AT 0x8000u
 
-struct fuzz_thread {
-	uint64_t next;
-	uint32_t id, state, wait_reason, pad;
-	uint64_t wait_object;
-	char name[32];
-	uint64_t cpu_ns, switches, stack_lo, stack_hi, wake_ns, trap_frame;
-	struct uniscope_context context;
-};
-
-#define OFF(f) ((uint32_t)offsetof(struct fuzz_thread, f))
-
 static void plant_full_descriptor(uint8_t *mem)
 {
 	struct uniscope_info info = {
 		.magic = UNISCOPE_INFO_MAGIC, .version = UNISCOPE_INFO_VERSION,
 		.size = sizeof(struct uniscope_info), .nr_cpus = 1,
-		.thread_layout = { sizeof(struct fuzz_thread), OFF(id), OFF(name), OFF(state),
-				   OFF(wait_reason), OFF(wait_object), OFF(cpu_ns), OFF(switches),
-				   OFF(stack_lo), OFF(stack_hi), OFF(context), OFF(next), OFF(wake_ns),
-				   OFF(trap_frame), { 0, 0 } },
+		.thread_layout = TEST_THREAD_LAYOUT,
 		.thread_list = INPUT_AT, .current_thread = INPUT_AT + 8, .console_log = INPUT_AT + 16,
 		.panic = INPUT_AT + 0x100, .heap_stats = INPUT_AT + 0x200,
 	};

@@ -146,15 +146,11 @@ int cmd_bt(int argc, char **argv)
 		return status;
 	if (!valid_which(a.positional[1]))
 		return cli_error("bt: '%s' is not a thread id or 'all'", a.positional[1]), EXIT_USAGE;
-	if (!(t = cli_target_open(&a)))
+	if (!(t = cli_target_open_paused(&a)))
 		return 1;
 	if (!us_target_image(t))
 		cli_error("warning: no symbols for %s (pass --image PATH or --debug-dir DIR)",
 			  us_target_name(t));
-	if ((status = cli_target_pause(t, &a))) {
-		us_target_close(t);
-		return status;
-	}
 	err = us_target_threads(t, &threads, &count);
 	status = print_backtraces(t, threads, count, a.positional[1], a.json);
 	status = cli_target_resume(t, &a, status);

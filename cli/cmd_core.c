@@ -73,12 +73,8 @@ int cmd_core(int argc, char **argv)
 		return status;
 	if (!path || !*path)
 		return cli_error("core: say where the core goes with -o FILE"), cli_usage("core");
-	if (!(t = cli_target_open(&a)))
+	if (!(t = cli_target_open_paused(&a)))
 		return 1;
-	if ((status = cli_target_pause(t, &a))) {
-		us_target_close(t);
-		return status;
-	}
 	err = us_core_write(t, path, NULL, &stats);
 	status = err ? cli_report(err) : 0;
 	status = cli_target_resume(t, &a, status);

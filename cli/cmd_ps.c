@@ -75,12 +75,8 @@ int cmd_ps(int argc, char **argv)
 
 	if ((status = cli_target_parse(argc, argv, &a, 1, 1)))
 		return status;
-	if (!(t = cli_target_open(&a)))
+	if (!(t = cli_target_open_paused(&a)))
 		return 1;
-	if ((status = cli_target_pause(t, &a))) {
-		us_target_close(t);
-		return status;
-	}
 	err = us_target_threads(t, &threads, &count);
 	status = cli_target_resume(t, &a, 0);
 	if (a.json)

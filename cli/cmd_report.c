@@ -47,12 +47,8 @@ int cmd_report(int argc, char **argv)
 		return cli_usage("report");
 	if ((status = cli_target_parse(argc, argv, &a, 1, 1)))
 		return status;
-	if (!(t = cli_target_open(&a)))
+	if (!(t = cli_target_open_paused(&a)))
 		return 1;
-	if ((status = cli_target_pause(t, &a))) {
-		us_target_close(t);
-		return status;
-	}
 	err = us_report_collect(t, &opts, &r);
 	if (!err && a.json)
 		us_report_print_json(r, stdout);

@@ -88,6 +88,17 @@ int cli_target_pause(struct us_target *t, const struct cli_target_args *a)
 	return err ? cli_report(err) : 0;
 }
 
+struct us_target *cli_target_open_paused(const struct cli_target_args *a)
+{
+	struct us_target *t = cli_target_open(a);
+
+	if (t && cli_target_pause(t, a)) {
+		us_target_close(t);
+		return NULL;
+	}
+	return t;
+}
+
 int cli_target_resume(struct us_target *t, const struct cli_target_args *a, int status)
 {
 	if (a->no_pause || !us_target_is_live(t))

@@ -34,6 +34,8 @@ struct us_target *cli_target_open(const struct cli_target_args *a);
 int cli_report(struct us_error *err);
 /* Pauses a live target unless --no-pause; 0 or 1 (error printed). */
 int cli_target_pause(struct us_target *t, const struct cli_target_args *a);
+/* cli_target_open then cli_target_pause; NULL (error printed, target closed) on failure. */
+struct us_target *cli_target_open_paused(const struct cli_target_args *a);
 /* Undoes cli_target_pause; returns status, or 1 when resuming failed. */
 int cli_target_resume(struct us_target *t, const struct cli_target_args *a, int status);
 /* Parses a decimal or 0x-hex count; false when not a number. */

@@ -37,13 +37,10 @@ _Static_assert(sizeof(struct core_prpsinfo) == 136, "NT_PRPSINFO layout");
 
 void core_warn(struct core_writer *w, const char *fmt, ...)
 {
-	size_t used = strlen(w->warning);
 	va_list ap;
 
-	if (used && used + 2 < sizeof(w->warning))
-		strcpy(w->warning + used++, ";");
 	va_start(ap, fmt);
-	vsnprintf(w->warning + used, sizeof(w->warning) - used, fmt, ap);
+	us_warning_append(w->warning, sizeof(w->warning), ';', fmt, ap);
 	va_end(ap);
 }
 

@@ -99,3 +99,12 @@ void us_error_destroy(struct us_error *err)
 	free(err->message);
 	free(err);
 }
+
+void us_warning_append(char *buf, size_t cap, char sep, const char *fmt, va_list ap)
+{
+	size_t used = strlen(buf);
+
+	if (used && used + 2 < cap)
+		buf[used++] = sep;
+	vsnprintf(buf + used, cap - used, fmt, ap);
+}

@@ -12,6 +12,8 @@
 #ifndef UNISCOPE_INTROSPECT_ERROR_H
 #define UNISCOPE_INTROSPECT_ERROR_H
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum us_error_code {
@@ -46,5 +48,12 @@ struct us_error *us_error_fault(uint64_t address, const char *fmt, ...)
 struct us_error *us_error_prefix(struct us_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void us_error_destroy(struct us_error *err);
+
+/*
+ * Appends a formatted warning to buf (cap bytes, NUL-terminated), after sep
+ * when buf already holds one; truncated to fit.
+ */
+void us_warning_append(char *buf, size_t cap, char sep, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 #endif

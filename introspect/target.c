@@ -22,13 +22,10 @@
 
 void us_target_warn(struct us_target *t, const char *fmt, ...)
 {
-	size_t used = strlen(t->warning);
 	va_list ap;
 
-	if (used && used + 2 < sizeof(t->warning))
-		strcpy(t->warning + used++, "\n");
 	va_start(ap, fmt);
-	vsnprintf(t->warning + used, sizeof(t->warning) - used, fmt, ap);
+	us_warning_append(t->warning, sizeof(t->warning), '\n', fmt, ap);
 	va_end(ap);
 }
 

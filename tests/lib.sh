@@ -34,35 +34,44 @@ test_when_finished() {
 	echo "$1" >>"$TRASH/cleanup-$test_count"
 }
 
-test_expect_success() {
+# The next test's body, in a subshell, into its log; its status.
+test_run_() {
 	test_count=$((test_count + 1))
-	if (eval "set -e; $2") >"$TRASH/test-$test_count.log" 2>&1; then
-		echo "ok $test_count - $1"
-	else
-		echo "not ok $test_count - $1"
-		sed 's/^/#   /' "$TRASH/test-$test_count.log" | tail -40
-		test_failures=$((test_failures + 1))
-	fi
+	(eval "set -e; $1") >"$TRASH/test-$test_count.log" 2>&1
+}
+
+test_show_log_() {
+	sed 's/^/#   /' "$TRASH/test-$test_count.log" | tail -40
+}
+
+test_cleanup_() {
 	if [ -f "$TRASH/cleanup-$test_count" ]; then
 		(. "$TRASH/cleanup-$test_count") >/dev/null 2>&1
 	fi
 	return 0
 }
 
+test_expect_success() {
+	if test_run_ "$2"; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		test_show_log_
+		test_failures=$((test_failures + 1))
+	fi
+	test_cleanup_
+}
+
 # A known breakage, as git's test_expect_failure: reported as TODO, so prove
 # shows it (and says when it starts passing) without failing the suite.
 test_expect_failure() {
-	test_count=$((test_count + 1))
-	if (eval "set -e; $2") >"$TRASH/test-$test_count.log" 2>&1; then
+	if test_run_ "$2"; then
 		echo "ok $test_count - $1 # TODO known breakage vanished"
 	else
 		echo "not ok $test_count - $1 # TODO known breakage"
-		sed 's/^/#   /' "$TRASH/test-$test_count.log" | tail -40
+		test_show_log_
 	fi
-	if [ -f "$TRASH/cleanup-$test_count" ]; then
-		(. "$TRASH/cleanup-$test_count") >/dev/null 2>&1
-	fi
-	return 0
+	test_cleanup_
 }
 
 test_skip() {

@@ -62,16 +62,6 @@ static int split_options(int argc, char **argv, struct trace_options *o, char **
 	return 0;
 }
 
-static int read_guest(void *ctx, uint64_t vaddr, void *buf, size_t len)
-{
-	struct us_error *err = us_target_read(ctx, vaddr, buf, len);
-
-	if (!err)
-		return 0;
-	us_error_destroy(err);
-	return -1;
-}
-
 static void name_threads(struct trace_set *s, struct us_target *t)
 {
 	struct us_thread *threads = 0;
@@ -140,7 +130,7 @@ static int trace_from_stream(const char *path, const struct cli_target_args *a, 
 
 static int decode_once(struct trace_set *s, struct us_target *t, struct trace_error *err)
 {
-	return trace_decode_guest(s, read_guest, t, us_target_info_address(t), err);
+	return trace_decode_guest(s, us_target_read_fn, t, us_target_info_address(t), err);
 }
 
 /* Prints the events decoded since the last call, in time order. */

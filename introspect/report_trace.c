@@ -10,16 +10,6 @@
 #include "report.h"
 #include "../tracer/tracer.h"
 
-static int read_guest(void *ctx, uint64_t vaddr, void *buf, size_t len)
-{
-	struct us_error *err = us_target_read(ctx, vaddr, buf, len);
-
-	if (!err)
-		return 0;
-	us_error_destroy(err);
-	return -1;
-}
-
 static void name_threads(struct trace_set *set, const struct us_report *r)
 {
 	for (size_t i = 0; i < r->nr_threads; i++)
@@ -61,7 +51,7 @@ void report_collect_events(struct us_report *r, struct us_target *t, unsigned n)
 	if (r->image && trace_meta_load(&set->meta, r->image, &err) < 0)
 		err.msg[0] = 0; /* unnamed events are still events */
 	name_threads(set, r);
-	if (trace_decode_guest(set, read_guest, t, us_target_info_address(t), &err) < 0) {
+	if (trace_decode_guest(set, us_target_read_fn, t, us_target_info_address(t), &err) < 0) {
 		snprintf(r->events_problem, sizeof(r->events_problem), "%s", err.msg);
 	} else {
 		trace_set_sort(set);

@@ -257,6 +257,16 @@ struct us_error *us_target_read(struct us_target *t, uint64_t vaddr, void *buf, 
 	return us_pagewalk_read(&t->walk, vaddr, buf, len);
 }
 
+int us_target_read_fn(void *target, uint64_t vaddr, void *buf, size_t len)
+{
+	struct us_error *err = us_target_read(target, vaddr, buf, len);
+
+	if (!err)
+		return 0;
+	us_error_destroy(err);
+	return -1;
+}
+
 struct us_error *us_target_read_u64(struct us_target *t, uint64_t vaddr, uint64_t *value)
 {
 	return us_pagewalk_read(&t->walk, vaddr, value, sizeof(*value));

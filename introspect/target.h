@@ -76,6 +76,9 @@ struct us_error *us_target_resume(struct us_target *t);
 
 struct us_error *us_target_read(struct us_target *t, uint64_t vaddr, void *buf, size_t len);
 struct us_error *us_target_read_u64(struct us_target *t, uint64_t vaddr, uint64_t *value);
+/* us_target_read for readers that take a callback (the tracer's decoder): ctx
+ * is the target; 0, or -1 when the read failed. */
+int us_target_read_fn(void *target, uint64_t vaddr, void *buf, size_t len);
 struct us_error *us_target_read_phys(struct us_target *t, uint64_t paddr, void *buf, size_t len);
 /*
  * True when the backend knows [paddr, paddr+len) reads as zeros without

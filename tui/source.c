@@ -29,16 +29,6 @@ uint64_t tui_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int read_guest(void *ctx, uint64_t vaddr, void *buf, size_t len)
-{
-	struct us_error *err = us_target_read(ctx, vaddr, buf, len);
-
-	if (!err)
-		return 0;
-	us_error_destroy(err);
-	return -1;
-}
-
 /* ---- events -------------------------------------------------------------------- */
 
 static void format_line(const struct trace_set *set, const struct trace_event *ev, char *out, size_t cap)
@@ -94,7 +84,7 @@ static void read_trace(struct tui_source *s, struct tui_model *m)
 		snprintf(s->trace_error, sizeof(s->trace_error), "no guest descriptor: no trace rings");
 		return;
 	}
-	if (trace_decode_guest(&s->set, read_guest, s->target, info, &err) < 0) {
+	if (trace_decode_guest(&s->set, us_target_read_fn, s->target, info, &err) < 0) {
 		snprintf(s->trace_error, sizeof(s->trace_error), "%s", err.msg);
 		m->dirty = true;
 	} else {

@@ -12,21 +12,9 @@ BUILD=${1:-build}
 RUNS=${2:-5}
 MEM=${MEM:-1G}
 UNISCOPE=$BUILD/uniscope
-tmp=$(mktemp -d)
-export XDG_RUNTIME_DIR=$tmp/run
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 S=bench-core
-trap '"$UNISCOPE" stop $S >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-
-cp "$BUILD/examples/threads.elf" "$tmp/threads.elf"
-"$UNISCOPE" run --detach --name $S --mem "$MEM" --append "run_ms=0 threads=5" \
-	"$tmp/threads.elf" >/dev/null 2>"$tmp/run.log"
-tries=600
-until grep -q "5 waiters running" "$XDG_RUNTIME_DIR/uniscope/$S/console.log" 2>/dev/null; do
-	tries=$((tries - 1))
-	[ $tries -gt 0 ] || { echo "the guest did not start" >&2; exit 1; }
-	sleep 0.1
-done
+. "$(dirname "$0")/lib.sh"
+start_threads_session $S "$MEM" 5
 
 python3 - "$RUNS" "$UNISCOPE" "$S" "$tmp" "$MEM" <<'PY'
 import json, os, socket, statistics, subprocess, sys, time

@@ -12,21 +12,9 @@ BUILD=${1:-build}
 RUNS=${2:-31}
 THREADS=${THREADS:-1000}
 UNISCOPE=$BUILD/uniscope
-tmp=$(mktemp -d)
-export XDG_RUNTIME_DIR=$tmp/run
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 S=bench-introspect
-trap '"$UNISCOPE" stop $S >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-
-cp "$BUILD/examples/threads.elf" "$tmp/threads.elf"
-"$UNISCOPE" run --detach --name $S --mem 256M --append "run_ms=0 threads=$THREADS" \
-	"$tmp/threads.elf" >/dev/null 2>"$tmp/run.log"
-tries=600
-until grep -q "$THREADS waiters running" "$XDG_RUNTIME_DIR/uniscope/$S/console.log" 2>/dev/null; do
-	tries=$((tries - 1))
-	[ $tries -gt 0 ] || { echo "the guest did not start its threads" >&2; exit 1; }
-	sleep 0.1
-done
+. "$(dirname "$0")/lib.sh"
+start_threads_session $S 256M "$THREADS"
 listed=$("$UNISCOPE" ps $S | grep -c " waiter-")
 [ "$listed" = "$THREADS" ] || { echo "ps listed $listed waiters, not $THREADS" >&2; exit 1; }
 

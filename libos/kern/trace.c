@@ -93,7 +93,7 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 	}
 	word = (word & 0xffff) | (uint32_t)(UNISCOPE_TRACE_HEADER_SIZE + 8 * used) << 16;
 	trace_emit_begin();
-	trace_ring_emit_slots(this_cpu_ring(), trace_emit_clock(), word | (uint64_t)trace_running_tid << 32,
+	trace_ring_emit_slots(this_cpu_ring(), rdtsc(), word | (uint64_t)trace_running_tid << 32,
 			      slots);
 	trace_emit_end();
 }

@@ -144,6 +144,7 @@ size_t chan_ctl_encode(uint8_t *out, size_t cap, const struct chan_ctl_msg *m)
 	case CHAN_CTL_INTERRUPT:
 	case CHAN_CTL_TEXT_FALLBACK:
 	case CHAN_CTL_RELEASE:
+	case CHAN_CTL_DEBUGGER_GONE:
 		break;
 	default:
 		known = false;
@@ -179,6 +180,7 @@ int chan_ctl_parse(const uint8_t *payload, size_t len, struct chan_ctl_msg *m)
 	case CHAN_CTL_INTERRUPT:
 	case CHAN_CTL_TEXT_FALLBACK:
 	case CHAN_CTL_RELEASE:
+	case CHAN_CTL_DEBUGGER_GONE:
 		break;
 	default:
 		known = false;

@@ -108,7 +108,9 @@ struct uniscope_thread_layout {
 	uint32_t off_wake_ns;     /* uint64_t, when a sleeper wakes (clock_ns) */
 	uint32_t off_trap_frame;  /* uint64_t, struct uniscope_trap_frame of a preempted
 	                           * thread (its registers at the interrupt), or 0 */
-	uint32_t reserved[2];
+	uint32_t off_fpu_state;   /* 512-byte FXSAVE area (16-aligned) of a thread that is
+	                           * not on the CPU: its x87/SSE state; 0 when absent */
+	uint32_t reserved[1];
 };
 
 /* The console log ring: every byte the guest printed, newest overwriting oldest. */

@@ -218,6 +218,10 @@ void chan_decoder_expect_text(struct chan_decoder *d);
  *	EXIT           guest->host  i32 exit status, just before exit (5)
  *	TEXT_FALLBACK  guest->host  plain text follows               (1)
  *	RELEASE        host->guest  the host is done with a crashed guest (1)
+ *	DEBUGGER_GONE  host->guest  the GDB client left (vanished, detached or was cut
+ *	                            off): the stub discards any half-read packet, removes
+ *	                            every breakpoint and watchpoint, leaves no-ack mode
+ *	                            and resumes the image if it was stopped (1)
  * A parser rejects short payloads and ignores trailing bytes, so a later
  * version may append fields. HELLO switches the guest to framed mode; the
  * version fields carry CHAN_PROTOCOL_VERSION of the sender.
@@ -236,6 +240,7 @@ enum chan_ctl_type {
 	CHAN_CTL_EXIT = 6,
 	CHAN_CTL_TEXT_FALLBACK = 7,
 	CHAN_CTL_RELEASE = 8,
+	CHAN_CTL_DEBUGGER_GONE = 9,
 };
 
 /* HELLO flag bits. */

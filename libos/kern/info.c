@@ -50,6 +50,7 @@ struct uniscope_info uniscope_info = {
 		.off_next = OFF(next_all),
 		.off_wake_ns = OFF(wake_ns),
 		.off_trap_frame = OFF(trap_frame),
+		.off_fpu_state = OFF(fpu_state),
 	},
 	.thread_list = (uint64_t)&thread_list,
 	.current_thread = (uint64_t)&current_threads,

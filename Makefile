@@ -57,12 +57,14 @@ GUEST_LDFLAGS = -nostdlib -static --build-id=sha1 -z max-page-size=4096 --nmagic
 GUEST_OUT = $(BUILD)/guest
 
 PORTABLE_SRCS = $(sort $(wildcard chan/*.c gdbstub/*.c)) $(wildcard tracer/ring.c)
-LIBOS_STUB_SRCS = $(sort $(wildcard libos/debug/*.c))
+# The debugger: the stub and its profile's half (stub_full.c or stub_sealed.c),
+# or for DEBUG=off only off.c, which implements the stub's hooks as nothing.
+LIBOS_STUB_SRCS_full = $(filter-out libos/debug/off.c libos/debug/stub_sealed.c,$(wildcard libos/debug/*.c))
+LIBOS_STUB_SRCS_sealed = $(filter-out libos/debug/off.c libos/debug/stub_full.c,$(wildcard libos/debug/*.c))
+LIBOS_STUB_SRCS_off = libos/debug/off.c
 LIBOS_SRCS = $(sort $(wildcard libos/arch/x86_64/*.c libos/arch/x86_64/*.S \
-	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/libc/*.c))
-ifneq ($(DEBUG),off)
-LIBOS_SRCS += $(LIBOS_STUB_SRCS)
-endif
+	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/libc/*.c) \
+	$(LIBOS_STUB_SRCS_$(DEBUG)))
 LIBOS_OBJS = $(patsubst %,$(GUEST_OUT)/%.o,$(basename $(LIBOS_SRCS) $(PORTABLE_SRCS)))
 LIBOS_LIB = $(GUEST_OUT)/libos.a
 

@@ -206,8 +206,8 @@ void gdb_session_reset(struct gdb_engine *e)
 {
 	static const struct gdb_stop unknown_stop = { .signal = GDB_SIGNAL_TRAP };
 
-	e->rx_state = GDB_RX_IDLE;
-	e->rx_len = 0;
+	gdb_framer_init(&e->rx);
+	e->error_text = 0;
 	e->tx_len = 0;
 	e->tx_unacked = false;
 	e->no_ack = false;

@@ -79,6 +79,11 @@ void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_
 		gdb_console_flush(engine);
 }
 
+void gdb_engine_error_message(struct gdb_engine *engine, const char *text)
+{
+	engine->error_text = text;
+}
+
 bool gdb_engine_running(const struct gdb_engine *engine)
 {
 	return engine->running;

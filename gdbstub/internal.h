@@ -1,7 +1,8 @@
 /*
  * Private to gdbstub/: the pieces the engine's files share.
  *
- * packet.c   framing: receive state machine, reply builder, acks
+ * framer.c   RSP framing: the receive state machine (public: gdbstub.h)
+ * packet.c   packets in (acks, dispatch) and replies out
  * hex.c      hex and number parsing/formatting over bounded cursors
  * commands.c the command table and the small session commands
  * regs.c     g G p P and the target description

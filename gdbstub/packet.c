@@ -1,19 +1,17 @@
 /*
- * RSP framing: "$payload#cs", the checksum being the payload's byte sum
- * modulo 256 in two hex digits.
+ * The engine's side of RSP framing: packets received through the framer
+ * (framer.c) become acknowledgements and dispatches; replies are built
+ * and sent here.
  *
- * Receiving is a four-state machine fed one byte at a time, so it works the
- * same whether the caller hands over a whole TCP read or one UART byte from
- * an interrupt. Outside a packet, '+' and '-' acknowledge our last packet
- * and 0x03 is GDB's out-of-band interrupt. A '$' inside a packet restarts
- * it, which is how GDB resynchronises after line noise. Payload bytes that
- * do not fit are counted but dropped; the packet is then answered with an
- * error, never truncated and executed.
+ * Outside a packet, '+' and '-' acknowledge our last packet and 0x03 is
+ * GDB's out-of-band interrupt. A packet that did not fit the receive
+ * buffer is answered with an error, never truncated and executed.
  *
  * Sending: a reply is built in tx (payload at tx[1]), then framed and sent
  * with one transport.put(). Until GDB acknowledges it the packet stays in
  * tx, and a '-' sends it again a bounded number of times. In no-ack mode
- * neither side acknowledges anything.
+ * neither side acknowledges anything; a '+' then can only come from a new
+ * client starting in ack mode, so it ends the old session.
  */
 #include "internal.h"
 
@@ -45,101 +43,75 @@ static void retransmit(struct gdb_engine *e)
 	transport_put(e, e->tx, e->tx_len);
 }
 
-static void start_packet(struct gdb_engine *e)
+/* The old client's session ends; why the target stopped stays true. */
+static unsigned new_client(struct gdb_engine *e)
 {
-	e->rx_state = GDB_RX_PAYLOAD;
-	e->rx_len = 0;
-	e->rx_sum = 0;
-	e->rx_overflow = false;
+	struct gdb_stop stop = e->stop;
+
+	gdb_session_reset(e); /* the received packet stays in rx.buf */
+	e->stop = stop;
+	return GDB_EVENT_NEW_CLIENT;
 }
 
-static unsigned idle_byte(struct gdb_engine *e, uint8_t byte)
+static unsigned ack_byte(struct gdb_engine *e)
 {
-	if (byte == '$')
-		start_packet(e);
-	else if (byte == '+')
-		e->tx_unacked = false;
-	else if (byte == '-')
-		retransmit(e);
-	else if (byte == 0x03 && e->running)
-		return GDB_EVENT_INTERRUPT;
+	if (e->no_ack)
+		return new_client(e); /* see above */
+	e->tx_unacked = false;
 	return GDB_EVENT_NONE;
 }
 
-static void payload_byte(struct gdb_engine *e, uint8_t byte)
+/* qSupported: every client sends it first, once, so whatever went before is over. */
+static bool starts_session(const struct gdb_engine *e)
 {
-	if (byte == '#') {
-		e->rx_state = GDB_RX_CHECKSUM_HIGH;
-		return;
-	}
-	if (byte == '$') {
-		start_packet(e);
-		return;
-	}
-	e->rx_sum = (uint8_t)(e->rx_sum + byte);
-	if (e->rx_len < sizeof(e->rx))
-		e->rx[e->rx_len++] = (char)byte;
-	else
-		e->rx_overflow = true;
-}
+	static const char name[] = "qSupported";
 
-static void reject_packet(struct gdb_engine *e)
-{
-	e->stats.bad_checksums++;
-	send_ack(e, '-');
+	return e->rx.len >= sizeof(name) - 1 && !memcmp(e->rx.buf, name, sizeof(name) - 1) &&
+	       (e->rx.len == sizeof(name) - 1 || e->rx.buf[sizeof(name) - 1] == ':');
 }
 
 /* A packet arrived intact: acknowledge it, then answer it. */
 static unsigned accept_packet(struct gdb_engine *e)
 {
+	size_t len = e->rx.len;
+	unsigned events = GDB_EVENT_NONE;
+
+	if (starts_session(e))
+		events = new_client(e);
 	send_ack(e, '+');
 	e->stats.packets++;
-	if (e->rx_overflow) {
+	e->error_text = 0;
+	if (e->rx.overflow) {
 		e->stats.oversized++;
 		gdb_send_error(e, GDB_ERR_GENERIC);
-		return GDB_EVENT_NONE;
+		return events;
 	}
 	if (e->running) {
 		/* All-stop GDB sends nothing but 0x03 while the target runs. */
 		e->stats.dropped++;
-		return GDB_EVENT_NONE;
+		return events;
 	}
-	return gdb_dispatch(e, e->rx, e->rx_len);
-}
-
-static unsigned checksum_byte(struct gdb_engine *e, uint8_t byte)
-{
-	int digit = gdb_hex_value((char)byte);
-
-	if (digit < 0) {
-		e->rx_state = GDB_RX_IDLE;
-		reject_packet(e);
-		return byte == '$' ? idle_byte(e, byte) : GDB_EVENT_NONE;
-	}
-	if (e->rx_state == GDB_RX_CHECKSUM_HIGH) {
-		e->rx_sum_high = (uint8_t)digit;
-		e->rx_state = GDB_RX_CHECKSUM_LOW;
-		return GDB_EVENT_NONE;
-	}
-	e->rx_state = GDB_RX_IDLE;
-	if ((uint8_t)(e->rx_sum_high << 4 | digit) != e->rx_sum) {
-		reject_packet(e); /* in no-ack mode: dropped, never guessed at */
-		return GDB_EVENT_NONE;
-	}
-	return accept_packet(e);
+	return events | gdb_dispatch(e, e->rx.buf, len);
 }
 
 unsigned gdb_rx_byte(struct gdb_engine *e, uint8_t byte)
 {
-	switch (e->rx_state) {
-	case GDB_RX_PAYLOAD:
-		payload_byte(e, byte);
+	switch (gdb_framer_push(&e->rx, byte)) {
+	case GDB_FRAME_PACKET:
+		return accept_packet(e);
+	case GDB_FRAME_BAD:
+		e->stats.bad_checksums++;
+		send_ack(e, '-'); /* in no-ack mode: dropped, never guessed at */
 		return GDB_EVENT_NONE;
-	case GDB_RX_CHECKSUM_HIGH:
-	case GDB_RX_CHECKSUM_LOW:
-		return checksum_byte(e, byte);
+	case GDB_FRAME_ACK:
+		return ack_byte(e);
+	case GDB_FRAME_NAK:
+		retransmit(e);
+		return GDB_EVENT_NONE;
+	case GDB_FRAME_INTERRUPT:
+		return e->running ? GDB_EVENT_INTERRUPT : GDB_EVENT_NONE;
 	default:
-		return idle_byte(e, byte);
+		return GDB_EVENT_NONE;
 	}
 }
 
@@ -260,18 +232,30 @@ void gdb_send_empty(struct gdb_engine *e)
 	gdb_send_str(e, "");
 }
 
-/* errno-style "E NN"; codes outside a byte become E01. */
+/*
+ * errno-style "E NN" (codes outside a byte become E01), or "E.NN.TEXT"
+ * when the target said why (gdb_engine_error_message()).
+ */
 void gdb_send_error(struct gdb_engine *e, int err)
 {
 	unsigned code = err < 0 && err > -256 ? (unsigned)-err : 1;
 	char text[3] = { 'E', gdb_hex_char(code >> 4), gdb_hex_char(code) };
+	const char *why = e->error_text;
 
+	e->error_text = 0;
 	if (err == GDB_ERR_UNSUPPORTED) {
 		gdb_send_empty(e);
 		return;
 	}
 	gdb_reply_begin(e);
-	gdb_reply_append(e, text, sizeof(text));
+	if (why) {
+		gdb_reply_str(e, "E.");
+		gdb_reply_append(e, text + 1, 2);
+		gdb_reply_str(e, ".");
+		gdb_reply_str(e, why);
+	} else {
+		gdb_reply_append(e, text, sizeof(text));
+	}
 	gdb_reply_send(e);
 }
 

@@ -37,17 +37,16 @@
  *
  * Errors: target operations return 0 (or a byte count) on success and a
  * negative GDB_ERR_* code on failure; the engine answers "E NN" with the
- * errno-style code (E0e fault, E0d refused, E1c no slot, ...). GDB 13
- * prints its own text for those, not ours: "Cannot access memory at
- * address 0x..." for m/M/X, "Cannot insert hardware breakpoint N ... You
- * may have requested too many hardware breakpoints/watchpoints" for Z1-Z4.
- * It does not show "E.text" replies to these packets, and an 'O' (console)
- * packet is legal only while GDB waits for a stop reply or a qRcmd answer,
- * so neither can carry an explanation. A sealed target therefore answers
- * Z0 with GDB_ERR_UNSUPPORTED (or implements it with a debug register);
- * GDB then tries to write int3 itself, the write is refused, and GDB says
- * "Cannot insert breakpoint N. Cannot access memory at address 0x...".
- * The why ("profile: sealed") belongs in the target's `monitor` output.
+ * errno-style code (E0e fault, E0d refused, E1c no slot, ...), or
+ * "E.NN.TEXT" when the target said why (gdb_engine_error_message()).
+ * What GDB 13 shows (measured): for Z1 "Cannot insert hardware breakpoint
+ * N: Remote failure reply: TEXT"; for P and G the reply itself; for m, M,
+ * X, Z0 and Z2-Z4 only its own words ("Cannot access memory at address
+ * 0x...", "Could not insert hardware watchpoint N"). An 'O' (console)
+ * packet is legal only while GDB waits for a stop reply or a qRcmd answer:
+ * sent before any other reply, GDB 13 takes it for the reply. A sealed
+ * target answers Z0 from a debug register; the why ("profile: sealed")
+ * is also in the target's `monitor` output.
  *
  * The engine is not reentrant: one thread of control calls it at a time.
  */
@@ -206,6 +205,14 @@ enum gdb_event {
 	GDB_EVENT_INTERRUPT = 1u << 1, /* 0x03 while running: stop and report */
 	GDB_EVENT_DETACHED = 1u << 2,
 	GDB_EVENT_KILLED = 1u << 3,
+	/*
+	 * A debugger is starting a session: it sent qSupported (GDB and LLDB
+	 * send it first, once per connection), or a '+' while no-ack mode was
+	 * on (no client in no-ack mode sends one; a new client starts with
+	 * it). The engine has forgotten the old session's state; a target
+	 * should drop what the last client left (breakpoints, watchpoints).
+	 */
+	GDB_EVENT_NEW_CLIENT = 1u << 4,
 };
 
 struct gdb_stats {
@@ -223,6 +230,37 @@ enum gdb_rx_state {
 	GDB_RX_CHECKSUM_LOW,
 };
 
+/*
+ * RSP framing (gdbstub/framer.c), for the engine and for a bridge that
+ * relays RSP and must read it the same way. gdb_framer_push() takes one
+ * byte and says what it completed:
+ */
+enum gdb_frame_event {
+	GDB_FRAME_NONE = 0,  /* nothing complete: inside a packet, or a byte that means nothing */
+	GDB_FRAME_PACKET,    /* a packet with a good checksum: buf[0..len), raw (escapes kept);
+	                        overflow says it was longer than buf and was cut */
+	GDB_FRAME_BAD,       /* a packet whose checksum did not match */
+	GDB_FRAME_ACK,       /* '+' outside a packet */
+	GDB_FRAME_NAK,       /* '-' outside a packet */
+	GDB_FRAME_INTERRUPT, /* 0x03 outside a packet */
+};
+
+struct gdb_framer {
+	uint8_t state;    /* enum gdb_rx_state */
+	uint8_t sum;      /* running checksum of the payload */
+	uint8_t sum_high; /* first checksum digit, once seen */
+	bool overflow;    /* payload did not fit buf */
+	size_t len;
+	char buf[GDB_RX_BUF_SIZE];
+};
+
+void gdb_framer_init(struct gdb_framer *framer);
+int gdb_framer_push(struct gdb_framer *framer, uint8_t byte); /* enum gdb_frame_event */
+/* True inside a packet (between '$' and its checksum). */
+bool gdb_framer_busy(const struct gdb_framer *framer);
+/* "$payload#cs" into out; its length, or 0 when it does not fit cap. */
+size_t gdb_frame_packet(char *out, size_t cap, const void *payload, size_t len);
+
 /* Caller-owned; treat every field as private except `stats`. */
 struct gdb_engine {
 	const struct gdb_target_ops *ops;
@@ -230,12 +268,7 @@ struct gdb_engine {
 	struct gdb_transport transport;
 
 	/* receive */
-	uint8_t rx_state;        /* enum gdb_rx_state */
-	uint8_t rx_sum;          /* running checksum of the payload */
-	uint8_t rx_sum_high;     /* first checksum digit, once seen */
-	bool rx_overflow;        /* payload did not fit: answer an error */
-	size_t rx_len;
-	char rx[GDB_RX_BUF_SIZE];
+	struct gdb_framer rx;
 
 	/* transmit: tx[0..tx_len) is the last packet, kept for '-' */
 	size_t tx_len;
@@ -254,6 +287,7 @@ struct gdb_engine {
 	int64_t continue_tid;    /* Hc */
 	size_t thread_cursor;    /* qsThreadInfo resumes here */
 	struct gdb_stop stop;    /* the last stop, answered to '?' */
+	const char *error_text;  /* for the next error reply (gdb_engine_error_message) */
 	struct gdb_resume resume;
 	int64_t tids[GDB_THREAD_CHUNK];
 	uint8_t scratch[GDB_SCRATCH_SIZE];
@@ -273,6 +307,18 @@ unsigned gdb_engine_input(struct gdb_engine *engine, const uint8_t *buf, size_t 
 void gdb_engine_set_stop(struct gdb_engine *engine, const struct gdb_stop *stop);
 /* The target stopped after a resume: record it and send the stop reply. */
 void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *stop);
+/*
+ * Why the operation about to fail failed, for its error reply: a target
+ * operation calls it (text in static storage) just before returning a
+ * GDB_ERR_*. The reply becomes "E.NN.TEXT" instead of "ENN" for the
+ * packets whose clients read that form (Z, z, M, X, G, P, resume with an
+ * address); GDB 13 prints it for hardware breakpoints ("Remote failure
+ * reply: TEXT") and register writes, and treats it as a plain error
+ * elsewhere. ('O' console packets are no use here: GDB takes an 'O'
+ * before the reply to M, X or Z for the reply itself, and the stream
+ * falls out of step.)
+ */
+void gdb_engine_error_message(struct gdb_engine *engine, const char *text);
 /* Text for GDB's console: during `monitor`, or while the target runs. */
 void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len);
 bool gdb_engine_running(const struct gdb_engine *engine);

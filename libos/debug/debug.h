@@ -1,34 +1,77 @@
-/* The in-guest GDB stub's internals (libos/debug/). */
+/*
+ * The in-guest GDB stub's internals (libos/debug/): what its files share.
+ *
+ *	stub.c          the target the RSP engine (gdbstub/) drives; the stop loop
+ *	stub_full.c     DEBUG=full: memory writes, int3 breakpoints (the Makefile
+ *	stub_sealed.c   DEBUG=sealed: read-only, debug registers only; picks one)
+ *	walk.c          bounded, checked walks of the libOS's thread list
+ *	monitor.c       `monitor` commands
+ *	mailbox.c       the GDB mailbox (include/uniscope/mailbox.h)
+ *	off.c           DEBUG=off: the hooks (hooks.h) as nothing; no other file
+ */
 #ifndef LIBOS_DEBUG_H
 #define LIBOS_DEBUG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <uniscope/gdbstub.h>
+#include "kern/kern.h"
 
-enum debug_slot_kind { DEBUG_SLOT_EXEC, DEBUG_SLOT_WRITE, DEBUG_SLOT_READ, DEBUG_SLOT_ACCESS };
+/* GDB thread ids: the libOS's ids start at 0 (idle), GDB's at 1. */
+#define TID_OF(t) ((int64_t)(t)->id + 1)
+#define LIBOS_ID_OF_TID(tid) ((tid) - 1)
 
-struct debug_slot {
-	bool in_use;
-	uint8_t kind; /* enum debug_slot_kind */
-	uint32_t len;
-	uint64_t addr;
-	uint64_t last_value; /* read watchpoints: the watched bytes */
-	bool software;       /* a Z0 breakpoint the sealed profile serves from a slot */
+/* ---- stub.c ---- */
+/* Says why the target operation about to fail failed (gdb_engine_error_message). */
+void stub_refuse_because(const char *why);
+int stub_read_memory(void *ctx, uint64_t addr, void *buf, size_t len);
+const char *stub_thread_state_name(uint32_t state);
+
+/* ---- the profile: stub_full.c or stub_sealed.c ---- */
+extern const char stub_profile_description[];
+/* Z0, z0 and what a trap needs to know about them. */
+int stub_sw_breakpoint_insert(uint64_t addr);
+int stub_sw_breakpoint_remove(uint64_t addr);
+bool stub_sw_breakpoint_at(uint64_t addr);
+void stub_sw_breakpoints_clear(void);
+/* M, X: 0 or a GDB_ERR_* (the sealed profile refuses, saying why). */
+int stub_write_memory(void *ctx, uint64_t addr, const void *buf, size_t len);
+/* G, P: 0 when registers may be written, else a GDB_ERR_* (having said why). */
+int stub_may_write_registers(void);
+
+/* ---- walk.c ---- */
+/* A pointer from guest data that may be followed: non-null, canonical, aligned, all mapped. */
+bool stub_object_ok(const void *p, size_t size, size_t align);
+bool stub_thread_ok(const struct thread *t);
+bool stub_trap_frame_ok(const trap_frame_t *f);
+
+/*
+ * A walk of thread_list: at most UNISCOPE_MAX_THREADS steps, each pointer
+ * checked, stopped at a cycle. After the loop, error is 0 when the list
+ * ended, GDB_ERR_FAULT when it was broken.
+ *
+ *	struct thread_walk w;
+ *	for (struct thread *t = thread_walk_first(&w); t; t = thread_walk_next(&w))
+ */
+struct thread_walk {
+	struct thread *at, *tortoise; /* Brent's cycle detection */
+	uint32_t steps, power, lambda;
+	int error;
 };
+struct thread *thread_walk_first(struct thread_walk *w);
+struct thread *thread_walk_next(struct thread_walk *w);
+/* The thread with GDB thread id tid: 0, GDB_ERR_NO_THREAD, or GDB_ERR_FAULT (a broken list). */
+int stub_thread_find(int64_t tid, struct thread **out);
 
-int debug_slot_insert(enum debug_slot_kind kind, uint64_t addr, uint32_t len);
-void debug_slot_mark_software(int slot);
-int debug_slot_remove(enum debug_slot_kind kind, uint64_t addr);
-void debug_slots_clear(void);
-void debug_slots_suspend(bool suspend);
-int debug_slot_hit(uint64_t *dr6);
-const struct debug_slot *debug_slot(int i);
-bool debug_memory_mapped(uint64_t addr, size_t len);
+/* ---- monitor.c ---- */
+int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *engine);
 
-/* The GDB mailbox (mailbox.c). */
+/* ---- mailbox.c ---- */
 void mailbox_init(void);
 bool mailbox_send(const void *buf, size_t len);
 size_t mailbox_receive(uint8_t *buf, size_t cap);
+/* Drops what the host left in to_guest: the bytes of a client that left. */
+void mailbox_discard_input(void);
 
 #endif

@@ -8,13 +8,11 @@
 #include <string.h>
 #include <uniscope/chan.h>
 #include <uniscope/mailbox.h>
-#include "kern/kern.h"
 #include "debug.h"
+#include "kern/channel.h"
 
 /* Enough for the host to drain a full ring many times over, even under emulation. */
 #define MAILBOX_WAIT_NS 1000000000ull
-
-void channel_send(uint8_t channel, const void *payload, size_t len);
 
 struct uniscope_mailbox uniscope_gdb_mailbox __attribute__((aligned(64), used));
 
@@ -69,4 +67,13 @@ bool mailbox_send(const void *buf, size_t len)
 size_t mailbox_receive(uint8_t *buf, size_t cap)
 {
 	return mailbox_ring_get(&uniscope_gdb_mailbox.to_guest, buf, cap);
+}
+
+void mailbox_discard_input(void)
+{
+	uint8_t buf[256];
+
+	for (unsigned i = 0; i < UNISCOPE_MAILBOX_RING / sizeof(buf) + 1; i++)
+		if (!mailbox_ring_get(&uniscope_gdb_mailbox.to_guest, buf, sizeof(buf)))
+			break;
 }

@@ -1,17 +1,19 @@
-/* `monitor` commands of the in-guest stub: ps, log, heap, seal, help. */
+/*
+ * `monitor` commands of the in-guest stub: ps, log, heap, seal, trace,
+ * help. Their text goes back to GDB in 'O' packets while it waits for the
+ * answer to qRcmd. What they walk is walked as the rest of the stub walks
+ * it (walk.c): bounded, and a broken list says so instead of hanging.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uniscope/gdbstub.h>
-#include "kern/kern.h"
 #include "arch/x86_64/paging.h"
+#include "debug.h"
 #include "kern/trace.h"
 
 #define LINE_MAX 160
 #define LOG_TAIL 2048
-
-static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
 
 static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct gdb_engine *e, const char *fmt, ...)
@@ -29,21 +31,30 @@ static void say(struct gdb_engine *e, const char *fmt, ...)
 
 static void monitor_ps(struct gdb_engine *e)
 {
-	int shown = 0;
+	struct thread_walk w;
 
 	say(e, "%5s %-20s %-9s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
-	for (struct thread *t = thread_list; t && shown < 4096; t = t->next_all, shown++)
-		say(e, "%5u %-20s %-9s %10llu %10llu\n", t->id, t->name,
-		    t->state < UNISCOPE_THREAD_STATE_COUNT ? state_names[t->state] : "?",
+	for (struct thread *t = thread_walk_first(&w); t; t = thread_walk_next(&w))
+		say(e, "%5u %-20.31s %-9s %10llu %10llu\n", t->id, t->name, stub_thread_state_name(t->state),
 		    (unsigned long long)(t->cpu_ns / 1000000), (unsigned long long)t->switches);
+	if (w.error)
+		say(e, "(the thread list is broken after thread %u: a bad pointer or a cycle)\n",
+		    w.at ? w.at->id : 0);
 }
 
+/* The log's header is guest data like the rest: its size is checked before use. */
 static void monitor_log(struct gdb_engine *e)
 {
 	uint64_t size = console_log->size, end = console_log->written;
 	uint64_t start = end > LOG_TAIL ? end - LOG_TAIL : 0;
 	char chunk[256];
 	size_t n = 0;
+
+	if (!size || size > UNISCOPE_LOG_SIZE_MAX || (size & (size - 1)) ||
+	    !stub_object_ok(console_log->data, size, 1)) {
+		say(e, "(the console log's header is broken: size %llu)\n", (unsigned long long)size);
+		return;
+	}
 
 	for (uint64_t i = start; i < end; i++) {
 		chunk[n++] = (char)console_log->data[i % size];
@@ -66,13 +77,8 @@ static void monitor_heap(struct gdb_engine *e)
 
 static void monitor_seal(struct gdb_engine *e)
 {
-#if defined(UNISCOPE_DEBUG_FULL)
-	const char *profile = "full (software breakpoints lift the seal for their write)";
-#else
-	const char *profile = "sealed (read-only stub; breakpoints use the 4 debug registers)";
-#endif
 	say(e, "image %s; profile %s\n", *paging_sealed_flag() ? "sealed: text RX, data NX, page tables RO, CR0.WP on"
-							      : "not sealed yet", profile);
+							      : "not sealed yet", stub_profile_description);
 }
 
 static void monitor_trace(struct gdb_engine *e, const char *arg)

@@ -8,60 +8,49 @@
  * and polls the channel until GDB resumes. While it runs no thread runs and
  * no timer fires.
  *
- * Every libOS thread is a GDB thread (tid = thread id + 1, since the idle
- * thread is 0). The thread that trapped has its registers in the trap frame;
- * a preempted thread in its own trap frame; a blocked one in its saved
- * context, which is where register writes go back too.
+ * Every libOS thread is a GDB thread (TID_OF, debug.h). The thread that
+ * trapped has its registers in the trap frame; a preempted thread in its
+ * own trap frame; a blocked one in its saved context, which is where
+ * register writes go back too. Threads are found by bounded, checked walks
+ * (walk.c): a corrupt thread list is an error reply, never a hang.
  *
- * Profiles: `full` writes int3 for software breakpoints, lifting the seal
- * only for that write; `sealed` (default) never writes memory: breakpoints
- * use the debug registers while they last, memory writes are refused.
+ * A debugger's state lives here until it goes: breakpoints, watchpoints, a
+ * pending single step, no-ack mode. It goes by detaching (D), by the host
+ * saying so (CHAN_CTL_DEBUGGER_GONE: the client vanished, detached or was
+ * cut off), or implicitly when a new client starts (qSupported, or a '+'
+ * in no-ack mode). Each time all of it is dropped and a stopped image runs
+ * again, so the next client finds the image as if no one had been there.
+ *
+ * The profile's half (stub_full.c or stub_sealed.c, picked by the
+ * Makefile) decides whether memory and registers may be written and how
+ * software breakpoints are served.
  */
 #include <stdio.h>
 #include <string.h>
 #include <uniscope/chan.h>
-#include <uniscope/gdbstub.h>
-#include "kern/kern.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/debugreg.h"
 #include "arch/x86_64/paging.h"
 #include "debug.h"
-
-#define MAX_SW_BREAKPOINTS 64
-#define TID_OF(t) ((int64_t)(t)->id + 1)
-
-void channel_send(uint8_t channel, const void *payload, size_t len);
-void channel_poll(void);
-bool channel_framed(void);
-void stub_monitor_register(const struct gdb_target_ops *ops);
-int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *engine);
+#include "debug/hooks.h"
+#include "kern/channel.h"
 
 static struct {
 	struct gdb_engine engine;
 	bool ready;   /* debug_init has run: bytes before that are dropped (GDB resends) */
 	bool stopped;
-	bool debugger_attached; /* a debugger has spoken since the last detach */
+	bool debugger_attached; /* a debugger has spoken since it last left */
 	bool interrupt_pending;
 	const uint8_t *pending; /* what the attaching debugger sent first */
 	size_t pending_len;
 	trap_frame_t *frame;     /* the trapping thread's registers */
 	struct thread *stopped_thread;
-	struct { uint64_t addr; uint8_t saved; bool used; } sw[MAX_SW_BREAKPOINTS];
+	struct thread *stepping; /* resumed with TF set, until its step is reported */
 } stub;
 
-static struct thread *thread_by_tid(int64_t tid)
+void stub_refuse_because(const char *why)
 {
-	for (struct thread *t = thread_list; t; t = t->next_all)
-		if (TID_OF(t) == tid)
-			return t;
-	return 0;
-}
-
-bool debug_memory_mapped(uint64_t addr, size_t len)
-{
-	for (uint64_t page = PAGE_ALIGN_DOWN(addr); page < addr + len; page += PAGE_SIZE)
-		if (!paging_is_mapped(page))
-			return false;
-	return addr + len >= addr;
+	gdb_engine_error_message(&stub.engine, why);
 }
 
 static void regs_from_context(struct uniscope_regs *r, const struct uniscope_context *c)
@@ -83,18 +72,31 @@ static void regs_from_context(struct uniscope_regs *r, const struct uniscope_con
 	r->cr4 = read_cr4();
 }
 
+/* A preempted thread's trap frame, checked; the trapping thread's own. */
 static trap_frame_t *frame_of(struct thread *t)
 {
-	return t == stub.stopped_thread ? stub.frame : t->trap_frame;
+	if (t == stub.stopped_thread)
+		return stub.frame;
+	return stub_trap_frame_ok(t->trap_frame) ? t->trap_frame : 0;
+}
+
+/* tid 0: the thread that trapped (GDB asked before any thread was named). */
+static int thread_of(int64_t tid, struct thread **t)
+{
+	if (tid)
+		return stub_thread_find(tid, t);
+	*t = stub.stopped_thread;
+	return *t ? 0 : GDB_ERR_NO_THREAD;
 }
 
 static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 {
-	struct thread *t = tid ? thread_by_tid(tid) : stub.stopped_thread;
+	struct thread *t;
+	int rc = thread_of(tid, &t);
 
 	(void)ctx;
-	if (!t)
-		return GDB_ERR_NO_THREAD;
+	if (rc < 0)
+		return rc;
 	if (frame_of(t))
 		regs_from_trap_frame(regs, frame_of(t));
 	else
@@ -115,11 +117,12 @@ static void frame_from_regs(trap_frame_t *f, const struct uniscope_regs *r)
 
 static int write_registers(void *ctx, int64_t tid, const struct uniscope_regs *r)
 {
-	struct thread *t = tid ? thread_by_tid(tid) : stub.stopped_thread;
+	struct thread *t;
+	int rc = stub_may_write_registers();
 
 	(void)ctx;
-	if (!t)
-		return GDB_ERR_NO_THREAD;
+	if (rc < 0 || (rc = thread_of(tid, &t)) < 0)
+		return rc;
 	if (frame_of(t)) {
 		frame_from_regs(frame_of(t), r);
 		return 0;
@@ -130,7 +133,7 @@ static int write_registers(void *ctx, int64_t tid, const struct uniscope_regs *r
 	return 0;
 }
 
-static int read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
+int stub_read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -144,65 +147,6 @@ static int read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 	return done ? (int)done : GDB_ERR_FAULT;
 }
 
-#ifdef UNISCOPE_DEBUG_FULL
-/* The one place the seal is lifted: a debugger write in the full profile. */
-static int write_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	uint64_t saved_cr0;
-
-	(void)ctx;
-	if (!debug_memory_mapped(addr, len))
-		return GDB_ERR_FAULT;
-	saved_cr0 = paging_unseal();
-	memcpy((void *)addr, buf, len);
-	paging_reseal(saved_cr0);
-	return 0;
-}
-
-static int sw_breakpoint_insert(uint64_t addr)
-{
-	static const uint8_t int3 = 0xcc;
-
-	for (int i = 0; i < MAX_SW_BREAKPOINTS; i++) {
-		if (stub.sw[i].used)
-			continue;
-		if (read_memory(0, addr, &stub.sw[i].saved, 1) != 1 || write_memory(0, addr, &int3, 1))
-			return GDB_ERR_FAULT;
-		stub.sw[i].addr = addr;
-		stub.sw[i].used = true;
-		return 0;
-	}
-	return GDB_ERR_NO_SPACE;
-}
-
-static int sw_breakpoint_remove(uint64_t addr)
-{
-	for (int i = 0; i < MAX_SW_BREAKPOINTS; i++) {
-		if (stub.sw[i].used && stub.sw[i].addr == addr) {
-			stub.sw[i].used = false;
-			return write_memory(0, addr, &stub.sw[i].saved, 1);
-		}
-	}
-	return GDB_ERR_INVALID;
-}
-#else
-/* GDB must hear "swbreak" for a Z0 breakpoint, whatever serves it. */
-static int sw_breakpoint_insert(uint64_t addr)
-{
-	int slot = debug_slot_insert(DEBUG_SLOT_EXEC, addr, 1);
-
-	if (slot < 0)
-		return GDB_ERR_NO_SPACE;
-	debug_slot_mark_software(slot);
-	return 0;
-}
-
-static int sw_breakpoint_remove(uint64_t addr)
-{
-	return debug_slot_remove(DEBUG_SLOT_EXEC, addr) == 0 ? 0 : GDB_ERR_INVALID;
-}
-#endif
-
 static const uint8_t slot_kind_of[] = {
 	[GDB_BP_HARDWARE] = DEBUG_SLOT_EXEC, [GDB_WATCH_WRITE] = DEBUG_SLOT_WRITE,
 	[GDB_WATCH_READ] = DEBUG_SLOT_READ, [GDB_WATCH_ACCESS] = DEBUG_SLOT_ACCESS,
@@ -214,11 +158,19 @@ static int insert_breakpoint(void *ctx, enum gdb_breakpoint_type type, uint64_t 
 
 	(void)ctx;
 	if (type == GDB_BP_SOFTWARE)
-		return sw_breakpoint_insert(addr);
+		return stub_sw_breakpoint_insert(addr);
 	if (type > GDB_WATCH_ACCESS)
 		return GDB_ERR_UNSUPPORTED;
 	slot = debug_slot_insert(slot_kind_of[type], addr, type == GDB_BP_HARDWARE ? 1 : kind);
-	return slot >= 0 ? 0 : slot == -1 ? GDB_ERR_INVALID : GDB_ERR_NO_SPACE;
+	if (slot == -1) {
+		stub_refuse_because("the CPU watches 1, 2, 4 or 8 aligned bytes");
+		return GDB_ERR_INVALID;
+	}
+	if (slot < 0) {
+		stub_refuse_because("all 4 debug registers in use");
+		return GDB_ERR_NO_SPACE;
+	}
+	return 0;
 }
 
 static int remove_breakpoint(void *ctx, enum gdb_breakpoint_type type, uint64_t addr, uint32_t kind)
@@ -226,51 +178,84 @@ static int remove_breakpoint(void *ctx, enum gdb_breakpoint_type type, uint64_t 
 	(void)ctx;
 	(void)kind;
 	if (type == GDB_BP_SOFTWARE)
-		return sw_breakpoint_remove(addr);
+		return stub_sw_breakpoint_remove(addr);
 	if (type > GDB_WATCH_ACCESS)
 		return GDB_ERR_UNSUPPORTED;
 	return debug_slot_remove(slot_kind_of[type], addr) == 0 ? 0 : GDB_ERR_INVALID;
 }
 
+/* A list broken part way ends where it broke: GDB sees the threads before it. */
 static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 {
+	struct thread_walk w;
 	size_t index = 0, n = 0;
 
 	(void)ctx;
-	for (struct thread *t = thread_list; t && n < max && index < UNISCOPE_MAX_THREADS; t = t->next_all, index++)
+	for (struct thread *t = thread_walk_first(&w); t && n < max; t = thread_walk_next(&w), index++)
 		if (index >= first)
 			tids[n++] = TID_OF(t);
 	return n;
 }
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
+
+const char *stub_thread_state_name(uint32_t state)
+{
+	return state < UNISCOPE_THREAD_STATE_COUNT ? state_names[state] : "?";
+}
+
 static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
 					   "queue", "debugger", "console" };
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
-	struct thread *t = thread_by_tid(tid);
+	struct thread *t;
+	int rc = stub_thread_find(tid, &t);
+	uint32_t state, wait;
 
 	(void)ctx;
-	if (!t)
-		return GDB_ERR_NO_THREAD;
+	if (rc < 0)
+		return rc;
 	memcpy(info->name, t->name, sizeof(info->name));
 	info->name[sizeof(info->name) - 1] = 0;
-	if (t->state < UNISCOPE_THREAD_STATE_COUNT && t->wait_reason && t->wait_reason < UNISCOPE_WAIT_REASON_COUNT)
-		snprintf(info->state, sizeof(info->state), "%s (%s)", state_names[t->state], wait_names[t->wait_reason]);
+	state = t->state, wait = t->wait_reason; /* read once: the checks hold for what is used */
+	if (state < UNISCOPE_THREAD_STATE_COUNT && wait && wait < UNISCOPE_WAIT_REASON_COUNT)
+		snprintf(info->state, sizeof(info->state), "%s (%s)", state_names[state], wait_names[wait]);
 	else
 		snprintf(info->state, sizeof(info->state), "%s",
-			 t == stub.stopped_thread ? "running" : t->state < UNISCOPE_THREAD_STATE_COUNT ? state_names[t->state] : "?");
+			 t == stub.stopped_thread ? "running" : stub_thread_state_name(state));
 	info->core = 0;
 	return 0;
 }
 
 static bool thread_alive(void *ctx, int64_t tid)
 {
-	struct thread *t = thread_by_tid(tid);
+	struct thread *t;
 
 	(void)ctx;
-	return t && t->state != UNISCOPE_THREAD_EXITED;
+	return stub_thread_find(tid, &t) == 0 && t->state != UNISCOPE_THREAD_EXITED;
+}
+
+/*
+ * A step that will not be reported: the stepping thread was preempted
+ * before its instruction (TF waits in its trap frame) and something else
+ * stopped the image first, or its debugger left. Left there, TF would
+ * trap long after, at an address nobody stepped.
+ */
+static void cancel_step(void)
+{
+	struct thread *t = stub.stepping;
+	trap_frame_t *f = 0;
+
+	stub.stepping = 0;
+	if (!t)
+		return;
+	if (t == current)
+		f = stub.stopped ? stub.frame : trap_current_frame;
+	else if (stub_thread_ok(t) && stub_trap_frame_ok(t->trap_frame))
+		f = t->trap_frame;
+	if (f)
+		f->rflags &= ~RFLAGS_TF;
 }
 
 /* Single step only makes sense for the thread that trapped: it owns the CPU. */
@@ -287,25 +272,33 @@ static int resume(void *ctx, const struct gdb_resume *r)
 		stub.frame->rflags &= ~RFLAGS_TF;
 		stub.frame->rflags |= RFLAGS_RF | (step ? RFLAGS_TF : 0);
 	}
+	stub.stepping = step && stub.frame ? stub.stopped_thread : 0;
 	stub.stopped = false;
 	return 0;
 }
 
-static void release_all(void)
+static void let_run(void)
 {
-	for (int i = 0; i < MAX_SW_BREAKPOINTS; i++)
-		if (stub.sw[i].used)
-			sw_breakpoint_remove(stub.sw[i].addr);
+	if (stub.frame)
+		stub.frame->rflags = (stub.frame->rflags & ~RFLAGS_TF) | RFLAGS_RF;
+	stub.stopped = false;
+}
+
+/* What a client leaves behind when it goes, in any state. */
+static void forget_client_state(void)
+{
+	stub_sw_breakpoints_clear();
 	debug_slots_clear();
+	cancel_step();
+	mailbox_discard_input();
+	stub.interrupt_pending = false;
 }
 
 static void detach(void *ctx)
 {
 	(void)ctx;
-	release_all();
-	if (stub.frame)
-		stub.frame->rflags = (stub.frame->rflags & ~RFLAGS_TF) | RFLAGS_RF;
-	stub.stopped = false;
+	forget_client_state();
+	let_run();
 	stub.debugger_attached = false;
 }
 
@@ -318,10 +311,8 @@ static void kill_image(void *ctx)
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
 	.write_registers = write_registers,
-	.read_memory = read_memory,
-#ifdef UNISCOPE_DEBUG_FULL
-	.write_memory = write_memory,
-#endif
+	.read_memory = stub_read_memory,
+	.write_memory = stub_write_memory,
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
@@ -332,8 +323,6 @@ static const struct gdb_target_ops stub_ops = {
 	.detach = detach,
 	.kill = kill_image,
 };
-
-void debug_channel_input(const uint8_t *data, size_t len);
 
 static void transport_put(void *ctx, const void *buf, size_t len)
 {
@@ -361,6 +350,9 @@ static void stub_stop(trap_frame_t *frame, const struct gdb_stop *why, bool repo
 {
 	uint64_t flags = irq_save();
 
+	if (stub.stepping != current)
+		cancel_step();
+	stub.stepping = 0;
 	debug_slots_suspend(true);
 	stub.frame = frame;
 	stub.stopped_thread = current;
@@ -391,6 +383,16 @@ static struct gdb_stop stop_for(int signal, uint8_t reason, uint64_t watch_addr)
 				  .tid = current ? TID_OF(current) : 0, .watch_addr = watch_addr };
 }
 
+/* A debugger's first bytes while the image runs: stop first, so it finds it stopped. */
+static void attach_stop(const uint8_t *data, size_t len)
+{
+	struct gdb_stop why = stop_for(GDB_SIGNAL_INT, GDB_REASON_NONE, 0);
+
+	stub.pending = data;
+	stub.pending_len = len;
+	stub_stop(trap_current_frame, &why, false);
+}
+
 /* Bytes of the gdb channel, from the receive interrupt or from channel_poll(). */
 void debug_channel_input(const uint8_t *data, size_t len)
 {
@@ -403,15 +405,19 @@ void debug_channel_input(const uint8_t *data, size_t len)
 		stub.debugger_attached = true;
 		gdb_engine_reset(&stub.engine);
 		if (was_running) {
-			/* A debugger attaches: stop first, so it finds a stopped image. */
-			struct gdb_stop why = stop_for(GDB_SIGNAL_INT, GDB_REASON_NONE, 0);
-			stub.pending = data;
-			stub.pending_len = len;
-			stub_stop(trap_current_frame, &why, false);
+			attach_stop(data, len);
 			return;
 		}
 	}
 	events = gdb_engine_input(&stub.engine, data, len);
+	if (events & GDB_EVENT_NEW_CLIENT) {
+		/* The last client left without a word reaching us: drop what it set. */
+		forget_client_state();
+		if (was_running && !stub.stopped) {
+			attach_stop(0, 0);
+			return;
+		}
+	}
 	if ((events & GDB_EVENT_INTERRUPT) && was_running)
 		stub.interrupt_pending = true;
 	if (stub.interrupt_pending && !stub.stopped) {
@@ -429,12 +435,21 @@ void debug_interrupt_request(void)
 	}
 }
 
-static bool is_our_breakpoint(uint64_t addr)
+/*
+ * The host's word that the client left (CHAN_CTL_DEBUGGER_GONE): whatever
+ * it was doing, half-read packet, no-ack mode, breakpoints, a step; and a
+ * stopped image runs again. Called from the channel, so from the receive
+ * interrupt or from inside the stop loop.
+ */
+void debug_client_gone(void)
 {
-	for (int i = 0; i < MAX_SW_BREAKPOINTS; i++)
-		if (stub.sw[i].used && stub.sw[i].addr == addr)
-			return true;
-	return false;
+	if (!stub.ready)
+		return;
+	forget_client_state();
+	gdb_engine_reset(&stub.engine);
+	stub.debugger_attached = false;
+	if (stub.stopped)
+		let_run();
 }
 
 static uint8_t watch_reason(const struct debug_slot *s)
@@ -447,28 +462,39 @@ static uint8_t watch_reason(const struct debug_slot *s)
 	}
 }
 
+/*
+ * A #DB that no slot explains is a single step; it is the debugger's only
+ * while the debugger waits for that thread's step. Any other (a step whose
+ * debugger left, one cut short by another thread's stop) is dropped here,
+ * with TF, instead of stopping the image for no one.
+ */
+static bool step_expected(void)
+{
+	return stub.debugger_attached && stub.stepping && stub.stepping == current;
+}
+
 /* #DB and int3. Returns 1 when the trap was the debugger's. */
 int debug_trap(trap_frame_t *frame)
 {
-	struct gdb_stop why;
+	struct gdb_stop why = stop_for(GDB_SIGNAL_TRAP, GDB_REASON_NONE, 0);
 	uint64_t dr6;
 	int slot;
 
 	if (frame->vector == 3) {
-		why = stop_for(GDB_SIGNAL_TRAP, GDB_REASON_NONE, 0);
-		if (is_our_breakpoint(frame->rip - 1)) {
+		if (stub_sw_breakpoint_at(frame->rip - 1)) {
 			frame->rip--; /* back onto the int3 GDB asked for */
 			why.reason = GDB_REASON_SWBREAK;
 		}
 	} else {
 		debug_slots_suspend(true); /* reading the watched bytes must not trap again */
 		slot = debug_slot_hit(&dr6);
-		if (slot == -2) {
+		if (slot == -2 || (slot == -1 && !step_expected())) {
 			debug_slots_suspend(false);
+			if (slot == -1)
+				frame->rflags &= ~RFLAGS_TF;
 			frame->rflags |= RFLAGS_RF;
-			return 1; /* a write to a read watchpoint: not a read */
+			return 1; /* a write to a read watchpoint, or a stale step */
 		}
-		why = stop_for(GDB_SIGNAL_TRAP, GDB_REASON_NONE, 0);
 		if (slot >= 0) {
 			why.reason = watch_reason(debug_slot(slot));
 			why.watch_addr = debug_slot(slot)->addr;
@@ -478,7 +504,7 @@ int debug_trap(trap_frame_t *frame)
 	return 1;
 }
 
-/* A dying image waits for its debugger, if one is attached. */
+/* A dying image waits for its debugger, if one is attached, until it leaves. */
 void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 {
 	struct gdb_stop why = stop_for(signal, GDB_REASON_NONE, 0);
@@ -489,7 +515,7 @@ void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 	frame_from_regs(&frame, regs);
 	/* A frame of our own: rsp and all of rflags are free to take. */
 	frame.rsp = regs->rsp, frame.rflags = regs->rflags, frame.cs = regs->cs, frame.ss = regs->ss;
-	for (;;)
+	while (stub.debugger_attached)
 		stub_stop(&frame, &why, true); /* resuming a dead image just stops it again */
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern.h"
+#include "debug/hooks.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
@@ -33,8 +34,6 @@ extern char _image_start[], _image_end[];
 extern int main(int argc, char **argv);
 __attribute__((weak)) void channel_init(void) {}
 __attribute__((weak)) void trace_init(void) {}
-__attribute__((weak)) void debug_init(void) {}
-__attribute__((weak)) void debug_boot_wait(void) {}
 
 static char cmdline[CMDLINE_MAX];
 static char argv_storage[CMDLINE_MAX];

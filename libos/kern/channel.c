@@ -13,7 +13,10 @@
 #include <string.h>
 #include <uniscope/chan.h>
 #include "kern.h"
+#include "channel.h"
+#include "trace.h"
 #include "arch/x86_64/cpu.h"
+#include "debug/hooks.h"
 #include "plat/plat.h"
 
 #define POLL_BUDGET 4096
@@ -31,15 +34,6 @@ static struct {
 	struct chan_decoder decoder;
 	uint8_t tx[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
 } chan;
-
-extern struct uniscope_info uniscope_info;
-
-/* Hooks for the debugger stub and the tracer, when linked. */
-__attribute__((weak)) void debug_channel_input(const uint8_t *data, size_t len) { (void)data; (void)len; }
-__attribute__((weak)) void debug_interrupt_request(void) {}
-__attribute__((weak)) void trace_set_enabled(uint64_t mask) { (void)mask; }
-__attribute__((weak)) size_t trace_drain(uint8_t *buf, size_t cap) { (void)buf; (void)cap; return 0; }
-__attribute__((weak)) void trace_drain_restart(void) {}
 
 uint64_t chan_stats_address(void)
 {
@@ -105,6 +99,10 @@ static void handle_control(const struct chan_frame *f)
 		break;
 	case CHAN_CTL_RELEASE: chan.released = true; break;
 	case CHAN_CTL_INTERRUPT: debug_interrupt_request(); break;
+	case CHAN_CTL_DEBUGGER_GONE:
+		debug_client_gone();
+		send_control(&m); /* the echo: gdb bytes after it are for the next client */
+		break;
 	case CHAN_CTL_TRACE_ENABLE: trace_set_enabled(m.trace_mask); break;
 	default: break;
 	}

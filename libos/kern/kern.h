@@ -89,6 +89,7 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* info.c */
 void info_init(void);
+extern struct uniscope_info uniscope_info;
 
 /* boot.c */
 const char *cmdline_string(void);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kern.h"
+#include "debug/hooks.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
@@ -26,13 +27,6 @@ static const char *const exception_names[32] = {
 };
 
 __attribute__((weak)) void channel_exit_notify(int status) { (void)status; }
-
-/* The debugger stub, when linked, takes over a dying image; otherwise nothing. */
-__attribute__((weak)) void debug_enter_on_death(struct uniscope_regs *regs, int signal)
-{
-	(void)regs;
-	(void)signal;
-}
 
 static void print_registers(const struct uniscope_regs *r)
 {

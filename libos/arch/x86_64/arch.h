@@ -45,9 +45,6 @@ void tsc_set_hz(uint64_t hz);
 uint64_t clock_ns(void);
 void clock_delay_us(uint64_t us);
 
-/* Debug exceptions (#DB, int3) go here when a debugger stub is linked. */
-int debug_trap(trap_frame_t *frame);
-
 void fpu_init(void);
 void regs_from_trap_frame(struct uniscope_regs *regs, const trap_frame_t *frame);
 

@@ -298,3 +298,17 @@ int paging_is_mapped(uint64_t va)
 
 	return paging_lookup(va, &page_size) != 0;
 }
+
+int paging_range_mapped(uint64_t va, uint64_t len)
+{
+	uint64_t last = PAGE_ALIGN_DOWN(va + len - 1);
+
+	if (len == 0 || va + len - 1 < va)
+		return len == 0;
+	for (uint64_t page = PAGE_ALIGN_DOWN(va);; page += PAGE_SIZE) {
+		if (!paging_is_mapped(page))
+			return 0;
+		if (page == last)
+			return 1;
+	}
+}

@@ -24,5 +24,7 @@ void paging_reseal(uint64_t saved_cr0);
 uint64_t paging_lookup(uint64_t va, uint64_t *page_size);
 int paging_is_guard(uint64_t va);
 int paging_is_mapped(uint64_t va);
+/* Every byte of [va, va + len) is mapped (and the range does not wrap). */
+int paging_range_mapped(uint64_t va, uint64_t len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "arch.h"
 #include "cpu.h"
+#include "debug/hooks.h"
 #include "kern/trace.h"
 
 #define VECTOR_DEBUG 1
@@ -30,12 +31,6 @@ void irq_set_handler(int isa_irq, irq_handler_fn handler)
 void irq_set_platform_handler(irq_handler_fn handler)
 {
 	platform_handler = handler;
-}
-
-__attribute__((weak)) int debug_trap(trap_frame_t *frame)
-{
-	(void)frame;
-	return 0;
 }
 
 static void dispatch_isa_irq(trap_frame_t *frame)

@@ -7,9 +7,10 @@
  */
 #include <stdint.h>
 #include <string.h>
-#include "debug.h"
+#include "debugreg.h"
+#include "paging.h"
 
-#define NR_SLOTS 4
+#define NR_SLOTS DEBUG_SLOTS
 
 static struct debug_slot slots[NR_SLOTS];
 static bool suspended; /* inside the stub: its own reads must not trap */
@@ -74,7 +75,7 @@ int debug_slot_insert(enum debug_slot_kind kind, uint64_t addr, uint32_t len)
 		if (s->in_use)
 			continue;
 		*s = (struct debug_slot){ .in_use = true, .kind = kind, .addr = addr, .len = len ? len : 1 };
-		if (kind == DEBUG_SLOT_READ && debug_memory_mapped(addr, s->len))
+		if (kind == DEBUG_SLOT_READ && paging_range_mapped(addr, s->len))
 			memcpy(&s->last_value, (const void *)addr, s->len);
 		write_address(i, addr);
 		load_dr7();
@@ -119,7 +120,7 @@ int debug_slot_hit(uint64_t *dr6_out)
 			continue;
 		if (s->kind != DEBUG_SLOT_READ)
 			return i;
-		if (debug_memory_mapped(s->addr, s->len))
+		if (paging_range_mapped(s->addr, s->len))
 			memcpy(&now, (const void *)s->addr, s->len);
 		if (now != s->last_value) {
 			s->last_value = now;
@@ -145,9 +146,4 @@ void debug_slot_mark_software(int i)
 const struct debug_slot *debug_slot(int i)
 {
 	return i >= 0 && i < NR_SLOTS ? &slots[i] : 0;
-}
-
-uint64_t debug_dr7(void)
-{
-	return read_dr7();
 }

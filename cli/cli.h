@@ -36,6 +36,13 @@ int cli_listen(const char *addr, int *fd);
 int cli_listen_unix(const char *path, int *fd);
 /* "tcp:127.0.0.1:41234" or "unix:PATH": what a listening socket is bound to. */
 void cli_listen_describe(int fd, char *out, size_t cap);
+/* 1 when ADDR is a unix socket or TCP on loopback only, 0 when not, -1 when unclear. */
+int cli_listen_is_loopback(const char *addr);
+/*
+ * accept4() for the GDB listeners: a TCP connection from loopback whose
+ * socket another user owns is closed, and -1 returned with errno EACCES.
+ */
+int cli_accept(int listen_fd, int flags);
 
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

@@ -170,10 +170,10 @@ static void serve_client(struct server *s)
 static int serve(struct server *s, int listen_fd)
 {
 	do {
-		s->client = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		s->client = cli_accept(listen_fd, SOCK_CLOEXEC);
 		if (s->client < 0) {
-			if (errno == EINTR && !quit_signal)
-				continue;
+			if ((errno == EINTR || errno == EACCES) && !quit_signal)
+				continue; /* EACCES: another user's connection, closed */
 			return quit_signal ? 0 : cli_error("gdbserver: accept: %s", strerror(errno));
 		}
 		serve_client(s);

@@ -43,6 +43,29 @@ static int option_value(int argc, char **argv, int *i, const char **out)
 	return 0;
 }
 
+/*
+ * The GDB port has no authentication beyond the owner check on loopback
+ * (cli_accept): one reachable from other machines is the user's explicit
+ * choice, and a loud one.
+ */
+static int check_gdb_address(const struct run_options *o)
+{
+	int loopback = o->gdb_addr ? cli_listen_is_loopback(o->gdb_addr) : 1;
+
+	if (loopback < 0)
+		return cli_error("--gdb '%s': not an address this machine can listen on "
+				 "(tcp:HOST:PORT or unix:PATH)", o->gdb_addr), EXIT_USAGE;
+	if (!loopback && !o->gdb_allow_remote)
+		return cli_error("--gdb '%s' listens beyond this machine, where anyone who reaches "
+				 "the port controls the image (add --gdb-allow-remote if that is meant)",
+				 o->gdb_addr), EXIT_USAGE;
+	if (!loopback)
+		fprintf(stderr, "uniscope: warning: GDB on '%s' is open to other machines, with no "
+			"authentication: anyone who reaches it can stop, read and change the image\n",
+			o->gdb_addr);
+	return 0;
+}
+
 static int parse_run_options(int argc, char **argv, struct run_options *o)
 {
 	const char *mem = 0, *platform = 0;
@@ -59,6 +82,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		else if (!strcmp(a, "--append")) err = option_value(argc, argv, &i, &o->append);
 		else if (!strcmp(a, "--platform")) err = option_value(argc, argv, &i, &platform);
 		else if (!strcmp(a, "--detach")) o->detach = true;
+		else if (!strcmp(a, "--gdb-allow-remote")) o->gdb_allow_remote = true;
+		else if (!strcmp(a, "--gdb-kill")) o->gdb_kill = true;
 		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
 		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
 		if (err)
@@ -87,7 +112,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
 	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
 		return cli_error("--accel takes kvm or tcg, not '%s'", o->accel), EXIT_USAGE;
-	return 0;
+	return check_gdb_address(o);
 }
 
 static bool valid_session_name(const char *name)

@@ -9,25 +9,18 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "introspect/session_stats.h"
 #include "../introspect/xen_ctl.h"
 
 static void read_stats(const struct session *s, char *out, size_t cap)
 {
-	char path[SESSION_PATH_MAX + 16], line[128];
-	unsigned in = 0, dropped_in = 0, dropped_out = 0, v;
-	FILE *f;
+	struct session_stats st;
 
-	session_path(s, "stats", path, sizeof(path));
-	snprintf(out, cap, "-");
-	if (!(f = fopen(path, "r")))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "frames_in=%u", &v) == 1) in = v;
-		else if (sscanf(line, "dropped_in=%u", &v) == 1) dropped_in = v;
-		else if (sscanf(line, "dropped_out=%u", &v) == 1) dropped_out = v;
-	}
-	fclose(f);
-	snprintf(out, cap, "%u/%u/%u", in, dropped_in, dropped_out);
+	if (session_stats_read(s, &st) < 0)
+		snprintf(out, cap, "-");
+	else
+		snprintf(out, cap, "%llu/%llu/%llu", (unsigned long long)st.frames_in,
+			 (unsigned long long)st.dropped_in, (unsigned long long)st.dropped_out);
 }
 
 /*

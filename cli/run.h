@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <uniscope/chan.h>
+#include <uniscope/gdbstub.h>
+#include "byte_queue.h"
 #include "introspect/session.h"
 
 #define RUN_MAX_EXTRA_ARGS 64
@@ -20,6 +22,8 @@ struct run_options {
 	const char *image;
 	const char *append;
 	const char *gdb_addr;   /* tcp:HOST:PORT | unix:PATH | NULL */
+	bool gdb_allow_remote;  /* --gdb-allow-remote: a TCP address off loopback is meant */
+	bool gdb_kill;          /* --gdb-kill: a debugger's kill (k) ends the image */
 	const char *trace_file;
 	const char *accel;      /* NULL: kvm when usable */
 	bool xen;               /* --platform xen: a PVH domain through xl */
@@ -30,27 +34,15 @@ struct run_options {
 	int nr_extra;
 };
 
-/* The GDB fast path (run_gdbfast.c): memory reads answered from guest RAM. */
-struct gdb_fast {
-	bool disabled;   /* UNISCOPE_GDB_FASTPATH=0 */
-	bool client_detached; /* the client sent D or k itself */
-	bool stopped;    /* the stub has reported a stop and not been resumed */
-	bool cr3_known;
-	bool no_ack;
-	uint64_t cr3;
-	const uint8_t *ram;
-	uint64_t ram_size;
-	uint64_t fast_reads;
-	char pkt[256];   /* a packet from GDB being split off; longer ones pass through */
-	size_t pkt_len, hash_at;
-	/* The GDB mailbox (run_mailbox.c), attached at the first stop. */
-	bool mailbox_tried;
-	struct uniscope_mailbox *mailbox;
-	void *mailbox_map;
-	size_t mailbox_map_len;
-	uint64_t mailbox_eager_until_ms;
-	uint64_t mailbox_bytes_in, mailbox_bytes_out; /* to the stub, from the stub */
+/* A second debugger, turned away with an error reply (run_gdb.c). */
+#define RUN_GDB_REFUSED_MAX 4
+struct run_refused {
+	int fd;
+	uint64_t since_ms;
+	struct gdb_framer framer;
 };
+
+struct gdb_bridge;
 
 struct run_state {
 	struct run_options opt;
@@ -60,12 +52,17 @@ struct run_state {
 	int serial_fd, serial_tx_fd;
 	bool serial_hup;
 	int gdb_listen_fd[2], gdb_client_fd;
+	struct gdb_bridge *bridge;      /* run_gdb.c */
+	struct byte_queue gdb_client_out; /* bytes the debugger has yet to read */
+	bool gdb_client_overflow;       /* it stopped reading: cut it off */
+	uint64_t gdb_refused_count;
+	struct run_refused gdb_refused[RUN_GDB_REFUSED_MAX];
+	struct byte_queue serial_out;   /* frames the guest has yet to take */
 	int signal_fd;
 	int console_log_fd, trace_fd;
 	int ready_fd; /* --detach: tells the parent we are up */
 	struct chan_decoder decoder;
-	struct gdb_fast gdbfast;
-	uint64_t gdb_swallow_until_ms; /* drop the stub's answer to our own detach */
+	uint32_t dropped_seen;  /* frames the decoder had refused at the last look */
 	uint16_t tx_seq;
 	bool framed;
 	int hello_tries;
@@ -119,23 +116,30 @@ int run_ctl_open(struct run_state *rs);
 void run_ctl_fds(struct run_state *rs, struct pollfd *p);
 void run_ctl_handle(struct run_state *rs, const struct pollfd *p, run_ctl_send_fn *send);
 uint64_t run_now_ms(void);
-void run_gdb_to_guest(struct run_state *rs, const void *buf, size_t n);
-void run_gdb_to_client(struct run_state *rs, const void *buf, size_t n);
-void gdb_fast_init(struct run_state *rs);
-void gdb_fast_from_guest(struct run_state *rs, const uint8_t *data, size_t len);
-void gdb_fast_from_client(struct run_state *rs, const uint8_t *data, size_t len);
-void gdb_fast_client_gone(struct run_state *rs);
-bool gdb_fast_map_ram(struct run_state *rs);
-bool gdb_fast_translate(const struct gdb_fast *f, uint64_t va, uint64_t *pa);
 
-/* The GDB mailbox (run_mailbox.c). */
-void gdb_mailbox_attach(struct run_state *rs);
-void gdb_mailbox_detach(struct run_state *rs);
-bool gdb_mailbox_put(struct run_state *rs, const void *buf, size_t len);
-void gdb_mailbox_drain(struct run_state *rs);
-bool gdb_mailbox_eager(const struct run_state *rs);
-/* The stub's bytes, from a gdb frame or the mailbox, for the client. */
-void run_gdb_from_guest(struct run_state *rs, const void *buf, size_t n);
+/*
+ * run_loop.c: one frame for the guest, queued behind the others; false
+ * when the serial queue has no room for it (the caller holds it back).
+ */
+bool run_send_frame(struct run_state *rs, uint8_t channel, const void *payload, size_t len);
+/* Frames from the guest the decoder refused so far (corrupt, truncated, ...). */
+uint32_t run_frames_dropped(const struct run_state *rs);
+
+/*
+ * run_gdb.c: the debugger's sockets around the bridge (gdb_bridge.h). The
+ * poll loop polls RUN_GDB_FDS more entries, filled by run_gdb_fds(), and
+ * hands them to run_gdb_handle() after each poll; run_gdb_poll() says in
+ * how many microseconds it wants to run again (-1: no wish).
+ */
+#define RUN_GDB_FDS (3 + RUN_GDB_REFUSED_MAX)
+int run_gdb_open(struct run_state *rs);
+void run_gdb_fds(struct run_state *rs, struct pollfd *p);
+void run_gdb_handle(struct run_state *rs, const struct pollfd *p);
+int64_t run_gdb_poll(struct run_state *rs);
+/* A gdb frame's payload from the guest, and the stub's DEBUGGER_GONE echo. */
+void run_gdb_from_guest(struct run_state *rs, const uint8_t *payload, size_t len);
+void run_gdb_guest_reset(struct run_state *rs);
+void run_gdb_close(struct run_state *rs);
 
 /*
  * run_crash.c, --core-on-crash. On EXIT with status 125 the guest holds

@@ -1,13 +1,9 @@
 /*
- * The session's control socket, SESSION_DIR/ctl.sock (born 0600): how other
- * uniscope commands ask the launcher, the one process that speaks the
- * console channel, to send the guest a control message. `uniscope top`
- * switches trace events on and off through it.
- *
- * A client connects and sends lines; each line gets one line back:
- *
- *	trace-enable 0xMASK    a TRACE_ENABLE control frame with MASK    "ok"
- *	anything else                                  "error: WHAT FAILED"
+ * The launcher's end of the session's control socket, SESSION_DIR/ctl.sock
+ * (born 0600): how other uniscope commands ask the one process that speaks
+ * the console channel to send the guest a control message. `uniscope top`
+ * switches trace events on and off through it. The line protocol is
+ * introspect/session_ctl.h's; this file serves it.
  *
  * One client at a time (the next waits in the listen backlog); a client
  * silent for RUN_CTL_IDLE_MS is dropped, so none can hold the socket.
@@ -22,9 +18,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cli.h"
+#include "introspect/session_ctl.h"
 #include "run.h"
 
-#define RUN_CTL_LINE_MAX 256
+#define RUN_CTL_LINE_MAX SESSION_CTL_LINE_MAX
 #define RUN_CTL_IDLE_MS 5000
 
 struct run_ctl {
@@ -47,11 +44,13 @@ int run_ctl_open(struct run_state *rs)
 	return cli_listen_unix(path, &c->listen_fd);
 }
 
-static void reply(struct run_ctl *c, const char *text)
+/* The answer to one request: "ok" when why is NULL. */
+static void answer(struct run_ctl *c, const char *why)
 {
-	size_t len = strlen(text);
+	char line[RUN_CTL_LINE_MAX];
+	size_t len = session_ctl_answer(line, sizeof(line), why);
 
-	if (write(c->client_fd, text, len) != (ssize_t)len)
+	if (write(c->client_fd, line, len) != (ssize_t)len)
 		return; /* a client that went away or does not read: its loss */
 }
 
@@ -64,23 +63,16 @@ static void drop_client(struct run_ctl *c)
 
 static void serve_line(struct run_state *rs, const char *line, run_ctl_send_fn *send)
 {
-	struct chan_ctl_msg m = { .type = CHAN_CTL_TRACE_ENABLE };
-	const char *arg = line + strlen("trace-enable ");
-	char *end;
+	struct session_ctl_request req;
+	const char *why;
 
-	if (strncmp(line, "trace-enable ", strlen("trace-enable "))) {
-		reply(rs->ctl, "error: unknown request (try: trace-enable 0xMASK)\n");
-		return;
-	}
-	errno = 0;
-	m.trace_mask = strtoull(arg, &end, 0);
-	if (end == arg || *end || errno)
-		reply(rs->ctl, "error: trace-enable takes a mask, e.g. trace-enable 0xfffffffffffff7fe\n");
-	else if (!rs->framed)
-		reply(rs->ctl, "error: the guest does not speak the channel (yet)\n");
-	else {
-		send(rs, &m);
-		reply(rs->ctl, "ok\n");
+	if (session_ctl_parse(line, &req, &why) < 0) {
+		answer(rs->ctl, why);
+	} else if (!rs->framed) {
+		answer(rs->ctl, "the guest does not speak the channel (yet)");
+	} else {
+		send(rs, &(struct chan_ctl_msg){ .type = CHAN_CTL_TRACE_ENABLE, .trace_mask = req.trace_mask });
+		answer(rs->ctl, NULL);
 	}
 }
 
@@ -108,7 +100,7 @@ static void read_client(struct run_state *rs, run_ctl_send_fn *send)
 		c->len -= used;
 	}
 	if (c->len == sizeof(c->line) - 1) {
-		reply(c, "error: request too long\n");
+		answer(c, "request too long");
 		drop_client(c);
 	}
 }

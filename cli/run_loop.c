@@ -1,11 +1,17 @@
 /*
  * The host end of the console channel, in one poll() loop: bytes from the
  * guest are decoded into console text (terminal + console.log), GDB
- * traffic (to the connected debugger), trace records (--trace FILE) and
- * control messages; bytes from the debugger go back as GDB frames. Signals
- * arrive through a signalfd, so Ctrl-C, `uniscope stop` and QEMU's exit
- * are just more events. Under Xen the serial line is the domain's console
- * pty, and the domain's state is looked at between polls (run_xen.c).
+ * traffic (to the GDB bridge, run_gdb.c), trace records (--trace FILE) and
+ * control messages; frames for the guest wait in a bounded queue and go
+ * out as the serial line takes them. Signals arrive through a signalfd, so
+ * Ctrl-C, `uniscope stop` and QEMU's exit are just more events. Under Xen
+ * the serial line is the domain's console pty, and the domain's state is
+ * looked at between polls (run_xen.c).
+ *
+ * The loop never waits on one peer: the serial line and every socket are
+ * non-blocking, what they cannot take now waits in a queue, and a peer
+ * that lets its queue overflow (a debugger that does not read) is cut off.
+ * Only the terminal and the session's files are written as they come.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
+#include "gdb_bridge.h"
+#include "introspect/session_stats.h"
 #include "run.h"
 
 #define READ_CHUNK 65536
@@ -26,10 +34,11 @@
 #define SERIAL_BATCH_BYTES 4096
 #define SERIAL_BATCH_US 2000
 #define SERIAL_FRAME_WAIT_US 150
-#define MAILBOX_POLL_NS 20000
+#define SERIAL_QUEUE_BYTES (256 * 1024)
 
-enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_COUNT };
+enum { POLL_SIGNAL, POLL_SERIAL, POLL_SERIAL_OUT, POLL_COUNT };
 
+/* The terminal and the session's files: written as they come. */
 static void write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -50,18 +59,24 @@ static void write_all(int fd, const void *buf, size_t len)
 	}
 }
 
-static void send_frame(struct run_state *rs, uint8_t channel, const void *payload, size_t len)
+/* What the serial line takes now; the rest waits for POLLOUT. */
+static void flush_serial(struct run_state *rs)
+{
+	if (rs->serial_tx_fd >= 0 && byte_queue_write(&rs->serial_out, rs->serial_tx_fd) < 0)
+		byte_queue_clear(&rs->serial_out); /* the guest's end is gone */
+}
+
+bool run_send_frame(struct run_state *rs, uint8_t channel, const void *payload, size_t len)
 {
 	uint8_t wire[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
-	const uint8_t *p = payload;
+	size_t n;
 
-	do {
-		size_t part = len < CHAN_PAYLOAD_MAX ? len : CHAN_PAYLOAD_MAX;
-		size_t n = chan_frame_encode(wire, sizeof(wire), channel, rs->tx_seq++, p, part);
-		write_all(rs->serial_tx_fd, wire, n);
-		p += part;
-		len -= part;
-	} while (len > 0);
+	if (len > CHAN_PAYLOAD_MAX || byte_queue_room(&rs->serial_out) < CHAN_ENCODED_MAX(len))
+		return false;
+	n = chan_frame_encode(wire, sizeof(wire), channel, rs->tx_seq++, payload, len);
+	byte_queue_push(&rs->serial_out, wire, n);
+	flush_serial(rs);
+	return true;
 }
 
 static void send_control(struct run_state *rs, const struct chan_ctl_msg *m)
@@ -70,7 +85,7 @@ static void send_control(struct run_state *rs, const struct chan_ctl_msg *m)
 	size_t n = chan_ctl_encode(payload, sizeof(payload), m);
 
 	if (n)
-		send_frame(rs, CHAN_CONTROL, payload, n);
+		run_send_frame(rs, CHAN_CONTROL, payload, n); /* a full queue: a guest that reads nothing */
 }
 
 static void console_output(struct run_state *rs, const void *text, size_t len)
@@ -119,31 +134,16 @@ static void on_control(struct run_state *rs, const struct chan_frame *f)
 			send_control(rs, &(struct chan_ctl_msg){ .type = CHAN_CTL_RELEASE });
 		break;
 	case CHAN_CTL_TEXT_FALLBACK: chan_decoder_expect_text(&rs->decoder); break;
+	case CHAN_CTL_DEBUGGER_GONE: run_gdb_guest_reset(rs); break;
 	default: break;
 	}
-}
-
-void run_gdb_from_guest(struct run_state *rs, const void *buf, size_t n)
-{
-	if (run_now_ms() < rs->gdb_swallow_until_ms) {
-		if (memmem(buf, n, "$OK#9a", 6))
-			rs->gdb_swallow_until_ms = 0;
-		return;
-	}
-	gdb_fast_from_guest(rs, buf, n);
-	write_all(rs->gdb_client_fd, buf, n);
 }
 
 static void on_frame(struct run_state *rs, const struct chan_frame *f)
 {
 	switch (f->channel) {
 	case CHAN_CONSOLE: console_output(rs, f->payload, f->len); break;
-	case CHAN_GDB:
-		if (f->len == 0)
-			gdb_mailbox_drain(rs); /* the stub's doorbell */
-		else
-			run_gdb_from_guest(rs, f->payload, f->len);
-		break;
+	case CHAN_GDB: run_gdb_from_guest(rs, f->payload, f->len); break;
 	case CHAN_TRACE: write_all(rs->trace_fd, f->payload, f->len); break;
 	case CHAN_CONTROL: on_control(rs, f); break;
 	}
@@ -210,64 +210,6 @@ static size_t read_serial(struct run_state *rs)
 	return (size_t)n;
 }
 
-static void accept_gdb_client(struct run_state *rs, int listen_fd)
-{
-	int fd = accept4(listen_fd, 0, 0, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-	if (fd < 0)
-		return;
-	if (rs->gdb_client_fd >= 0) {
-		close(fd); /* one debugger at a time */
-		return;
-	}
-	rs->gdb_client_fd = fd;
-}
-
-/* A debugger that vanishes must not leave the image stopped: detach for it. */
-static void drop_gdb_client(struct run_state *rs)
-{
-	static const char detach[] = "$D#44";
-
-	close(rs->gdb_client_fd);
-	rs->gdb_client_fd = -1;
-	if (!rs->gdbfast.client_detached) {
-		send_frame(rs, CHAN_GDB, detach, sizeof(detach) - 1);
-		rs->gdb_swallow_until_ms = run_now_ms() + 1000; /* its reply is for nobody */
-	}
-	gdb_fast_client_gone(rs);
-}
-
-static void read_gdb_client(struct run_state *rs)
-{
-	uint8_t buf[CHAN_PAYLOAD_MAX];
-	ssize_t n = read(rs->gdb_client_fd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		drop_gdb_client(rs);
-		return;
-	}
-	gdb_fast_from_client(rs, buf, (size_t)n);
-}
-
-/* GDB bytes for the stub (the fast path keeps what it answers itself). */
-void run_gdb_to_guest(struct run_state *rs, const void *buf, size_t n)
-{
-	if (gdb_mailbox_put(rs, buf, n))
-		return;
-	if (memchr(buf, 0x03, n)) {
-		struct chan_ctl_msg m = { .type = CHAN_CTL_INTERRUPT };
-		send_control(rs, &m);
-	}
-	send_frame(rs, CHAN_GDB, buf, n);
-}
-
-void run_gdb_to_client(struct run_state *rs, const void *buf, size_t n)
-{
-	write_all(rs->gdb_client_fd, buf, n);
-}
-
 static void stop_image(struct run_state *rs, int sig)
 {
 	if (!rs->stopping && !rs->guest_ended) {
@@ -303,23 +245,26 @@ static uint32_t frames_dropped(const struct chan_stats *s)
 
 static void write_stats(struct run_state *rs)
 {
-	char path[SESSION_PATH_MAX + 16];
 	const struct chan_stats *h = &rs->decoder.stats, *g = &rs->guest_stats;
-	FILE *f;
+	const struct gdb_bridge_stats *b = rs->bridge ? gdb_bridge_stats(rs->bridge) : 0;
+	struct session_stats st = {
+		.frames_in = h->frames_ok, .dropped_in = frames_dropped(h), .crc_errors_in = h->crc_errors,
+		.frames_out = g->frames_ok, .dropped_out = frames_dropped(g),
+		.gdb_refused = rs->gdb_refused_count,
+	};
 
-	session_path(&rs->session, "stats", path, sizeof(path));
-	if (!(f = fopen(path, "w")))
-		return;
-	fprintf(f, "frames_in=%u\ndropped_in=%u\ncrc_errors_in=%u\nframes_out_ok=%u\ndropped_out=%u\n",
-		h->frames_ok, frames_dropped(h),
-		h->crc_errors, g->frames_ok,
-		frames_dropped(g));
-	fprintf(f, "gdb_fast_reads=%llu\n", (unsigned long long)rs->gdbfast.fast_reads);
-	fprintf(f, "gdb_mailbox_in=%llu\ngdb_mailbox_out=%llu\n",
-		(unsigned long long)rs->gdbfast.mailbox_bytes_in,
-		(unsigned long long)rs->gdbfast.mailbox_bytes_out);
-	fclose(f);
+	if (b) {
+		st.gdb_fast_reads = b->fast_reads;
+		st.gdb_mailbox_in = b->mailbox_in, st.gdb_mailbox_out = b->mailbox_out;
+		st.gdb_stale = b->stale, st.gdb_clients = b->clients, st.gdb_cut_off = b->cut_off;
+	}
+	session_stats_write(&rs->session, &st);
 	rs->stats_written_ms = run_now_ms();
+}
+
+uint32_t run_frames_dropped(const struct run_state *rs)
+{
+	return frames_dropped(&rs->decoder.stats);
 }
 
 static void maybe_send_hello(struct run_state *rs)
@@ -384,27 +329,34 @@ static int final_status(struct run_state *rs, int xen_status)
 	return status;
 }
 
+/* How long the loop may sleep: the bridge's wish, else the next tick of its own. */
+static struct timespec poll_timeout(struct run_state *rs)
+{
+	int64_t ms = rs->framed ? STATS_INTERVAL_MS : RUN_HELLO_INTERVAL_MS / 2;
+	int64_t us = run_gdb_poll(rs);
+
+	if (us < 0 || us > ms * 1000)
+		us = ms * 1000;
+	return (struct timespec){ us / 1000000, us % 1000000 * 1000 };
+}
+
 static void poll_once(struct run_state *rs)
 {
-	struct pollfd p[POLL_COUNT + RUN_CTL_FDS] = {
+	struct pollfd p[POLL_COUNT + RUN_GDB_FDS + RUN_CTL_FDS] = {
 		[POLL_SIGNAL] = { rs->signal_fd, POLLIN, 0 },
 		[POLL_SERIAL] = { rs->serial_hup ? -1 : rs->serial_fd, POLLIN, 0 },
-		[POLL_GDB_LISTEN0] = { rs->gdb_listen_fd[0], POLLIN, 0 },
-		[POLL_GDB_LISTEN1] = { rs->gdb_listen_fd[1], POLLIN, 0 },
-		[POLL_GDB_CLIENT] = { rs->gdb_client_fd, POLLIN, 0 },
+		[POLL_SERIAL_OUT] = { rs->serial_out.len ? rs->serial_tx_fd : -1, POLLOUT, 0 },
 	};
-	int timeout = rs->framed ? STATS_INTERVAL_MS : RUN_HELLO_INTERVAL_MS / 2;
+	struct timespec timeout = poll_timeout(rs);
 
-	/* An answer in the mailbox rings no bell we could sleep on: look often. */
-	struct timespec eager = { 0, MAILBOX_POLL_NS }, lazy = { timeout / 1000, timeout % 1000 * 1000000L };
-
-	run_ctl_fds(rs, p + POLL_COUNT);
-	if (ppoll(p, POLL_COUNT + RUN_CTL_FDS, gdb_mailbox_eager(rs) ? &eager : &lazy, 0) < 0 &&
-	    errno != EINTR)
+	run_gdb_fds(rs, p + POLL_COUNT);
+	run_ctl_fds(rs, p + POLL_COUNT + RUN_GDB_FDS);
+	if (ppoll(p, POLL_COUNT + RUN_GDB_FDS + RUN_CTL_FDS, &timeout, 0) < 0 && errno != EINTR)
 		return;
-	gdb_mailbox_drain(rs);
 	if (p[POLL_SIGNAL].revents)
 		read_signal(rs);
+	if (p[POLL_SERIAL_OUT].revents)
+		flush_serial(rs);
 	/*
 	 * The UART delivers a byte at a time; waking for each would cost more
 	 * than QEMU's emulation. After a small read, let a few ms of output
@@ -416,12 +368,8 @@ static void poll_once(struct run_state *rs)
 		else if (rs->decoder.run_len > 0)
 			usleep(SERIAL_FRAME_WAIT_US); /* a debugger waits: only finish the frame */
 	}
-	for (int i = 0; i < 2; i++)
-		if (p[POLL_GDB_LISTEN0 + i].revents)
-			accept_gdb_client(rs, rs->gdb_listen_fd[i]);
-	if (p[POLL_GDB_CLIENT].revents && rs->gdb_client_fd >= 0)
-		read_gdb_client(rs);
-	run_ctl_handle(rs, p + POLL_COUNT, send_control);
+	run_gdb_handle(rs, p + POLL_COUNT);
+	run_ctl_handle(rs, p + POLL_COUNT + RUN_GDB_FDS, send_control);
 }
 
 /* Under Xen, what the console pty still holds after the domain stopped. */
@@ -445,7 +393,8 @@ int run_loop(struct run_state *rs)
 	if (setup_signals(rs))
 		return 1;
 	chan_decoder_init(&rs->decoder);
-	gdb_fast_init(rs);
+	if (byte_queue_init(&rs->serial_out, SERIAL_QUEUE_BYTES) < 0 || run_gdb_open(rs) < 0)
+		return cli_error("out of memory for the channel's queues");
 	run_ctl_open(rs); /* without it, only top's `e` is missing: go on */
 	/* The guest may have exited before we set up the signalfd. */
 	if (!rs->xen && waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid)
@@ -458,7 +407,7 @@ int run_loop(struct run_state *rs)
 		if (run_now_ms() - rs->stats_written_ms >= STATS_INTERVAL_MS)
 			write_stats(rs);
 	}
-	gdb_mailbox_detach(rs); /* a stub still stopped falls back to the channel */
+	run_gdb_close(rs); /* a stub still stopped falls back to the channel */
 	if (rs->xen)
 		drain_serial(rs);
 	while (read_serial(rs) > 0) /* what the guest wrote before it ended */

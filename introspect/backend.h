@@ -36,6 +36,13 @@ struct us_mem_range {
 	uint64_t start, end; /* [start, end) */
 };
 
+/* Guest memory the host writes (backend map_writable): ptr until unmapped. */
+struct us_writable {
+	void *ptr;      /* the first byte asked for */
+	void *map;      /* what was mapped, page-aligned */
+	size_t map_len;
+};
+
 struct us_backend_ops {
 	struct us_error *(*read_phys)(void *ctx, uint64_t paddr, void *buf, size_t len);
 	struct us_error *(*read_vcpu_regs)(void *ctx, unsigned vcpu, struct uniscope_regs *regs);
@@ -49,6 +56,13 @@ struct us_backend_ops {
 	 * without faulting them in. False says nothing.
 	 */
 	bool (*known_zero)(void *ctx, uint64_t paddr, uint64_t len);
+	/*
+	 * Optional (NULL: the backend cannot): maps [paddr, paddr+len) of
+	 * guest RAM writable into *out, for the few structures the host
+	 * writes (the GDB mailbox). unmap_writable undoes it.
+	 */
+	struct us_error *(*map_writable)(void *ctx, uint64_t paddr, size_t len, struct us_writable *out);
+	void (*unmap_writable)(void *ctx, struct us_writable *w);
 };
 
 struct us_backend {

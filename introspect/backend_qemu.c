@@ -12,6 +12,10 @@
  *	registers  QMP human-monitor-command `info registers N` (hmp_regs.h
  *	           says why not QEMU's gdbstub).
  *
+ * The host writes guest memory in one place only, the GDB mailbox of a
+ * stopped stub (cli/gdb_bridge.c): map_writable maps those pages of `mem`
+ * shared and writable on their own, leaving the read-only view as it is.
+ *
  * The QMP connection is opened when needed and closed again unless we hold
  * the VM paused: QEMU serves one QMP client at a time, so a long-lived
  * target (the TUI) must not keep other commands out. Reading memory needs
@@ -160,6 +164,38 @@ static void qemu_close(void *ctx)
 	free(qb);
 }
 
+static struct us_error *qemu_map_writable(void *ctx, uint64_t paddr, size_t len,
+					  struct us_writable *out)
+{
+	struct qemu_backend *qb = ctx;
+	uint64_t start = paddr & ~4095ull;
+	struct us_error *err = us_range_check(qb->range.start, qb->range.end, paddr, len, "guest RAM");
+	char path[US_PATH_MAX + 16];
+	void *m;
+	int fd;
+
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/mem", qb->dir);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return us_error_errno(errno, "cannot open guest RAM '%s' for writing", path);
+	m = mmap(NULL, paddr - start + len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	close(fd);
+	if (m == MAP_FAILED)
+		return us_error_errno(errno, "cannot map guest RAM '%s' writable", path);
+	*out = (struct us_writable){ .ptr = (uint8_t *)m + (paddr - start), .map = m,
+				     .map_len = paddr - start + len };
+	return NULL;
+}
+
+static void qemu_unmap_writable(void *ctx, struct us_writable *w)
+{
+	(void)ctx;
+	if (w->map)
+		munmap(w->map, w->map_len);
+	*w = (struct us_writable){ 0 };
+}
+
 static const struct us_backend_ops qemu_ops = {
 	.read_phys = qemu_read_phys,
 	.read_vcpu_regs = qemu_read_vcpu_regs,
@@ -167,6 +203,8 @@ static const struct us_backend_ops qemu_ops = {
 	.resume = qemu_resume,
 	.close = qemu_close,
 	.known_zero = qemu_known_zero,
+	.map_writable = qemu_map_writable,
+	.unmap_writable = qemu_unmap_writable,
 };
 
 static struct us_error *qemu_map_ram(struct qemu_backend *qb)

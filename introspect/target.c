@@ -100,7 +100,10 @@ struct us_error *us_target_open(const char *spec, const struct us_target_options
 	return us_target_open_backend(b, spec, opts, out);
 }
 
-static struct us_error *setup_translation(struct us_target *t)
+#define CR0_PG_PE 0x80000001ull
+#define CR4_PAE 0x20ull
+
+static struct us_error *setup_translation(struct us_target *t, const struct us_target_options *opts)
 {
 	struct uniscope_regs regs;
 	struct us_error *err;
@@ -109,6 +112,8 @@ static struct us_error *setup_translation(struct us_target *t)
 		us_pagewalk_init_identity(&t->walk, t->backend);
 		return NULL;
 	}
+	if (opts && opts->page_root_given)
+		return us_target_set_page_root(t, opts->page_root);
 	if ((err = us_target_vcpu_regs(t, 0, &regs)))
 		return us_error_prefix(err, "%s: cannot read vCPU 0 (needed for its page tables)",
 				       t->name);
@@ -191,7 +196,7 @@ struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
 		return &us_error_nomem;
 	}
 	t->backend = b;
-	if (!(err = setup_translation(t)))
+	if (!(err = setup_translation(t, opts)))
 		load_symbols(t, opts, &err);
 	if (err) {
 		us_target_close(t);
@@ -291,6 +296,46 @@ struct us_error *us_target_translate(struct us_target *t, uint64_t vaddr,
 				     struct us_translation *out)
 {
 	return us_pagewalk_translate(&t->walk, vaddr, out);
+}
+
+struct us_error *us_target_set_page_root(struct us_target *t, uint64_t cr3)
+{
+	if (t->backend->memory_is_virtual)
+		return us_error_create(US_ERR_UNSUPPORTED, "%s: this core holds virtual memory only",
+				       t->name);
+	return us_pagewalk_init(&t->walk, t->backend, CR0_PG_PE, cr3, CR4_PAE);
+}
+
+struct us_error *us_target_map_writable(struct us_target *t, uint64_t vaddr, size_t len,
+					struct us_writable *out)
+{
+	const struct us_backend_ops *ops = t->backend->ops;
+	struct us_translation first, page;
+	struct us_error *err;
+
+	if (!ops->map_writable || t->backend->memory_is_virtual)
+		return us_error_create(US_ERR_UNSUPPORTED, "%s: guest memory cannot be written here",
+				       t->name);
+	if (len == 0 || len > US_WRITABLE_MAX || vaddr + len - 1 < vaddr)
+		return us_error_create(US_ERR_INVALID, "%s: cannot map %zu bytes at 0x%llx writable",
+				       t->name, len, (unsigned long long)vaddr);
+	if ((err = us_target_translate(t, vaddr, &first)))
+		return err;
+	/* One mapping of the RAM file: every page must follow the first in guest RAM too. */
+	for (uint64_t at = (vaddr | 4095) + 1; at - vaddr < len; at += 4096) {
+		if ((err = us_target_translate(t, at, &page)))
+			return err;
+		if (page.paddr != first.paddr + (at - vaddr))
+			return us_error_create(US_ERR_UNSUPPORTED, "%s: 0x%llx..+%zu is not contiguous "
+					       "in guest RAM", t->name, (unsigned long long)vaddr, len);
+	}
+	return ops->map_writable(t->backend->ctx, first.paddr, len, out);
+}
+
+void us_target_unmap_writable(struct us_target *t, struct us_writable *w)
+{
+	if (w->map && t->backend->ops->unmap_writable)
+		t->backend->ops->unmap_writable(t->backend->ctx, w);
 }
 
 struct us_error *us_target_mappings(struct us_target *t, us_mapping_fn *fn, void *arg)

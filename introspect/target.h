@@ -50,6 +50,13 @@ struct us_target;
 struct us_target_options {
 	const char *image;     /* the guest image (symbols), or NULL: the session's */
 	const char *debug_dir; /* find the image by build-id here, or NULL */
+	/*
+	 * Translate from this page-table root (long mode, 4-level paging)
+	 * instead of asking vCPU 0 for it, which takes QMP: a GDB stop
+	 * reply's cr3, for a bridge that must not wait on QEMU's monitor.
+	 */
+	bool page_root_given;
+	uint64_t page_root;
 };
 
 /* ---- opening ---------------------------------------------------------- */
@@ -88,6 +95,17 @@ struct us_error *us_target_read_phys(struct us_target *t, uint64_t paddr, void *
 bool us_target_known_zero(struct us_target *t, uint64_t paddr, uint64_t len);
 struct us_error *us_target_translate(struct us_target *t, uint64_t vaddr,
 				     struct us_translation *out);
+#define US_WRITABLE_MAX (1u << 20)
+/* Translate from here on through the page tables at cr3 (4-level); the cache starts empty. */
+struct us_error *us_target_set_page_root(struct us_target *t, uint64_t cr3);
+/*
+ * [vaddr, vaddr+len) mapped writable, when it is one run of guest RAM and
+ * the backend can (live QEMU sessions; US_ERR_UNSUPPORTED elsewhere).
+ * The host writes guest memory nowhere else than through this.
+ */
+struct us_error *us_target_map_writable(struct us_target *t, uint64_t vaddr, size_t len,
+					struct us_writable *out);
+void us_target_unmap_writable(struct us_target *t, struct us_writable *w);
 /* Every virtual mapping of the guest, merged runs in address order (pagewalk.h). */
 struct us_error *us_target_mappings(struct us_target *t, us_mapping_fn *fn, void *arg);
 struct us_error *us_target_vcpu_regs(struct us_target *t, unsigned vcpu,

@@ -6,19 +6,15 @@
  * Tracing is switched by the guest itself, on a TRACE_ENABLE control frame
  * (include/uniscope/chan.h). Only the session's `uniscope run` speaks the
  * channel, so the request goes to its control socket, SESSION_DIR/ctl.sock
- * (cli/run_ctl.c): one line "trace-enable 0xMASK", answered "ok" or
- * "error: ...". The mask in force is read back from guest memory.
+ * (introspect/session_ctl.h). The mask in force is read back from guest
+ * memory.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include "introspect/session_ctl.h"
 #include "tui.h"
 
 #define CTL_REPLY_TIMEOUT_MS 3000
@@ -131,57 +127,9 @@ int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
 	return 0;
 }
 
-static int ctl_connect(const struct tui_source *s, char *msg, size_t cap)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if ((size_t)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/ctl.sock", s->session.dir) >=
-	    sizeof(addr.sun_path))
-		return snprintf(msg, cap, "the session directory's path is too long for a socket"), -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		snprintf(msg, cap, "cannot reach %s: %s (is the session's uniscope run current?)",
-			 addr.sun_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Sends one command line; the reply line (without newline) goes to reply. */
-static int ctl_request(const struct tui_source *s, const char *line, char *reply, size_t cap)
-{
-	struct pollfd p;
-	size_t len = 0;
-	int fd = ctl_connect(s, reply, cap);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
-		snprintf(reply, cap, "cannot write to the session's control socket: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	while (len + 1 < cap && !memchr(reply, '\n', len) && poll(&p, 1, CTL_REPLY_TIMEOUT_MS) > 0) {
-		ssize_t n = read(fd, reply + len, cap - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	reply[len] = 0;
-	reply[strcspn(reply, "\n")] = 0;
-	if (!len)
-		snprintf(reply, cap, "no answer from the session's control socket");
-	return strcmp(reply, "ok") ? -1 : 0;
-}
-
 int tui_source_toggle_trace(struct tui_source *s, struct tui_model *m, char *msg, size_t cap)
 {
-	char line[64], reply[200];
+	struct us_error *err;
 	uint64_t mask, next;
 
 	if (s->kind != TUI_LIVE || !s->have_session)
@@ -191,9 +139,11 @@ int tui_source_toggle_trace(struct tui_source *s, struct tui_model *m, char *msg
 	if (mask)
 		s->saved_mask = mask;
 	next = mask ? 0 : s->saved_mask ? s->saved_mask : UNISCOPE_TRACE_DEFAULT_MASK;
-	snprintf(line, sizeof(line), "trace-enable 0x%llx\n", (unsigned long long)next);
-	if (ctl_request(s, line, reply, sizeof(reply)) < 0)
-		return snprintf(msg, cap, "trace events not switched: %s", reply), -1;
+	if ((err = session_ctl_trace_enable(&s->session, next, CTL_REPLY_TIMEOUT_MS))) {
+		snprintf(msg, cap, "trace events not switched: %s", err->message);
+		us_error_destroy(err);
+		return -1;
+	}
 	s->mask_pending = true;
 	s->pending_mask = next;
 	s->pending_until_ms = tui_now_ms() + MASK_PENDING_MS;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "introspect/session_stats.h"
 #include "tui.h"
 
 uint64_t tui_now_ms(void)
@@ -162,22 +163,15 @@ static void read_trace_mask(struct tui_source *s, struct tui_model *m)
 	}
 }
 
-/* The launcher's counters: the session's `stats` file (cli/run_loop.c writes it). */
+/* The launcher's counters: the session's `stats` file (introspect/session_stats.h). */
 static void read_channel_stats(struct tui_source *s, struct tui_model *m)
 {
-	char path[SESSION_PATH_MAX + 16], line[128];
-	unsigned v, in = 0, dropped_in = 0, dropped_out = 0;
-	FILE *f;
+	struct session_stats st;
+	unsigned in, dropped_in, dropped_out;
 
-	session_path(&s->session, "stats", path, sizeof(path));
-	if (!(f = fopen(path, "r")))
+	if (session_stats_read(&s->session, &st) < 0)
 		return;
-	for (int i = 0; i < 32 && fgets(line, sizeof(line), f); i++) {
-		if (sscanf(line, "frames_in=%u", &v) == 1) in = v;
-		else if (sscanf(line, "dropped_in=%u", &v) == 1) dropped_in = v;
-		else if (sscanf(line, "dropped_out=%u", &v) == 1) dropped_out = v;
-	}
-	fclose(f);
+	in = (unsigned)st.frames_in, dropped_in = (unsigned)st.dropped_in, dropped_out = (unsigned)st.dropped_out;
 	if (!m->status.chan_known || in != m->status.frames_in || dropped_in != m->status.dropped_in ||
 	    dropped_out != m->status.dropped_out)
 		m->dirty = true;

@@ -215,3 +215,14 @@ if not eval(sys.argv[2]):
     sys.exit(1)
 PY
 }
+
+# --- the GDB stub (t3xxx) ---
+
+# guest_runs NAME: the threads example in session NAME is running: its
+# queue (read from the host, not through the stub) changes within a second.
+guest_runs() {
+	$UNISCOPE mem "$1" queue 160 >"$TRASH/guest_runs.1" &&
+	sleep 1 &&
+	$UNISCOPE mem "$1" queue 160 >"$TRASH/guest_runs.2" &&
+	! cmp -s "$TRASH/guest_runs.1" "$TRASH/guest_runs.2"
+}

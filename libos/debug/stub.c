@@ -46,6 +46,10 @@ static struct {
 	trap_frame_t *frame;     /* the trapping thread's registers */
 	struct thread *stopped_thread;
 	struct thread *stepping; /* resumed with TF set, until its step is reported */
+	/* A step alone (the others stay stopped) runs with interrupts masked: */
+	bool step_masked;
+	bool step_saved_if;      /* the thread's own IF, given back after the step */
+	uint8_t step_opcode;     /* the stepped instruction's opcode, prefixes skipped */
 } stub;
 
 void stub_refuse_because(const char *why)
@@ -236,6 +240,59 @@ static bool thread_alive(void *ctx, int64_t tid)
 	return stub_thread_find(tid, &t) == 0 && t->state != UNISCOPE_THREAD_EXITED;
 }
 
+enum { OP_PUSHF = 0x9c, OP_POPF = 0x9d, OP_IRET = 0xcf, OP_HLT = 0xf4, OP_CLI = 0xfa, OP_STI = 0xfb };
+
+/* The opcode at pc past legacy and REX prefixes, or 0 when unreadable. */
+static uint8_t opcode_at(uint64_t pc)
+{
+	uint8_t insn[5] = { 0 };
+	int n = stub_read_memory(0, pc, insn, sizeof(insn));
+
+	for (int i = 0; i < n; i++) {
+		uint8_t b = insn[i];
+		bool prefix = (b >= 0x40 && b <= 0x4f) || b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 ||
+			      b == 0x2e || b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
+		if (!prefix)
+			return b;
+	}
+	return 0;
+}
+
+/*
+ * GDB steps one thread alone (vCont;s:TID with no default action) when it
+ * steps off a breakpoint, and trusts that no other thread runs meanwhile.
+ * On one CPU that holds when no interrupt can come: the step runs with IF
+ * clear, and the thread's own IF is given back afterwards, as far as the
+ * instruction itself did not set it (popf, iret, cli, sti) or save it
+ * (pushf, whose pushed copy is mended). A hlt is stepped as it is: it
+ * would never wake with interrupts masked.
+ */
+static void mask_step(trap_frame_t *f)
+{
+	stub.step_opcode = opcode_at(f->rip);
+	if (stub.step_opcode == OP_HLT)
+		return;
+	stub.step_masked = true;
+	stub.step_saved_if = (f->rflags & RFLAGS_IF) != 0;
+	f->rflags &= ~RFLAGS_IF;
+}
+
+static void unmask_step(trap_frame_t *f)
+{
+	uint64_t *pushed = (uint64_t *)f->rsp;
+
+	if (!stub.step_masked)
+		return;
+	stub.step_masked = false;
+	if (stub.step_opcode == OP_POPF || stub.step_opcode == OP_IRET || stub.step_opcode == OP_CLI ||
+	    stub.step_opcode == OP_STI)
+		return;
+	if (stub.step_opcode == OP_PUSHF && stub_object_ok(pushed, sizeof(*pushed), 8) && stub.step_saved_if)
+		*pushed |= RFLAGS_IF;
+	if (stub.step_saved_if)
+		f->rflags |= RFLAGS_IF;
+}
+
 /*
  * A step that will not be reported: the stepping thread was preempted
  * before its instruction (TF waits in its trap frame) and something else
@@ -254,8 +311,17 @@ static void cancel_step(void)
 		f = stub.stopped ? stub.frame : trap_current_frame;
 	else if (stub_thread_ok(t) && stub_trap_frame_ok(t->trap_frame))
 		f = t->trap_frame;
-	if (f)
+	if (f) {
 		f->rflags &= ~RFLAGS_TF;
+		unmask_step(f);
+	}
+	stub.step_masked = false;
+}
+
+/* True when the only thing that runs is one thread's single step. */
+static bool steps_alone(const struct gdb_resume *r)
+{
+	return r->others.kind == GDB_RESUME_NONE && r->nr_threads == 1 && r->threads[0].kind == GDB_RESUME_STEP;
 }
 
 /* Single step only makes sense for the thread that trapped: it owns the CPU. */
@@ -271,6 +337,8 @@ static int resume(void *ctx, const struct gdb_resume *r)
 	if (stub.frame) {
 		stub.frame->rflags &= ~RFLAGS_TF;
 		stub.frame->rflags |= RFLAGS_RF | (step ? RFLAGS_TF : 0);
+		if (step && steps_alone(r))
+			mask_step(stub.frame);
 	}
 	stub.stepping = step && stub.frame ? stub.stopped_thread : 0;
 	stub.stopped = false;
@@ -499,6 +567,8 @@ int debug_trap(trap_frame_t *frame)
 			why.reason = watch_reason(debug_slot(slot));
 			why.watch_addr = debug_slot(slot)->addr;
 		}
+		if (step_expected())
+			unmask_step(frame);
 	}
 	stub_stop(frame, &why, stub.debugger_attached);
 	return 1;

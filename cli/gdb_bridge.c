@@ -53,9 +53,11 @@
 #define ECHO_WAIT_MS 2000          /* a stub that never echoes DEBUGGER_GONE */
 #define EAGER_MS 50                /* after handing over a packet, look for the reply often */
 #define EAGER_POLL_US 20
+#define LOSSY_POLL_US 10000
 /* A reply must fit the PacketSize the stub advertised: '$', hex, '#', checksum. */
 #define MAX_FAST_READ ((GDB_PACKET_SIZE - 4) / 2)
 #define CR3_REGNUM 0x2c
+#define NO_ACK_REFUSED "E.lossy.uniscope: the channel drops frames: acknowledgements stay on"
 
 /* A record in the queue to the guest: header, then len bytes. */
 struct record_header {
@@ -308,8 +310,9 @@ static int client_packet(struct gdb_bridge *b, const char *payload, size_t len)
 	if (packet_is(payload, len, "k") && !b->opts.kill_on_k)
 		return GDB_BRIDGE_CLOSE; /* GDB waits for no reply; the stub hears DEBUGGER_GONE */
 	if (packet_is(payload, len, "QStartNoAckMode")) {
-		if (b->lossy)
-			return reply(b, "", 0) ? GDB_BRIDGE_KEEP : GDB_BRIDGE_CUT_OFF; /* RSP's retries, please */
+		if (b->lossy) /* RSP's retries, please (an error: GDB was promised the packet) */
+			return reply(b, NO_ACK_REFUSED, strlen(NO_ACK_REFUSED)) ? GDB_BRIDGE_KEEP
+									     : GDB_BRIDGE_CUT_OFF;
 		b->no_ack_asked = true;
 	}
 	if (!send_packet(b, payload, len))
@@ -378,15 +381,18 @@ static void mailbox_let_go(struct gdb_bridge *b)
 	mailbox_discard_replies(b);
 }
 
-static struct us_error *open_target(struct gdb_bridge *b)
+/*
+ * Guest RAM through introspect: at a stop, rooted at the cr3 it expedites;
+ * before any stop (a client connecting), at vCPU 0's, which QEMU's monitor
+ * gives.
+ */
+static struct us_error *open_target(struct gdb_bridge *b, bool at_stop)
 {
-	struct us_target_options opts = { .page_root_given = true, .page_root = b->cr3 };
-	struct us_error *err;
+	struct us_target_options opts = { .page_root_given = at_stop, .page_root = b->cr3 };
 
 	if (b->target)
-		return us_target_set_page_root(b->target, b->cr3);
-	err = us_target_open(b->opts.session_dir, &opts, &b->target);
-	return err;
+		return at_stop ? us_target_set_page_root(b->target, b->cr3) : NULL;
+	return us_target_open(b->opts.session_dir, &opts, &b->target);
 }
 
 /* Finds the mailbox by its symbol and maps it writable; once per run. */
@@ -410,16 +416,21 @@ static struct us_error *map_mailbox(struct gdb_bridge *b)
 	return NULL;
 }
 
-/* At a stop with cr3 known: RAM re-rooted at it, and the mailbox in use. */
-static void fast_path_at_stop(struct gdb_bridge *b)
+/*
+ * The fast path for this client: guest RAM and the mailbox. Taken when a
+ * client connects, so the stub answers through memory from its first
+ * reply on (a lossy channel then carries nothing of GDB's but doorbells),
+ * and again at each stop, when the page tables' root is known for sure.
+ */
+static void fast_path_start(struct gdb_bridge *b, bool at_stop)
 {
 	struct us_error *err;
 
-	if (!b->opts.fast_path || b->fast_failed || !b->cr3_known)
+	if (!b->opts.fast_path || b->fast_failed || (at_stop && !b->cr3_known))
 		return;
-	if ((err = open_target(b)) || (!b->mailbox && (err = map_mailbox(b)))) {
+	if ((err = open_target(b, at_stop)) || (!b->mailbox && (err = map_mailbox(b)))) {
 		us_error_destroy(err); /* everything still works over the channel */
-		if (!b->target || !b->mailbox)
+		if (at_stop && (!b->target || !b->mailbox))
 			b->fast_failed = true;
 		return;
 	}
@@ -486,7 +497,7 @@ static void observe_reply(struct gdb_bridge *b, const char *p, size_t len)
 	if (len >= 3 && (p[0] == 'T' || p[0] == 'S') && gdb_hex_value(p[1]) >= 0 && gdb_hex_value(p[2]) >= 0) {
 		b->stopped = true;
 		b->cr3_known = p[0] == 'T' && stop_reply_cr3(p, len, &b->cr3);
-		fast_path_at_stop(b);
+		fast_path_start(b, true);
 	} else if (len >= 3 && (p[0] == 'W' || p[0] == 'X') && gdb_hex_value(p[1]) >= 0) {
 		b->stopped = false;
 	}
@@ -545,6 +556,7 @@ void gdb_bridge_client_connected(struct gdb_bridge *b)
 	gdb_framer_init(&b->from_client);
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
 	b->stats.clients++;
+	fast_path_start(b, false);
 }
 
 void gdb_bridge_client_gone(struct gdb_bridge *b)
@@ -574,6 +586,8 @@ int64_t gdb_bridge_poll(struct gdb_bridge *b)
 		return EAGER_POLL_US;
 	if (mailbox_usable(b) && now_ms() < b->eager_until_ms)
 		return EAGER_POLL_US; /* an answer in the mailbox rings no bell we could sleep on */
+	if (mailbox_usable(b) && b->lossy)
+		return LOSSY_POLL_US; /* the bell itself may be lost */
 	if (b->fifo_len || b->awaiting_echo)
 		return 10000;
 	return -1;

@@ -223,6 +223,9 @@ PY
 guest_runs() {
 	$UNISCOPE mem "$1" queue 160 >"$TRASH/guest_runs.1" &&
 	sleep 1 &&
-	$UNISCOPE mem "$1" queue 160 >"$TRASH/guest_runs.2" &&
-	! cmp -s "$TRASH/guest_runs.1" "$TRASH/guest_runs.2"
+	$UNISCOPE mem "$1" queue 160 >"$TRASH/guest_runs.2" || return 1
+	if cmp -s "$TRASH/guest_runs.1" "$TRASH/guest_runs.2"; then
+		echo "the guest of session $1 does not run: its queue did not change in 1 s"
+		return 1
+	fi
 }

@@ -18,6 +18,7 @@ Steps, run in order:
     noack           QStartNoAckMode, then no acks either way
     sleep:SECONDS
     expect:REGEX    the last reply must match, or exit 1
+    reconnect       close, and connect again at once (an IDE restarting a session)
     close           close now (the default at the end)
     rst             close with a TCP/unix reset where possible (SO_LINGER 0)
 A reply that does not come within --timeout seconds (default 10) is an
@@ -112,6 +113,10 @@ def run(address, steps, timeout):
             if not re.search(arg, c.last):
                 print("expected /%s/, got %r" % (arg, c.last[:200]))
                 return 1
+        elif step == "reconnect":
+            c.sock.close()
+            c = Client(address, timeout)
+            c.sock.sendall(b"+")
         elif step == "close":
             break
         elif step == "rst":

@@ -50,7 +50,7 @@
 #define FIFO_BYTES (64 * 1024)
 #define FIFO_BACKLOG (16 * 1024)   /* stop reading the client beyond this */
 #define HOLD_MAX_MS 1000           /* channel traffic waits this long for the mailbox to empty */
-#define ECHO_WAIT_MS 2000          /* a stub that never echoes DEBUGGER_GONE */
+#define ECHO_QUIET_MS 2000         /* a stub silent this long without echoing DEBUGGER_GONE */
 #define EAGER_MS 50                /* after handing over a packet, look for the reply often */
 #define EAGER_POLL_US 20
 #define LOSSY_POLL_US 10000
@@ -90,6 +90,7 @@ struct gdb_bridge {
 	struct uniscope_mailbox *mailbox; /* mapped, magic checked */
 	bool host_attached;
 	uint64_t eager_until_ms;
+	bool client_connected;
 };
 
 static uint64_t now_ms(void)
@@ -509,6 +510,7 @@ static void guest_bytes(struct gdb_bridge *b, const uint8_t *buf, size_t len)
 
 	if (b->awaiting_echo) {
 		b->stats.stale += len;
+		b->echo_deadline_ms = now_ms() + ECHO_QUIET_MS; /* still answering the old client */
 		return;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -535,10 +537,18 @@ void gdb_bridge_from_guest(struct gdb_bridge *b, const uint8_t *payload, size_t 
 		guest_bytes(b, payload, len);
 }
 
+/*
+ * The stub let go of the mailbox when it took DEBUGGER_GONE: whatever
+ * to_host still holds is the old client's, and the next client (there
+ * may be one already) attaches it afresh.
+ */
 void gdb_bridge_guest_reset(struct gdb_bridge *b)
 {
 	b->awaiting_echo = false;
 	gdb_framer_init(&b->from_guest);
+	b->host_attached = false;
+	if (b->client_connected)
+		fast_path_start(b, false);
 }
 
 void gdb_bridge_channel_lost_frames(struct gdb_bridge *b)
@@ -555,19 +565,25 @@ void gdb_bridge_client_connected(struct gdb_bridge *b)
 {
 	gdb_framer_init(&b->from_client);
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
+	b->client_connected = true;
 	b->stats.clients++;
-	fast_path_start(b, false);
+	if (!b->awaiting_echo)
+		fast_path_start(b, false);
 }
 
+/*
+ * The mailbox stays attached until the stub echoes DEBUGGER_GONE: what the
+ * stub still answers the old client drains fast, and is dropped.
+ */
 void gdb_bridge_client_gone(struct gdb_bridge *b)
 {
 	fifo_drop_gdb(b);
 	gdb_framer_init(&b->from_client);
-	mailbox_let_go(b);
+	b->client_connected = false;
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
 	b->stopped = false; /* the stub lets the image run */
 	b->awaiting_echo = true;
-	b->echo_deadline_ms = now_ms() + ECHO_WAIT_MS;
+	b->echo_deadline_ms = now_ms() + ECHO_QUIET_MS;
 	send_control(b, CHAN_CTL_DEBUGGER_GONE);
 }
 

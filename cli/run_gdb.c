@@ -29,6 +29,7 @@
 #define CLIENT_READ_BACKLOG (256 * 1024) /* replies it has not read: stop reading its requests */
 #define REFUSED_LINGER_MS 5000
 #define OLD_CLIENT_READS 16
+#define CLIENT_READS_PER_POLL 16
 
 enum { FD_LISTEN0, FD_LISTEN1, FD_CLIENT, FD_REFUSED };
 
@@ -95,7 +96,7 @@ static void drop_client(struct run_state *rs)
 	gdb_bridge_client_gone(rs->bridge);
 }
 
-/* One read of the client: > 0 bytes handled, 0 nothing there, -1 it is gone. */
+/* One read of the client: > 0 bytes handled, 0 nothing there (or held back), -1 it is gone. */
 static int read_client(struct run_state *rs)
 {
 	uint8_t buf[CHAN_PAYLOAD_MAX];
@@ -107,7 +108,23 @@ static int read_client(struct run_state *rs)
 		drop_client(rs);
 		return -1;
 	}
-	return (int)n;
+	return gdb_bridge_backlogged(rs->bridge) || rs->gdb_client_overflow ? 0 : (int)n;
+}
+
+/* What the client has, while the bridge takes it. */
+static void read_client_all(struct run_state *rs, int max_reads)
+{
+	for (int i = 0; i < max_reads && rs->gdb_client_fd >= 0; i++)
+		if (read_client(rs) <= 0)
+			return;
+}
+
+/* Closed at its end (it may still have bytes for us): a debugger that left. */
+static bool client_hung_up(const struct run_state *rs)
+{
+	struct pollfd p = { rs->gdb_client_fd, POLLRDHUP, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 static void refuse(struct run_state *rs, int fd)
@@ -158,10 +175,16 @@ static void accept_client(struct run_state *rs, int listen_fd)
 		rs->gdb_refused_count += errno == EACCES;
 		return;
 	}
-	/* A client that just detached may have closed without our having read it yet. */
-	for (int i = 0; i < OLD_CLIENT_READS && rs->gdb_client_fd >= 0; i++)
-		if (read_client(rs) <= 0)
-			break;
+	/*
+	 * A client that just detached may have closed without our having read
+	 * it yet: what it said last (D, k) still counts, the rest of a flood
+	 * does not.
+	 */
+	if (rs->gdb_client_fd >= 0 && client_hung_up(rs)) {
+		read_client_all(rs, OLD_CLIENT_READS);
+		if (rs->gdb_client_fd >= 0)
+			drop_client(rs);
+	}
 	if (rs->gdb_client_fd >= 0) {
 		refuse(rs, fd);
 		return;
@@ -178,7 +201,7 @@ void run_gdb_handle(struct run_state *rs, const struct pollfd *p)
 		if ((client->revents & POLLOUT) && byte_queue_write(&rs->gdb_client_out, rs->gdb_client_fd) < 0)
 			rs->gdb_client_overflow = true;
 		if (client->revents & POLLIN)
-			read_client(rs);
+			read_client_all(rs, CLIENT_READS_PER_POLL);
 		else if (client->revents & (POLLHUP | POLLERR))
 			drop_client(rs);
 	}

@@ -35,6 +35,7 @@
 #define SERIAL_BATCH_US 2000
 #define SERIAL_FRAME_WAIT_US 150
 #define SERIAL_QUEUE_BYTES (256 * 1024)
+#define SERIAL_GDB_BACKLOG 256
 
 enum { POLL_SIGNAL, POLL_SERIAL, POLL_SERIAL_OUT, POLL_COUNT };
 
@@ -72,6 +73,13 @@ bool run_send_frame(struct run_state *rs, uint8_t channel, const void *payload, 
 	size_t n;
 
 	if (len > CHAN_PAYLOAD_MAX || byte_queue_room(&rs->serial_out) < CHAN_ENCODED_MAX(len))
+		return false;
+	/*
+	 * A debugger's bytes wait in the bridge while the line is busy: there
+	 * they can still be dropped if it leaves, instead of keeping the stub
+	 * busy answering a client that is gone.
+	 */
+	if (channel == CHAN_GDB && rs->serial_out.len > SERIAL_GDB_BACKLOG)
 		return false;
 	n = chan_frame_encode(wire, sizeof(wire), channel, rs->tx_seq++, payload, len);
 	byte_queue_push(&rs->serial_out, wire, n);

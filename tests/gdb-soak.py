@@ -95,6 +95,8 @@ CARELESS = [vanish, vanish, garbage, oversized, half_packet, unread_flood]
 
 def cycle(address, rng, bp):
     careful = rng.random() < 0.4
+    kind = careful_session if careful else rng.choice(CARELESS)
+    start = time.time()
     c = Client(address, TIMEOUT)
     c.sock.sendall(b"+")
     try:
@@ -102,11 +104,13 @@ def cycle(address, rng, bp):
             careful_session(c, rng, bp)
         else:
             try:
-                rng.choice(CARELESS)(c, rng, bp)
+                kind(c, rng, bp)
             except (OSError, ConnectionError):
                 pass  # cut off, as it deserves
     finally:
         c.sock.close()
+        if os.environ.get("GDB_SOAK_VERBOSE"):
+            print("soak: %s %.0f ms" % (kind.__name__, 1000 * (time.time() - start)), flush=True)
     return careful
 
 

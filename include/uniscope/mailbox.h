@@ -15,8 +15,13 @@
  *
  * The guest finds nothing here it trusts: indices come from the other side,
  * so a ring whose used count exceeds its size reads as empty and writes
- * fail. The stub owns magic; the host owns host_attached and only sets it
- * after checking magic.
+ * fail. The stub owns magic; the host sets host_attached only after
+ * checking magic. The stub clears it in two cases, and the host attaches
+ * again when it wants the mailbox back: when the host stops draining
+ * to_host (the rest of a reply takes the channel), and when the debugger
+ * leaves (CHAN_CTL_DEBUGGER_GONE): from then on its replies take the
+ * channel, so they arrive in order after the stub's echo of that message,
+ * and whatever is still in to_host is the old client's.
  */
 #ifndef UNISCOPE_MAILBOX_H
 #define UNISCOPE_MAILBOX_H

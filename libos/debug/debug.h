@@ -73,5 +73,7 @@ bool mailbox_send(const void *buf, size_t len);
 size_t mailbox_receive(uint8_t *buf, size_t cap);
 /* Drops what the host left in to_guest: the bytes of a client that left. */
 void mailbox_discard_input(void);
+/* Replies take the channel until the host attaches again (mailbox.h). */
+void mailbox_detach_host(void);
 
 #endif

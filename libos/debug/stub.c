@@ -514,6 +514,7 @@ void debug_client_gone(void)
 	if (!stub.ready)
 		return;
 	forget_client_state();
+	mailbox_detach_host();
 	gdb_engine_reset(&stub.engine);
 	stub.debugger_attached = false;
 	if (stub.stopped)

@@ -185,10 +185,11 @@ static int serve(struct server *s, int listen_fd)
 
 /* ---- the command ------------------------------------------------------ */
 
-/* Takes --listen ADDR and --keep out of argv (in place). */
+/* Takes --listen ADDR, --allow-remote and --keep out of argv (in place). */
 static int take_options(int *argc, char **argv, const char **listen, bool *keep)
 {
-	int kept = 1;
+	bool allow_remote = false;
+	int kept = 1, loopback;
 
 	for (int i = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "--listen")) {
@@ -199,11 +200,22 @@ static int take_options(int *argc, char **argv, const char **listen, bool *keep)
 			*listen = argv[i] + 9;
 		} else if (!strcmp(argv[i], "--keep")) {
 			*keep = true;
+		} else if (!strcmp(argv[i], "--allow-remote")) {
+			allow_remote = true;
 		} else {
 			argv[kept++] = argv[i];
 		}
 	}
 	*argc = kept;
+	if ((loopback = cli_listen_is_loopback(*listen)) < 0)
+		return cli_error("gdbserver: '%s' is not an address to listen on (tcp:HOST:PORT or unix:PATH)",
+				 *listen);
+	if (!loopback && !allow_remote)
+		return cli_error("gdbserver: '%s' listens beyond this machine, where anyone who reaches the "
+				 "port controls the target (add --allow-remote if that is meant)", *listen);
+	if (!loopback)
+		fprintf(stderr, "uniscope: warning: gdbserver on '%s' is open to other machines, with no "
+			"authentication\n", *listen);
 	return 0;
 }
 

@@ -51,8 +51,8 @@
 #define FIFO_BACKLOG (16 * 1024)   /* stop reading the client beyond this */
 #define HOLD_MAX_MS 1000           /* channel traffic waits this long for the mailbox to empty */
 #define ECHO_QUIET_MS 2000         /* a stub silent this long without echoing DEBUGGER_GONE */
-#define EAGER_MS 50                /* after handing over a packet, look for the reply often */
-#define EAGER_POLL_US 20
+#define EAGER_MS (getenv("X_EAGER_MS") ? atoi(getenv("X_EAGER_MS")) : 50)
+#define EAGER_POLL_US (getenv("X_EAGER_US") ? atoi(getenv("X_EAGER_US")) : 20)
 #define LOSSY_POLL_US 10000
 /* A reply must fit the PacketSize the stub advertised: '$', hex, '#', checksum. */
 #define MAX_FAST_READ ((GDB_PACKET_SIZE - 4) / 2)

@@ -7,7 +7,8 @@
 static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
-	  "           [--trace FILE] [--core-on-crash] [--detach] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--gdb-allow-remote] [--gdb-kill] [--trace FILE] [--append ARGS] [--core-on-crash]\n"
+	  "           [--detach] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -16,7 +17,11 @@ static const struct cli_command commands[] = {
 	  "                  Xen also the domain's name)\n"
 	  "  --mem SIZE      guest memory, e.g. 128M or 1G (default 128M)\n"
 	  "  --accel A       kvm or tcg (default: kvm when /dev/kvm is usable)\n"
-	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR (loopback or unix socket, 0600)\n"
+	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR too (SESSION_DIR/gdb.sock always);\n"
+	  "                  a loopback TCP port serves only connections of this user\n"
+	  "  --gdb-allow-remote  let --gdb listen beyond loopback: no authentication there\n"
+	  "  --gdb-kill      a debugger's kill (GDB `kill`, LLDB quitting without detach) ends the\n"
+	  "                  image; by default it detaches and the image keeps running\n"
 	  "  --trace FILE    record trace records streamed by the guest into FILE\n"
 	  "  --append ARGS   the guest's command line\n"
 	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
@@ -79,15 +84,17 @@ static const struct cli_command commands[] = {
 	  "  backtrace, the last N trace events (default 32) and the console's last lines.\n"
 	  "  A live guest that has not died is reported as it stands (paused meanwhile)." },
 	{ "gdbserver", cmd_gdbserver,
-	  "gdbserver TARGET [--listen tcp:HOST:PORT|unix:PATH] [--keep] [--image PATH] [--debug-dir DIR]",
+	  "gdbserver TARGET [--listen tcp:HOST:PORT|unix:PATH] [--allow-remote] [--keep] [--image PATH]\n"
+	  "           [--debug-dir DIR]",
 	  "serve GDB over host introspection: no stub in the guest needed",
 	  "  Threads are the libOS threads (GDB id = libOS id + 1). A core is read-only:\n"
 	  "  memory and register writes and resuming are refused. A live session is paused\n"
 	  "  while GDB is attached; continue resumes it, Ctrl-C pauses it again (SIGINT),\n"
 	  "  detach leaves it running. No breakpoints or single-stepping (use the in-guest\n"
 	  "  stub, `uniscope gdb`). Listens on loopback port 1234 unless told otherwise;\n"
-	  "  a unix socket is created 0600. Serves one debugger and exits when it\n"
-	  "  detaches; --keep serves the next one too." },
+	  "  a unix socket is created 0600, and a loopback port serves only connections of\n"
+	  "  this user; an address beyond loopback needs --allow-remote. Serves one debugger\n"
+	  "  and exits when it detaches; --keep serves the next one too." },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

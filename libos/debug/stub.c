@@ -412,21 +412,24 @@ static void poll_debugger_input(void)
 
 /*
  * Stop the world and serve the debugger until it resumes. Runs on the
- * trapping thread's stack, interrupts off.
+ * trapping thread's stack, interrupts off. `thread` is the one whose
+ * registers frame holds: current, but for a step, the thread that stepped
+ * (schedule() names the next thread current a few instructions before it
+ * leaves the old one's stack).
  */
-static void stub_stop(trap_frame_t *frame, const struct gdb_stop *why, bool report)
+static void stub_stop(trap_frame_t *frame, const struct gdb_stop *why, bool report, struct thread *thread)
 {
 	uint64_t flags = irq_save();
 
-	if (stub.stepping != current)
+	if (stub.stepping != thread)
 		cancel_step();
 	stub.stepping = 0;
 	debug_slots_suspend(true);
 	stub.frame = frame;
-	stub.stopped_thread = current;
+	stub.stopped_thread = thread;
 	stub.stopped = true;
-	if (current)
-		current->wait_reason = UNISCOPE_WAIT_DEBUGGER;
+	if (thread)
+		thread->wait_reason = UNISCOPE_WAIT_DEBUGGER;
 	if (report)
 		gdb_engine_report_stop(&stub.engine, why);
 	else
@@ -438,27 +441,27 @@ static void stub_stop(trap_frame_t *frame, const struct gdb_stop *why, bool repo
 	}
 	while (stub.stopped)
 		poll_debugger_input();
-	if (current)
-		current->wait_reason = UNISCOPE_WAIT_NONE;
+	if (thread)
+		thread->wait_reason = UNISCOPE_WAIT_NONE;
 	stub.frame = 0;
 	debug_slots_suspend(false);
 	irq_restore(flags);
 }
 
-static struct gdb_stop stop_for(int signal, uint8_t reason, uint64_t watch_addr)
+static struct gdb_stop stop_for(int signal, struct thread *thread)
 {
-	return (struct gdb_stop){ .kind = GDB_STOP_SIGNAL, .signal = (uint8_t)signal, .reason = reason,
-				  .tid = current ? TID_OF(current) : 0, .watch_addr = watch_addr };
+	return (struct gdb_stop){ .kind = GDB_STOP_SIGNAL, .signal = (uint8_t)signal,
+				  .tid = thread ? TID_OF(thread) : 0 };
 }
 
 /* A debugger's first bytes while the image runs: stop first, so it finds it stopped. */
 static void attach_stop(const uint8_t *data, size_t len)
 {
-	struct gdb_stop why = stop_for(GDB_SIGNAL_INT, GDB_REASON_NONE, 0);
+	struct gdb_stop why = stop_for(GDB_SIGNAL_INT, current);
 
 	stub.pending = data;
 	stub.pending_len = len;
-	stub_stop(trap_current_frame, &why, false);
+	stub_stop(trap_current_frame, &why, false, current);
 }
 
 /* Bytes of the gdb channel, from the receive interrupt or from channel_poll(). */
@@ -489,17 +492,17 @@ void debug_channel_input(const uint8_t *data, size_t len)
 	if ((events & GDB_EVENT_INTERRUPT) && was_running)
 		stub.interrupt_pending = true;
 	if (stub.interrupt_pending && !stub.stopped) {
-		struct gdb_stop why = stop_for(GDB_SIGNAL_INT, GDB_REASON_NONE, 0);
+		struct gdb_stop why = stop_for(GDB_SIGNAL_INT, current);
 		stub.interrupt_pending = false;
-		stub_stop(trap_current_frame, &why, true);
+		stub_stop(trap_current_frame, &why, true, current);
 	}
 }
 
 void debug_interrupt_request(void)
 {
 	if (!stub.stopped && stub.debugger_attached) {
-		struct gdb_stop why = stop_for(GDB_SIGNAL_INT, GDB_REASON_NONE, 0);
-		stub_stop(trap_current_frame, &why, true);
+		struct gdb_stop why = stop_for(GDB_SIGNAL_INT, current);
+		stub_stop(trap_current_frame, &why, true, current);
 	}
 }
 
@@ -533,52 +536,65 @@ static uint8_t watch_reason(const struct debug_slot *s)
 
 /*
  * A #DB that no slot explains is a single step; it is the debugger's only
- * while the debugger waits for that thread's step. Any other (a step whose
- * debugger left, one cut short by another thread's stop) is dropped here,
- * with TF, instead of stopping the image for no one.
+ * while a step is under way. Any other (a step whose debugger left, whose
+ * TF was left behind) is dropped here, with TF, instead of stopping the
+ * image for no one. The step is the stepping thread's even when current
+ * already names the next one (see stub_stop).
  */
 static bool step_expected(void)
 {
-	return stub.debugger_attached && stub.stepping && stub.stepping == current;
+	return stub.debugger_attached && stub.stepping;
+}
+
+/* #DB: a slot's breakpoint or watchpoint, or a step. Returns 1 when it was the debugger's. */
+static int debug_exception(trap_frame_t *frame)
+{
+	struct gdb_stop why = stop_for(GDB_SIGNAL_TRAP, current);
+	struct thread *thread = current;
+	uint64_t dr6;
+	int slot;
+
+	debug_slots_suspend(true); /* reading the watched bytes must not trap again */
+	slot = debug_slot_hit(&dr6);
+	if (slot == -2 || (slot == -1 && !step_expected())) {
+		debug_slots_suspend(false);
+		if (slot == -1)
+			frame->rflags &= ~RFLAGS_TF;
+		frame->rflags |= RFLAGS_RF;
+		return 1; /* a write to a read watchpoint, or a stale step */
+	}
+	if (slot >= 0) {
+		why.reason = watch_reason(debug_slot(slot));
+		why.watch_addr = debug_slot(slot)->addr;
+	}
+	if ((dr6 & DR6_SINGLE_STEP) && step_expected()) {
+		thread = stub.stepping;
+		why.tid = TID_OF(thread);
+		unmask_step(frame);
+	}
+	stub_stop(frame, &why, stub.debugger_attached, thread);
+	return 1;
 }
 
 /* #DB and int3. Returns 1 when the trap was the debugger's. */
 int debug_trap(trap_frame_t *frame)
 {
-	struct gdb_stop why = stop_for(GDB_SIGNAL_TRAP, GDB_REASON_NONE, 0);
-	uint64_t dr6;
-	int slot;
+	struct gdb_stop why = stop_for(GDB_SIGNAL_TRAP, current);
 
-	if (frame->vector == 3) {
-		if (stub_sw_breakpoint_at(frame->rip - 1)) {
-			frame->rip--; /* back onto the int3 GDB asked for */
-			why.reason = GDB_REASON_SWBREAK;
-		}
-	} else {
-		debug_slots_suspend(true); /* reading the watched bytes must not trap again */
-		slot = debug_slot_hit(&dr6);
-		if (slot == -2 || (slot == -1 && !step_expected())) {
-			debug_slots_suspend(false);
-			if (slot == -1)
-				frame->rflags &= ~RFLAGS_TF;
-			frame->rflags |= RFLAGS_RF;
-			return 1; /* a write to a read watchpoint, or a stale step */
-		}
-		if (slot >= 0) {
-			why.reason = watch_reason(debug_slot(slot));
-			why.watch_addr = debug_slot(slot)->addr;
-		}
-		if (step_expected())
-			unmask_step(frame);
+	if (frame->vector != 3)
+		return debug_exception(frame);
+	if (stub_sw_breakpoint_at(frame->rip - 1)) {
+		frame->rip--; /* back onto the int3 GDB asked for */
+		why.reason = GDB_REASON_SWBREAK;
 	}
-	stub_stop(frame, &why, stub.debugger_attached);
+	stub_stop(frame, &why, stub.debugger_attached, current);
 	return 1;
 }
 
 /* A dying image waits for its debugger, if one is attached, until it leaves. */
 void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 {
-	struct gdb_stop why = stop_for(signal, GDB_REASON_NONE, 0);
+	struct gdb_stop why = stop_for(signal, current);
 	trap_frame_t frame = { 0 };
 
 	if (!stub.debugger_attached || !channel_framed())
@@ -587,7 +603,7 @@ void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 	/* A frame of our own: rsp and all of rflags are free to take. */
 	frame.rsp = regs->rsp, frame.rflags = regs->rflags, frame.cs = regs->cs, frame.ss = regs->ss;
 	while (stub.debugger_attached)
-		stub_stop(&frame, &why, true); /* resuming a dead image just stops it again */
+		stub_stop(&frame, &why, true, current); /* resuming a dead image just stops it again */
 }
 
 /*

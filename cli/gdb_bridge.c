@@ -51,8 +51,7 @@
 #define FIFO_BACKLOG (16 * 1024)   /* stop reading the client beyond this */
 #define HOLD_MAX_MS 1000           /* channel traffic waits this long for the mailbox to empty */
 #define ECHO_QUIET_MS 2000         /* a stub silent this long without echoing DEBUGGER_GONE */
-#define EAGER_MS (getenv("X_EAGER_MS") ? atoi(getenv("X_EAGER_MS")) : 50)
-#define EAGER_POLL_US (getenv("X_EAGER_US") ? atoi(getenv("X_EAGER_US")) : 20)
+#define HOLD_POLL_US 100           /* while traffic waits for the stub to empty the mailbox */
 #define LOSSY_POLL_US 10000
 /* A reply must fit the PacketSize the stub advertised: '$', hex, '#', checksum. */
 #define MAX_FAST_READ ((GDB_PACKET_SIZE - 4) / 2)
@@ -89,7 +88,7 @@ struct gdb_bridge {
 	struct us_writable mailbox_map;
 	struct uniscope_mailbox *mailbox; /* mapped, magic checked */
 	bool host_attached;
-	uint64_t eager_until_ms;
+	bool knock_pending;
 	bool client_connected;
 };
 
@@ -166,7 +165,7 @@ static bool flush_record(struct gdb_bridge *b, const struct record_header *h, co
 			return false;
 		mailbox_ring_put(&b->mailbox->to_guest, data, h->len);
 		b->stats.mailbox_in += h->len;
-		b->eager_until_ms = now_ms() + EAGER_MS;
+		b->knock_pending = true;
 		return true;
 	}
 	if (mailbox_unread(b)) {
@@ -178,6 +177,13 @@ static bool flush_record(struct gdb_bridge *b, const struct record_header *h, co
 	return b->io.to_guest(b->io.ctx, h->channel, data, h->len);
 }
 
+/* A stub halted in its stop loop wakes on the knock's interrupt (mailbox.h). */
+static void knock(struct gdb_bridge *b)
+{
+	if (b->knock_pending && b->io.to_guest(b->io.ctx, CHAN_GDB, "", 0))
+		b->knock_pending = false;
+}
+
 static void flush_to_guest(struct gdb_bridge *b)
 {
 	while (b->fifo_len > 0) {
@@ -185,9 +191,10 @@ static void flush_to_guest(struct gdb_bridge *b)
 
 		memcpy(&h, b->fifo, sizeof(h));
 		if (!flush_record(b, &h, b->fifo + sizeof(h)))
-			return;
+			break;
 		fifo_pop(b);
 	}
+	knock(b);
 }
 
 static bool send_gdb(struct gdb_bridge *b, const void *buf, size_t len)
@@ -324,13 +331,15 @@ static int client_packet(struct gdb_bridge *b, const char *payload, size_t len)
 	return GDB_BRIDGE_KEEP;
 }
 
-/* 0x03 while the stub runs: the control message stops it (the byte tells its engine). */
+/*
+ * 0x03 while the stub runs: the control message stops it. Only that: a
+ * 0x03 byte behind it on the channel could reach the stub after the next
+ * resume (which may come through the mailbox, overtaking it) and stop the
+ * image a second time.
+ */
 static bool interrupt(struct gdb_bridge *b)
 {
-	static const char ctrl_c = 0x03;
-
-	return send_control(b, CHAN_CTL_INTERRUPT) &&
-	       fifo_push(b, CHAN_GDB, false, &ctrl_c, 1);
+	return send_control(b, CHAN_CTL_INTERRUPT);
 }
 
 int gdb_bridge_from_client(struct gdb_bridge *b, const uint8_t *buf, size_t len)
@@ -599,12 +608,10 @@ int64_t gdb_bridge_poll(struct gdb_bridge *b)
 	mailbox_drain(b);
 	flush_to_guest(b);
 	if (b->fifo_len && mailbox_unread(b))
-		return EAGER_POLL_US;
-	if (mailbox_usable(b) && now_ms() < b->eager_until_ms)
-		return EAGER_POLL_US; /* an answer in the mailbox rings no bell we could sleep on */
+		return HOLD_POLL_US;
 	if (mailbox_usable(b) && b->lossy)
 		return LOSSY_POLL_US; /* the bell itself may be lost */
-	if (b->fifo_len || b->awaiting_echo)
+	if (b->fifo_len || b->awaiting_echo || b->knock_pending)
 		return 10000;
 	return -1;
 }

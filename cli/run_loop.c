@@ -33,7 +33,6 @@
 #define STATS_INTERVAL_MS 500
 #define SERIAL_BATCH_BYTES 4096
 #define SERIAL_BATCH_US 2000
-#define SERIAL_FRAME_WAIT_US (getenv("X_FRAME_US") ? atoi(getenv("X_FRAME_US")) : 150)
 #define SERIAL_QUEUE_BYTES (256 * 1024)
 #define SERIAL_GDB_BACKLOG 256
 
@@ -368,14 +367,12 @@ static void poll_once(struct run_state *rs)
 	/*
 	 * The UART delivers a byte at a time; waking for each would cost more
 	 * than QEMU's emulation. After a small read, let a few ms of output
-	 * gather (console latency stays far below what a person notices).
+	 * gather (console latency stays far below what a person notices) --
+	 * unless a debugger is attached: then every wake-up counts, and the
+	 * stub's doorbell is what wakes us to read its answer from the mailbox.
 	 */
-	if (p[POLL_SERIAL].revents && read_serial(rs) < SERIAL_BATCH_BYTES) {
-		if (rs->gdb_client_fd < 0)
-			usleep(SERIAL_BATCH_US);
-		else if (rs->decoder.run_len > 0)
-			usleep(SERIAL_FRAME_WAIT_US); /* a debugger waits: only finish the frame */
-	}
+	if (p[POLL_SERIAL].revents && read_serial(rs) < SERIAL_BATCH_BYTES && rs->gdb_client_fd < 0)
+		usleep(SERIAL_BATCH_US);
 	run_gdb_handle(rs, p + POLL_COUNT);
 	run_ctl_handle(rs, p + POLL_COUNT + RUN_GDB_FDS, send_control);
 }

@@ -40,7 +40,9 @@ test_expect_success 'a vanished client left no breakpoint behind: the next conti
 	gdb_attach -ex "set breakpoint always-inserted on" -ex "hbreak sleep_ms" -ex "watch queue.consumed" \
 		-ex "shell kill -9 \$PPID" >/dev/null 2>&1 || true &&
 	guest_runs v3 &&
-	{ timeout 60 gdb -batch -nx -ex "target remote $SESSION_DIR/gdb.sock" -ex continue -ex "info threads" \
+	# --foreground: timeout would pass SIGINT on to its whole group as well,
+	# and GDB, interrupted twice, asks whether to give up.
+	{ timeout --foreground 60 gdb -batch -nx -ex "target remote $SESSION_DIR/gdb.sock" -ex continue -ex "info threads" \
 		-ex detach $T >out 2>&1 & } &&
 	gdb_pid=$! &&
 	sleep 3 && kill -INT $gdb_pid &&

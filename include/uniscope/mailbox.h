@@ -8,7 +8,9 @@
  * memory instead:
  *
  *	to_guest   GDB's bytes, written by the host while the stub is stopped;
- *	           the stub polls it alongside the channel.
+ *	           the stub polls it alongside the channel. After each write
+ *	           the host too sends an empty CHAN_GDB frame (a knock): a stub
+ *	           that waits for input with hlt wakes on its interrupt.
  *	to_host    the stub's replies, used while host_attached is set; after
  *	           each write the stub sends an empty CHAN_GDB frame (a doorbell)
  *	           so a host that is not polling learns of it.

@@ -75,5 +75,6 @@ size_t mailbox_receive(uint8_t *buf, size_t cap);
 void mailbox_discard_input(void);
 /* Replies take the channel until the host attaches again (mailbox.h). */
 void mailbox_detach_host(void);
+bool mailbox_host_attached(void);
 
 #endif

@@ -7,6 +7,7 @@
 #ifndef LIBOS_DEBUG_HOOKS_H
 #define LIBOS_DEBUG_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uniscope/abi.h>
@@ -26,5 +27,11 @@ void debug_channel_input(const uint8_t *data, size_t len);
 void debug_interrupt_request(void);
 /* CHAN_CTL_DEBUGGER_GONE: the debugger left; forget everything it set. */
 void debug_client_gone(void);
+/*
+ * True while the stub holds the image stopped. It may then wait for the
+ * debugger with interrupts on; the timer's tick must not schedule, wake
+ * sleepers or otherwise run the world meanwhile.
+ */
+bool debug_world_stopped(void);
 
 #endif

@@ -69,6 +69,11 @@ size_t mailbox_receive(uint8_t *buf, size_t cap)
 	return mailbox_ring_get(&uniscope_gdb_mailbox.to_guest, buf, cap);
 }
 
+bool mailbox_host_attached(void)
+{
+	return mailbox_load(&uniscope_gdb_mailbox.host_attached) != 0;
+}
+
 void mailbox_detach_host(void)
 {
 	mailbox_store(&uniscope_gdb_mailbox.host_attached, 0);

@@ -10,6 +10,11 @@ void debug_boot_wait(void) {}
 void debug_interrupt_request(void) {}
 void debug_client_gone(void) {}
 
+bool debug_world_stopped(void)
+{
+	return false;
+}
+
 int debug_trap(trap_frame_t *frame)
 {
 	(void)frame;

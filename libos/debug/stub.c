@@ -50,7 +50,11 @@ static struct {
 	bool step_masked;
 	bool step_saved_if;      /* the thread's own IF, given back after the step */
 	uint8_t step_opcode;     /* the stepped instruction's opcode, prefixes skipped */
+	bool dying;              /* stopped in a dead image: never wait with interrupts on */
 } stub;
+
+/* After the last input, poll this long before waiting for an interrupt. */
+#define STUB_SPIN_NS 200000ull
 
 void stub_refuse_because(const char *why)
 {
@@ -399,15 +403,39 @@ static void transport_put(void *ctx, const void *buf, size_t len)
 		channel_send(CHAN_GDB, buf, len);
 }
 
-/* While stopped: the channel, and the mailbox when the host uses it. */
-static void poll_debugger_input(void)
+/* While stopped: the channel, and the mailbox when the host uses it. True when anything came. */
+static bool poll_debugger_input(void)
 {
 	uint8_t buf[256];
-	size_t n;
+	size_t n = channel_poll();
 
-	channel_poll();
 	if (stub.stopped && (n = mailbox_receive(buf, sizeof(buf))) > 0)
 		debug_channel_input(buf, n);
+	return n > 0;
+}
+
+/*
+ * Waiting for the debugger. A vCPU spinning in a poll loop holds a host
+ * CPU, and on a loaded host the scheduler makes a spinner wait its turn,
+ * in milliseconds, while a halted vCPU woken by an interrupt runs at once.
+ * So after a short spin the stub halts with interrupts on: the host knocks
+ * (an empty gdb frame) after each write to the mailbox, the console's
+ * interrupt ends the halt, and the timer's tick (which runs nothing while
+ * the world is stopped, debug_world_stopped) bounds it. Only with the
+ * mailbox in use, and never in a dying image, whose handlers may be the
+ * broken thing.
+ */
+static void wait_for_debugger(uint64_t *quiet_since)
+{
+	if (stub.dying || !mailbox_host_attached() || clock_ns() - *quiet_since < STUB_SPIN_NS)
+		return;
+	__asm__ volatile("sti; hlt; cli" ::: "memory"); /* sti's shadow: no interrupt is lost */
+	*quiet_since = clock_ns() - STUB_SPIN_NS / 2;   /* look a little before halting again */
+}
+
+bool debug_world_stopped(void)
+{
+	return stub.stopped;
 }
 
 /*
@@ -439,8 +467,13 @@ static void stub_stop(trap_frame_t *frame, const struct gdb_stop *why, bool repo
 		stub.pending = 0;
 		gdb_engine_input(&stub.engine, first, stub.pending_len);
 	}
-	while (stub.stopped)
-		poll_debugger_input();
+	irq_acknowledge_early(frame);
+	for (uint64_t quiet_since = clock_ns(); stub.stopped;) {
+		if (poll_debugger_input())
+			quiet_since = clock_ns();
+		else
+			wait_for_debugger(&quiet_since);
+	}
 	if (thread)
 		thread->wait_reason = UNISCOPE_WAIT_NONE;
 	stub.frame = 0;
@@ -470,8 +503,8 @@ void debug_channel_input(const uint8_t *data, size_t len)
 	unsigned events;
 	bool was_running = !stub.stopped;
 
-	if (!stub.ready)
-		return;
+	if (!stub.ready || len == 0)
+		return; /* len 0: the host's knock, which only had to wake us */
 	if (!stub.debugger_attached) {
 		stub.debugger_attached = true;
 		gdb_engine_reset(&stub.engine);
@@ -599,6 +632,7 @@ void debug_enter_on_death(struct uniscope_regs *regs, int signal)
 
 	if (!stub.debugger_attached || !channel_framed())
 		return;
+	stub.dying = true;
 	frame_from_regs(&frame, regs);
 	/* A frame of our own: rsp and all of rflags are free to take. */
 	frame.rsp = regs->rsp, frame.rflags = regs->rflags, frame.cs = regs->cs, frame.ss = regs->ss;

@@ -16,7 +16,7 @@ bool channel_framed(void);
 /* One frame (or several, for a payload over CHAN_PAYLOAD_MAX), sent before it returns. */
 void channel_send(uint8_t channel, const void *payload, size_t len);
 /* Polled receive, where interrupts are off (the stub, a dying image): what the device holds. */
-void channel_poll(void);
+size_t channel_poll(void);
 void channel_console_write(const char *s, size_t len);
 void channel_exit_notify(int status);
 void channel_idle_work(void);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
+#include "debug/hooks.h"
 #include "trace.h"
 
 struct thread *current_threads[1];
@@ -145,8 +146,8 @@ void timer_tick(trap_frame_t *frame)
 	uint64_t now = clock_ns();
 
 	trace_timer(frame->rip);
-	if (!sched_started)
-		return;
+	if (!sched_started || debug_world_stopped())
+		return; /* a debugger waiting with interrupts on holds the world still */
 	wake_sleepers(now);
 	if (!run_head || current == idle_thread)
 		return;

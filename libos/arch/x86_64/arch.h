@@ -27,6 +27,7 @@ uint32_t hypervisor_cpuid_base(const char signature[12]);
 void trap_dispatch(trap_frame_t *frame);
 extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
+void irq_acknowledge_early(const trap_frame_t *frame);
 
 /* The kernel's hooks for faults and timer ticks. */
 void fault_handle(trap_frame_t *frame);

@@ -42,6 +42,18 @@ static void dispatch_isa_irq(trap_frame_t *frame)
 	lapic_eoi();
 }
 
+/*
+ * A debugger stop inside an interrupt handler (the UART's, bringing a
+ * debugger's first bytes): the interrupt is acknowledged now, so the next
+ * one (the host knocking) can end the stop's halt. The handler's own EOI
+ * then finds nothing in service, which the LAPIC ignores.
+ */
+void irq_acknowledge_early(const trap_frame_t *frame)
+{
+	if (frame && frame->vector >= VECTOR_IRQ_BASE && frame->vector < VECTOR_IRQ_BASE + NR_ISA_IRQS)
+		lapic_eoi();
+}
+
 /* The innermost trap being handled: what a debugger stopping here reports. */
 trap_frame_t *trap_current_frame;
 

@@ -77,6 +77,8 @@ struct gdb_bridge {
 	bool cr3_known;
 	uint64_t cr3;
 	bool awaiting_echo;  /* DEBUGGER_GONE sent, not echoed: stub bytes are stale */
+	bool detach_sent;    /* the client said D ... */
+	bool detached;       /* ... and the stub said OK: nothing of it is left to fence off */
 	uint64_t echo_deadline_ms;
 	/* The queue to the guest. */
 	uint8_t fifo[FIFO_BYTES];
@@ -325,6 +327,8 @@ static int client_packet(struct gdb_bridge *b, const char *payload, size_t len)
 	}
 	if (!send_packet(b, payload, len))
 		return GDB_BRIDGE_CUT_OFF;
+	b->detach_sent = len >= 1 && payload[0] == 'D';
+	b->detached = false; /* a client that talks on after D has not left yet */
 	b->reply_expected = true;
 	if (is_resume(payload, len))
 		b->stopped = false;
@@ -355,7 +359,8 @@ int gdb_bridge_from_client(struct gdb_bridge *b, const uint8_t *buf, size_t len)
 			last_ack = GDB_FRAME_NONE;
 		} else if (ev == GDB_FRAME_BAD && !b->client_no_ack) {
 			verdict = to_client(b, "-", 1) ? GDB_BRIDGE_KEEP : GDB_BRIDGE_CUT_OFF;
-		} else if ((ev == GDB_FRAME_ACK || ev == GDB_FRAME_NAK) && ev != last_ack && !b->client_no_ack) {
+		} else if ((ev == GDB_FRAME_ACK || ev == GDB_FRAME_NAK) && ev != last_ack && !b->client_no_ack &&
+			   !b->detached) { /* after D's OK an ack is for nobody: the stub has let go */
 			/* A run of the same ack says no more than one of it. */
 			verdict = send_gdb(b, ev == GDB_FRAME_ACK ? "+" : "-", 1) ? GDB_BRIDGE_KEEP
 										     : GDB_BRIDGE_CUT_OFF;
@@ -500,6 +505,10 @@ static bool stop_reply_cr3(const char *p, size_t len, uint64_t *cr3)
 static void observe_reply(struct gdb_bridge *b, const char *p, size_t len)
 {
 	b->reply_expected = false;
+	if (b->detach_sent) {
+		b->detached = packet_is(p, len, "OK");
+		b->detach_sent = false;
+	}
 	if (b->no_ack_asked) {
 		b->client_no_ack = packet_is(p, len, "OK");
 		b->no_ack_asked = false;
@@ -581,16 +590,23 @@ void gdb_bridge_client_connected(struct gdb_bridge *b)
 }
 
 /*
- * The mailbox stays attached until the stub echoes DEBUGGER_GONE: what the
- * stub still answers the old client drains fast, and is dropped.
+ * A client that detached (D, answered OK) left the stub as it finds it
+ * with no client and nothing in flight. Any other leaving is followed by
+ * DEBUGGER_GONE; the mailbox stays attached until the stub echoes it, so
+ * what the stub still answers the old client drains fast, and is dropped.
  */
 void gdb_bridge_client_gone(struct gdb_bridge *b)
 {
+	bool detached = b->detached && !b->fifo_len;
+
 	fifo_drop_gdb(b);
 	gdb_framer_init(&b->from_client);
 	b->client_connected = false;
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
+	b->detach_sent = b->detached = false;
 	b->stopped = false; /* the stub lets the image run */
+	if (detached)
+		return;
 	b->awaiting_echo = true;
 	b->echo_deadline_ms = now_ms() + ECHO_QUIET_MS;
 	send_control(b, CHAN_CTL_DEBUGGER_GONE);

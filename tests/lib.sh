@@ -140,10 +140,12 @@ run_qemu() {
 }
 
 # Start GDB in batch mode on a remote target; extra -ex arguments follow.
+# GDB waits 2 s for a reply by default; a loaded CI machine can take longer
+# to deliver the first one to a running guest.
 gdb_batch() {
 	_image=$1
 	shift
-	timeout 120 gdb -batch -nx "$@" "$_image" 2>&1
+	timeout 120 gdb -batch -nx -ex "set remotetimeout 10" "$@" "$_image" 2>&1
 }
 
 # start_session NAME IMAGE APPEND [RUN-OPTIONS...]: a detached `uniscope run`

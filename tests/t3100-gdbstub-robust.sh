@@ -9,7 +9,7 @@ RSP="python3 $ROOT/tests/rsp.py"
 
 # GDB on the session's socket, failing fast instead of waiting out its timeouts.
 gdb_attach() {
-	timeout 60 gdb -batch -nx -ex "set remotetimeout 5" -ex "target remote $SESSION_DIR/gdb.sock" \
+	timeout 60 gdb -batch -nx -ex "set remotetimeout 10" -ex "target remote $SESSION_DIR/gdb.sock" \
 		"$@" -ex detach $T 2>&1
 }
 
@@ -60,6 +60,15 @@ test_expect_success 'stale replies never reach the next client' '
 	$RSP $SESSION_DIR/gdb.sock qSupported expect:PacketSize "?" expect:^T vMustReplyEmpty expect:^\$ close &&
 	gdb_attach -ex "print queue.produced" >out &&
 	expect_grep "^\\\$1 = [0-9]+" out
+'
+
+test_expect_success 'a client in ack mode detaches, acks the OK and goes: the image runs on' '
+	start_session v14 $T "run_ms=0" &&
+	test_when_finished "stop_session v14" &&
+	for i in 1 2 3; do
+		$RSP $SESSION_DIR/gdb.sock qSupported "?" D expect:OK close &&
+		guest_runs v14 || exit 1
+	done
 '
 
 test_expect_success 'reattach right after detach, ten times' '
@@ -178,7 +187,7 @@ test_expect_success 'full: a cyclic thread list and wild pointers end in errors,
 		poke "\$link" 0x100001 && echo "monitor ps" && echo "maint packet g" &&
 		poke "\$link" "\$third" && echo "maint packet Hg0" && echo "info threads"
 	} >corrupt.gdb &&
-	timeout 120 gdb -batch -nx -ex "set remotetimeout 5" -ex "target remote $SESSION_DIR/gdb.sock" \
+	timeout 120 gdb -batch -nx -ex "set remotetimeout 10" -ex "target remote $SESSION_DIR/gdb.sock" \
 		-x corrupt.gdb -ex detach $FULL >out 2>&1 &&
 	test $(grep -c "thread list is broken after thread" out) = 4 &&
 	test $(grep -c "received: \"E0e\"" out) = 4 &&

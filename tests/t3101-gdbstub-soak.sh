@@ -16,7 +16,7 @@ test_expect_success "$CYCLES debuggers, careful and careless, and the stub still
 	cat soak.out &&
 	expect_grep "soak: $CYCLES cycles .* 0 failures" soak.out &&
 	guest_runs soak &&
-	timeout 60 gdb -batch -nx -ex "set remotetimeout 5" -ex "target remote $SESSION_DIR/gdb.sock" \
+	timeout 60 gdb -batch -nx -ex "set remotetimeout 10" -ex "target remote $SESSION_DIR/gdb.sock" \
 		-ex "info threads" -ex detach $T >gdb.out 2>&1 &&
 	expect_grep "Thread [0-9]+ \"sleeper-10\"" gdb.out &&
 	$UNISCOPE stop soak

@@ -15,6 +15,11 @@ bool debug_world_stopped(void)
 	return false;
 }
 
+bool debug_client_attached(void)
+{
+	return false;
+}
+
 int debug_trap(trap_frame_t *frame)
 {
 	(void)frame;

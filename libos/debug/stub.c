@@ -438,6 +438,11 @@ bool debug_world_stopped(void)
 	return stub.stopped;
 }
 
+bool debug_client_attached(void)
+{
+	return stub.debugger_attached;
+}
+
 /*
  * Stop the world and serve the debugger until it resumes. Runs on the
  * trapping thread's stack, interrupts off. `thread` is the one whose
@@ -506,6 +511,9 @@ void debug_channel_input(const uint8_t *data, size_t len)
 	if (!stub.ready || len == 0)
 		return; /* len 0: the host's knock, which only had to wake us */
 	if (!stub.debugger_attached) {
+		/* A debugger starts with a packet: a stray ack (the last one of a client that detached) is not one. */
+		if (!memchr(data, '$', len))
+			return;
 		stub.debugger_attached = true;
 		gdb_engine_reset(&stub.engine);
 		if (was_running) {

@@ -3,15 +3,26 @@
 # same session: `stepi` x1000 and reading 64 MiB of guest heap memory (best of 3). Prints the
 # times and the ratios (ours / QEMU's for stepi time; QEMU's / ours for read
 # throughput, so higher is better for both "x" figures below).
+#
+#	bench/gdbstub.sh [BUILD] [LOAD]
+#
+# LOAD busy loops (default 0) run beside the measurement, for the figure on
+# a loaded machine; the load average at the end is printed with the figures.
 set -eu
 BUILD=${1:-build}
+LOAD=${2:-0}
+loaders=
+for i in $(seq "$LOAD"); do
+	sh -c 'while :; do :; done' &
+	loaders="$loaders $!"
+done
 U=$BUILD/uniscope
 T=$BUILD/examples/threads.elf
 tmp=$(mktemp -d)
 export XDG_RUNTIME_DIR=$tmp/run
 mkdir -p "$XDG_RUNTIME_DIR"
 name=$($U run --detach --name bench-gdb --append run_ms=0 "$T")
-trap '$U stop $name >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+trap '$U stop $name >/dev/null 2>&1; rm -rf "$tmp"; [ -z "$loaders" ] || kill $loaders' EXIT
 dir=$XDG_RUNTIME_DIR/uniscope/$name
 
 gdb_once() {
@@ -59,3 +70,4 @@ awk -v so=$((step_ours - base_ours)) -v sq=$((step_qemu - base_qemu)) \
 	printf "stepi x1000: uniscope stub %d ms, QEMU gdbstub %d ms, ratio %.2f (target <= 1.5)\n", so, sq, so / (sq > 0 ? sq : 1);
 	printf "read 64 MiB: uniscope stub %d ms (%.0f KB/s), QEMU gdbstub %d ms (%.0f KB/s), throughput ratio %.2f (target >= 0.5)\n",
 		ro, 67108864 / (ro > 0 ? ro : 1), rq, 67108864 / (rq > 0 ? rq : 1), (rq > 0 ? rq : 1) / (ro > 0 ? ro : 1) }'
+echo "load: $LOAD busy loops of ours; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -134,8 +134,8 @@ static int hypercall_page_init(void)
 	if (r[0] < 1)
 		return -1;
 	wrmsr(r[1], (uint64_t)hypercall_page);
-	/* Xen fills the page during the wrmsr; an int3 left in place means it did not. */
-	return *(volatile char *)hypercall_page == (char)0xcc ? -1 : 0;
+	/* Xen fills the page during the wrmsr (mov $0, %eax first); a zero left means it did not. */
+	return *(volatile char *)hypercall_page == 0 ? -1 : 0;
 }
 
 static int shared_info_init(void)

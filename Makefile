@@ -38,8 +38,34 @@ endif
 WARN = -Wall -Wextra -Werror
 COMMON_CFLAGS = -std=c11 $(WARN) -g -O2 -Iinclude -MMD -MP
 
+# --- what this machine has ----------------------------------------------
+# Everything the build asks the machine (pkg-config flags, the compiler's
+# own include directory) is found once per build tree by the rule for
+# $(CONFIG_MAK) below, *after* mk/deps.sh has installed what is missing,
+# and read back from that file: make remakes an included makefile first and
+# then starts over with it, so on a fresh machine `make demo` installs the
+# packages and then builds with their flags on the first try. `make clean`
+# (or removing the file) asks again.
+CONFIG_MAK = $(BUILD)/config-host.mak
+HOST_PKGS = libelf libdw capstone ncursesw jansson
+XEN_PKGS = xencontrol xenforeignmemory xenstore
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG_MAK)
+endif
+$(CONFIG_MAK): mk/deps.sh Makefile
+	$(Q)sh mk/deps.sh
+	@mkdir -p $(@D)
+	$(QUIET_GEN){ \
+		echo "GCC_INC = $$($(GUEST_CC) -print-file-name=include)"; \
+		echo "HOST_PKG_CFLAGS = $$($(PKG_CONFIG) --cflags $(HOST_PKGS))"; \
+		echo "HOST_PKG_LIBS = $$($(PKG_CONFIG) --libs $(HOST_PKGS))"; \
+		if $(PKG_CONFIG) --exists $(XEN_PKGS) 2>/dev/null; then \
+			echo "HOST_PKG_CFLAGS += $$($(PKG_CONFIG) --cflags $(XEN_PKGS)) -DUNISCOPE_HAVE_XEN=1"; \
+			echo "HOST_PKG_LIBS += $$($(PKG_CONFIG) --libs $(XEN_PKGS))"; \
+		fi; \
+	} >$@.tmp && mv $@.tmp $@
+
 # --- guest ---------------------------------------------------------------
-GCC_INC := $(shell $(GUEST_CC) -print-file-name=include)
 GUEST_PROFILE_DEF_full = -DUNISCOPE_DEBUG_FULL=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_sealed = -DUNISCOPE_DEBUG_SEALED=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_off = -DUNISCOPE_DEBUG_OFF=1
@@ -70,15 +96,6 @@ EXAMPLES = $(sort $(notdir $(wildcard examples/*)))
 EXAMPLE_IMAGES = $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 
 # --- host ----------------------------------------------------------------
-HOST_PKGS = libelf libdw capstone ncursesw jansson
-XEN_PKGS = xencontrol xenforeignmemory xenstore
-HAVE_XEN := $(shell $(PKG_CONFIG) --exists $(XEN_PKGS) 2>/dev/null && echo 1)
-HOST_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HOST_PKGS) 2>/dev/null)
-HOST_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(HOST_PKGS) 2>/dev/null)
-ifeq ($(HAVE_XEN),1)
-HOST_PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS)) -DUNISCOPE_HAVE_XEN=1
-HOST_PKG_LIBS += $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
-endif
 HOST_CFLAGS = $(COMMON_CFLAGS) -I. -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
 HOST_LIBS = $(HOST_PKG_LIBS) -lm
 
@@ -98,8 +115,6 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/un
 FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 BENCH_TOOLS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/trace-emit.c,$(wildcard bench/*.c)))
 
-DEPS_STAMP = $(BUILD)/.deps-ok
-
 .PHONY: all check demo fuzz install clean examples host unit deps
 .DEFAULT_GOAL := all
 
@@ -108,10 +123,7 @@ host: $(UNISCOPE)
 examples: $(EXAMPLE_IMAGES)
 unit: $(UNIT_TESTS) $(BENCH_TOOLS)
 
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP): mk/deps.sh
-	$(Q)sh mk/deps.sh
-	@mkdir -p $(@D) && touch $@
+deps: $(CONFIG_MAK)
 
 # Flag files, git-style: objects rebuild when their compiler flags change.
 GUEST_FLAGS_FILE = $(GUEST_OUT)/.flags
@@ -126,9 +138,6 @@ $(HOST_FLAGS_FILE): FORCE
 	@echo '$(HOST_CFLAGS) | $(HOST_LIBS)' | cmp -s - $@ || echo '$(HOST_CFLAGS) | $(HOST_LIBS)' >$@
 $(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c)): $(GUEST_FLAGS_FILE)
 $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS): $(HOST_FLAGS_FILE)
-
-# Everything built needs the dependencies present first.
-$(LIBOS_OBJS) $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS) $(LIBC_TEST_OBJS): | $(DEPS_STAMP)
 
 $(GUEST_OUT)/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
@@ -213,8 +222,10 @@ check-xen: host examples
 	$(Q)BUILD=$(BUILD) sh tests/xen/rig.sh build
 	@BUILD=$(BUILD) $(PROVE) -v $(XEN_TEST_SCRIPTS)
 
+# On a terminal: uniscope top on the threads example. Without one: the
+# example for DEMO_MS ms (default 5000), its console here, its exit status.
 demo: all
-	$(Q)sh mk/demo.sh $(BUILD)
+	$(Q)$(if $(DEMO_MS),DEMO_MS=$(DEMO_MS) )sh mk/demo.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples

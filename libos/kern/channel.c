@@ -185,6 +185,18 @@ static void await_hello(void)
 static int drain_trace(int max_frames);
 
 /* Tell the host the exit status and our receive counters, then leave. */
+/* What the panic record says about how the guest ends (chan.h). */
+static uint8_t exit_how(void)
+{
+	switch (panic_record.kind) {
+	case UNISCOPE_PANIC_NONE: return CHAN_EXIT_NORMAL;
+	case UNISCOPE_PANIC_FAULT: return CHAN_EXIT_FAULT;
+	case UNISCOPE_PANIC_ASSERT: return CHAN_EXIT_ASSERT;
+	case UNISCOPE_PANIC_STACK_OVERFLOW: return CHAN_EXIT_STACK_OVERFLOW;
+	default: return CHAN_EXIT_PANIC;
+	}
+}
+
 void channel_exit_notify(int status)
 {
 	struct chan_ctl_msg m = { .type = CHAN_CTL_STATS };
@@ -196,7 +208,8 @@ void channel_exit_notify(int status)
 	drain_trace(TRACE_FRAMES_AT_EXIT); /* the last events matter most */
 	m.stats = chan.decoder.stats;
 	send_control(&m);
-	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status };
+	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status,
+				   .exit_how = exit_how() };
 	send_control(&m);
 	if (status == EXIT_STATUS_PANIC && chan.hold_on_crash)
 		hold_until_release();

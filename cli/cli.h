@@ -40,6 +40,8 @@ void cli_listen_describe(int fd, char *out, size_t cap);
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_bt(int argc, char **argv);

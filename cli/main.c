@@ -24,10 +24,24 @@ static const struct cli_command commands[] = {
 	  "                  report are written, print the report, and leave NAME.core and\n"
 	  "                  NAME.report in the current directory\n"
 	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
-	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up) and Xen domains",
+	{ "ls", cmd_ls, "ls [--all] [--json]", "list running sessions (--all: ended ones too) and Xen domains",
+	  "  --all, -a   also the sessions that ended (kept by run --detach until uniscope rm):\n"
+	  "              STATUS says how (exited N, panic, fault, assert, stack-overflow, crash,\n"
+	  "              killed (SIGNAL), failed, lost), a line below says where the core and\n"
+	  "              the crash report are\n"
+	  "  --json      one JSON array; ended sessions carry how, exit_status, core, report\n"
+	  "  A session whose launcher vanished is recorded as ended (lost) and its QEMU stopped.\n"
 	  "  In dom0 of a Xen host the domains follow the sessions: id, name, state, memory,\n"
 	  "  vCPUs and the TARGET that names them (xen:DOMID; xen:NAME works too)." },
-	{ "stop", cmd_stop, "stop NAME", "stop a session's image and end the session", 0 },
+	{ "stop", cmd_stop, "stop NAME", "stop a session's image, end the session and remove it",
+	  "  Its directory goes (console log included); a session that already ended is left\n"
+	  "  alone (uniscope rm removes it)." },
+	{ "wait", cmd_wait, "wait NAME [--timeout SECONDS]",
+	  "block until a session's guest ends; exit with its exit status",
+	  "  How it ended goes to stderr. --timeout: give up after SECONDS (exit 124).\n"
+	  "  A session stopped meanwhile exits 143; a foreground session leaves no status." },
+	{ "rm", cmd_rm, "rm [--force] NAME...", "remove ended sessions: status, console log, core, report",
+	  "  --force, -f   a running session is stopped (and so removed) instead of refused" },
 	{ "gdb", cmd_gdb, "gdb NAME [GDB-ARGS]", "start GDB on a session's image, already connected", 0 },
 	{ "ps", cmd_ps, "ps TARGET [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
 	  "threads: id, name, state, wait reason, cpu time, switches",
@@ -40,7 +54,8 @@ static const struct cli_command commands[] = {
 	  "  Without TID: the thread on vCPU 0. Frame-pointer unwinding, through\n"
 	  "  interrupts; preempted threads start at the interrupted instruction." },
 	{ "log", cmd_log, "log TARGET [--json] [--image PATH] [--debug-dir DIR]",
-	  "the console log ring read from guest memory", 0 },
+	  "the console log ring read from guest memory",
+	  "  Of an ended session: its console.log, every console byte the guest sent." },
 	{ "trace", cmd_trace, "trace TARGET|STREAM-FILE [-f text|ctf|json] [-o OUT] [--follow] [--image PATH]",
 	  "trace events from guest memory, or a stream recorded by run --trace",
 	  "  -f FORMAT   text (trace-cmd style, default), ctf (CTF 1.8 directory, needs -o), json\n"

@@ -82,11 +82,36 @@ struct run_state {
 	uint64_t stats_written_ms;
 	bool keep_session_dir; /* for the post-mortem of a failed start */
 	bool crash_saved;      /* --core-on-crash wrote core.elf and report.txt */
+	uint8_t exit_how;      /* the guest's EXIT: enum chan_exit_how */
 	struct run_ctl *ctl;   /* the control socket (run_ctl.c), or NULL */
 };
 
 int run_session_create(struct run_state *rs);
 void run_session_remove(struct run_state *rs);
+
+/*
+ * run_end.c: how the session ended. run_end_classify() fills
+ * rs->session.end from what the launcher saw (passing QEMU's own error
+ * through) and returns the exit status; run_session_finish() keeps an
+ * ended detached session (status written, live files gone) or removes
+ * the session. run_detached_quiet() (cmd_run.c) sends a detached
+ * launcher's stderr to /dev/null once the session is up.
+ */
+/*
+ * cmd_session.c, for the commands that name a session: cli_session_load()
+ * loads NAME, or prints why it cannot (no such session, a session root
+ * that is not the user's) and returns 1. session_record_lost() stops a
+ * lost session's QEMU or domain and records it as ended. cmd_wait.c and
+ * cmd_rm.c use them.
+ */
+int cli_session_load(const char *name, struct session *s);
+void session_record_lost(struct session *s);
+/* SIGTERM to a running session's launcher, which ends and removes it; 0 or 1 (printed). */
+int cli_session_stop(const struct session *s);
+
+int run_end_classify(struct run_state *rs, int xen_status);
+void run_session_finish(struct run_state *rs);
+void run_detached_quiet(void);
 int run_qemu_start(struct run_state *rs);
 int run_loop(struct run_state *rs);
 

@@ -86,6 +86,8 @@ static void signal_ready(struct run_state *rs, char status)
 		write_all(rs->ready_fd, &status, 1);
 		close(rs->ready_fd);
 		rs->ready_fd = -2; /* detached for good: console goes to the log only */
+		if (status == 0)
+			run_detached_quiet();
 	}
 }
 
@@ -115,6 +117,7 @@ static void on_control(struct run_state *rs, const struct chan_frame *f)
 	case CHAN_CTL_EXIT:
 		rs->got_exit_status = true;
 		rs->exit_status = m.exit_status;
+		rs->exit_how = m.exit_how;
 		if (run_crash_capture(rs))
 			send_control(rs, &(struct chan_ctl_msg){ .type = CHAN_CTL_RELEASE });
 		break;
@@ -357,26 +360,8 @@ static int setup_signals(struct run_state *rs)
 static int final_status(struct run_state *rs, int xen_status)
 {
 	const struct chan_stats *h = &rs->decoder.stats, *g = &rs->guest_stats;
-	int status;
+	int status = run_end_classify(rs, xen_status);
 
-	if (rs->got_exit_status)
-		status = rs->exit_status;
-	else if (rs->stopping)
-		status = 128 + rs->stop_signal;
-	else if (rs->xen && xen_status >= 0)
-		status = xen_status;
-	else if (rs->xen) {
-		status = cli_error("the Xen domain ended without an exit status: see %s/xl.log "
-				   "and `xl dmesg`", rs->session.dir);
-		rs->keep_session_dir = true;
-	}
-	else if (WIFEXITED(rs->qemu_wait_status) && WEXITSTATUS(rs->qemu_wait_status) % 2 == 1)
-		status = (WEXITSTATUS(rs->qemu_wait_status) - 1) / 2;
-	else {
-		status = cli_error("QEMU ended unexpectedly (status %#x): see %s/qemu.log",
-				   rs->qemu_wait_status, rs->session.dir);
-		rs->keep_session_dir = true;
-	}
 	fprintf(stderr, "uniscope: session '%s' ended, exit status %d; channel: %u frames in, %u dropped in, %u dropped out\n",
 		rs->session.name, status, h->frames_ok,
 		frames_dropped(h),

@@ -70,12 +70,16 @@ int run_session_create(struct run_state *rs)
 {
 	char root[SESSION_PATH_MAX - SESSION_NAME_MAX - 1], path[SESSION_PATH_MAX + 32];
 	struct session *s = &rs->session;
+	struct us_error *err;
 
 	s->pid = getpid(); /* after --detach forked: the process that stays */
 	rs->serial_fd = rs->serial_tx_fd = rs->gdb_client_fd = rs->trace_fd = -1;
 	rs->gdb_listen_fd[0] = rs->gdb_listen_fd[1] = -1;
-	if (session_root(root, sizeof(root), 1) < 0)
-		return cli_error("cannot create the session directory under '%s': %s", root, strerror(errno));
+	if ((err = session_root(root, sizeof(root), 1))) {
+		cli_error("%s", err->message);
+		us_error_destroy(err);
+		return 1;
+	}
 	snprintf(s->dir, sizeof(s->dir), "%s/%s", root, s->name);
 	run_session_remove(rs); /* a stale session of the same name */
 	if (mkdir(s->dir, 0700) < 0)

@@ -36,14 +36,40 @@ static struct us_error *open_xen(const char *spec, const char *domain, struct us
 	return err ? us_error_prefix(err, "%s", spec) : NULL;
 }
 
+/*
+ * An ended session's guest is gone; what is left is the core that
+ * --core-on-crash kept in the session directory, read with the session's
+ * image. Without one there is nothing to read, and the error says what is.
+ */
+static struct us_error *open_ended_session(const char *spec, const struct session *s,
+					   struct us_backend **b)
+{
+	char core[SESSION_PATH_MAX + 64], how[64];
+	struct us_error *err;
+
+	session_describe_end(s, how, sizeof(how));
+	if (!s->end.core[0])
+		return us_error_create(US_ERR_NOT_FOUND, "%s: the session has ended (%s) and its "
+				       "guest's memory with it (run --core-on-crash keeps a core; "
+				       "uniscope log %s shows its console)", spec, how, s->name);
+	session_path(s, s->end.core, core, sizeof(core));
+	if ((err = us_backend_core_open(core, b)))
+		return us_error_prefix(err, "%s: the session has ended (%s); its core", spec, how);
+	snprintf((*b)->image, sizeof((*b)->image), "%s", s->image);
+	return NULL;
+}
+
 /* A session's guest: QEMU's shared RAM and QMP, or its Xen domain by domid. */
 static struct us_error *open_session_dir(const char *spec, const char *dir, struct us_backend **b)
 {
 	struct us_error *err;
 	struct session s;
+	int loaded = session_load(dir, &s) == 0;
 	char domid[16];
 
-	if (session_load(dir, &s) == 0 && !strcmp(s.platform, "xen")) {
+	if (loaded && s.ended)
+		return open_ended_session(spec, &s, b);
+	if (loaded && !strcmp(s.platform, "xen")) {
 		if (s.domid < 0)
 			return us_error_create(US_ERR_NOT_FOUND, "%s: the session has no Xen domain "
 					       "(yet)", spec);
@@ -59,11 +85,12 @@ static struct us_error *open_session_dir(const char *spec, const char *dir, stru
 static struct us_error *open_session_name(const char *spec, struct us_backend **b)
 {
 	char root[SESSION_PATH_MAX], dir[SESSION_PATH_MAX + SESSION_NAME_MAX + 2];
+	struct us_error *err;
 	struct stat st;
-	int rc;
 
-	if ((rc = session_root(root, sizeof(root), 0)) < 0)
-		return us_error_errno(-rc, "%s: cannot find the session directory", spec);
+	if ((err = session_root(root, sizeof(root), 0)) && err->code != US_ERR_NOT_FOUND)
+		return us_error_prefix(err, "%s", spec);
+	us_error_destroy(err);
 	snprintf(dir, sizeof(dir), "%s/%s", root, spec);
 	if (strlen(spec) >= SESSION_NAME_MAX || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return us_error_create(US_ERR_NOT_FOUND,

@@ -159,6 +159,21 @@ stop_session() {
 	$UNISCOPE stop "$1" >/dev/null 2>&1 || true
 }
 
+# process_gone PID [SECONDS]: waits until PID has exited (a zombie counts:
+# its parent may be slow to reap it); fails, saying so, after SECONDS (10).
+process_gone() {
+	_tries=$((${2:-10} * 10))
+	while [ $_tries -gt 0 ]; do
+		[ -e /proc/$1/stat ] || return 0
+		sed 's/.*) //' /proc/$1/stat 2>/dev/null | grep -q "^Z" && return 0
+		sleep 0.1
+		_tries=$((_tries - 1))
+	done
+	echo "process $1 is still running:"
+	ps -o pid,stat,cmd -p $1
+	return 1
+}
+
 # A free-ish loopback port for this test script.
 test_port() {
 	echo $((20000 + ($$ + ${1:-0}) % 20000))

@@ -184,8 +184,13 @@ static int fill_session(struct run_state *rs)
 	return 0;
 }
 
-/* The parent of a detached session that did not start: what is left of it, and where. */
-static int detach_failed(struct run_state *rs, pid_t child)
+/*
+ * The parent of a detached session that ended before it said it was up:
+ * a guest that ran and ended that fast started all the same (its name is
+ * printed, `uniscope wait` gives its status); otherwise what is left of
+ * the session that did not start, and where.
+ */
+static int detach_ended_early(struct run_state *rs, pid_t child)
 {
 	struct session s;
 	char how[64];
@@ -193,6 +198,10 @@ static int detach_failed(struct run_state *rs, pid_t child)
 	waitpid(child, NULL, 0); /* it has said what went wrong on our stderr */
 	if (session_load(rs->session.name, &s) < 0 || !s.ended)
 		return cli_error("session '%s' did not start", rs->session.name);
+	if (s.end.how != SESSION_HOW_FAILED && s.end.how != SESSION_HOW_UNKNOWN) {
+		printf("%s\n", s.name);
+		return 0;
+	}
 	session_describe_end(&s, how, sizeof(how));
 	return cli_error("session '%s' did not start (%s); its console and logs stay in '%s' "
 			 "(uniscope rm %s removes them)", s.name, how, s.dir, s.name);
@@ -229,7 +238,7 @@ static int detach(struct run_state *rs)
 	}
 	close(pipefd[1]);
 	if (read(pipefd[0], &status, 1) != 1 || status != 0)
-		exit(detach_failed(rs, pid));
+		exit(detach_ended_early(rs, pid));
 	printf("%s\n", rs->session.name);
 	exit(0);
 }

@@ -115,11 +115,14 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/un
 FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 BENCH_TOOLS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/trace-emit.c,$(wildcard bench/*.c)))
 
-.PHONY: all check demo fuzz install clean examples host unit deps
+.PHONY: all check demo fuzz install clean examples host unit deps man
 .DEFAULT_GOAL := all
 
-all: host examples unit
+MANPAGE = $(BUILD)/uniscope.1
+
+all: host examples unit man
 host: $(UNISCOPE)
+man: $(MANPAGE)
 examples: $(EXAMPLE_IMAGES)
 unit: $(UNIT_TESTS) $(BENCH_TOOLS)
 
@@ -176,6 +179,10 @@ $(HOST_LIB): $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS)
 $(UNISCOPE): $(CLI_OBJS) $(HOST_LIB)
 	$(QUIET_LD)$(HOST_CC) -o $@ $(CLI_OBJS) $(HOST_LIB) $(HOST_LIBS)
 
+# uniscope(1): the COMMANDS section comes from the command table (`uniscope CMD --help`).
+$(MANPAGE): cli/uniscope.1.in mk/manpage.sh $(UNISCOPE)
+	$(QUIET_GEN)sh mk/manpage.sh $(UNISCOPE) cli/uniscope.1.in >$@.tmp && mv $@.tmp $@
+
 $(BUILD)/tests/unit/test-libc: tests/unit/test-libc.c $(LIBC_TEST_OBJS)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(LIBC_TEST_OBJS)
@@ -228,9 +235,11 @@ demo: all
 	$(Q)$(if $(DEMO_MS),DEMO_MS=$(DEMO_MS) )sh mk/demo.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples \
+		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(UNISCOPE) $(DESTDIR)$(PREFIX)/bin/uniscope
 	install -m 0644 $(EXAMPLE_IMAGES) $(DESTDIR)$(PREFIX)/share/uniscope/examples/
+	install -m 0644 $(MANPAGE) $(DESTDIR)$(PREFIX)/share/man/man1/uniscope.1
 
 clean:
 	rm -rf $(BUILD)

@@ -7,7 +7,8 @@
 static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
-	  "           [--trace FILE] [--core-on-crash] [--detach] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--trace FILE] [--append ARGS] [--core-on-crash] [--detach] IMAGE\n"
+	  "           [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -19,11 +20,18 @@ static const struct cli_command commands[] = {
 	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR (loopback or unix socket, 0600)\n"
 	  "  --trace FILE    record trace records streamed by the guest into FILE\n"
 	  "  --append ARGS   the guest's command line\n"
-	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
+	  "  --detach        run in the background and print the session's name; `uniscope stop\n"
+	  "                  NAME` stops it. When its guest ends by itself the session is kept\n"
+	  "                  (status, console log, core, report) until `uniscope rm NAME`:\n"
+	  "                  see ls --all, wait, log\n"
 	  "  --core-on-crash when the guest dies, keep it up (paused) while its core and crash\n"
 	  "                  report are written, print the report, and leave NAME.core and\n"
-	  "                  NAME.report in the current directory\n"
-	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
+	  "                  NAME.report in the current directory (detached: core.elf and\n"
+	  "                  report.txt in the session directory)\n"
+	  "IMAGE must be a PVH image (an ELF executable with a Xen PVH entry note, such as the\n"
+	  "libOS links); anything else is refused before QEMU starts. Exits with the guest's exit\n"
+	  "status (125 when it panicked or faulted; 1 when QEMU failed, with QEMU's error).\n"
+	  "A foreground session leaves nothing behind; Ctrl-C stops it." },
 	{ "ls", cmd_ls, "ls [--all] [--json]", "list running sessions (--all: ended ones too) and Xen domains",
 	  "  --all, -a   also the sessions that ended (kept by run --detach until uniscope rm):\n"
 	  "              STATUS says how (exited N, panic, fault, assert, stack-overflow, crash,\n"
@@ -56,7 +64,8 @@ static const struct cli_command commands[] = {
 	{ "log", cmd_log, "log TARGET [--json] [--image PATH] [--debug-dir DIR]",
 	  "the console log ring read from guest memory",
 	  "  Of an ended session: its console.log, every console byte the guest sent." },
-	{ "trace", cmd_trace, "trace TARGET|STREAM-FILE [-f text|ctf|json] [-o OUT] [--follow] [--image PATH]",
+	{ "trace", cmd_trace, "trace TARGET|STREAM-FILE [-f text|ctf|json] [-o OUT] [--follow] [--no-pause]\n"
+	  "             [--image PATH]",
 	  "trace events from guest memory, or a stream recorded by run --trace",
 	  "  -f FORMAT   text (trace-cmd style, default), ctf (CTF 1.8 directory, needs -o), json\n"
 	  "              (Chrome/Perfetto trace-event JSON)\n"

@@ -115,7 +115,7 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/un
 FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 BENCH_TOOLS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/trace-emit.c,$(wildcard bench/*.c)))
 
-.PHONY: all check demo fuzz install clean examples host unit deps man
+.PHONY: all check demo fuzz install clean examples host unit deps man bench
 .DEFAULT_GOAL := all
 
 MANPAGE = $(BUILD)/uniscope.1
@@ -228,6 +228,12 @@ XEN_TEST_SCRIPTS = $(sort $(wildcard tests/xen/t[0-9]*.sh))
 check-xen: host examples
 	$(Q)BUILD=$(BUILD) sh tests/xen/rig.sh build
 	@BUILD=$(BUILD) $(PROVE) -v $(XEN_TEST_SCRIPTS)
+
+# Every benchmark in bench/, one after another: the table of their figures,
+# with the date and the load, in $(BUILD)/bench/results.md (bench/run-all.sh;
+# BENCH_ONLY="boot size" or BENCH_SKIP=xen to choose).
+bench: all
+	$(Q)sh bench/run-all.sh $(BUILD)
 
 # On a terminal: uniscope top on the threads example. Without one: the
 # example for DEMO_MS ms (default 5000), its console here, its exit status.

@@ -11,12 +11,15 @@
 #	BENCH_ONLY="boot size"   run only these scripts
 #	BENCH_SKIP="xen"         leave these out (xen.sh boots the nested Xen
 #	                         rig and runs `xl dump-core`: ~10 minutes)
+#	BENCH_DIR, BENCH_SCRIPTS where the scripts are and which (the test of
+#	                         this driver, t0300, gives its own)
 # Each script's whole output is kept in BUILD/bench/NAME.log. Exits 1 when
 # a script failed (its row says so).
 set -u
 BUILD=${1:-build}
 OUT=${2:-$BUILD/bench/results.md}
-SCRIPTS="size boot channel introspect core gdbstub trace xen"
+SCRIPTS=${BENCH_SCRIPTS:-size boot channel introspect core gdbstub trace xen}
+DIR=${BENCH_DIR:-bench}
 LOGS=$BUILD/bench
 mkdir -p "$LOGS"
 # The scripts call make themselves (size.sh); not as part of this make.
@@ -58,7 +61,7 @@ run_one() {
 	log=$LOGS/$1.log
 	load_before=$(load1) qemus_before=$(other_qemus) start=$(date +%s)
 	echo "bench: $1.sh ($(date -u +%H:%M:%S))" >&2
-	sh "bench/$1.sh" $(args_for "$1") >"$log" 2>&1
+	sh "$DIR/$1.sh" $(args_for "$1") >"$log" 2>&1
 	rc=$?
 	load_after=$(load1) qemus_after=$(other_qemus) secs=$(($(date +%s) - start))
 	context="$load_before / $load_after | $qemus_before / $qemus_after | $secs"

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,14 @@ static void sanitize_file_name(char *name)
 
 typedef void key_value_fn(struct session *s, const char *key, const char *value);
 
+static void skip_rest_of_line(FILE *f)
+{
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n')
+		;
+}
+
 /* Reads DIR/FILE's key=value lines (at most META_LINES_MAX of them). 0 or -errno. */
 static int read_key_values(struct session *s, const char *file, key_value_fn *apply)
 {
@@ -190,7 +199,10 @@ static int read_key_values(struct session *s, const char *file, key_value_fn *ap
 		return -errno;
 	for (int i = 0; i < META_LINES_MAX && fgets(line, sizeof(line), f); i++) {
 		char *eq = strchr(line, '=');
+		bool whole = strchr(line, '\n') || feof(f);
 		line[strcspn(line, "\n")] = 0;
+		if (!whole) /* over-long: its tail is no line of its own (it could smuggle a key) */
+			skip_rest_of_line(f);
 		if (!eq)
 			continue;
 		*eq = 0;

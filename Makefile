@@ -94,6 +94,8 @@ LIBOS_LIB = $(GUEST_OUT)/libos.a
 
 EXAMPLES = $(sort $(notdir $(wildcard examples/*)))
 EXAMPLE_IMAGES = $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
+# Tiny unikernels that tests boot (tests/images/NAME/*.c), built as examples are.
+TEST_IMAGES = $(patsubst %,$(BUILD)/tests/images/%.elf,$(sort $(notdir $(wildcard tests/images/*))))
 
 # --- host ----------------------------------------------------------------
 HOST_CFLAGS = $(COMMON_CFLAGS) -I. -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
@@ -124,7 +126,7 @@ all: host examples unit man
 host: $(UNISCOPE)
 man: $(MANPAGE)
 examples: $(EXAMPLE_IMAGES)
-unit: $(UNIT_TESTS) $(BENCH_TOOLS)
+unit: $(UNIT_TESTS) $(BENCH_TOOLS) $(TEST_IMAGES)
 
 deps: $(CONFIG_MAK)
 
@@ -139,10 +141,13 @@ $(GUEST_FLAGS_FILE): FORCE
 $(HOST_FLAGS_FILE): FORCE
 	@mkdir -p $(@D)
 	@echo '$(HOST_CFLAGS) | $(HOST_LIBS)' | cmp -s - $@ || echo '$(HOST_CFLAGS) | $(HOST_LIBS)' >$@
-$(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c)): $(GUEST_FLAGS_FILE)
+$(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c tests/images/*/*.c)): $(GUEST_FLAGS_FILE)
 $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS): $(HOST_FLAGS_FILE)
 
 $(GUEST_OUT)/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(GUEST_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
+$(GUEST_OUT)/tests/images/%.o: tests/images/%.c
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(GUEST_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
 $(GUEST_OUT)/%.o: %.c
@@ -152,7 +157,15 @@ $(GUEST_OUT)/%.o: %.S
 	@mkdir -p $(@D)
 	$(QUIET_AS)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
-$(LIBOS_LIB): $(LIBOS_OBJS)
+# The libOS is one relocatable object whose only global symbols are the
+# application interface (libos/exports.txt): its internals cannot collide
+# with, or be replaced by, an application's or the C library's names.
+LIBOS_RELOC = $(GUEST_OUT)/libos.o
+$(LIBOS_RELOC): $(LIBOS_OBJS) libos/exports.txt
+	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) && \
+		grep -v '^#' libos/exports.txt | tr ' ' '\n' | grep -v '^$$' >$@.keep && \
+		objcopy --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
+$(LIBOS_LIB): $(LIBOS_RELOC)
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
 
 # An example is every .c in its folder; the libOS entry comes from libos.a.
@@ -160,6 +173,11 @@ $(LIBOS_LIB): $(LIBOS_OBJS)
 .SECONDEXPANSION:
 example_objs = $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/$(1)/*.c))
 $(BUILD)/examples/%.elf: $$(call example_objs,$$*) $(LIBOS_LIB) libos/libos.ld
+	@mkdir -p $(@D)
+	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ --whole-archive $(LIBOS_LIB) --no-whole-archive \
+		$(filter %.o,$^)
+test_image_objs = $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard tests/images/$(1)/*.c))
+$(BUILD)/tests/images/%.elf: $$(call test_image_objs,$$*) $(LIBOS_LIB) libos/libos.ld
 	@mkdir -p $(@D)
 	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ --whole-archive $(LIBOS_LIB) --no-whole-archive \
 		$(filter %.o,$^)

@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kern.h"
+#include "image.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
+#include "channel.h"
+#include "trace.h"
 
 #define HVM_START_MAGIC 0x336ec578u
 #define E820_RAM 1
-#define CMDLINE_MAX 1024
-#define MAX_ARGS 32
 
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
@@ -29,10 +30,7 @@ struct hvm_memmap_entry {
 	uint32_t type, reserved;
 };
 
-extern char _image_start[], _image_end[];
 extern int main(int argc, char **argv);
-__attribute__((weak)) void channel_init(void) {}
-__attribute__((weak)) void trace_init(void) {}
 __attribute__((weak)) void debug_init(void) {}
 __attribute__((weak)) void debug_boot_wait(void) {}
 

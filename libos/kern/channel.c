@@ -15,6 +15,8 @@
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
 #include "plat/plat.h"
+#include "channel.h"
+#include "trace.h"
 
 #define POLL_BUDGET 4096
 #define TRACE_FRAMES_PER_TICK 4
@@ -32,14 +34,9 @@ static struct {
 	uint8_t tx[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
 } chan;
 
-extern struct uniscope_info uniscope_info;
-
-/* Hooks for the debugger stub and the tracer, when linked. */
+/* Hooks for the debugger stub, when linked. */
 __attribute__((weak)) void debug_channel_input(const uint8_t *data, size_t len) { (void)data; (void)len; }
 __attribute__((weak)) void debug_interrupt_request(void) {}
-__attribute__((weak)) void trace_set_enabled(uint64_t mask) { (void)mask; }
-__attribute__((weak)) size_t trace_drain(uint8_t *buf, size_t cap) { (void)buf; (void)cap; return 0; }
-__attribute__((weak)) void trace_drain_restart(void) {}
 
 uint64_t chan_stats_address(void)
 {

@@ -6,13 +6,11 @@
 #include <stddef.h>
 #include <libos.h>
 #include <uniscope/abi.h>
+#include "param.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/fpu.h"
 
-#define STACK_SIZE (16 * 1024ul)
 #define STACK_SLOT_SIZE (STACK_SIZE + PAGE_SIZE) /* a guard page below each stack */
-#define MAX_STACK_SLOTS 4096
-#define SCHED_HZ 100
 
 /*
  * A thread. The fields up to `trap_frame` are read by host tools through
@@ -89,6 +87,7 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* info.c */
 void info_init(void);
+extern struct uniscope_info uniscope_info;
 
 /* boot.c */
 const char *cmdline_string(void);

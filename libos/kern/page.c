@@ -7,8 +7,6 @@
 #include <string.h>
 #include "kern.h"
 
-#define MAX_RAM_RANGES 32
-
 struct uniscope_heap_stats heap_stats;
 static uint64_t *free_bits;
 static uint64_t nr_pages; /* pages covered by the bitmap, from address 0 */

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 #include "kern.h"
+#include "image.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
 #include "trace.h"
+#include "channel.h"
 
 struct uniscope_panic panic_record;
 static int panicking;
@@ -24,8 +26,6 @@ static const char *const exception_names[32] = {
 	"machine check", "SIMD floating-point error", "virtualization exception",
 	"control protection exception",
 };
-
-__attribute__((weak)) void channel_exit_notify(int status) { (void)status; }
 
 /* The debugger stub, when linked, takes over a dying image; otherwise nothing. */
 __attribute__((weak)) void debug_enter_on_death(struct uniscope_regs *regs, int signal)
@@ -173,7 +173,6 @@ static const char *page_fault_cause(uint64_t error_code)
 
 static void describe_fault(const trap_frame_t *f, const char *name, int overflow)
 {
-	extern char _text_start[], _text_end[];
 	uint64_t cr2 = read_cr2();
 	const char *where = "";
 

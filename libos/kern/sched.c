@@ -15,14 +15,13 @@
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
 #include "trace.h"
+#include "channel.h"
 
 struct thread *current_threads[1];
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
 static struct thread *idle_thread;
 static int sched_started;
-
-void context_switch(struct uniscope_context *from, struct uniscope_context *to);
 
 static void run_queue_push(struct thread *t)
 {
@@ -158,8 +157,6 @@ void timer_tick(trap_frame_t *frame)
 	schedule();
 	current->trap_frame = 0;
 }
-
-__attribute__((weak)) void channel_idle_work(void) {}
 
 static void *idle_loop(void *arg)
 {

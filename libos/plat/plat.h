@@ -27,5 +27,8 @@ extern const struct plat_ops *plat;
 void plat_init(void);
 extern const struct plat_ops plat_qemu_ops;
 extern const struct plat_ops plat_xen_ops;
+/* Each platform's probe and set-up: qemu/uart.c, xen/xen.c (0: running on Xen). */
+void uart_init(void);
+int xen_init(void);
 
 #endif

@@ -452,8 +452,9 @@ static bool test_control(void)
 		{ .type = CHAN_CTL_TRACE_ENABLE, .trace_mask = 0x8000000000000001ull },
 		{ .type = CHAN_CTL_INTERRUPT },
 		{ .type = CHAN_CTL_TEXT_FALLBACK },
+		{ .type = CHAN_CTL_DEBUGGER_GONE },
 	};
-	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 1, 1 };
+	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 1, 1, 1 };
 	uint8_t buf[64] = { CHAN_CTL_HELLO_ACK, 1, 0, 0, 0, 0, CHAN_BUILD_ID_MAX + 1 };
 	struct chan_ctl_msg m;
 

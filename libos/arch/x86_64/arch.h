@@ -25,6 +25,7 @@ void irq_set_handler(int isa_irq, irq_handler_fn handler);
 void irq_set_platform_handler(irq_handler_fn handler);
 uint32_t hypervisor_cpuid_base(const char signature[12]);
 void trap_dispatch(trap_frame_t *frame);
+extern char trap_vectors_start[]; /* traps.S: 256 entry stubs, 16 bytes apart */
 extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
 
@@ -49,6 +50,8 @@ void clock_delay_us(uint64_t us);
 int debug_trap(trap_frame_t *frame);
 
 void fpu_init(void);
+/* switch.S: save the running thread's callee-saved state in *from, resume *to. */
+void context_switch(struct uniscope_context *from, struct uniscope_context *to);
 void regs_from_trap_frame(struct uniscope_regs *regs, const trap_frame_t *frame);
 
 #endif

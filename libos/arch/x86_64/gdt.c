@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "arch.h"
+#include "param.h"
 
-#define IST_STACK_SIZE 8192
 
 struct tss {
 	uint32_t reserved0;

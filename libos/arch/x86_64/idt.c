@@ -22,7 +22,6 @@ struct idt_entry {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-extern char trap_vectors_start[];
 
 static uint8_t vector_ist(int vector)
 {

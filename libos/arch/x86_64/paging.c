@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "cpu.h"
 #include "paging.h"
+#include "image.h"
 
 #define PTE_PRESENT (1ull << 0)
 #define PTE_WRITE (1ull << 1)
@@ -36,10 +37,6 @@
 #define LOW_UNMAPPED_END 0x100000ull
 #define MMIO_IOAPIC 0xfec00000ull
 #define MMIO_LAPIC 0xfee00000ull
-#define MAX_PT_POOL_PAGES 4096
-#define MAX_SHARED_PAGES 4
-
-extern char _image_start[], _text_start[], _text_end[], _rodata_end[], _image_end[];
 
 static const struct paging_layout *layout;
 static uint64_t pool_start, pool_pages, pool_used;

@@ -3,7 +3,9 @@
 
 #include <stdint.h>
 
-#define PAGING_MAX_RAM_RANGES 32
+#include "param.h"
+
+#define PAGING_MAX_RAM_RANGES MAX_RAM_RANGES
 #define PTE_FLAG_PRESENT (1ull << 0)
 #define PTE_FLAG_WRITE (1ull << 1)
 #define PTE_FLAG_NX (1ull << 63)

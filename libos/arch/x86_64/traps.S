@@ -82,3 +82,5 @@ trap_pop_frame:
 trap_return_to:
 	mov %rdi, %rsp
 	jmp trap_pop_frame
+
+	.section .note.GNU-stack, "", @progbits

@@ -21,6 +21,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "plat/plat.h"
+#include "kern/channel.h"
 #include "xen.h"
 
 #define MAX_BOUND_PORTS 4
@@ -33,7 +34,6 @@ static struct {
 	xen_evtchn_fn handler;
 } bound[MAX_BOUND_PORTS];
 
-bool channel_framed(void);
 
 long xen_hvm_get_param(uint32_t index, uint64_t *value)
 {

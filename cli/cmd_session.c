@@ -87,9 +87,35 @@ int cli_session_load(const char *name, struct session *s)
 	return 0;
 }
 
+/* Whether pid is the session's QEMU still: its command line names the session directory. */
+static bool is_sessions_qemu(const struct session *s)
+{
+	char path[64], cmdline[16384];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->qemu_pid);
+	if (s->qemu_pid <= 0 || !(f = fopen(path, "r")))
+		return false;
+	n = fread(cmdline, 1, sizeof(cmdline) - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (!cmdline[i])
+			cmdline[i] = ' ';
+	cmdline[n] = 0;
+	return strstr(cmdline, s->dir) != NULL;
+}
+
 void session_record_lost(struct session *s)
 {
-	if (s->qemu_pid > 0)
+	struct session now;
+
+	/* The launcher may have recorded its end since s was read: that is the truth. */
+	if (session_load(s->dir, &now) == 0 && now.ended) {
+		*s = now;
+		return;
+	}
+	if (is_sessions_qemu(s)) /* not a process that took a dead QEMU's pid since */
 		kill(s->qemu_pid, SIGKILL);
 	destroy_stale_domain(s);
 	session_prune_live_files(s);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# make bench: every benchmark in bench/, one after another, and the table
+# make bench: every benchmark in bench/ (each bench/NAME.sh but lib.sh and
+# this one), one after another, and the table
 # of their figures in BUILD/bench/results.md (the figures of bench/README.md
 # and README.md come from it). Each script's summary lines become rows, with
 # the 1-minute load average before and after it and the number of other
@@ -11,15 +12,24 @@
 #	BENCH_ONLY="boot size"   run only these scripts
 #	BENCH_SKIP="xen"         leave these out (xen.sh boots the nested Xen
 #	                         rig and runs `xl dump-core`: ~10 minutes)
-#	BENCH_DIR, BENCH_SCRIPTS where the scripts are and which (the test of
-#	                         this driver, t0300, gives its own)
+#	BENCH_DIR, BENCH_SCRIPTS where the scripts are and which (default: all
+#	                         of them; the test of this driver, t0300, gives its own)
+# Each script is run as `sh bench/NAME.sh BUILD` (size.sh: BUILD/bench-size).
 # Each script's whole output is kept in BUILD/bench/NAME.log. Exits 1 when
 # a script failed (its row says so).
 set -u
 BUILD=${1:-build}
 OUT=${2:-$BUILD/bench/results.md}
-SCRIPTS=${BENCH_SCRIPTS:-size boot channel introspect core gdbstub trace xen}
 DIR=${BENCH_DIR:-bench}
+# Every script in bench/ but the shared ones, xen.sh (the slowest) last.
+all_scripts() {
+	for f in "$DIR"/*.sh; do
+		n=$(basename "$f" .sh)
+		case $n in lib | run-all | xen) ;; *) echo "$n" ;; esac
+	done
+	[ -f "$DIR/xen.sh" ] && echo xen
+}
+SCRIPTS=${BENCH_SCRIPTS:-$(all_scripts)}
 LOGS=$BUILD/bench
 mkdir -p "$LOGS"
 # The scripts call make themselves (size.sh); not as part of this make.

@@ -29,4 +29,12 @@ test_expect_success 'BENCH_ONLY and BENCH_SKIP choose the scripts' '
 	expect_grep "^\| good.sh " t3.md && expect_no_grep "bad.sh" t3.md
 '
 
+test_expect_success 'by default every script of the folder runs, xen.sh last, lib.sh and run-all.sh not' '
+	mkdir d &&
+	for n in zeta xen alpha lib run-all; do echo "echo figure of $n" >d/$n.sh; done &&
+	(cd $ROOT && BENCH_DIR=$TRASH/d sh bench/run-all.sh $TRASH/build $TRASH/t4.md) 2>/dev/null &&
+	grep -o "^| [a-z-]*\.sh" t4.md | tr -d "| " | tr "\n" " " >order &&
+	expect_equal "$(cat order)" "alpha.sh zeta.sh xen.sh "
+'
+
 test_done

@@ -332,17 +332,24 @@ int cmd_gdb(int argc, char **argv)
 		return cli_usage("gdb");
 	if (cli_session_load(argv[1], &s))
 		return 1;
-	if (s.ended || !session_alive(&s))
-		return cli_error("session '%s' is not running (uniscope ls --all; a core opens with "
-				 "gdb IMAGE CORE)", argv[1]);
-	snprintf(target, sizeof(target), "target remote %s/gdb.sock", s.dir);
+	if (s.ended && s.end.core[0]) /* what is left of it: its core */
+		session_path(&s, s.end.core, target, sizeof(target));
+	else if (s.ended || !session_alive(&s))
+		return cli_error("session '%s' is not running and left no core (uniscope ls --all)",
+				 argv[1]);
+	else
+		snprintf(target, sizeof(target), "target remote %s/gdb.sock", s.dir);
 	args[n++] = "gdb";
 	args[n++] = "-q";
-	args[n++] = "-ex";
-	args[n++] = target;
-	for (int i = 2; i < argc && n < 62; i++)
+	if (!s.ended) {
+		args[n++] = "-ex";
+		args[n++] = target;
+	}
+	for (int i = 2; i < argc && n < 61; i++)
 		args[n++] = argv[i];
 	args[n++] = s.image;
+	if (s.ended)
+		args[n++] = target;
 	args[n] = 0;
 	execvp("gdb", (char *const *)args);
 	return cli_error("cannot start gdb: %s (apt-get install gdb)", strerror(errno));

@@ -50,7 +50,8 @@ static const struct cli_command commands[] = {
 	  "  A session stopped meanwhile exits 143; a foreground session leaves no status." },
 	{ "rm", cmd_rm, "rm [--force] NAME...", "remove ended sessions: status, console log, core, report",
 	  "  --force, -f   a running session is stopped (and so removed) instead of refused" },
-	{ "gdb", cmd_gdb, "gdb NAME [GDB-ARGS]", "start GDB on a session's image, already connected", 0 },
+	{ "gdb", cmd_gdb, "gdb NAME [GDB-ARGS]", "start GDB on a session's image, already connected",
+	  "  On an ended session that kept a core (run --detach --core-on-crash): GDB on its core." },
 	{ "ps", cmd_ps, "ps TARGET [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
 	  "threads: id, name, state, wait reason, cpu time, switches",
 	  "  The thread on a CPU is marked '*'. A live guest is paused for a moment\n"

@@ -54,14 +54,17 @@ test_expect_success 'a fault with --core-on-crash: core and report in the sessio
 	expect_grep "page fault: write to an unmapped page at 0 \(null pointer\) in crash_null" $R/fault/report.txt
 '
 
-test_expect_success 'report, bt and ps of an ended session read its core' '
+test_expect_success 'report, bt, ps and gdb of an ended session read its core' '
 	$UNISCOPE report fault >report &&
 	expect_grep "^uniscope report: fault \(core\)" report &&
 	expect_grep "in crash_null at examples/crash/main.c" report &&
 	$UNISCOPE bt fault all >bt && expect_grep "crash_null" bt &&
 	$UNISCOPE ps fault >ps && expect_grep " crasher " ps &&
 	timeout 120 gdb -batch -nx -ex "info threads" $EXAMPLES/crash.elf $R/fault/core.elf >gdb 2>&1 &&
-	expect_grep "crash_null \(\) at examples/crash/main.c" gdb
+	expect_grep "crash_null \(\) at examples/crash/main.c" gdb &&
+	timeout 120 $UNISCOPE gdb fault -batch -nx -ex bt </dev/null >gdb2 2>&1 &&
+	expect_grep "Program terminated with signal SIGSEGV" gdb2 &&
+	expect_grep "crash_null \(\) at examples/crash/main.c" gdb2
 '
 
 test_expect_success 'panic and assert are told apart; ls --json carries how, status, core' '

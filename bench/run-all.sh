@@ -15,8 +15,9 @@
 #	BENCH_DIR, BENCH_SCRIPTS where the scripts are and which (default: all
 #	                         of them; the test of this driver, t0300, gives its own)
 # Each script is run as `sh bench/NAME.sh BUILD` (size.sh: BUILD/bench-size).
-# Each script's whole output is kept in BUILD/bench/NAME.log. Exits 1 when
-# a script failed (its row says so).
+# Rows come from a script's standard output; the whole of it and its
+# stderr are kept in BUILD/bench/NAME.log. Exits 1 when a script failed (its
+# row says so).
 set -u
 BUILD=${1:-build}
 OUT=${2:-$BUILD/bench/results.md}
@@ -71,8 +72,9 @@ run_one() {
 	log=$LOGS/$1.log
 	load_before=$(load1) qemus_before=$(other_qemus) start=$(date +%s)
 	echo "bench: $1.sh ($(date -u +%H:%M:%S))" >&2
-	sh "$DIR/$1.sh" $(args_for "$1") >"$log" 2>&1
+	sh "$DIR/$1.sh" $(args_for "$1") >"$LOGS/$1.out" 2>"$LOGS/$1.err"
 	rc=$?
+	cat "$LOGS/$1.out" "$LOGS/$1.err" >"$log"
 	load_after=$(load1) qemus_after=$(other_qemus) secs=$(($(date +%s) - start))
 	context="$load_before / $load_after | $qemus_before / $qemus_after | $secs"
 	if [ $rc != 0 ]; then
@@ -80,8 +82,9 @@ run_one() {
 		tail -5 "$log" | sed 's/^/bench:   /' >&2
 		return 1
 	fi
-	# Summary lines, not progress chatter; | would break the table.
-	grep -v -e '^$' -e '^bench: ' "$log" | sed -e 's/|/\\|/g' |
+	# Its summary lines (standard output; progress and errors go to stderr);
+	# a | would break the table.
+	grep -v -e '^$' "$LOGS/$1.out" | sed -e 's/|/\\|/g' |
 		while IFS= read -r line; do
 			echo "| $1.sh | $line | $context |"
 		done >>"$OUT"

@@ -7,7 +7,7 @@
 
 test_expect_success 'each line a benchmark prints is a row, with its load; a failure says so' '
 	mkdir b &&
-	printf "echo \"widget: 12.5 ms, ratio 1.07 (target <= 1.10)\"\necho\necho \"pipes a|b\"\n" >b/good.sh &&
+	printf "echo \"widget: 12.5 ms, ratio 1.07 (target <= 1.10)\"\necho\necho \"pipes a|b\"\necho progress >&2\n" >b/good.sh &&
 	printf "echo half-way\nexit 3\n" >b/bad.sh &&
 	rc=0; (cd $ROOT && BENCH_DIR=$TRASH/b BENCH_SCRIPTS="good bad" sh bench/run-all.sh $TRASH/build $TRASH/table.md) 2>err || rc=$? &&
 	expect_equal $rc 1 &&
@@ -16,7 +16,8 @@ test_expect_success 'each line a benchmark prints is a row, with its load; a fai
 	expect_grep "^\| script \| figure \| load avg \(1 min\) before / after \| other QEMUs before / after \| seconds \|$" table.md &&
 	expect_grep "^\| good.sh \| widget: 12.5 ms, ratio 1.07 \(target <= 1.10\) \| [0-9.]+ / [0-9.]+ \| [0-9]+ / [0-9]+ \| [0-9]+ \|$" table.md &&
 	expect_grep "^\| good.sh \| pipes a\\\\\|b \|" table.md &&
-	test $(grep -c "^| good.sh " table.md) = 2 &&
+	test $(grep -c "^| good.sh " table.md) = 2 && expect_no_grep progress table.md &&
+	expect_grep "^progress" $TRASH/build/bench/good.log &&
 	expect_grep "^\| bad.sh \| FAILED \(exit 3\): see $TRASH/build/bench/bad.log \|" table.md &&
 	expect_grep "half-way" $TRASH/build/bench/bad.log &&
 	expect_grep "^bench:   half-way" err

@@ -185,7 +185,7 @@ static void print_header(const struct ls_options *o)
 	if (o->json)
 		printf("[");
 	else if (o->all)
-		printf("%-20s %-16s %8s %5s %-12s %s\n", "NAME", "STATUS", "PID", "ACCEL", "FRAMES", "IMAGE");
+		printf("%-20s %-18s %8s %5s %-12s %s\n", "NAME", "STATUS", "PID", "ACCEL", "FRAMES", "IMAGE");
 	else
 		printf("%-20s %8s %5s %-12s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "IMAGE");
 }
@@ -222,7 +222,7 @@ static void print_ended(const struct session *s, const char *stats)
 	char status[64], core[SESSION_PATH_MAX + 64], report[SESSION_PATH_MAX + 64];
 
 	session_describe_end(s, status, sizeof(status));
-	printf("%-20s %-16s %8s %5s %-12s %s\n", s->name, status, "-", s->accel, stats, s->image);
+	printf("%-20s %-18s %8s %5s %-12s %s\n", s->name, status, "-", s->accel, stats, s->image);
 	if (s->end.core[0] || s->end.report[0]) {
 		session_path(s, s->end.core, core, sizeof(core));
 		session_path(s, s->end.report, report, sizeof(report));
@@ -245,7 +245,7 @@ static bool list_session(const struct ls_options *o, struct session *s, int n)
 	else if (s->ended)
 		print_ended(s, stats);
 	else if (o->all)
-		printf("%-20s %-16s %8d %5s %-12s %s\n", s->name, "running", (int)s->pid, s->accel, stats,
+		printf("%-20s %-18s %8d %5s %-12s %s\n", s->name, "running", (int)s->pid, s->accel, stats,
 		       s->image);
 	else
 		printf("%-20s %8d %5s %-12s %s\n", s->name, (int)s->pid, s->accel, stats, s->image);

@@ -73,7 +73,7 @@ void us_gdb_target_stop_reply(const struct us_gdb_target *g, int signal, struct 
 	out->signal = (uint8_t)signal;
 	if (g->panic.kind != UNISCOPE_PANIC_NONE)
 		out->signal = (uint8_t)gdb_signal(us_panic_signal(&g->panic));
-	out->tid = g->nr_threads ? (int64_t)g->threads[0].id + 1 : 1;
+	out->tid = g->nr_threads ? (int64_t)g->threads[0].id : 1;
 }
 
 bool us_gdb_target_died(struct us_gdb_target *g)
@@ -93,7 +93,7 @@ bool us_gdb_target_died(struct us_gdb_target *g)
 static const struct us_thread *find_thread(const struct us_gdb_target *g, int64_t tid)
 {
 	for (size_t i = 0; i < g->nr_threads; i++)
-		if ((int64_t)g->threads[i].id + 1 == tid)
+		if ((int64_t)g->threads[i].id == tid)
 			return &g->threads[i];
 	return NULL;
 }
@@ -129,7 +129,7 @@ static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 		return 1;
 	}
 	for (size_t i = first; i < g->nr_threads && n < max; i++)
-		tids[n++] = (int64_t)g->threads[i].id + 1;
+		tids[n++] = (int64_t)g->threads[i].id;
 	return n;
 }
 
@@ -258,11 +258,11 @@ static void monitor_ps(struct us_gdb_target *g, struct gdb_engine *e)
 {
 	char state[GDB_THREAD_STATE_MAX];
 
-	say(e, "%5s %5s %-20s %-22s %10s %10s\n", "TID", "GDB", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	say(e, "%5s %-20s %-22s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
 	for (size_t i = 0; i < g->nr_threads; i++) {
 		const struct us_thread *th = &g->threads[i];
 		describe_state(th, state, sizeof(state));
-		say(e, "%5u %5u %-20s %-22s %10llu %10llu\n", th->id, th->id + 1, th->name, state,
+		say(e, "%5u %-20s %-22s %10llu %10llu\n", th->id, th->name, state,
 		    (unsigned long long)(th->cpu_ns / 1000000), (unsigned long long)th->switches);
 	}
 	if (g->problem[0])

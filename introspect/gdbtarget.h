@@ -4,7 +4,7 @@
  * no stub in the guest.
  *
  *	threads    the libOS threads as us_postmortem_threads() gives them
- *	           (dead or on-CPU one first), GDB id = libOS id + 1; a guest
+ *	           (dead or on-CPU one first), GDB id = libOS id; a guest
  *	           without a descriptor is one thread, vCPU 0;
  *	registers  of each thread (vCPU, trap frame, saved context, or the
  *	           panic record for the thread that died); never written;

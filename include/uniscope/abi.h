@@ -94,7 +94,7 @@ _Static_assert(sizeof(struct uniscope_trap_frame) == 22 * 8, "trap frame layout"
 /* Offsets of the fields host tools read in the libOS thread structure. */
 struct uniscope_thread_layout {
 	uint32_t size;            /* sizeof(struct thread) */
-	uint32_t off_id;          /* uint32_t */
+	uint32_t off_id;          /* uint32_t: 1 the main thread, 2 idle, 3.. the rest; never 0 */
 	uint32_t off_name;        /* char[UNISCOPE_THREAD_NAME_MAX], NUL-terminated */
 	uint32_t off_state;       /* uint32_t, enum uniscope_thread_state */
 	uint32_t off_wait_reason; /* uint32_t, enum uniscope_wait_reason */

@@ -8,8 +8,8 @@
  * and polls the channel until GDB resumes. While it runs no thread runs and
  * no timer fires.
  *
- * Every libOS thread is a GDB thread (tid = thread id + 1, since the idle
- * thread is 0). The thread that trapped has its registers in the trap frame;
+ * Every libOS thread is a GDB thread with its own id (ids start at 1: see
+ * kern/thread.c). The thread that trapped has its registers in the trap frame;
  * a preempted thread in its own trap frame; a blocked one in its saved
  * context, which is where register writes go back too.
  *
@@ -27,7 +27,7 @@
 #include "debug.h"
 
 #define MAX_SW_BREAKPOINTS 64
-#define TID_OF(t) ((int64_t)(t)->id + 1)
+#define TID_OF(t) ((int64_t)(t)->id)
 
 void channel_send(uint8_t channel, const void *payload, size_t len);
 void channel_poll(void);

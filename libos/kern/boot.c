@@ -153,9 +153,9 @@ void boot_main(const struct hvm_start_info *si)
 	info_init();
 	channel_init();
 	trace_init();
-	sched_init();
-	if (!thread_create("main", main_thread, 0))
+	if (!thread_create("main", main_thread, 0)) /* thread 1, then idle is 2 */
 		panic("cannot create the main thread");
+	sched_init();
 	debug_init();
 	lapic_timer_start(SCHED_HZ);
 	paging_seal();

@@ -14,6 +14,10 @@
 #define MAX_STACK_SLOTS 4096
 #define SCHED_HZ 100
 
+/* Thread ids (thread.c): 0 is never a thread. */
+#define THREAD_ID_MAIN 1
+#define THREAD_ID_IDLE 2
+
 /*
  * A thread. The fields up to `trap_frame` are read by host tools through
  * uniscope_info.thread_layout; the rest is private. All fields are changed

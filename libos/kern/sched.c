@@ -78,6 +78,8 @@ void schedule(void)
 	next->state = UNISCOPE_THREAD_RUNNING;
 	if (next == prev)
 		return;
+	if (prev == idle_thread)
+		prev->state = UNISCOPE_THREAD_RUNNABLE; /* off the CPU, never queued */
 	trace_sched_switch(prev->id, prev->state, next->id);
 	next->switches++;
 	next->on_cpu_since_ns = now;

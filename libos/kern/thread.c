@@ -9,6 +9,12 @@
  *
  * Every thread is on thread_list (the list host tools walk) from creation
  * until it has exited and been joined.
+ *
+ * Thread ids are the one numbering every tool shows (GDB's "Thread N", the
+ * core's LWP N, `uniscope ps`, traces): the main thread is 1 (what a POSIX
+ * program will see as its pid), the idle thread 2, later threads 3, 4, ...
+ * No thread is 0: debuggers read 0 as "any thread", traces as "no thread
+ * yet" (boot).
  */
 #include <string.h>
 #include <stdlib.h>
@@ -18,7 +24,7 @@
 
 struct thread *thread_list;
 uint32_t thread_count;
-static uint32_t next_thread_id = 1;
+static uint32_t next_thread_id = THREAD_ID_MAIN;
 static uint64_t arena_start, arena_slots;
 static uint8_t slot_used[MAX_STACK_SLOTS];
 
@@ -127,13 +133,15 @@ thread_t *thread_create(const char *name, thread_fn fn, void *arg)
 
 struct thread *thread_create_idle(void)
 {
-	struct thread *t = thread_alloc("idle", 0, 0);
+	struct thread *t;
 
+	if (next_thread_id != THREAD_ID_IDLE)
+		panic("the idle thread must follow the main thread (next id %u)", next_thread_id);
+	t = thread_alloc("idle", 0, 0);
 	if (!t)
 		panic("cannot create the idle thread");
-	t->id = 0;
-	next_thread_id--;
 	t->state = UNISCOPE_THREAD_RUNNABLE;
+	trace_thread_create(t->id, t->name);
 	thread_list_add(t);
 	return t;
 }

@@ -1,5 +1,5 @@
 /*
- * Registers: g G p P and the target description that numbers them.
+ * Registers: g G p P, numbered as the target description says (tdesc.c).
  *
  * GDB's amd64 architecture insists that the org.gnu.gdb.i386.core feature
  * holds the x87 registers too, so the description lists them, but with
@@ -45,81 +45,6 @@ static const struct reg_slot reg_slots[] = {
 
 #define NR_REGS (sizeof(reg_slots) / sizeof(reg_slots[0]))
 #define NR_G_REGS 26 /* the 'g' packet: remote registers 0..25 */
-
-const char gdb_target_xml[] =
-	"<?xml version=\"1.0\"?>\n"
-	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
-	"<target version=\"1.0\">\n"
-	"<architecture>i386:x86-64</architecture>\n"
-	"<feature name=\"org.gnu.gdb.i386.core\">\n"
-	"<flags id=\"i386_eflags\" size=\"4\">\n"
-	"<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"\" start=\"1\" end=\"1\"/>\n"
-	"<field name=\"PF\" start=\"2\" end=\"2\"/><field name=\"AF\" start=\"4\" end=\"4\"/>\n"
-	"<field name=\"ZF\" start=\"6\" end=\"6\"/><field name=\"SF\" start=\"7\" end=\"7\"/>\n"
-	"<field name=\"TF\" start=\"8\" end=\"8\"/><field name=\"IF\" start=\"9\" end=\"9\"/>\n"
-	"<field name=\"DF\" start=\"10\" end=\"10\"/><field name=\"OF\" start=\"11\" end=\"11\"/>\n"
-	"<field name=\"NT\" start=\"14\" end=\"14\"/><field name=\"RF\" start=\"16\" end=\"16\"/>\n"
-	"<field name=\"VM\" start=\"17\" end=\"17\"/><field name=\"AC\" start=\"18\" end=\"18\"/>\n"
-	"<field name=\"VIF\" start=\"19\" end=\"19\"/><field name=\"VIP\" start=\"20\" end=\"20\"/>\n"
-	"<field name=\"ID\" start=\"21\" end=\"21\"/>\n"
-	"</flags>\n"
-	"<reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>\n"
-	"<reg name=\"rbx\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"rcx\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"rdx\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"rsi\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"rdi\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"<reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
-	"<reg name=\"r8\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r9\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r10\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r11\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r12\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r13\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r14\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"r15\" bitsize=\"64\" type=\"int64\"/>\n"
-	"<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>\n"
-	"<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>\n"
-	"<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>\n"
-	"<reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>\n"
-	"<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>\n"
-	"<reg name=\"es\" bitsize=\"32\" type=\"int32\"/>\n"
-	"<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>\n"
-	"<reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>\n"
-	"<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\" regnum=\"26\"/>\n"
-	"<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>\n"
-	"<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
-	"</feature>\n"
-	"<feature name=\"org.gnu.gdb.i386.segments\">\n"
-	"<reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"24\"/>\n"
-	"<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>\n"
-	"</feature>\n"
-	"<feature name=\"org.uniscope.x86-64.control\">\n"
-	"<reg name=\"cr0\" bitsize=\"64\" type=\"int\" regnum=\"42\" group=\"system\"/>\n"
-	"<reg name=\"cr2\" bitsize=\"64\" type=\"int\" group=\"system\"/>\n"
-	"<reg name=\"cr3\" bitsize=\"64\" type=\"int\" group=\"system\"/>\n"
-	"<reg name=\"cr4\" bitsize=\"64\" type=\"int\" group=\"system\"/>\n"
-	"</feature>\n"
-	"</target>\n";
-
-size_t gdb_target_xml_len(void)
-{
-	return sizeof(gdb_target_xml) - 1;
-}
 
 static uint64_t slot_value(const struct uniscope_regs *regs, const struct reg_slot *slot)
 {

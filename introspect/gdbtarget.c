@@ -3,14 +3,12 @@
  * Operations return GDB_ERR_* codes; libuniscope errors are dropped here
  * (GDB shows its own text for E replies), except in `monitor` output.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gdbtarget.h"
 
 #define PAGE 4096u
-#define MONITOR_LINE 192
 #define MONITOR_LOG_TAIL 4096
 
 void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t)
@@ -240,33 +238,19 @@ static void detach(void *ctx)
 
 /* ---- monitor ---------------------------------------------------------- */
 
-static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct gdb_engine *e, const char *fmt, ...)
-{
-	char line[MONITOR_LINE];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
 static void monitor_ps(struct us_gdb_target *g, struct gdb_engine *e)
 {
 	char state[GDB_THREAD_STATE_MAX];
 
-	say(e, "%5s %-20s %-22s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	gdb_engine_console_printf(e, "%5s %-20s %-22s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
 	for (size_t i = 0; i < g->nr_threads; i++) {
 		const struct us_thread *th = &g->threads[i];
 		describe_state(th, state, sizeof(state));
-		say(e, "%5u %-20s %-22s %10llu %10llu\n", th->id, th->name, state,
+		gdb_engine_console_printf(e, "%5u %-20s %-22s %10llu %10llu\n", th->id, th->name, state,
 		    (unsigned long long)(th->cpu_ns / 1000000), (unsigned long long)th->switches);
 	}
 	if (g->problem[0])
-		say(e, "(%s)\n", g->problem);
+		gdb_engine_console_printf(e, "(%s)\n", g->problem);
 }
 
 static void monitor_log(struct us_gdb_target *g, struct gdb_engine *e)
@@ -277,7 +261,7 @@ static void monitor_log(struct us_gdb_target *g, struct gdb_engine *e)
 	struct us_error *err = us_target_log(g->t, &text, &len, &lost);
 
 	if (err) {
-		say(e, "%s\n", err->message);
+		gdb_engine_console_printf(e, "%s\n", err->message);
 		us_error_destroy(err);
 		return;
 	}
@@ -295,11 +279,11 @@ static void monitor_heap(struct us_gdb_target *g, struct gdb_engine *e)
 	struct us_error *err = us_target_heap(g->t, &h);
 
 	if (err) {
-		say(e, "%s\n", err->message);
+		gdb_engine_console_printf(e, "%s\n", err->message);
 		us_error_destroy(err);
 		return;
 	}
-	say(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, "
+	gdb_engine_console_printf(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, "
 	    "%llu frees, %llu failures\n", (unsigned long long)h.pages_total,
 	    (unsigned long long)h.pages_free, (unsigned long long)h.heap_bytes_in_use,
 	    (unsigned long long)h.heap_bytes_peak, (unsigned long long)h.heap_allocs,
@@ -308,13 +292,13 @@ static void monitor_heap(struct us_gdb_target *g, struct gdb_engine *e)
 
 static void monitor_help(struct us_gdb_target *g, struct gdb_engine *e)
 {
-	say(e, "uniscope gdbserver over %s '%s': the guest is read from the host, no stub in it.\n",
+	gdb_engine_console_printf(e, "uniscope gdbserver over %s '%s': the guest is read from the host, no stub in it.\n",
 	    us_target_kind(g->t), us_target_name(g->t));
-	say(e, "monitor commands: ps (threads), log (console tail), heap, help\n");
-	say(e, "read-only: memory and registers cannot be written. %s\n",
+	gdb_engine_console_printf(e, "monitor commands: ps (threads), log (console tail), heap, help\n");
+	gdb_engine_console_printf(e, "read-only: memory and registers cannot be written. %s\n",
 	    g->live ? "continue resumes the VM, Ctrl-C stops it, detach leaves it running."
 		    : "a core cannot be resumed.");
-	say(e, "no breakpoints, watchpoints or single-stepping here (hardware or software): "
+	gdb_engine_console_printf(e, "no breakpoints, watchpoints or single-stepping here (hardware or software): "
 	    "use the in-guest stub (uniscope run --gdb, uniscope gdb) for those.\n");
 }
 
@@ -334,7 +318,7 @@ static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 			return 0;
 		}
 	}
-	say(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	gdb_engine_console_printf(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
 	return 0;
 }
 

@@ -66,6 +66,7 @@
 #define GDB_TX_BUF_SIZE GDB_PACKET_SIZE /* our replies respect PacketSize too */
 #define GDB_SCRATCH_SIZE GDB_PACKET_SIZE  /* an X packet carries up to ~PacketSize bytes */
 #define GDB_CONSOLE_CHUNK 1024       /* monitor text per 'O' packet */
+#define GDB_CONSOLE_LINE_MAX 256     /* gdb_engine_console_printf() cuts longer lines */
 #define GDB_THREAD_CHUNK 64          /* thread ids per qfThreadInfo reply */
 #define GDB_MAX_THREADS UNISCOPE_MAX_THREADS
 #define GDB_RESUME_MAX_THREADS 16    /* per-thread vCont actions kept */
@@ -275,6 +276,8 @@ void gdb_engine_set_stop(struct gdb_engine *engine, const struct gdb_stop *stop)
 void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *stop);
 /* Text for GDB's console: during `monitor`, or while the target runs. */
 void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len);
+void gdb_engine_console_printf(struct gdb_engine *engine, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 bool gdb_engine_running(const struct gdb_engine *engine);
 
 /* RSP hex digits, for a bridge that answers some packets itself (gdbstub/hex.c). */

@@ -53,6 +53,10 @@ static const struct gdb_command commands[] = {
 	{ "qAttached", MATCH_PREFIX, cmd_attached },
 	{ "qSymbol:", MATCH_PREFIX, cmd_symbol },
 	{ "qRcmd,", MATCH_PREFIX, cmd_monitor },
+	{ "vFile:setfs:", MATCH_PREFIX, gdb_cmd_vfile_setfs },
+	{ "vFile:open:", MATCH_PREFIX, gdb_cmd_vfile_open },
+	{ "vFile:pread:", MATCH_PREFIX, gdb_cmd_vfile_pread },
+	{ "vFile:close:", MATCH_PREFIX, gdb_cmd_vfile_close },
 	{ "vMustReplyEmpty", MATCH_EXACT, cmd_must_reply_empty },
 };
 

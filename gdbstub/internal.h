@@ -14,6 +14,7 @@
  * threads.c  H T qC thread lists, qThreadExtraInfo, the qXfer:threads document
  * window.c   the windowed writer of generated documents
  * qxfer.c    qXfer dispatch
+ * vfile.c    vFile host I/O: the target's memory map as /proc/PID/maps
  * resume.c   c C s S vCont, stop replies
  * breakpoints.c Z z
  *
@@ -112,8 +113,12 @@ struct gdb_window {
 	uint64_t pos;   /* bytes generated so far */
 	bool full;      /* nothing more fits in this reply */
 	bool more;      /* bytes exist past what was sent */
+	uint8_t *buffer; /* gdb_window_begin_buffer(): the bytes go here */
+	size_t buffered;
 };
 void gdb_window_begin(struct gdb_engine *e, struct gdb_window *w);
+void gdb_window_begin_buffer(struct gdb_engine *e, struct gdb_window *w, uint8_t *buffer);
+size_t gdb_window_buffered(const struct gdb_window *w);
 void gdb_window_put(struct gdb_engine *e, struct gdb_window *w, const char *text, size_t len);
 void gdb_window_put_str(struct gdb_engine *e, struct gdb_window *w, const char *text);
 void gdb_window_put_xml_text(struct gdb_engine *e, struct gdb_window *w, const char *text,
@@ -121,7 +126,27 @@ void gdb_window_put_xml_text(struct gdb_engine *e, struct gdb_window *w, const c
 bool gdb_window_done(const struct gdb_window *w);
 void gdb_window_send(struct gdb_engine *e, const struct gdb_window *w);
 
-/* tdesc.c */
+/* tdesc.c: the register table, and the target description made from it */
+enum gdb_reg_source {
+	GDB_REG_GPR,      /* struct uniscope_regs, `offset` into it */
+	GDB_REG_FPU,      /* struct uniscope_fxsave, `offset` into it, src_size bytes */
+	GDB_REG_FTAG,     /* GDB's full tag word, from FXSAVE's abridged one */
+	GDB_REG_ORIG_RAX, /* always -1 */
+	GDB_REG_YMMH,     /* gdb_fpu_state.ymm_hi, `offset` into it */
+};
+struct gdb_reg {
+	const char *name;
+	uint8_t feature;
+	uint8_t source;   /* enum gdb_reg_source */
+	uint8_t size;     /* bytes on the wire */
+	uint8_t src_size; /* bytes where it is held (zero-extended to size) */
+	uint16_t offset;
+	const char *type;
+	const char *group;
+};
+#define GDB_NR_G_REGS 26 /* the 'g' packet: remote registers 0..25 */
+/* The register with that remote number, NULL past the last. */
+const struct gdb_reg *gdb_reg(struct gdb_engine *e, uint64_t regnum);
 void gdb_tdesc_xml(struct gdb_engine *e, struct gdb_window *w);
 
 /* threads.c */
@@ -129,6 +154,9 @@ void gdb_threads_xml(struct gdb_engine *e, struct gdb_window *w);
 
 /* qxfer.c */
 gdb_handler gdb_cmd_qxfer_features, gdb_cmd_qxfer_threads;
+
+/* vfile.c: /proc/PID/maps for GDB's host I/O */
+gdb_handler gdb_cmd_vfile_setfs, gdb_cmd_vfile_open, gdb_cmd_vfile_pread, gdb_cmd_vfile_close;
 
 /* resume.c */
 gdb_handler gdb_cmd_continue, gdb_cmd_continue_signal, gdb_cmd_step, gdb_cmd_step_signal;

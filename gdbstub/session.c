@@ -22,5 +22,6 @@ void gdb_session_reset(struct gdb_engine *e)
 	e->continue_tid = GDB_TID_ANY;
 	e->thread_cursor = 0;
 	e->console_len = 0;
+	e->vfile_open = 0;
 	e->stop = unknown_stop;
 }

@@ -4,7 +4,8 @@
  * kept (binary, so escaped). Generation stops as soon as the window is
  * full. The reply is "m" + data while more follows, "l" + data at the
  * end; the reader continues from offset + bytes received. qXfer uses it
- * for target.xml and the thread list, vFile:pread for generated files.
+ * for target.xml and the thread list. vFile:pread, whose reply states its
+ * length first, has the window's bytes gathered in a buffer instead.
  *
  *	gdb_window_begin(e, &w);       // w.offset and w.length set by the caller
  *	gdb_window_put_str(e, &w, ...); // as often as the document needs
@@ -14,7 +15,11 @@
 
 static bool window_full_at(struct gdb_engine *e, struct gdb_window *w, uint8_t byte)
 {
-	if (w->pos - w->offset >= w->length || !gdb_reply_binary_byte(e, byte)) {
+	if (w->buffer && w->pos - w->offset < w->length) {
+		w->buffer[w->buffered++] = byte;
+		return false;
+	}
+	if (w->buffer || w->pos - w->offset >= w->length || !gdb_reply_binary_byte(e, byte)) {
 		w->full = true;
 		w->more = true;
 		return true;
@@ -69,11 +74,30 @@ bool gdb_window_done(const struct gdb_window *w)
 }
 
 /* The first payload byte is 'l' until the window turns out to be full. */
-void gdb_window_begin(struct gdb_engine *e, struct gdb_window *w)
+static void window_reset(struct gdb_window *w, uint8_t *buffer)
 {
 	w->pos = 0;
 	w->full = false;
 	w->more = false;
+	w->buffer = buffer;
+	w->buffered = 0;
+}
+
+/* The window's bytes go to buffer (w->length of them at most), not to a reply. */
+void gdb_window_begin_buffer(struct gdb_engine *e, struct gdb_window *w, uint8_t *buffer)
+{
+	(void)e;
+	window_reset(w, buffer);
+}
+
+size_t gdb_window_buffered(const struct gdb_window *w)
+{
+	return w->buffered;
+}
+
+void gdb_window_begin(struct gdb_engine *e, struct gdb_window *w)
+{
+	window_reset(w, NULL);
 	gdb_reply_begin(e);
 	gdb_reply_str(e, "l");
 }

@@ -162,6 +162,23 @@ struct gdb_thread_info {
 	int32_t core;                     /* CPU, or -1 if unknown */
 };
 
+/*
+ * A thread's floating-point and vector state: x87 and SSE as FXSAVE stores
+ * them, and the upper halves of ymm0..15 when the target has AVX state.
+ */
+struct gdb_fpu_state {
+	struct uniscope_fxsave fx;
+	bool has_ymm;
+	uint8_t ymm_hi[16][16];
+};
+
+/* A stretch of the target's memory, as /proc/PID/maps shows it. */
+struct gdb_memory_region {
+	uint64_t start, end; /* [start, end) */
+	bool read, write, exec;
+	char name[32];       /* NUL-terminated, e.g. "[stack:3]", or "" */
+};
+
 struct gdb_engine;
 
 /*
@@ -173,6 +190,14 @@ struct gdb_engine;
 struct gdb_target_ops {
 	int (*read_registers)(void *ctx, int64_t tid, struct uniscope_regs *regs);
 	int (*write_registers)(void *ctx, int64_t tid, const struct uniscope_regs *regs);
+	/*
+	 * x87/SSE/AVX registers (st0-7, fctrl..fop, xmm0-15, mxcsr, ymm0h-15h).
+	 * GDB_ERR_UNSUPPORTED (or a NULL read_fpu): GDB shows them unavailable.
+	 * has_avx says whether the target description offers ymm at all.
+	 */
+	int (*read_fpu)(void *ctx, int64_t tid, struct gdb_fpu_state *fpu);
+	int (*write_fpu)(void *ctx, int64_t tid, const struct gdb_fpu_state *fpu);
+	bool (*has_avx)(void *ctx);
 	/* Bytes read (> 0, may be fewer than len) or a GDB_ERR_*. */
 	int (*read_memory)(void *ctx, uint64_t addr, void *buf, size_t len);
 	/* All of it (0) or nothing (GDB_ERR_*). */
@@ -188,6 +213,12 @@ struct gdb_target_ops {
 				 uint32_t kind);
 	/* Arrange for the threads to run; return at once. A stop is reported later. */
 	int (*resume)(void *ctx, const struct gdb_resume *resume);
+	/*
+	 * The memory map, for GDB's gcore and `info proc mappings`: the region
+	 * with the lowest start among those ending above `from`; false past the
+	 * last. Regions come out in address order and must not overlap.
+	 */
+	bool (*memory_region)(void *ctx, uint64_t from, struct gdb_memory_region *out);
 	/* `monitor CMD`: write text with gdb_engine_console_write(), return 0. */
 	int (*monitor)(void *ctx, const char *cmd, struct gdb_engine *engine);
 	/* GDB leaves: remove breakpoints, let everything run. */
@@ -251,13 +282,17 @@ struct gdb_engine {
 	bool in_monitor;
 	bool gdb_swbreak;        /* GDB accepts "swbreak:" stop reasons */
 	bool gdb_hwbreak;
+	uint8_t vfile_open;      /* vFile: the file open, or 0 */
 	int64_t general_tid;     /* Hg */
 	int64_t continue_tid;    /* Hc */
 	size_t thread_cursor;    /* qsThreadInfo resumes here */
 	struct gdb_stop stop;    /* the last stop, answered to '?' */
 	struct gdb_resume resume;
 	int64_t tids[GDB_THREAD_CHUNK];
-	uint8_t scratch[GDB_SCRATCH_SIZE];
+	union { /* one packet's working space */
+		uint8_t scratch[GDB_SCRATCH_SIZE]; /* memory and monitor packets */
+		struct gdb_fpu_state fpu;          /* register packets */
+	};
 	size_t console_len;
 	char console[GDB_CONSOLE_CHUNK];
 

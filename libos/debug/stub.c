@@ -56,6 +56,11 @@ static struct thread *thread_by_tid(int64_t tid)
 	return 0;
 }
 
+struct thread *debug_thread(int64_t tid)
+{
+	return tid ? thread_by_tid(tid) : stub.stopped_thread;
+}
+
 bool debug_memory_mapped(uint64_t addr, size_t len)
 {
 	for (uint64_t page = PAGE_ALIGN_DOWN(addr); page < addr + len; page += PAGE_SIZE)
@@ -318,6 +323,10 @@ static void kill_image(void *ctx)
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
 	.write_registers = write_registers,
+	.read_fpu = debug_fpu_read,
+#ifdef UNISCOPE_DEBUG_FULL
+	.write_fpu = debug_fpu_write,
+#endif
 	.read_memory = read_memory,
 #ifdef UNISCOPE_DEBUG_FULL
 	.write_memory = write_memory,
@@ -325,6 +334,7 @@ static const struct gdb_target_ops stub_ops = {
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
+	.memory_region = debug_memory_region,
 	.insert_breakpoint = insert_breakpoint,
 	.remove_breakpoint = remove_breakpoint,
 	.resume = resume,

@@ -79,6 +79,7 @@ void page_alloc_init(void);
 void page_alloc_add_ram(uint64_t start, uint64_t end);
 uint64_t page_alloc(uint64_t count);
 void page_free(uint64_t addr, uint64_t count);
+bool page_used_run(uint64_t from, uint64_t *start, uint64_t *end);
 extern struct uniscope_heap_stats heap_stats;
 
 /* console.c */

@@ -115,6 +115,22 @@ static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 	return 0;
 }
 
+/* A core, or a thread whose FPU state is not to be had: unavailable, not an error. */
+static int read_fpu(void *ctx, int64_t tid, struct gdb_fpu_state *fpu)
+{
+	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = find_thread(g, tid);
+	struct us_error *err;
+
+	if (!th)
+		return g->nr_threads ? GDB_ERR_NO_THREAD : GDB_ERR_UNSUPPORTED;
+	if ((err = us_thread_fpu(g->t, th, &fpu->fx))) {
+		us_error_destroy(err);
+		return GDB_ERR_UNSUPPORTED;
+	}
+	return 0;
+}
+
 static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 {
 	struct us_gdb_target *g = ctx;
@@ -190,6 +206,35 @@ static int read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 		done += n;
 	}
 	return done ? (int)done : GDB_ERR_FAULT;
+}
+
+struct region_search {
+	uint64_t from;
+	struct gdb_memory_region *out;
+	bool found;
+};
+
+static int first_mapping_above(void *arg, const struct us_mapping *m)
+{
+	struct region_search *r = arg;
+
+	if (m->vaddr + m->size <= r->from)
+		return 0;
+	*r->out = (struct gdb_memory_region){ .start = m->vaddr, .end = m->vaddr + m->size,
+					      .read = true, .write = m->writable,
+					      .exec = m->executable };
+	r->found = true;
+	return 1;
+}
+
+/* The guest's page-table mappings, for /proc/PID/maps. */
+static bool memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out)
+{
+	struct us_gdb_target *g = ctx;
+	struct region_search r = { .from = from, .out = out };
+
+	us_error_destroy(us_target_mappings(g->t, first_mapping_above, &r));
+	return r.found;
 }
 
 static int refuse_registers(void *ctx, int64_t tid, const struct uniscope_regs *regs)
@@ -325,11 +370,13 @@ static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 const struct gdb_target_ops us_gdb_target_ops = {
 	.read_registers = read_registers,
 	.write_registers = refuse_registers,
+	.read_fpu = read_fpu,
 	.read_memory = read_memory,
 	.write_memory = refuse_memory,
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
+	.memory_region = memory_region,
 	.resume = resume,
 	.monitor = monitor,
 	.detach = detach,

@@ -214,6 +214,36 @@ test_expect_success 'gdbserver on a live DEBUG=off image: attach pauses, threads
 	{ test "$b" -gt "$a" || { echo "switches did not grow: $a -> $b"; exit 1; }; }
 '
 
+test_expect_success 'gdbserver: x87/SSE registers from the vCPU and from saved FXSAVE areas; ps TIDs' '
+	start_session fpu $EXAMPLES/fpu.elf "" &&
+	test_when_finished "stop_session fpu" &&
+	introspect_wait_console fpu "fpu: threads running" &&
+	$UNISCOPE ps fpu >ps &&
+	spin=$(sed -n "s/^[* ]*\\([0-9][0-9]*\\) fpu-spin .*/\\1/p" ps) &&
+	sleep=$(sed -n "s/^[* ]*\\([0-9][0-9]*\\) fpu-sleep .*/\\1/p" ps) &&
+	port=$(test_port 8) &&
+	gdbserver_start gs.err fpu --listen tcp:127.0.0.1:$port &&
+	test_when_finished "kill $GDBSERVER_PID" &&
+	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "info threads" \
+		-ex "thread find fpu-spin" -ex "thread find fpu-sleep" -ex detach $EXAMPLES/fpu.elf >threads 2>&1 &&
+	expect_grep "Thread $spin \"fpu-spin\"" threads &&
+	expect_grep "Thread $sleep \"fpu-sleep\"" threads &&
+	gspin=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-spin.*/\\1/p" threads) &&
+	gsleep=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-sleep.*/\\1/p" threads) &&
+	wait $GDBSERVER_PID &&
+	gdbserver_start gs.err fpu --listen tcp:127.0.0.1:$port &&
+	test_when_finished "kill $GDBSERVER_PID" &&
+	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "thread $gspin" \
+		-ex "p \$xmm0.v2_double" -ex "p \$st0" -ex "thread $gsleep" -ex "p \$xmm15.v4_int32" \
+		-ex "p \$st0" -ex "info float" -ex detach $EXAMPLES/fpu.elf >out 2>&1 &&
+	cat out &&
+	expect_grep "^\\\$1 = \\{1.5, -2.25\\}" out &&
+	expect_grep "^\\\$2 = 3.14159265358979" out &&
+	expect_grep "^\\\$3 = \\{86320421, 25, 37, -25\\}" out &&
+	expect_grep "^\\\$4 = 1$" out &&
+	expect_grep "^=>R7: Valid +0x3fff8000000000000000 \\+1" out
+'
+
 test_expect_success 'errors: core without -o, gdbserver on a bad address, report of nothing' '
 	rc=0; $UNISCOPE core null/crash.core 2>err || rc=$? &&
 	expect_equal $rc 2 && expect_grep "^uniscope: core: say where the core goes with -o FILE" err &&

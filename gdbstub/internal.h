@@ -160,7 +160,7 @@ gdb_handler gdb_cmd_vfile_setfs, gdb_cmd_vfile_open, gdb_cmd_vfile_pread, gdb_cm
 
 /* resume.c */
 gdb_handler gdb_cmd_continue, gdb_cmd_continue_signal, gdb_cmd_step, gdb_cmd_step_signal;
-gdb_handler gdb_cmd_vcont_query, gdb_cmd_vcont, gdb_cmd_stop_reason;
+gdb_handler gdb_cmd_vcont_query, gdb_cmd_vcont, gdb_cmd_stop_reason, gdb_cmd_thread_stop_info;
 void gdb_send_stop_reply(struct gdb_engine *e, const struct gdb_stop *stop);
 
 /* breakpoints.c */

@@ -52,4 +52,22 @@ test_expect_success 'the idle thread is runnable, not running, while another thr
 	done
 '
 
+if command -v lldb >/dev/null; then
+	test_expect_success 'LLDB: every thread has its name, and its state as the queue' '
+		port=$(test_port 1) &&
+		start_session n3 $T "run_ms=0" --gdb tcp:127.0.0.1:$port &&
+		test_when_finished "stop_session n3" &&
+		introspect_wait_console n3 "items so far" &&
+		timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$port" -o "thread list" -o detach $T >out 2>&1 &&
+		expect_equal "$(grep -c "^[* ] thread #[0-9]*: tid = " out)" 8 &&
+		expect_equal "$(grep "^[* ] thread #[0-9]*: tid = " out | grep -c ", name = ")" 8 &&
+		expect_grep "tid = 0x0008, .*, name = .sleeper-25., queue = .(sleeping \\(sleep\\)|runnable|running \\(debugger\\))." out &&
+		expect_grep "tid = 0x0005, .*, name = .consumer-0., queue = .(blocked \\((condvar|mutex)\\)|runnable|running \\(debugger\\))." out &&
+		expect_grep "tid = 0x0002, .*, name = .idle., queue = .(runnable|running \\(debugger\\))." out &&
+		expect_grep "^\\* thread #1: .*, name = .[a-z0-9-]+., queue = .running \\(debugger\\)., stop reason = signal SIGINT" out
+	'
+else
+	test_skip "LLDB threads" "lldb is not installed"
+fi
+
 test_done

@@ -895,15 +895,38 @@ static void test_qxfer_features(void)
 
 /* --- execution control ------------------------------------------------- */
 
+static void hex_string(char *out, const char *text)
+{
+	for (; *text; text++, out += 2)
+		sprintf(out, "%02x", (unsigned char)*text);
+	*out = '\0';
+}
+
+/* "hexname:..;qname:..;qkind:serial;" of the fake thread tid, as stop replies carry it. */
+static void expected_names(char *out, int64_t tid)
+{
+	char name[GDB_THREAD_NAME_MAX], hex_name[2 * GDB_THREAD_NAME_MAX + 1], hex_state[128];
+
+	fake_thread_name(tid, name, sizeof(name));
+	hex_string(hex_name, name);
+	hex_string(hex_state, fake_thread_state(tid));
+	sprintf(out, "hexname:%s;qname:%s;qkind:serial;", hex_name, hex_state);
+}
+
+/* head is "TSSthread:N;" and what follows it (a reason); names go after the thread. */
 static void expect_stop_reply(const char *head, int64_t tid, const char *what)
 {
-	char want[512], rip[17], rsp[17], rbp[17], cr3[17];
+	char want[1024], rip[17], rsp[17], rbp[17], cr3[17], names[256], with_names[512];
+	const char *after_thread = strchr(head, ';') + 1;
 
 	le_hex(rip, target.regs[tid].rip, 8);
 	le_hex(rsp, target.regs[tid].rsp, 8);
 	le_hex(rbp, target.regs[tid].rbp, 8);
 	le_hex(cr3, target.regs[tid].cr3, 8);
-	snprintf(want, sizeof(want), "%s10:%s;07:%s;06:%s;2c:%s;", head, rip, rsp, rbp, cr3);
+	expected_names(names, tid);
+	snprintf(with_names, sizeof(with_names), "%.*s%s%s", (int)(after_thread - head), head, names,
+		 after_thread);
+	snprintf(want, sizeof(want), "%s10:%s;07:%s;06:%s;2c:%s;", with_names, rip, rsp, rbp, cr3);
 	is_str(sent, frame(want), what);
 }
 
@@ -977,6 +1000,17 @@ static void test_continue_and_stop(void)
 	clear_sent();
 	gdb_engine_report_stop(&engine, &killed);
 	is_str(sent, frame("X0b"), "terminated: X0b");
+}
+
+static void test_thread_stop_info(void)
+{
+	start_session(3, false);
+	send_packet("qThreadStopInfo2");
+	expect_stop_reply("T00thread:2;", 2, "qThreadStopInfo of a thread that did not stop: T00");
+	send_packet("qThreadStopInfo1");
+	expect_stop_reply("T05thread:1;", 1, "qThreadStopInfo of the stopped thread: its stop");
+	is_str(exchange("qThreadStopInfo9"), frame("E03"), "qThreadStopInfo of no thread: E03");
+	is_str(exchange("qThreadStopInfo"), frame("E03"), "qThreadStopInfo without an id: E03");
 }
 
 static void test_stop_reason_negotiation(void)
@@ -1193,6 +1227,7 @@ int main(void)
 	test_qxfer_features();
 	test_continue_and_stop();
 	test_stop_reason_negotiation();
+	test_thread_stop_info();
 	test_legacy_resume();
 	test_vcont();
 	test_breakpoints();

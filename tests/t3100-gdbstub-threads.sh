@@ -52,6 +52,57 @@ test_expect_success 'the idle thread is runnable, not running, while another thr
 	done
 '
 
+# gdb_thread_of OUT NAME: GDB's number for the thread "thread find NAME" found.
+gdb_thread_of() {
+	sed -n "s/^Thread \\([0-9]*\\) has target name .$2.*/\\1/p" "$1" | head -1
+}
+
+test_expect_success 'scheduler-locking on: only the chosen thread runs; detach lets all run again' '
+	start_session n4 $T "run_ms=0" &&
+	test_when_finished "stop_session n4" &&
+	introspect_wait_console n4 "items so far" &&
+	gdb_session -ex "thread find sleeper-10" >threads &&
+	s10=$(gdb_thread_of threads sleeper-10) &&
+	gdb_session -ex "thread $s10" -ex "p queue.consumed" -ex "set scheduler-locking on" \
+		-ex "break sleep_ms" -ex continue -ex continue -ex continue -ex "p queue.consumed" \
+		-ex delete >out &&
+	expect_equal "$(grep -c "hit Breakpoint 1, sleep_ms" out)" 3 &&
+	expect_equal "$(grep -c "^Thread $s10 \"sleeper-10\" hit Breakpoint 1" out)" 3 &&
+	before=$(sed -n "s/^\\\$1 = //p" out) && after=$(sed -n "s/^\\\$2 = //p" out) &&
+	expect_equal "$after" "$before" &&
+	sleep 1 &&
+	gdb_session -ex "p queue.consumed" >again &&
+	later=$(sed -n "s/^\\\$1 = //p" again) &&
+	test "$later" -gt "$after"
+'
+
+test_expect_success 'scheduler-locking on: stepi a thread switched out in schedule() moves it one instruction' '
+	start_session n5 $T "run_ms=0" &&
+	test_when_finished "stop_session n5" &&
+	introspect_wait_console n5 "items so far" &&
+	gdb_session -ex "thread find sleeper-25" >threads &&
+	s25=$(gdb_thread_of threads sleeper-25) &&
+	gdb_session -ex "thread $s25" -ex "set scheduler-locking on" -ex "p queue.consumed" \
+		-ex "x/2i \$pc" -ex stepi -ex "p \$pc" -ex "p queue.consumed" -ex thread >out &&
+	second=$(sed -n "s/^   \\(0x[0-9a-f]*\\) <schedule+[0-9]*>:.*/\\1/p" out | head -1) &&
+	test -n "$second" &&
+	expect_grep "^\\\$2 = \\(void \\(\\*\\)\\(\\)\\) $second <schedule\\+[0-9]+>" out &&
+	expect_equal "$(sed -n "s/^\\\$3 = //p" out)" "$(sed -n "s/^\\\$1 = //p" out)" &&
+	expect_grep "^\\[Current thread is $s25 " out
+'
+
+test_expect_success 'scheduler-locking step: next holds the other threads' '
+	start_session n6 $T "run_ms=0" &&
+	test_when_finished "stop_session n6" &&
+	introspect_wait_console n6 "items so far" &&
+	line=$(grep -n "queue.produced++;" $ROOT/examples/threads/main.c | cut -d: -f1) &&
+	gdb_session -ex "break main.c:$line" -ex continue -ex delete -ex "set scheduler-locking step" \
+		-ex "p queue.consumed" -ex next -ex next -ex next -ex "p queue.consumed" -ex thread >out &&
+	expect_grep "\"producer-[01]\" hit Breakpoint 1, .* at examples/threads/main.c:" out &&
+	expect_equal "$(sed -n "s/^\\\$2 = //p" out)" "$(sed -n "s/^\\\$1 = //p" out)" &&
+	expect_no_grep "^\\[Switching to thread" out
+'
+
 if command -v lldb >/dev/null; then
 	test_expect_success 'LLDB: every thread has its name, and its state as the queue' '
 		port=$(test_port 1) &&

@@ -38,6 +38,14 @@ int debug_fpu_write(void *ctx, int64_t tid, const struct gdb_fpu_state *in);
 struct gdb_memory_region;
 bool debug_memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out);
 
+/* Resuming as GDB asked: holds and single steps (resume_plan.c). */
+struct gdb_resume;
+struct uniscope_trap_frame;
+int debug_resume_plan(const struct gdb_resume *r, struct thread *stopped,
+		      struct uniscope_trap_frame *frame);
+void debug_resume_forget(void);
+bool debug_step_passing(const struct uniscope_trap_frame *frame, uint64_t dr6);
+
 /* The GDB mailbox (mailbox.c). */
 void mailbox_init(void);
 bool mailbox_send(const void *buf, size_t len);

@@ -278,22 +278,15 @@ static bool thread_alive(void *ctx, int64_t tid)
 	return t && t->state != UNISCOPE_THREAD_EXITED;
 }
 
-/* Single step only makes sense for the thread that trapped: it owns the CPU. */
+/* Which threads run and which step: resume_plan.c. */
 static int resume(void *ctx, const struct gdb_resume *r)
 {
-	bool step = r->others.kind == GDB_RESUME_STEP;
+	int rc = debug_resume_plan(r, stub.stopped_thread, stub.frame);
 
 	(void)ctx;
-	for (uint32_t i = 0; i < r->nr_threads; i++)
-		if (r->threads[i].kind == GDB_RESUME_STEP && stub.stopped_thread &&
-		    r->threads[i].tid == TID_OF(stub.stopped_thread))
-			step = true;
-	if (stub.frame) {
-		stub.frame->rflags &= ~RFLAGS_TF;
-		stub.frame->rflags |= RFLAGS_RF | (step ? RFLAGS_TF : 0);
-	}
-	stub.stopped = false;
-	return 0;
+	if (rc == 0)
+		stub.stopped = false;
+	return rc;
 }
 
 static void release_all(void)
@@ -308,6 +301,7 @@ static void detach(void *ctx)
 {
 	(void)ctx;
 	release_all();
+	debug_resume_forget();
 	if (stub.frame)
 		stub.frame->rflags = (stub.frame->rflags & ~RFLAGS_TF) | RFLAGS_RF;
 	stub.stopped = false;
@@ -473,10 +467,10 @@ int debug_trap(trap_frame_t *frame)
 	} else {
 		debug_slots_suspend(true); /* reading the watched bytes must not trap again */
 		slot = debug_slot_hit(&dr6);
-		if (slot == -2) {
+		if (slot == -2 || (slot == -1 && debug_step_passing(frame, dr6))) {
 			debug_slots_suspend(false);
 			frame->rflags |= RFLAGS_RF;
-			return 1; /* a write to a read watchpoint: not a read */
+			return 1; /* a write to a read watchpoint, or a step not there yet */
 		}
 		why = stop_for(GDB_SIGNAL_TRAP, GDB_REASON_NONE, 0);
 		if (slot >= 0) {

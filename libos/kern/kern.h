@@ -45,6 +45,7 @@ struct thread {
 	void *retval;
 	struct wait_queue joiners;
 	uint64_t on_cpu_since_ns;
+	bool debug_may_run;  /* while the debugger holds threads (sched_debug_hold) */
 	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
 
@@ -60,6 +61,7 @@ void sched_make_runnable(struct thread *t);
 void sched_block(uint32_t reason, const void *object);
 void sched_start(void) __attribute__((noreturn));
 int sched_preemptible(void);
+void sched_debug_hold(bool hold);
 
 /* wait.c: callers hold interrupts disabled */
 void wait_queue_block(struct wait_queue *wq, uint32_t reason, const void *object);

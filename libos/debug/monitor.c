@@ -76,7 +76,9 @@ static void monitor_trace(struct gdb_engine *e, const char *arg)
 static void monitor_help(struct gdb_engine *e)
 {
 	gdb_engine_console_printf(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile),\n"
-	       "  trace [MASK] (show or set which trace events are on), help\n");
+	       "  trace [MASK] (show or set which trace events are on), help\n"
+	       "gcore keeps every thread's registers but only the selected thread's stack:\n"
+	       "  `uniscope core NAME -o FILE` on the host writes a complete core\n");
 }
 
 int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)

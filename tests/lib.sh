@@ -146,6 +146,20 @@ gdb_batch() {
 	timeout 120 gdb -batch -nx "$@" "$_image" 2>&1
 }
 
+# gdb_thread_of OUT NAME: GDB's number (what `thread N` takes) for the libOS
+# thread NAME, from the output of GDB's `thread find NAME` in file OUT.
+gdb_thread_of() {
+	sed -n "s/^Thread \([0-9]*\) has target name .$2.*/\1/p" "$1" | head -1
+}
+
+# lldb_batch IMAGE PORT [-o CMD]...: LLDB in batch mode on the stub at
+# 127.0.0.1:PORT, detaching at the end.
+lldb_batch() {
+	_image=$1 _port=$2
+	shift 2
+	timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$_port" "$@" -o detach "$_image" 2>&1
+}
+
 # start_session NAME IMAGE APPEND [RUN-OPTIONS...]: a detached `uniscope run`
 # stopped when the test finishes; sets SESSION_DIR.
 start_session() {

@@ -8,15 +8,20 @@ gdb_session() {
 	gdb_batch $T -ex "target remote $SESSION_DIR/gdb.sock" "$@" -ex detach
 }
 
+# running_threads NAME: a threads session whose items flow, stopped when the test ends.
+running_threads() {
+	start_session $1 $T "run_ms=0" &&
+	test_when_finished "stop_session $1" &&
+	introspect_wait_console $1 "items so far"
+}
+
 # tid_in FILE NAME SED-REGEX: the number the regex captures on NAME's line.
 tid_in() {
 	sed -n "s/$3/\\1/p" "$1" | head -1
 }
 
 test_expect_success 'one numbering: GDB Thread N, ps, the core LWP and the trace agree' '
-	start_session n1 $T "run_ms=0" &&
-	test_when_finished "stop_session n1" &&
-	introspect_wait_console n1 "items so far" &&
+	running_threads n1 &&
 	$UNISCOPE ps n1 >ps &&
 	gdb_session -ex "info threads" >gdb.out &&
 	$UNISCOPE core n1 -o n1.core >/dev/null &&
@@ -39,9 +44,7 @@ test_expect_success 'one numbering: GDB Thread N, ps, the core LWP and the trace
 '
 
 test_expect_success 'the idle thread is runnable, not running, while another thread has the CPU' '
-	start_session n2 $T "run_ms=0" &&
-	test_when_finished "stop_session n2" &&
-	introspect_wait_console n2 "items so far" &&
+	running_threads n2 &&
 	gdb_session -ex "break thread_yield" -ex continue -ex "info threads" >out &&
 	expect_grep "Breakpoint 1, thread_yield" out &&
 	expect_grep "Thread 2 \"idle\" \\(runnable\\)" out &&
@@ -52,15 +55,8 @@ test_expect_success 'the idle thread is runnable, not running, while another thr
 	done
 '
 
-# gdb_thread_of OUT NAME: GDB's number for the thread "thread find NAME" found.
-gdb_thread_of() {
-	sed -n "s/^Thread \\([0-9]*\\) has target name .$2.*/\\1/p" "$1" | head -1
-}
-
 test_expect_success 'scheduler-locking on: only the chosen thread runs; detach lets all run again' '
-	start_session n4 $T "run_ms=0" &&
-	test_when_finished "stop_session n4" &&
-	introspect_wait_console n4 "items so far" &&
+	running_threads n4 &&
 	gdb_session -ex "thread find sleeper-10" >threads &&
 	s10=$(gdb_thread_of threads sleeper-10) &&
 	gdb_session -ex "thread $s10" -ex "p queue.consumed" -ex "set scheduler-locking on" \
@@ -77,9 +73,7 @@ test_expect_success 'scheduler-locking on: only the chosen thread runs; detach l
 '
 
 test_expect_success 'scheduler-locking on: stepi a thread switched out in schedule() moves it one instruction' '
-	start_session n5 $T "run_ms=0" &&
-	test_when_finished "stop_session n5" &&
-	introspect_wait_console n5 "items so far" &&
+	running_threads n5 &&
 	gdb_session -ex "thread find sleeper-25" >threads &&
 	s25=$(gdb_thread_of threads sleeper-25) &&
 	gdb_session -ex "thread $s25" -ex "set scheduler-locking on" -ex "p queue.consumed" \
@@ -92,9 +86,7 @@ test_expect_success 'scheduler-locking on: stepi a thread switched out in schedu
 '
 
 test_expect_success 'scheduler-locking step: next holds the other threads' '
-	start_session n6 $T "run_ms=0" &&
-	test_when_finished "stop_session n6" &&
-	introspect_wait_console n6 "items so far" &&
+	running_threads n6 &&
 	line=$(grep -n "queue.produced++;" $ROOT/examples/threads/main.c | cut -d: -f1) &&
 	gdb_session -ex "break main.c:$line" -ex continue -ex delete -ex "set scheduler-locking step" \
 		-ex "p queue.consumed" -ex next -ex next -ex next -ex "p queue.consumed" -ex thread >out &&
@@ -109,7 +101,7 @@ if command -v lldb >/dev/null; then
 		start_session n3 $T "run_ms=0" --gdb tcp:127.0.0.1:$port &&
 		test_when_finished "stop_session n3" &&
 		introspect_wait_console n3 "items so far" &&
-		timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$port" -o "thread list" -o detach $T >out 2>&1 &&
+		lldb_batch $T $port -o "thread list" >out &&
 		expect_equal "$(grep -c "^[* ] thread #[0-9]*: tid = " out)" 8 &&
 		expect_equal "$(grep "^[* ] thread #[0-9]*: tid = " out | grep -c ", name = ")" 8 &&
 		expect_grep "tid = 0x0008, .*, name = .sleeper-25., queue = .(sleeping \\(sleep\\)|runnable|running \\(debugger\\))." out &&

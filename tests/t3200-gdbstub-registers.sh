@@ -20,8 +20,7 @@ test_expect_success 'GDB: p $xmm0, $xmm15, $st0 of a live and a switched-out thr
 	test_when_finished "stop_session r1" &&
 	introspect_wait_console r1 "fpu: threads running" &&
 	fpu_gdb r1 -ex "thread find fpu-spin" -ex "thread find fpu-sleep" >threads &&
-	spin=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-spin.*/\\1/p" threads) &&
-	sleep=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-sleep.*/\\1/p" threads) &&
+	spin=$(gdb_thread_of threads fpu-spin) && sleep=$(gdb_thread_of threads fpu-sleep) &&
 	test -n "$spin" && test -n "$sleep" &&
 	fpu_gdb r1 -ex "thread $spin" -ex "p \$xmm0.v2_double" -ex "p \$xmm15.v4_int32" \
 		-ex "p \$st0" -ex "thread $sleep" -ex "p \$xmm0.v2_double" -ex "p \$xmm15.v4_int32" \
@@ -40,7 +39,7 @@ test_expect_success 'GDB: info float, info vector, info all-registers' '
 	test_when_finished "stop_session r2" &&
 	introspect_wait_console r2 "fpu: threads running" &&
 	fpu_gdb r2 -ex "thread find fpu-sleep" >threads &&
-	sleep=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-sleep.*/\\1/p" threads) &&
+	sleep=$(gdb_thread_of threads fpu-sleep) &&
 	fpu_gdb r2 -ex "thread $sleep" -ex "info float" -ex "info vector" -ex "info all-registers" >out &&
 	expect_grep "^=>R7: Valid +0x3fff8000000000000000 \\+1 *$" out &&
 	expect_grep "^  R6: Empty " out &&
@@ -72,9 +71,9 @@ test_expect_success 'full profile: an SSE register write sticks, live and switch
 	gdb_batch $FF -ex "target remote $XDG_RUNTIME_DIR/uniscope/r4/gdb.sock" -ex thread \
 		-ex "thread find fpu-sleep" -ex "thread find fpu-spin" -ex detach >threads &&
 	live=$(sed -n "s/^\[Current thread is \([0-9]*\) .*/\1/p" threads) &&
-	other=$(sed -n "s/^Thread \([0-9]*\) has target name .fpu-sleep.*/\1/p" threads) &&
+	other=$(gdb_thread_of threads fpu-sleep) &&
 	if test "$live" = "$other"; then
-		other=$(sed -n "s/^Thread \([0-9]*\) has target name .fpu-spin.*/\1/p" threads)
+		other=$(gdb_thread_of threads fpu-spin)
 	fi &&
 	test -n "$live" && test -n "$other" &&
 	gdb_batch $FF -ex "target remote $XDG_RUNTIME_DIR/uniscope/r4/gdb.sock" -ex thread \
@@ -96,8 +95,7 @@ if command -v lldb >/dev/null; then
 		start_session r5 $F "" --gdb tcp:127.0.0.1:$port &&
 		test_when_finished "stop_session r5" &&
 		introspect_wait_console r5 "fpu: threads running" &&
-		timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$port" -o "register read --all" \
-			-o detach $F >out 2>&1 &&
+		lldb_batch $F $port -o "register read --all" >out &&
 		expect_grep "^ +st0 = \\{0x[0-9a-f]{2}( 0x[0-9a-f]{2}){9}\\}" out &&
 		expect_grep "^ +xmm0 = \\{0x[0-9a-f]{2}( 0x[0-9a-f]{2}){15}\\}" out &&
 		expect_grep "^ +mxcsr = 0x00001f80" out &&

@@ -228,8 +228,7 @@ test_expect_success 'gdbserver: x87/SSE registers from the vCPU and from saved F
 		-ex "thread find fpu-spin" -ex "thread find fpu-sleep" -ex detach $EXAMPLES/fpu.elf >threads 2>&1 &&
 	expect_grep "Thread $spin \"fpu-spin\"" threads &&
 	expect_grep "Thread $sleep \"fpu-sleep\"" threads &&
-	gspin=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-spin.*/\\1/p" threads) &&
-	gsleep=$(sed -n "s/^Thread \\([0-9]*\\) has target name .fpu-sleep.*/\\1/p" threads) &&
+	gspin=$(gdb_thread_of threads fpu-spin) && gsleep=$(gdb_thread_of threads fpu-sleep) &&
 	wait $GDBSERVER_PID &&
 	gdbserver_start gs.err fpu --listen tcp:127.0.0.1:$port &&
 	test_when_finished "kill $GDBSERVER_PID" &&

@@ -116,6 +116,11 @@ uint64_t page_alloc(uint64_t count)
 	return first * PAGE_SIZE;
 }
 
+uint64_t page_alloc_top(void)
+{
+	return nr_pages * PAGE_SIZE;
+}
+
 void page_free(uint64_t addr, uint64_t count)
 {
 	uint64_t pfn = addr / PAGE_SIZE;

@@ -14,6 +14,12 @@
 #define VECTOR_PLATFORM 0xf3 /* the hypervisor's own upcall (Xen event channels) */
 #define VECTOR_SPURIOUS 0xff
 
+/* Interrupt stack table slots (gdt.c, idt.c): 1-3 for faults that cannot trust rsp. */
+#define IST_TRAP 4
+extern char trap_ist_top[]; /* traps.S: the top of IST_TRAP's stack */
+/* The vector number a syscall's frame carries (syscall.S): no real vector. */
+#define SYSCALL_VECTOR 256
+
 typedef struct uniscope_trap_frame trap_frame_t;
 typedef void (*irq_handler_fn)(trap_frame_t *frame);
 

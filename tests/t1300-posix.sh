@@ -1,0 +1,80 @@
+#!/bin/sh
+# Ordinary C programs on musl, built with uniscope-cc: each syscall group
+# of the libOS's Linux ABI, bad arguments included (tests/images/posix).
+. "$(dirname "$0")/lib.sh"
+
+POSIX=$BUILD/tests/images/posix.elf
+
+# posix_mode MODE [MORE-APPEND]: runs the image under plain QEMU with argv[1] = MODE.
+posix_mode() {
+	run_qemu microvm $POSIX "$*" out
+}
+
+test_expect_success 'libc: stdio to stdout and stderr, %f, sscanf, strtok, rand, time' '
+	posix_mode libc &&
+	expect_grep "^libc: to stderr" out &&
+	expect_grep "^libc: 3.142 1.000000e-05 2.5$" out &&
+	expect_grep "^libc: sscanf 12 34 5.5$" out &&
+	expect_grep "^libc: strtok 3 tokens$" out &&
+	expect_grep "^libc: time after 2020$" out &&
+	expect_equal $guest_status 0
+'
+
+test_expect_success 'threads: pthreads, mutexes, __thread, join, a timed wait that times out, sem_t' '
+	posix_mode threads &&
+	expect_grep "^threads: total 8000 \\(expected 8000\\), tls sum 38, main tls 7$" out &&
+	expect_grep "^threads: timedwait timed out$" out &&
+	expect_grep "^threads: sem empty$" out &&
+	expect_equal $guest_status 0
+'
+
+test_expect_success 'memory: mmap, mremap, munmap, brk; no executable memory after sealing' '
+	posix_mode memory &&
+	expect_grep "^memory: mmap/mremap ok$" out &&
+	expect_grep "^memory: mprotect exec EACCES$" out &&
+	expect_grep "not supported by the libOS: executable memory after sealing" out &&
+	expect_grep "^memory: munmap 0$" out &&
+	expect_grep "^memory: brk grew$" out &&
+	expect_equal $guest_status 0
+'
+
+test_expect_success 'time: nanosleep sleeps, the wall clock comes from the host' '
+	posix_mode time &&
+	expect_grep "^time: slept at least 20 ms$" out &&
+	expect_grep "^time: year $(date +%Y)$" out
+'
+
+test_expect_success 'bad pointers give EFAULT, never a libOS fault' '
+	posix_mode badptr &&
+	expect_grep "^badptr: 40 of 40 calls gave EFAULT$" out &&
+	expect_equal $guest_status 0
+'
+
+test_expect_success 'an unsupported syscall returns ENOSYS and says so once, by name' '
+	posix_mode enosys &&
+	expect_grep "^enosys: fork -1 ENOSYS$" out &&
+	expect_equal "$(grep -c "not supported by the libOS: syscall fork, which returns -ENOSYS" out)" 1
+'
+
+test_expect_success 'argv: the words after the libOS options; env= sets the environment' '
+	posix_mode "trace_mask=0x7 env=GREETING=hello%20there env one two" &&
+	expect_grep "^env: argv\\[0\\]=app$" out &&
+	expect_grep "^env: argv\\[1\\]=env$" out &&
+	expect_grep "^env: argv\\[2\\]=one$" out &&
+	expect_grep "^env: GREETING=hello there$" out &&
+	expect_no_grep "argv\\[[0-9]\\]=trace_mask" out &&
+	expect_grep "^env: uname Linux x86_64, pid 1$" out
+'
+
+test_expect_success 'abort() is a panic that names SIGABRT' '
+	posix_mode abort &&
+	expect_grep "panic in thread [0-9]+ .main.: signal SIGABRT \\(6\\)" out &&
+	expect_equal $guest_status 125
+'
+
+test_expect_success 'the unsupported report is a trace event too' '
+	objdump -s -j .uniscope_trace_meta $POSIX >meta &&
+	grep -q "sys_unsuppo" meta && grep -q "sys_enter" meta
+'
+
+test_done

@@ -77,4 +77,43 @@ test_expect_success 'the unsupported report is a trace event too' '
 	grep -q "sys_unsuppo" meta && grep -q "sys_enter" meta
 '
 
+test_expect_success 'uniscope run --rootfs DIR: files from a read-only root file system' '
+	mkdir -p root/etc root/data &&
+	printf "first line\nsecond line\n" >root/etc/motd &&
+	ln -s ../etc/motd root/data/link &&
+	$UNISCOPE run --rootfs root --append "files /data/link" $POSIX </dev/null >run.out 2>&1 &&
+	expect_grep "^files: line first line" run.out &&
+	expect_grep "^files: line second line" run.out &&
+	expect_grep "^files: size 23 regular 1$" run.out &&
+	expect_grep "^files: / has 2 entries$" run.out &&
+	expect_grep "^files: write EROFS$" run.out &&
+	expect_grep "^files: missing ENOENT$" run.out
+'
+
+test_expect_success 'uniscope-cc --rootfs DIR embeds the root file system in the sealed image' '
+	mkdir -p emb/etc && echo embedded >emb/etc/motd &&
+	$BUILD/uniscope-cc --rootfs emb -o embedded.elf $BUILD/guest/tests/images/posix/main.o &&
+	run_qemu microvm embedded.elf "files" out &&
+	expect_grep "^files: line embedded" out
+'
+
+test_expect_success 'uniscope run --env sets the environment; standard input is the program stdin' '
+	$UNISCOPE run --env "GREETING=hi there" --append "env a" $POSIX </dev/null >run.out 2>&1 &&
+	expect_grep "^env: GREETING=hi there$" run.out &&
+	printf "one\ntwo\n" | $UNISCOPE run --append stdin $POSIX >run.out 2>&1 &&
+	expect_grep "^stdin: 1: one$" run.out &&
+	expect_grep "^stdin: 2: two$" run.out &&
+	expect_grep "^stdin: end after 2 lines$" run.out
+'
+
+test_expect_success 'uniscope trace is an strace: every syscall with its arguments and result' '
+	$UNISCOPE run --trace trace.bin --append threads $POSIX </dev/null >run.out 2>&1 &&
+	$UNISCOPE trace trace.bin --image $POSIX >trace.txt &&
+	expect_grep "sys_enter: clone\(0x7d0f00, " trace.txt &&
+	expect_grep "sys_exit: futex = -110 errno=110" trace.txt &&
+	expect_grep "sys_enter: openat\(.*" trace.txt &&
+	expect_grep "sys_exit: write = 1[0-9] errno=0|sys_exit: writev = [0-9]+ errno=0" trace.txt &&
+	expect_grep "thread_create: tid=[0-9]+ name=main" trace.txt
+'
+
 test_done

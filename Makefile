@@ -54,7 +54,7 @@ GUEST_CORE_CFLAGS = $(GUEST_BASE_CFLAGS) -mgeneral-regs-only
 GUEST_APP_CFLAGS = -std=c11 $(WARN) -g -Os -MMD -MP -ffunction-sections -fdata-sections -Iinclude
 
 # The applications' C library: musl from Debian's source package (mk/musl.sh).
-MUSL = $(BUILD)/musl
+MUSL ?= $(BUILD)/musl
 MUSL_LIB = $(MUSL)/lib/libc.a
 # The SDK, staged in the tree as `make install` lays it out under PREFIX/lib/uniscope.
 SDK = $(BUILD)/sdk
@@ -265,10 +265,26 @@ check-xen: host examples
 demo: all
 	$(Q)sh mk/demo.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples
+# The SDK of every profile: the other two profiles' libOS archives are built
+# beside the tree's (sharing its musl), and uniscope-cc is written for PREFIX.
+SDK_PROFILES = full sealed off
+INSTALL_SDK = $(DESTDIR)$(PREFIX)/lib/uniscope
+.PHONY: sdk-profiles
+sdk-profiles: sdk
+	$(Q)for p in $(filter-out $(DEBUG),$(SDK_PROFILES)); do \
+		$(MAKE) -s DEBUG=$$p BUILD=$(BUILD)/profile-$$p MUSL=$(abspath $(MUSL)) \
+			$(BUILD)/profile-$$p/guest/libos.a && \
+		cp $(BUILD)/profile-$$p/guest/libos.a $(SDK)/lib/libos-$$p.a || exit 1; done
+
+install: all sdk-profiles
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples \
+		$(INSTALL_SDK) $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 0755 $(UNISCOPE) $(DESTDIR)$(PREFIX)/bin/uniscope
 	install -m 0644 $(EXAMPLE_IMAGES) $(DESTDIR)$(PREFIX)/share/uniscope/examples/
+	cp -R $(SDK)/include $(SDK)/lib $(INSTALL_SDK)/
+	sed -e 's|@SDK@|$(PREFIX)/lib/uniscope|' -e 's|@PROFILE@|sealed|' -e 's|@CC@|$(GUEST_CC)|' \
+		mk/uniscope-cc.in >$(DESTDIR)$(PREFIX)/bin/uniscope-cc && chmod 0755 $(DESTDIR)$(PREFIX)/bin/uniscope-cc
+	sed -e 's|@PREFIX@|$(PREFIX)|' mk/uniscope.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/uniscope.pc
 
 clean:
 	rm -rf $(BUILD)

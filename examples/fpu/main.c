@@ -14,6 +14,7 @@
  */
 #include <libos.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 struct fpu_pattern {
 	double xmm0[2];
@@ -61,5 +62,5 @@ int main(void)
 	printf("fpu: threads running\n");
 	for (long elapsed = 0; !run_ms || elapsed < run_ms; elapsed += 100)
 		sleep_ms(100);
-	exit(0);
+	return 0;
 }

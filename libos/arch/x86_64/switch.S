@@ -32,3 +32,5 @@ context_switch:
 	.globl context_switch_end       /* the debugger steps through us: see libos/debug/resume_plan.c */
 context_switch_end:
 	.size context_switch, . - context_switch
+
+	.section .note.GNU-stack, "", @progbits

@@ -173,9 +173,22 @@ stop_session() {
 	$UNISCOPE stop "$1" >/dev/null 2>&1 || true
 }
 
-# A free-ish loopback port for this test script.
+# A free loopback port: the kernel picks one nobody uses (scripts run in
+# parallel, so a port derived from the pid can collide). The argument, once
+# an offset, is ignored.
 test_port() {
-	echo $((20000 + ($$ + ${1:-0}) % 20000))
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# build_profile PROFILE FILE...: make FILE in the guest profile PROFILE
+# (full, off), built under $BUILD/PROFILE; one build of a profile at a time,
+# whichever scripts ask for it (they share its musl and objects).
+build_profile() {
+	_profile=$1
+	shift
+	mkdir -p "$BUILD/$_profile" &&
+	flock "$BUILD/$_profile/.build-lock" \
+		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" "$@" >/dev/null
 }
 
 # --- introspection (t5xxx) ---

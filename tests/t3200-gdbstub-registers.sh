@@ -63,7 +63,7 @@ test_expect_success 'the sealed profile refuses register writes, x87/SSE include
 '
 
 test_expect_success 'full profile: an SSE register write sticks, live and switched out' '
-	make -s -C $ROOT DEBUG=full BUILD=$BUILD/full $BUILD/full/examples/fpu.elf >/dev/null &&
+	build_profile full $BUILD/full/examples/fpu.elf &&
 	FF=$BUILD/full/examples/fpu.elf &&
 	start_session r4 $FF "" &&
 	test_when_finished "stop_session r4" &&

@@ -191,7 +191,7 @@ test_expect_success 'gdbserver on a core: threads by name, bt, read-only, no res
 '
 
 test_expect_success 'gdbserver on a live DEBUG=off image: attach pauses, threads, bt, detach resumes' '
-	make -s -C $ROOT DEBUG=off BUILD=$BUILD/off $BUILD/off/examples/threads.elf >/dev/null &&
+	build_profile off $BUILD/off/examples/threads.elf &&
 	OFF=$BUILD/off/examples/threads.elf &&
 	! nm $OFF | grep -q " stub_monitor$" &&
 	start_session off $OFF "run_ms=0 threads=2" &&

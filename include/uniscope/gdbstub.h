@@ -32,8 +32,9 @@
  * Target operations are called only from inside gdb_engine_input() and
  * gdb_engine_report_stop(), on the caller's thread. Thread ids handed to
  * GDB must be > 0 (0 and -1 mean "any" and "all" in RSP); the libOS's own
- * ids are (1 is the main thread), and GDB shows them as "Thread N". The engine struct is about
- * 14 KiB: a guest keeps it in static storage, not on a thread stack.
+ * ids are (1 is the main thread), and GDB shows them as "Thread N". The
+ * engine struct is about 14 KiB: a guest keeps it in static storage, not
+ * on a thread stack.
  *
  * Errors: target operations return 0 (or a byte count) on success and a
  * negative GDB_ERR_* code on failure; the engine answers "E NN" with the

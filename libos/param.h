@@ -20,6 +20,7 @@
 #define MAX_RAM_RANGES 32               /* RAM ranges of the PVH memory map kept */
 #define MAX_PT_POOL_PAGES 4096          /* page-table pages, at most */
 #define MAX_SHARED_PAGES 4              /* pages shared with the hypervisor */
+#define MAX_GUARD_PAGES 4               /* guard pages outside the stack arena */
 
 /* The command line. */
 #define CMDLINE_MAX 1024                /* bytes of -append kept */

@@ -76,7 +76,7 @@ static void answer_hello(void)
 {
 	struct chan_ctl_msg ack = { .type = CHAN_CTL_HELLO_ACK, .version = CHAN_PROTOCOL_VERSION };
 
-	ack.caps = CHAN_CAP_TRACE;
+	ack.caps = CHAN_CAP_TRACE | CHAN_CAP_CONSOLE_IN;
 #ifdef UNISCOPE_STUB
 	ack.caps |= CHAN_CAP_GDB;
 #endif
@@ -113,6 +113,8 @@ static void handle_frame(const struct chan_frame *f)
 		handle_control(f);
 	else if (f->channel == CHAN_GDB)
 		debug_channel_input(f->payload, f->len);
+	else if (f->channel == CHAN_CONSOLE)
+		console_input(f->payload, f->len); /* the application's stdin (libos/posix/sys_io.c) */
 }
 
 static void channel_rx_byte(uint8_t byte)

@@ -23,5 +23,7 @@ void channel_exit_notify(int status);
 /* From the idle thread: stream pending trace records. */
 void channel_idle_work(void);
 uint64_t chan_stats_address(void);
+/* posix/sys_io.c: bytes for the application's stdin; none means end of file. */
+void console_input(const uint8_t *data, size_t len);
 
 #endif

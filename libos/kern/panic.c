@@ -17,6 +17,7 @@
 
 struct uniscope_panic panic_record;
 static int panicking;
+static int panic_die_signal = 6; /* SIGABRT, unless panic_signal() says which */
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
@@ -106,6 +107,18 @@ static void capture_here(struct uniscope_regs *r)
 }
 
 __attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file, int line,
+						const char *fmt, va_list ap);
+
+void panic_signal(int signal, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	panic_die_signal = signal;
+	vpanic_at(UNISCOPE_PANIC_PANIC, 0, 0, fmt, ap);
+}
+
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file, int line,
 						const char *fmt, va_list ap)
 {
 	record_start(kind);
@@ -119,7 +132,7 @@ __attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file,
 	if (file)
 		kprintf("  at %s:%d\n", file, line);
 	print_backtrace(panic_record.regs.rbp);
-	die(6 /* SIGABRT */);
+	die(panic_die_signal);
 }
 
 void panic(const char *fmt, ...)
@@ -213,11 +226,4 @@ void fault_handle(trap_frame_t *f)
 	print_registers(&panic_record.regs);
 	print_backtrace(f->rbp);
 	die(fault_signal(f->vector));
-}
-
-void exit(int status)
-{
-	irq_disable();
-	channel_exit_notify(status);
-	plat->exit(status);
 }

@@ -18,6 +18,7 @@ struct paging_layout {
 };
 
 int paging_add_shared_page(uint64_t pa);
+int paging_add_guard_page(uint64_t pa);
 int paging_init(const struct paging_layout *layout, uint64_t (*alloc_pages)(uint64_t count));
 void paging_seal(void);
 uint32_t *paging_sealed_flag(void);

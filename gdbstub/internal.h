@@ -8,7 +8,7 @@
  * memory.c   m M X
  * threads.c  H T qC thread lists, qThreadExtraInfo, qXfer:threads
  * qxfer.c    qXfer dispatch and the windowed document writer
- * resume.c   c C s S vCont, stop replies
+ * resume.c   c C s S vCont bc bs, stop replies
  * breakpoints.c Z z
  */
 #ifndef UNISCOPE_GDBSTUB_INTERNAL_H
@@ -102,6 +102,7 @@ void gdb_threads_xml(struct gdb_engine *e, struct gdb_window *w);
 /* resume.c */
 gdb_handler gdb_cmd_continue, gdb_cmd_continue_signal, gdb_cmd_step, gdb_cmd_step_signal;
 gdb_handler gdb_cmd_vcont_query, gdb_cmd_vcont, gdb_cmd_stop_reason;
+gdb_handler gdb_cmd_reverse_continue, gdb_cmd_reverse_step;
 void gdb_send_stop_reply(struct gdb_engine *e, const struct gdb_stop *stop);
 
 /* breakpoints.c */

@@ -145,6 +145,8 @@ enum gdb_stop_reason {
 	GDB_REASON_WATCH,  /* write watchpoint at watch_addr */
 	GDB_REASON_RWATCH,
 	GDB_REASON_AWATCH,
+	GDB_REASON_REPLAY_BEGIN, /* a replay ran out of history backwards: "replaylog:begin" */
+	GDB_REASON_REPLAY_END,   /* ... or forwards: GDB says "No more reverse-execution history" */
 };
 
 struct gdb_stop {
@@ -187,6 +189,12 @@ struct gdb_target_ops {
 				 uint32_t kind);
 	/* Arrange for the threads to run; return at once. A stop is reported later. */
 	int (*resume)(void *ctx, const struct gdb_resume *resume);
+	/*
+	 * bc / bs: run the whole target backwards (a replay), to the previous
+	 * breakpoint or watchpoint hit, or by one instruction; return at once,
+	 * as resume does. NULL: no reverse execution (not offered to GDB).
+	 */
+	int (*resume_reverse)(void *ctx, bool step);
 	/* `monitor CMD`: write text with gdb_engine_console_write(), return 0. */
 	int (*monitor)(void *ctx, const char *cmd, struct gdb_engine *engine);
 	/* GDB leaves: remove breakpoints, let everything run. */

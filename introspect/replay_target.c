@@ -1,0 +1,511 @@
+/*
+ * Execution control over a replay (see replay_target.h): the gdb target
+ * operations that go to QEMU's gdbstub, the hidden crash breakpoints, the
+ * walk back to the faulting instruction, and the stop as GDB is told it.
+ * Threads, registers, memory and `monitor ps|log|heap` are the host GDB
+ * target's (gdbtarget.c), called through its operations table.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "replay_target.h"
+
+#define MONITOR_TEXT 4096
+#define REG_RSP 7
+#define REG_RIP 16
+#define POSITION_TIMEOUT_MS 600000
+
+/* The CPU exceptions the libOS dies of (not #DB, NMI, #BP: a debugger's and the platform's). */
+static const uint8_t fatal_vectors[] = { 0, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
+static const char *const panic_functions[] = { "panic", "__assert_fail" };
+
+static void note_problem(struct us_replay_target *rt, struct us_error *err)
+{
+	if (!err)
+		return;
+	snprintf(rt->problem, sizeof(rt->problem), "%s", err->message);
+	us_error_destroy(err);
+}
+
+/* ---- talking to QEMU -------------------------------------------------- */
+
+static struct us_error *qemu_ok(struct us_replay_target *rt, const char *packet)
+{
+	char reply[64];
+	struct us_error *err = us_qemu_gdb_command(rt->q, packet, reply, sizeof(reply));
+
+	if (!err && strcmp(reply, "OK"))
+		err = us_error_create(US_ERR_OTHER, "QEMU answered '%s' to '%s'", reply, packet);
+	return err;
+}
+
+struct us_error *us_replay_target_icount(struct us_replay_target *rt, uint64_t *icount)
+{
+	char text[512];
+	const char *at;
+	struct us_error *err = us_qemu_gdb_monitor(rt->q, "info replay", text, sizeof(text));
+
+	if (err)
+		return err;
+	if (!(at = strstr(text, "instruction count = ")))
+		return us_error_create(US_ERR_INVALID, "QEMU is not replaying: '%.80s'", text);
+	*icount = strtoull(at + strlen("instruction count = "), NULL, 10);
+	return NULL;
+}
+
+static uint64_t current_pc(struct us_replay_target *rt)
+{
+	uint64_t pc = 0;
+
+	note_problem(rt, us_qemu_gdb_register(rt->q, REG_RIP, &pc));
+	return pc;
+}
+
+/* ---- the hidden crash breakpoints -------------------------------------- */
+
+static bool has_error_code(unsigned vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
+/* IDTR from `info registers`: "IDT=     BASE LIMIT". */
+static bool read_idtr(struct us_replay_target *rt, uint64_t *base, uint32_t *limit)
+{
+	char text[MONITOR_TEXT];
+	const char *at;
+	unsigned long long b;
+	unsigned l;
+
+	if (us_qemu_gdb_monitor(rt->q, "info registers", text, sizeof(text)) ||
+	    !(at = strstr(text, "IDT=")) || sscanf(at + 4, "%llx %x", &b, &l) != 2)
+		return false;
+	*base = b;
+	*limit = l;
+	return true;
+}
+
+/* A present gate's handler address, from the loaded IDT. */
+static bool idt_entry(struct us_replay_target *rt, uint64_t base, unsigned v, uint64_t *addr)
+{
+	uint8_t g[16];
+	struct us_error *err = us_qemu_gdb_read(rt->q, base + 16 * (uint64_t)v, g, sizeof(g));
+
+	if (err) {
+		us_error_destroy(err);
+		return false;
+	}
+	if (!(g[5] & 0x80))
+		return false;
+	*addr = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24 |
+		(uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
+		(uint64_t)g[11] << 56;
+	return true;
+}
+
+static void add_crash_bp(struct us_replay_target *rt, uint64_t addr, int vector)
+{
+	if (addr && rt->nr_crash_bps < US_REPLAY_MAX_CRASH_BPS)
+		rt->crash_bps[rt->nr_crash_bps++] = (struct us_replay_crash_bp){ addr, vector };
+}
+
+/*
+ * Where the fatal vectors enter: the IDT once the guest loaded one; before
+ * that, the libOS's own vector table (traps.S: 16-byte stubs from the
+ * symbol trap_vectors_start), which is what its IDT will point at.
+ */
+static void find_crash_bps(struct us_replay_target *rt)
+{
+	struct us_symbol sym;
+	struct us_error *err;
+	uint64_t base = 0, addr;
+	uint32_t limit = 0;
+	bool idt = read_idtr(rt, &base, &limit) && limit >= 32 * 16 - 1;
+	bool table = !(err = us_target_lookup_symbol(rt->g.t, "trap_vectors_start", &sym));
+
+	us_error_destroy(err);
+	rt->nr_crash_bps = 0;
+	for (unsigned i = 0; i < sizeof(fatal_vectors); i++) {
+		unsigned v = fatal_vectors[i];
+		if (idt && idt_entry(rt, base, v, &addr))
+			add_crash_bp(rt, addr, (int)v);
+		else if (!idt && table)
+			add_crash_bp(rt, sym.address + 16 * (uint64_t)v, (int)v);
+	}
+	for (unsigned i = 0; i < sizeof(panic_functions) / sizeof(panic_functions[0]); i++) {
+		if (!(err = us_target_lookup_symbol(rt->g.t, panic_functions[i], &sym)))
+			add_crash_bp(rt, sym.address, -1);
+		us_error_destroy(err);
+	}
+}
+
+static void set_crash_bps(struct us_replay_target *rt, bool insert)
+{
+	char packet[48];
+
+	if (insert == rt->crash_bps_inserted)
+		return;
+	if (insert)
+		find_crash_bps(rt);
+	for (unsigned i = 0; i < rt->nr_crash_bps; i++) {
+		snprintf(packet, sizeof(packet), "%c0,%llx,1", insert ? 'Z' : 'z',
+			 (unsigned long long)rt->crash_bps[i].addr);
+		note_problem(rt, qemu_ok(rt, packet));
+	}
+	rt->crash_bps_inserted = insert;
+}
+
+static const struct us_replay_crash_bp *crash_bp_at(const struct us_replay_target *rt, uint64_t pc)
+{
+	for (unsigned i = 0; i < rt->nr_crash_bps; i++)
+		if (rt->crash_bps[i].addr == pc)
+			return &rt->crash_bps[i];
+	return NULL;
+}
+
+/* ---- stops --------------------------------------------------------- */
+
+/* A fresh look at the guest: the replay moved, so everything may differ. */
+static void refresh(struct us_replay_target *rt)
+{
+	struct us_target *t;
+	struct us_error *err = us_target_open(rt->spec, &rt->opts, &t);
+
+	if (err) {
+		note_problem(rt, err); /* keep the old view: better than none */
+	} else {
+		us_gdb_target_fini(&rt->g);
+		us_target_close(rt->g.t);
+		rt->g.t = t;
+	}
+	note_problem(rt, us_gdb_target_stop(&rt->g));
+	note_problem(rt, us_replay_target_icount(rt, &rt->icount));
+}
+
+static uint8_t vector_signal(int vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return GDB_SIGNAL_FPE;
+	case 6: return GDB_SIGNAL_ILL;
+	case 17: return GDB_SIGNAL_BUS;
+	case -1: return GDB_SIGNAL_ABRT;
+	default: return GDB_SIGNAL_SEGV;
+	}
+}
+
+static bool run_quietly(struct us_replay_target *rt, const char *packet)
+{
+	char reply[256];
+	struct us_error *err = us_qemu_gdb_run(rt->q, packet, POSITION_TIMEOUT_MS, reply, sizeof(reply));
+
+	note_problem(rt, err);
+	return !err && reply[0] == 'T';
+}
+
+/*
+ * Stopped on entry to a fatal vector: the faulting instruction is the rip
+ * the CPU pushed. One instruction back (bs) and, when that is the one
+ * before it, one forward (s) stands the replay on it, not yet executed.
+ */
+static void back_to_fault(struct us_replay_target *rt, int vector)
+{
+	uint64_t rsp = 0, fault_rip = 0;
+	struct us_error *err = us_qemu_gdb_register(rt->q, REG_RSP, &rsp);
+
+	if (!err)
+		err = us_qemu_gdb_read(rt->q, rsp + (has_error_code((unsigned)vector) ? 8 : 0),
+				       &fault_rip, sizeof(fault_rip));
+	if (err) {
+		note_problem(rt, err);
+		return;
+	}
+	if (!run_quietly(rt, "bs") || current_pc(rt) == fault_rip)
+		return;
+	if (run_quietly(rt, "s") && current_pc(rt) != fault_rip)
+		snprintf(rt->problem, sizeof(rt->problem),
+			 "could not stand on the faulting instruction %#llx: stopped at %#llx",
+			 (unsigned long long)fault_rip, (unsigned long long)current_pc(rt));
+}
+
+static void stop_for_gdb(struct us_replay_target *rt, uint8_t signal, uint8_t reason,
+			 struct gdb_stop *out)
+{
+	refresh(rt);
+	us_gdb_target_stop_reply(&rt->g, signal, out);
+	out->signal = signal; /* the panic record's signal is for where the guest died, not here */
+	out->reason = reason;
+}
+
+static void crash_stop(struct us_replay_target *rt, const struct us_replay_crash_bp *bp,
+		       struct gdb_stop *out)
+{
+	if (bp->vector >= 0)
+		back_to_fault(rt, bp->vector);
+	stop_for_gdb(rt, vector_signal(bp->vector), GDB_REASON_NONE, out);
+	rt->crash_icount = rt->icount;
+}
+
+static uint8_t watch_reason(const char *kind)
+{
+	if (!strcmp(kind, "rwatch"))
+		return GDB_REASON_RWATCH;
+	if (!strcmp(kind, "awatch"))
+		return GDB_REASON_AWATCH;
+	return kind[0] ? GDB_REASON_WATCH : GDB_REASON_NONE;
+}
+
+void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, struct gdb_stop *out)
+{
+	enum us_replay_motion motion = rt->motion;
+	const struct us_replay_crash_bp *bp;
+	struct us_qemu_stop s;
+	bool was_interrupted = rt->interrupted;
+	uint64_t pc;
+
+	rt->motion = US_REPLAY_STOPPED;
+	rt->interrupted = false;
+	if (!us_qemu_gdb_parse_stop(reply, &s) || s.kind == 'W' || s.kind == 'X') {
+		snprintf(rt->problem, sizeof(rt->problem), "QEMU ended the replay ('%.40s')", reply);
+		*out = (struct gdb_stop){ .kind = GDB_STOP_EXITED };
+		return;
+	}
+	pc = current_pc(rt);
+	bp = motion == US_REPLAY_CONTINUE && rt->crash_bps_inserted ? crash_bp_at(rt, pc) : NULL;
+	set_crash_bps(rt, false);
+	if (bp) {
+		crash_stop(rt, bp, out);
+		return;
+	}
+	stop_for_gdb(rt, was_interrupted ? GDB_SIGNAL_INT : GDB_SIGNAL_TRAP, watch_reason(s.watch), out);
+	out->watch_addr = s.watch_addr;
+	if (rt->icount >= rt->end_icount && motion != US_REPLAY_REVERSE_CONTINUE &&
+	    motion != US_REPLAY_REVERSE_STEP && !was_interrupted)
+		out->reason = GDB_REASON_REPLAY_END;
+	else if (rt->icount == 0 && motion == US_REPLAY_REVERSE_CONTINUE)
+		out->reason = GDB_REASON_REPLAY_BEGIN;
+}
+
+void us_replay_target_attach(struct us_replay_target *rt, struct gdb_stop *out)
+{
+	stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_NONE, out);
+	if (rt->g.problem[0])
+		snprintf(rt->problem, sizeof(rt->problem), "%s", rt->g.problem);
+}
+
+bool us_replay_target_pending(struct us_replay_target *rt, struct gdb_stop *out)
+{
+	if (!rt->pending)
+		return false;
+	rt->pending = false;
+	rt->motion = US_REPLAY_STOPPED;
+	stop_for_gdb(rt, GDB_SIGNAL_TRAP, rt->pending_reason, out);
+	return true;
+}
+
+void us_replay_target_interrupt(struct us_replay_target *rt)
+{
+	rt->interrupted = true;
+	note_problem(rt, us_qemu_gdb_interrupt(rt->q));
+}
+
+/* ---- the operations ----------------------------------------------- */
+
+static bool steps(const struct gdb_resume *r)
+{
+	if (r->others.kind == GDB_RESUME_STEP)
+		return true;
+	for (uint32_t i = 0; i < r->nr_threads; i++)
+		if (r->threads[i].kind == GDB_RESUME_STEP)
+			return true;
+	return false;
+}
+
+static int start(struct us_replay_target *rt, const char *packet, enum us_replay_motion motion)
+{
+	struct us_error *err = us_qemu_gdb_resume(rt->q, packet);
+
+	if (err) {
+		note_problem(rt, err);
+		return GDB_ERR_GENERIC;
+	}
+	rt->motion = motion;
+	return 0;
+}
+
+static int pend(struct us_replay_target *rt, uint8_t reason)
+{
+	rt->pending = true;
+	rt->pending_reason = reason;
+	return 0;
+}
+
+/* Forwards: never past the end; the crash stops us unless we stand on it. */
+static int resume(void *ctx, const struct gdb_resume *r)
+{
+	struct us_replay_target *rt = ctx;
+	bool step = steps(r);
+	char command[64];
+
+	if (rt->icount >= rt->end_icount)
+		return pend(rt, GDB_REASON_REPLAY_END);
+	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)rt->end_icount);
+	note_problem(rt, us_qemu_gdb_monitor(rt->q, command, (char[256]){ 0 }, 256));
+	set_crash_bps(rt, !step && rt->icount != rt->crash_icount);
+	return start(rt, step ? "s" : "c", step ? US_REPLAY_STEP : US_REPLAY_CONTINUE);
+}
+
+static int resume_reverse(void *ctx, bool step)
+{
+	struct us_replay_target *rt = ctx;
+
+	if (rt->icount == 0)
+		return pend(rt, GDB_REASON_REPLAY_BEGIN);
+	set_crash_bps(rt, false);
+	return start(rt, step ? "bs" : "bc",
+		     step ? US_REPLAY_REVERSE_STEP : US_REPLAY_REVERSE_CONTINUE);
+}
+
+static int breakpoint(struct us_replay_target *rt, char op, enum gdb_breakpoint_type type,
+		      uint64_t addr, uint32_t kind)
+{
+	char packet[64], reply[64];
+	struct us_error *err;
+
+	snprintf(packet, sizeof(packet), "%c%d,%llx,%x", op, (int)type, (unsigned long long)addr, kind);
+	if ((err = us_qemu_gdb_command(rt->q, packet, reply, sizeof(reply)))) {
+		note_problem(rt, err);
+		return GDB_ERR_GENERIC;
+	}
+	if (!reply[0])
+		return GDB_ERR_UNSUPPORTED;
+	return strcmp(reply, "OK") ? GDB_ERR_INVALID : 0;
+}
+
+static int insert_breakpoint(void *ctx, enum gdb_breakpoint_type type, uint64_t addr, uint32_t kind)
+{
+	struct us_replay_target *rt = ctx;
+	int rc;
+
+	if (rt->nr_user_bps >= US_REPLAY_MAX_USER_BPS)
+		return GDB_ERR_NO_SPACE;
+	if ((rc = breakpoint(rt, 'Z', type, addr, kind)) == 0)
+		rt->user_bps[rt->nr_user_bps++] = (struct us_replay_user_bp){ (uint8_t)type, addr, kind };
+	return rc;
+}
+
+static int remove_breakpoint(void *ctx, enum gdb_breakpoint_type type, uint64_t addr, uint32_t kind)
+{
+	struct us_replay_target *rt = ctx;
+
+	for (unsigned i = 0; i < rt->nr_user_bps; i++) {
+		const struct us_replay_user_bp *b = &rt->user_bps[i];
+		if (b->type == type && b->addr == addr && b->kind == kind) {
+			rt->user_bps[i] = rt->user_bps[--rt->nr_user_bps];
+			break;
+		}
+	}
+	return breakpoint(rt, 'z', type, addr, kind);
+}
+
+/* GDB left: its breakpoints go; the replay stays where it stands. */
+static void detach(void *ctx)
+{
+	struct us_replay_target *rt = ctx;
+
+	while (rt->nr_user_bps > 0) {
+		const struct us_replay_user_bp *b = &rt->user_bps[--rt->nr_user_bps];
+		breakpoint(rt, 'z', b->type, b->addr, b->kind);
+	}
+	us_gdb_target_ops.detach(ctx);
+}
+
+static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct gdb_engine *e, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void monitor_replay(struct us_replay_target *rt, struct gdb_engine *e)
+{
+	say(e, "replay at instruction %llu of %llu\n", (unsigned long long)rt->icount,
+	    (unsigned long long)rt->end_icount);
+	if (rt->crash_icount)
+		say(e, "the crash stop is at instruction %llu\n", (unsigned long long)rt->crash_icount);
+	if (rt->problem[0])
+		say(e, "last problem: %s\n", rt->problem);
+}
+
+static void monitor_help(struct us_replay_target *rt, struct gdb_engine *e)
+{
+	say(e, "uniscope replay of '%s': a recorded run, replayed by QEMU, read from the host.\n",
+	    us_target_image(rt->g.t) ? us_target_image(rt->g.t) : "?");
+	say(e, "monitor commands: replay (where the replay stands), ps (threads), log (console), "
+	    "heap, help\n");
+	say(e, "continue, stepi, next, finish, break, watch; reverse-continue, reverse-stepi, "
+	    "reverse-next, reverse-finish.\n");
+	say(e, "a forward continue stops at the crash (the faulting instruction), and at the end "
+	    "of the recording; memory and registers are read-only.\n");
+}
+
+static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
+{
+	if (!strcmp(cmd, "replay"))
+		monitor_replay(ctx, e);
+	else if (!strcmp(cmd, "help"))
+		monitor_help(ctx, e);
+	else
+		return us_gdb_target_ops.monitor(ctx, cmd, e);
+	return 0;
+}
+
+/* The host target's operations, with execution control of ours. */
+const struct gdb_target_ops *us_replay_target_ops(void)
+{
+	static struct gdb_target_ops ops;
+
+	ops = us_gdb_target_ops;
+	ops.insert_breakpoint = insert_breakpoint;
+	ops.remove_breakpoint = remove_breakpoint;
+	ops.resume = resume;
+	ops.resume_reverse = resume_reverse;
+	ops.monitor = monitor;
+	ops.detach = detach;
+	ops.kill = detach;
+	return &ops;
+}
+
+struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *spec,
+				       const struct us_target_options *opts,
+				       struct us_qemu_gdb *q, uint64_t end_icount)
+{
+	struct us_target *t;
+	struct us_error *err;
+
+	memset(rt, 0, sizeof(*rt));
+	snprintf(rt->spec, sizeof(rt->spec), "%s", spec);
+	if (opts)
+		rt->opts = *opts;
+	if ((err = us_target_open(spec, opts, &t)))
+		return err;
+	us_gdb_target_init(&rt->g, t);
+	rt->q = q;
+	rt->end_icount = end_icount;
+	return NULL;
+}
+
+void us_replay_target_fini(struct us_replay_target *rt)
+{
+	us_gdb_target_fini(&rt->g);
+	us_target_close(rt->g.t);
+	rt->g.t = NULL;
+	us_qemu_gdb_close(rt->q);
+	rt->q = NULL;
+}

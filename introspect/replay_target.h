@@ -1,0 +1,110 @@
+/*
+ * Execution control over a replayed recording, layered on the host GDB
+ * target (gdbtarget.h): GDB sees the libOS threads as `uniscope gdbserver`
+ * shows them — names, states, registers, memory, monitor commands, all
+ * read from the guest — and its continue, stepi, breakpoints, watchpoints
+ * and reverse-continue/stepi (bc/bs) go to QEMU's own gdbstub, which runs
+ * the replay forwards and backwards.
+ *
+ *	GDB --RSP--> engine --ops--> us_replay_target --+--> us_gdb_target (threads, memory)
+ *	                                                 +--> QEMU gdbstub (c s bc bs Z z qRcmd)
+ *
+ * QEMU knows one vCPU; GDB is told the thread that was on it at each stop.
+ *
+ * Three things QEMU does not do, done here:
+ *
+ *	the crash    forward continues carry hidden breakpoints on the entries
+ *	             of the fatal CPU exception vectors and on panic() and
+ *	             __assert_fail(). At a fault the replay is stepped back
+ *	             one instruction and forward one, so it stops *at* the
+ *	             faulting instruction with the registers it faulted with,
+ *	             and GDB hears SIGSEGV (SIGFPE, SIGILL, SIGBUS) from that
+ *	             thread; at a panic it hears SIGABRT in panic().
+ *	             Continuing from there lets the crash happen.
+ *	the end      the recorded run ended in a shutdown that a replay cannot
+ *	             come back from (QEMU aborts), so forward execution stops
+ *	             one instruction short of it (replay_break) and GDB hears
+ *	             "replaylog:end": "No more reverse-execution history."
+ *	the start    a reverse-continue that finds no breakpoint ends at the
+ *	             first instruction: "replaylog:begin".
+ *
+ * Every stop re-opens the libuniscope target on the session, so the thread
+ * list, descriptor and registers are what guest memory says at that point
+ * of the replay.
+ */
+#ifndef UNISCOPE_INTROSPECT_REPLAY_TARGET_H
+#define UNISCOPE_INTROSPECT_REPLAY_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uniscope/gdbstub.h>
+#include "gdbtarget.h"
+#include "qemu_gdb.h"
+
+#define US_REPLAY_MAX_CRASH_BPS 24
+#define US_REPLAY_MAX_USER_BPS 64
+
+enum us_replay_motion {
+	US_REPLAY_STOPPED = 0,
+	US_REPLAY_CONTINUE,
+	US_REPLAY_STEP,
+	US_REPLAY_REVERSE_CONTINUE,
+	US_REPLAY_REVERSE_STEP,
+};
+
+struct us_replay_crash_bp {
+	uint64_t addr;
+	int vector; /* CPU exception vector, or -1 for a panic function */
+};
+
+/* GDB's breakpoints, kept so that a debugger that leaves takes them along. */
+struct us_replay_user_bp {
+	uint8_t type;
+	uint64_t addr;
+	uint32_t kind;
+};
+
+struct us_replay_target {
+	struct us_gdb_target g;   /* first: us_gdb_target_ops take the same ctx */
+	char spec[4200];          /* the session, reopened at every stop */
+	struct us_target_options opts;
+	struct us_qemu_gdb *q;    /* QEMU's gdbstub */
+	uint64_t end_icount;      /* forward execution stops here */
+	uint64_t icount;          /* where the replay stands (at the last stop) */
+	uint64_t crash_icount;    /* where the crash stop was made, 0 before one */
+	enum us_replay_motion motion;
+	bool interrupted;         /* we sent Ctrl-C */
+	bool pending;             /* a stop to report without running (end, start) */
+	uint8_t pending_reason;
+	struct us_replay_crash_bp crash_bps[US_REPLAY_MAX_CRASH_BPS];
+	unsigned nr_crash_bps;
+	bool crash_bps_inserted;
+	struct us_replay_user_bp user_bps[US_REPLAY_MAX_USER_BPS];
+	unsigned nr_user_bps;
+	char problem[256];        /* the last thing that went wrong, for `monitor replay` */
+};
+
+/* The engine's operations for a us_replay_target context. */
+const struct gdb_target_ops *us_replay_target_ops(void);
+
+/*
+ * Opens the libuniscope target on spec (a session) and takes over q.
+ * end_icount: the recording's end instruction count (recording.h).
+ */
+struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *spec,
+				       const struct us_target_options *opts,
+				       struct us_qemu_gdb *q, uint64_t end_icount);
+void us_replay_target_fini(struct us_replay_target *rt);
+/* The replay's current instruction count (QEMU's `info replay`). */
+struct us_error *us_replay_target_icount(struct us_replay_target *rt, uint64_t *icount);
+/* The first stop, before GDB asks anything. */
+void us_replay_target_attach(struct us_replay_target *rt, struct gdb_stop *out);
+/* After a resume: true when the stop is already known (nothing ran). */
+bool us_replay_target_pending(struct us_replay_target *rt, struct gdb_stop *out);
+/* QEMU's stop reply to the last resume arrived: what GDB is told. */
+void us_replay_target_stopped(struct us_replay_target *rt, const char *reply,
+			      struct gdb_stop *out);
+/* GDB sent Ctrl-C while running. */
+void us_replay_target_interrupt(struct us_replay_target *rt);
+
+#endif

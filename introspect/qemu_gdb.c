@@ -293,10 +293,10 @@ struct us_error *us_qemu_gdb_monitor(struct us_qemu_gdb *q, const char *command,
 	for (int i = 0; i < MONITOR_PACKETS_MAX; i++) {
 		if ((err = receive(q, US_QEMU_GDB_TIMEOUT_MS, reply, sizeof(reply))))
 			return err;
+		if (!strcmp(reply, "OK")) /* first: "OK" is no 'O' packet */
+			return NULL;
 		if (reply[0] == 'O' && reply[1])
 			append_console(reply + 1, out, cap, &used);
-		else if (!strcmp(reply, "OK"))
-			return NULL;
 		else
 			return us_error_create(US_ERR_OTHER, "QEMU's monitor answered '%.32s' to '%s'",
 					       reply, command);
@@ -320,18 +320,23 @@ static bool decode_hex(const char *hex, void *buf, size_t len)
 	return true;
 }
 
+/*
+ * QEMU 7.2 answers 'p' only to a debugger that read its target description,
+ * so registers come from 'g': the 16 general registers, then rip, 8 bytes
+ * each, lead it in every x86-64 layout.
+ */
 struct us_error *us_qemu_gdb_register(struct us_qemu_gdb *q, unsigned regnum, uint64_t *value)
 {
-	char packet[16], reply[64];
+	char reply[US_QEMU_GDB_PACKET_MAX + 1];
 	uint8_t bytes[8];
 	struct us_error *err;
 
-	snprintf(packet, sizeof(packet), "p%x", regnum);
-	if ((err = us_qemu_gdb_command(q, packet, reply, sizeof(reply))))
+	if (regnum > 16)
+		return us_error_create(US_ERR_USAGE, "register %u is not in the leading 17", regnum);
+	if ((err = us_qemu_gdb_command(q, "g", reply, sizeof(reply))))
 		return err;
-	if (!decode_hex(reply, bytes, sizeof(bytes)))
-		return us_error_create(US_ERR_INVALID, "QEMU's gdbstub answered '%.20s' for register %u",
-				       reply, regnum);
+	if (strlen(reply) < 17 * 16 || (reply[16 * regnum + 16] = 0, !decode_hex(reply + 16 * regnum, bytes, 8)))
+		return us_error_create(US_ERR_INVALID, "QEMU's gdbstub answered '%.20s' to 'g'", reply);
 	*value = 0;
 	for (int i = 7; i >= 0; i--)
 		*value = *value << 8 | bytes[i];
@@ -373,7 +378,7 @@ struct us_error *us_qemu_gdb_poll_stop(struct us_qemu_gdb *q, char *out, size_t 
 	do {
 		if ((err = pump(q, 0, &ev)))
 			return err;
-		if (ev == EV_PACKET && q->pkt[0] != 'O') { /* 'O': console text, not a stop */
+		if (ev == EV_PACKET && (q->pkt[0] != 'O' || !strcmp(q->pkt, "OK"))) { /* 'O': console text */
 			snprintf(out, cap, "%s", q->pkt);
 			*got = true;
 		}
@@ -389,7 +394,7 @@ struct us_error *us_qemu_gdb_wait_stop(struct us_qemu_gdb *q, int timeout_ms, ch
 	do {
 		if ((err = receive(q, timeout_ms, out, cap)))
 			return err;
-	} while (out[0] == 'O');
+	} while (out[0] == 'O' && strcmp(out, "OK"));
 	return NULL;
 }
 

@@ -39,7 +39,7 @@ struct us_error *us_qemu_gdb_command(struct us_qemu_gdb *q, const char *packet, 
 /* A monitor command (qRcmd): its text output in out, NUL-terminated. */
 struct us_error *us_qemu_gdb_monitor(struct us_qemu_gdb *q, const char *command, char *out,
 				     size_t cap);
-/* A register by its number in QEMU's x86-64 layout (0 rax ... 7 rsp, 16 rip). */
+/* A register by its number in the x86-64 layout, 0 (rax) to 16 (rip); 7 is rsp. */
 struct us_error *us_qemu_gdb_register(struct us_qemu_gdb *q, unsigned regnum, uint64_t *value);
 struct us_error *us_qemu_gdb_read(struct us_qemu_gdb *q, uint64_t addr, void *buf, size_t len);
 

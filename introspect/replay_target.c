@@ -15,6 +15,7 @@
 #define REG_RSP 7
 #define REG_RIP 16
 #define POSITION_TIMEOUT_MS 600000
+#define START_SYMBOL "boot_main"
 
 /* The CPU exceptions the libOS dies of (not #DB, NMI, #BP: a debugger's and the platform's). */
 static const uint8_t fatal_vectors[] = { 0, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
@@ -109,34 +110,36 @@ static void add_crash_bp(struct us_replay_target *rt, uint64_t addr, int vector)
 		rt->crash_bps[rt->nr_crash_bps++] = (struct us_replay_crash_bp){ addr, vector };
 }
 
+static uint64_t symbol_address(const struct us_replay_target *rt, const char *name)
+{
+	const struct us_symbol *sym = us_symbols_by_name(rt->syms, name);
+
+	return sym ? sym->address : 0;
+}
+
 /*
- * Where the fatal vectors enter: the IDT once the guest loaded one; before
- * that, the libOS's own vector table (traps.S: 16-byte stubs from the
- * symbol trap_vectors_start), which is what its IDT will point at.
+ * Where the fatal vectors enter: the libOS's vector table (traps.S: one
+ * 16-byte stub per vector from trap_vectors_start), which is what its IDT
+ * points at, and exists before the IDT is loaded (a continue from the
+ * start). An image without the table: its IDT, when loaded, each entry
+ * checked to lie in the image's code.
  */
 static void find_crash_bps(struct us_replay_target *rt)
 {
-	struct us_symbol sym;
-	struct us_error *err;
-	uint64_t base = 0, addr;
+	uint64_t base = 0, addr, table = symbol_address(rt, "trap_vectors_start");
 	uint32_t limit = 0;
-	bool idt = read_idtr(rt, &base, &limit) && limit >= 32 * 16 - 1;
-	bool table = !(err = us_target_lookup_symbol(rt->g.t, "trap_vectors_start", &sym));
+	bool idt = !table && read_idtr(rt, &base, &limit) && limit >= 32 * 16 - 1;
 
-	us_error_destroy(err);
 	rt->nr_crash_bps = 0;
 	for (unsigned i = 0; i < sizeof(fatal_vectors); i++) {
 		unsigned v = fatal_vectors[i];
-		if (idt && idt_entry(rt, base, v, &addr))
+		if (table)
+			add_crash_bp(rt, table + 16 * (uint64_t)v, (int)v);
+		else if (idt && idt_entry(rt, base, v, &addr) && us_symbols_by_address(rt->syms, addr))
 			add_crash_bp(rt, addr, (int)v);
-		else if (!idt && table)
-			add_crash_bp(rt, sym.address + 16 * (uint64_t)v, (int)v);
 	}
-	for (unsigned i = 0; i < sizeof(panic_functions) / sizeof(panic_functions[0]); i++) {
-		if (!(err = us_target_lookup_symbol(rt->g.t, panic_functions[i], &sym)))
-			add_crash_bp(rt, sym.address, -1);
-		us_error_destroy(err);
-	}
+	for (unsigned i = 0; i < sizeof(panic_functions) / sizeof(panic_functions[0]); i++)
+		add_crash_bp(rt, symbol_address(rt, panic_functions[i]), -1);
 }
 
 static void set_crash_bps(struct us_replay_target *rt, bool insert)
@@ -254,6 +257,30 @@ static uint8_t watch_reason(const char *kind)
 	return kind[0] ? GDB_REASON_WATCH : GDB_REASON_NONE;
 }
 
+/* Did a reverse motion go back past the start of history? */
+static bool before_start(struct us_replay_target *rt)
+{
+	uint64_t icount = 0;
+	struct us_error *err = us_replay_target_icount(rt, &icount);
+
+	note_problem(rt, err);
+	return !err && icount < rt->start_icount;
+}
+
+/* Runs forward (no breakpoints of ours) to exactly icount. */
+static bool forward_to(struct us_replay_target *rt, uint64_t icount)
+{
+	char command[64], reply[256];
+	struct us_error *err;
+
+	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)icount);
+	err = us_qemu_gdb_monitor(rt->q, command, reply, sizeof(reply));
+	if (!err)
+		err = us_qemu_gdb_run(rt->q, "c", POSITION_TIMEOUT_MS, reply, sizeof(reply));
+	note_problem(rt, err);
+	return !err;
+}
+
 void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, struct gdb_stop *out)
 {
 	enum us_replay_motion motion = rt->motion;
@@ -276,13 +303,15 @@ void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, st
 		crash_stop(rt, bp, out);
 		return;
 	}
+	if (before_start(rt) && forward_to(rt, rt->start_icount)) {
+		stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_REPLAY_BEGIN, out);
+		return;
+	}
 	stop_for_gdb(rt, was_interrupted ? GDB_SIGNAL_INT : GDB_SIGNAL_TRAP, watch_reason(s.watch), out);
 	out->watch_addr = s.watch_addr;
 	if (rt->icount >= rt->end_icount && motion != US_REPLAY_REVERSE_CONTINUE &&
 	    motion != US_REPLAY_REVERSE_STEP && !was_interrupted)
 		out->reason = GDB_REASON_REPLAY_END;
-	else if (rt->icount == 0 && motion == US_REPLAY_REVERSE_CONTINUE)
-		out->reason = GDB_REASON_REPLAY_BEGIN;
 }
 
 void us_replay_target_attach(struct us_replay_target *rt, struct gdb_stop *out)
@@ -358,7 +387,7 @@ static int resume_reverse(void *ctx, bool step)
 {
 	struct us_replay_target *rt = ctx;
 
-	if (rt->icount == 0)
+	if (rt->icount <= rt->start_icount)
 		return pend(rt, GDB_REASON_REPLAY_BEGIN);
 	set_crash_bps(rt, false);
 	return start(rt, step ? "bs" : "bc",
@@ -482,6 +511,34 @@ const struct gdb_target_ops *us_replay_target_ops(void)
 	return &ops;
 }
 
+/* From the first instruction to the libOS's first in 64-bit code, where history begins. */
+static struct us_error *run_to_start(struct us_replay_target *rt)
+{
+	uint64_t start = symbol_address(rt, START_SYMBOL);
+	char packet[48], command[64], reply[256];
+	struct us_error *err;
+
+	if (!start)
+		return us_error_create(US_ERR_NOT_FOUND, "the image has no symbol %s: is it a uniscope "
+				       "image?", START_SYMBOL);
+	snprintf(packet, sizeof(packet), "Z0,%llx,1", (unsigned long long)start);
+	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)rt->end_icount);
+	if ((err = qemu_ok(rt, packet)) ||
+	    (err = us_qemu_gdb_monitor(rt->q, command, reply, sizeof(reply))) ||
+	    (err = us_qemu_gdb_run(rt->q, "c", POSITION_TIMEOUT_MS, reply, sizeof(reply))))
+		return err;
+	packet[0] = 'z';
+	if ((err = qemu_ok(rt, packet)) || (err = us_replay_target_icount(rt, &rt->start_icount)))
+		return err;
+	if (current_pc(rt) != start)
+		return us_error_create(US_ERR_INVALID, "the replay never reached %s (stopped at "
+				       "instruction %llu, %#llx, '%s'): is the recording from this image?",
+				       START_SYMBOL, (unsigned long long)rt->start_icount,
+				       (unsigned long long)current_pc(rt), rt->problem);
+	rt->icount = rt->start_icount;
+	return NULL;
+}
+
 struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *spec,
 				       const struct us_target_options *opts,
 				       struct us_qemu_gdb *q, uint64_t end_icount)
@@ -491,13 +548,17 @@ struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *
 
 	memset(rt, 0, sizeof(*rt));
 	snprintf(rt->spec, sizeof(rt->spec), "%s", spec);
-	if (opts)
-		rt->opts = *opts;
-	if ((err = us_target_open(spec, opts, &t)))
-		return err;
-	us_gdb_target_init(&rt->g, t);
+	rt->opts = *opts;
 	rt->q = q;
 	rt->end_icount = end_icount;
+	if ((err = us_symbols_open(opts->image, &rt->syms)) || (err = run_to_start(rt)) ||
+	    (err = us_target_open(spec, opts, &t))) {
+		us_symbols_close(rt->syms);
+		rt->syms = NULL;
+		rt->q = NULL; /* still the caller's */
+		return err;
+	}
+	us_gdb_target_init(&rt->g, t);
 	return NULL;
 }
 
@@ -506,6 +567,8 @@ void us_replay_target_fini(struct us_replay_target *rt)
 	us_gdb_target_fini(&rt->g);
 	us_target_close(rt->g.t);
 	rt->g.t = NULL;
+	us_symbols_close(rt->syms);
+	rt->syms = NULL;
 	us_qemu_gdb_close(rt->q);
 	rt->q = NULL;
 }

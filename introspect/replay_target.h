@@ -25,8 +25,11 @@
  *	             come back from (QEMU aborts), so forward execution stops
  *	             one instruction short of it (replay_break) and GDB hears
  *	             "replaylog:end": "No more reverse-execution history."
- *	the start    a reverse-continue that finds no breakpoint ends at the
- *	             first instruction: "replaylog:begin".
+ *	the start    the replay starts where the libOS enters 64-bit code
+ *	             (boot_main): before it there are no threads, no paging,
+ *	             nothing a host tool can read. Going back past it, or a
+ *	             reverse-continue that finds no breakpoint, ends there:
+ *	             "replaylog:begin".
  *
  * Every stop re-opens the libuniscope target on the session, so the thread
  * list, descriptor and registers are what guest memory says at that point
@@ -69,6 +72,8 @@ struct us_replay_target {
 	char spec[4200];          /* the session, reopened at every stop */
 	struct us_target_options opts;
 	struct us_qemu_gdb *q;    /* QEMU's gdbstub */
+	struct us_symbols *syms;  /* of the image: the crash and start addresses */
+	uint64_t start_icount;    /* history begins here (boot_main) */
 	uint64_t end_icount;      /* forward execution stops here */
 	uint64_t icount;          /* where the replay stands (at the last stop) */
 	uint64_t crash_icount;    /* where the crash stop was made, 0 before one */
@@ -88,8 +93,10 @@ struct us_replay_target {
 const struct gdb_target_ops *us_replay_target_ops(void);
 
 /*
- * Opens the libuniscope target on spec (a session) and takes over q.
- * end_icount: the recording's end instruction count (recording.h).
+ * Takes over q, runs the replay (stopped at its first instruction) to
+ * the libOS's start and opens the libuniscope target on spec (a session).
+ * opts->image is required. end_icount: the last instruction count the
+ * replay may reach (recording.h's end_icount - 1).
  */
 struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *spec,
 				       const struct us_target_options *opts,

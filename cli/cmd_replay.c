@@ -209,12 +209,21 @@ static void stop_qemu(struct run_state *rs)
 {
 	if (rs->qemu_pid <= 0)
 		return;
-	kill(rs->qemu_pid, SIGTERM);
-	for (int i = 0; i < 100 && waitpid(rs->qemu_pid, NULL, WNOHANG) == 0; i++)
-		usleep(20000);
-	kill(rs->qemu_pid, SIGKILL);
+	kill(rs->qemu_pid, SIGKILL); /* a replay has nothing to save */
 	waitpid(rs->qemu_pid, NULL, 0);
 	rs->qemu_pid = 0;
+}
+
+/* For reverse-continue (replay_reverse.c): the replay again, from its first instruction. */
+static struct us_error *restart_qemu(void *ctx, struct us_qemu_gdb **q)
+{
+	struct run_state *rs = ctx;
+
+	stop_qemu(rs);
+	if (run_qemu_start(rs) || connect_gdbstub(rs, q))
+		return us_error_create(US_ERR_OTHER, "could not start QEMU again (see %s/qemu.log)",
+				       rs->session.dir);
+	return NULL;
 }
 
 static int start_replay(struct run_state *rs, struct us_replay_target *rt)
@@ -228,7 +237,8 @@ static int start_replay(struct run_state *rs, struct us_replay_target *rt)
 	    connect_gdbstub(rs, &q))
 		return 1;
 	snprintf(spec, sizeof(spec), "qemu:%s", rs->session.dir);
-	if ((err = us_replay_target_init(rt, spec, &opts, q, rs->rr->rec.end_icount - 1))) {
+	if ((err = us_replay_target_init(rt, spec, &opts, q, rs->rr->rec.end_icount - 1,
+					 restart_qemu, rs))) {
 		us_qemu_gdb_close(q);
 		return cli_report(err);
 	}

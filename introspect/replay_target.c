@@ -1,27 +1,27 @@
 /*
  * Execution control over a replay (see replay_target.h): the gdb target
  * operations that go to QEMU's gdbstub, the hidden crash breakpoints, the
- * walk back to the faulting instruction, and the stop as GDB is told it.
- * Threads, registers, memory and `monitor ps|log|heap` are the host GDB
- * target's (gdbtarget.c), called through its operations table.
+ * walk back to the faulting instruction, the start and end of history, and
+ * the stop as GDB is told it. Threads, registers, memory and `monitor
+ * ps|log|heap` are the host GDB target's (gdbtarget.c), reached through its
+ * operations table. Reverse-continue is in replay_reverse.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay_target.h"
+#include "replay_internal.h"
 
 #define MONITOR_TEXT 4096
 #define REG_RSP 7
 #define REG_RIP 16
-#define POSITION_TIMEOUT_MS 600000
 #define START_SYMBOL "boot_main"
 
 /* The CPU exceptions the libOS dies of (not #DB, NMI, #BP: a debugger's and the platform's). */
 static const uint8_t fatal_vectors[] = { 0, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
 static const char *const panic_functions[] = { "panic", "__assert_fail" };
 
-static void note_problem(struct us_replay_target *rt, struct us_error *err)
+void replay_note(struct us_replay_target *rt, struct us_error *err)
 {
 	if (!err)
 		return;
@@ -31,7 +31,7 @@ static void note_problem(struct us_replay_target *rt, struct us_error *err)
 
 /* ---- talking to QEMU -------------------------------------------------- */
 
-static struct us_error *qemu_ok(struct us_replay_target *rt, const char *packet)
+struct us_error *replay_qemu_ok(struct us_replay_target *rt, const char *packet)
 {
 	char reply[64];
 	struct us_error *err = us_qemu_gdb_command(rt->q, packet, reply, sizeof(reply));
@@ -55,12 +55,35 @@ struct us_error *us_replay_target_icount(struct us_replay_target *rt, uint64_t *
 	return NULL;
 }
 
-static uint64_t current_pc(struct us_replay_target *rt)
+uint64_t replay_pc(struct us_replay_target *rt)
 {
 	uint64_t pc = 0;
 
-	note_problem(rt, us_qemu_gdb_register(rt->q, REG_RIP, &pc));
+	replay_note(rt, us_qemu_gdb_register(rt->q, REG_RIP, &pc));
 	return pc;
+}
+
+static struct us_error *set_replay_break(struct us_replay_target *rt, uint64_t icount)
+{
+	char command[64], out[256];
+
+	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)icount);
+	return us_qemu_gdb_monitor(rt->q, command, out, sizeof(out));
+}
+
+struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount)
+{
+	char reply[256];
+	struct us_error *err = set_replay_break(rt, icount);
+
+	return err ? err : us_qemu_gdb_run(rt->q, "c", REPLAY_RUN_TIMEOUT_MS, reply, sizeof(reply));
+}
+
+/* A resume in one packet, stopped later (the server waits for its reply). */
+static struct us_error *run_quietly(struct us_replay_target *rt, const char *packet, char *reply,
+				    size_t cap)
+{
+	return us_qemu_gdb_run(rt->q, packet, REPLAY_RUN_TIMEOUT_MS, reply, cap);
 }
 
 /* ---- the hidden crash breakpoints -------------------------------------- */
@@ -68,6 +91,13 @@ static uint64_t current_pc(struct us_replay_target *rt)
 static bool has_error_code(unsigned vector)
 {
 	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
+static uint64_t symbol_address(const struct us_replay_target *rt, const char *name)
+{
+	const struct us_symbol *sym = us_symbols_by_name(rt->syms, name);
+
+	return sym ? sym->address : 0;
 }
 
 /* IDTR from `info registers`: "IDT=     BASE LIMIT". */
@@ -110,13 +140,6 @@ static void add_crash_bp(struct us_replay_target *rt, uint64_t addr, int vector)
 		rt->crash_bps[rt->nr_crash_bps++] = (struct us_replay_crash_bp){ addr, vector };
 }
 
-static uint64_t symbol_address(const struct us_replay_target *rt, const char *name)
-{
-	const struct us_symbol *sym = us_symbols_by_name(rt->syms, name);
-
-	return sym ? sym->address : 0;
-}
-
 /*
  * Where the fatal vectors enter: the libOS's vector table (traps.S: one
  * 16-byte stub per vector from trap_vectors_start), which is what its IDT
@@ -153,7 +176,7 @@ static void set_crash_bps(struct us_replay_target *rt, bool insert)
 	for (unsigned i = 0; i < rt->nr_crash_bps; i++) {
 		snprintf(packet, sizeof(packet), "%c0,%llx,1", insert ? 'Z' : 'z',
 			 (unsigned long long)rt->crash_bps[i].addr);
-		note_problem(rt, qemu_ok(rt, packet));
+		replay_note(rt, replay_qemu_ok(rt, packet));
 	}
 	rt->crash_bps_inserted = insert;
 }
@@ -175,14 +198,32 @@ static void refresh(struct us_replay_target *rt)
 	struct us_error *err = us_target_open(rt->spec, &rt->opts, &t);
 
 	if (err) {
-		note_problem(rt, err); /* keep the old view: better than none */
+		replay_note(rt, err); /* keep the old view: better than none */
 	} else {
 		us_gdb_target_fini(&rt->g);
 		us_target_close(rt->g.t);
 		rt->g.t = t;
 	}
-	note_problem(rt, us_gdb_target_stop(&rt->g));
-	note_problem(rt, us_replay_target_icount(rt, &rt->icount));
+	replay_note(rt, us_gdb_target_stop(&rt->g));
+	replay_note(rt, us_replay_target_icount(rt, &rt->icount));
+}
+
+void replay_stop_for_gdb(struct us_replay_target *rt, uint8_t signal, uint8_t reason,
+			 struct gdb_stop *out)
+{
+	refresh(rt);
+	us_gdb_target_stop_reply(&rt->g, signal, out);
+	out->signal = signal; /* the panic record's signal is for where the guest died, not here */
+	out->reason = reason;
+}
+
+uint8_t replay_watch_reason(const char *kind)
+{
+	if (!strcmp(kind, "rwatch"))
+		return GDB_REASON_RWATCH;
+	if (!strcmp(kind, "awatch"))
+		return GDB_REASON_AWATCH;
+	return kind[0] ? GDB_REASON_WATCH : GDB_REASON_NONE;
 }
 
 static uint8_t vector_signal(int vector)
@@ -196,15 +237,6 @@ static uint8_t vector_signal(int vector)
 	}
 }
 
-static bool run_quietly(struct us_replay_target *rt, const char *packet)
-{
-	char reply[256];
-	struct us_error *err = us_qemu_gdb_run(rt->q, packet, POSITION_TIMEOUT_MS, reply, sizeof(reply));
-
-	note_problem(rt, err);
-	return !err && reply[0] == 'T';
-}
-
 /*
  * Stopped on entry to a fatal vector: the faulting instruction is the rip
  * the CPU pushed. One instruction back (bs) and, when that is the one
@@ -213,30 +245,20 @@ static bool run_quietly(struct us_replay_target *rt, const char *packet)
 static void back_to_fault(struct us_replay_target *rt, int vector)
 {
 	uint64_t rsp = 0, fault_rip = 0;
+	char reply[256];
 	struct us_error *err = us_qemu_gdb_register(rt->q, REG_RSP, &rsp);
 
 	if (!err)
 		err = us_qemu_gdb_read(rt->q, rsp + (has_error_code((unsigned)vector) ? 8 : 0),
 				       &fault_rip, sizeof(fault_rip));
-	if (err) {
-		note_problem(rt, err);
-		return;
-	}
-	if (!run_quietly(rt, "bs") || current_pc(rt) == fault_rip)
-		return;
-	if (run_quietly(rt, "s") && current_pc(rt) != fault_rip)
+	if (!err && !(err = run_quietly(rt, "bs", reply, sizeof(reply))) &&
+	    replay_pc(rt) != fault_rip)
+		err = run_quietly(rt, "s", reply, sizeof(reply));
+	if (!err && replay_pc(rt) != fault_rip)
 		snprintf(rt->problem, sizeof(rt->problem),
 			 "could not stand on the faulting instruction %#llx: stopped at %#llx",
-			 (unsigned long long)fault_rip, (unsigned long long)current_pc(rt));
-}
-
-static void stop_for_gdb(struct us_replay_target *rt, uint8_t signal, uint8_t reason,
-			 struct gdb_stop *out)
-{
-	refresh(rt);
-	us_gdb_target_stop_reply(&rt->g, signal, out);
-	out->signal = signal; /* the panic record's signal is for where the guest died, not here */
-	out->reason = reason;
+			 (unsigned long long)fault_rip, (unsigned long long)replay_pc(rt));
+	replay_note(rt, err);
 }
 
 static void crash_stop(struct us_replay_target *rt, const struct us_replay_crash_bp *bp,
@@ -244,41 +266,18 @@ static void crash_stop(struct us_replay_target *rt, const struct us_replay_crash
 {
 	if (bp->vector >= 0)
 		back_to_fault(rt, bp->vector);
-	stop_for_gdb(rt, vector_signal(bp->vector), GDB_REASON_NONE, out);
+	replay_stop_for_gdb(rt, vector_signal(bp->vector), GDB_REASON_NONE, out);
 	rt->crash_icount = rt->icount;
 }
 
-static uint8_t watch_reason(const char *kind)
-{
-	if (!strcmp(kind, "rwatch"))
-		return GDB_REASON_RWATCH;
-	if (!strcmp(kind, "awatch"))
-		return GDB_REASON_AWATCH;
-	return kind[0] ? GDB_REASON_WATCH : GDB_REASON_NONE;
-}
-
-/* Did a reverse motion go back past the start of history? */
+/* A reverse step that went back past the start of history comes forward to it. */
 static bool before_start(struct us_replay_target *rt)
 {
 	uint64_t icount = 0;
 	struct us_error *err = us_replay_target_icount(rt, &icount);
 
-	note_problem(rt, err);
+	replay_note(rt, err);
 	return !err && icount < rt->start_icount;
-}
-
-/* Runs forward (no breakpoints of ours) to exactly icount. */
-static bool forward_to(struct us_replay_target *rt, uint64_t icount)
-{
-	char command[64], reply[256];
-	struct us_error *err;
-
-	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)icount);
-	err = us_qemu_gdb_monitor(rt->q, command, reply, sizeof(reply));
-	if (!err)
-		err = us_qemu_gdb_run(rt->q, "c", POSITION_TIMEOUT_MS, reply, sizeof(reply));
-	note_problem(rt, err);
-	return !err;
 }
 
 void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, struct gdb_stop *out)
@@ -287,7 +286,6 @@ void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, st
 	const struct us_replay_crash_bp *bp;
 	struct us_qemu_stop s;
 	bool was_interrupted = rt->interrupted;
-	uint64_t pc;
 
 	rt->motion = US_REPLAY_STOPPED;
 	rt->interrupted = false;
@@ -296,27 +294,27 @@ void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, st
 		*out = (struct gdb_stop){ .kind = GDB_STOP_EXITED };
 		return;
 	}
-	pc = current_pc(rt);
-	bp = motion == US_REPLAY_CONTINUE && rt->crash_bps_inserted ? crash_bp_at(rt, pc) : NULL;
+	bp = motion == US_REPLAY_CONTINUE && rt->crash_bps_inserted ? crash_bp_at(rt, replay_pc(rt))
+								     : NULL;
 	set_crash_bps(rt, false);
 	if (bp) {
 		crash_stop(rt, bp, out);
-		return;
+	} else if (motion == US_REPLAY_REVERSE_STEP && before_start(rt)) {
+		replay_note(rt, replay_run_to(rt, rt->start_icount));
+		replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_REPLAY_BEGIN, out);
+	} else {
+		replay_stop_for_gdb(rt, was_interrupted ? GDB_SIGNAL_INT : GDB_SIGNAL_TRAP,
+				    replay_watch_reason(s.watch), out);
+		out->watch_addr = s.watch_addr;
+		if (rt->icount >= rt->end_icount && motion != US_REPLAY_REVERSE_STEP &&
+		    !was_interrupted)
+			out->reason = GDB_REASON_REPLAY_END;
 	}
-	if (before_start(rt) && forward_to(rt, rt->start_icount)) {
-		stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_REPLAY_BEGIN, out);
-		return;
-	}
-	stop_for_gdb(rt, was_interrupted ? GDB_SIGNAL_INT : GDB_SIGNAL_TRAP, watch_reason(s.watch), out);
-	out->watch_addr = s.watch_addr;
-	if (rt->icount >= rt->end_icount && motion != US_REPLAY_REVERSE_CONTINUE &&
-	    motion != US_REPLAY_REVERSE_STEP && !was_interrupted)
-		out->reason = GDB_REASON_REPLAY_END;
 }
 
 void us_replay_target_attach(struct us_replay_target *rt, struct gdb_stop *out)
 {
-	stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_NONE, out);
+	replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_NONE, out);
 	if (rt->g.problem[0])
 		snprintf(rt->problem, sizeof(rt->problem), "%s", rt->g.problem);
 }
@@ -327,14 +325,17 @@ bool us_replay_target_pending(struct us_replay_target *rt, struct gdb_stop *out)
 		return false;
 	rt->pending = false;
 	rt->motion = US_REPLAY_STOPPED;
-	stop_for_gdb(rt, GDB_SIGNAL_TRAP, rt->pending_reason, out);
+	if (rt->pending_reason == GDB_REASON_NONE) /* a reverse-continue, done already */
+		*out = rt->pending_stop;
+	else
+		replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, rt->pending_reason, out);
 	return true;
 }
 
 void us_replay_target_interrupt(struct us_replay_target *rt)
 {
 	rt->interrupted = true;
-	note_problem(rt, us_qemu_gdb_interrupt(rt->q));
+	replay_note(rt, us_qemu_gdb_interrupt(rt->q));
 }
 
 /* ---- the operations ----------------------------------------------- */
@@ -354,7 +355,7 @@ static int start(struct us_replay_target *rt, const char *packet, enum us_replay
 	struct us_error *err = us_qemu_gdb_resume(rt->q, packet);
 
 	if (err) {
-		note_problem(rt, err);
+		replay_note(rt, err);
 		return GDB_ERR_GENERIC;
 	}
 	rt->motion = motion;
@@ -373,12 +374,10 @@ static int resume(void *ctx, const struct gdb_resume *r)
 {
 	struct us_replay_target *rt = ctx;
 	bool step = steps(r);
-	char command[64];
 
 	if (rt->icount >= rt->end_icount)
 		return pend(rt, GDB_REASON_REPLAY_END);
-	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)rt->end_icount);
-	note_problem(rt, us_qemu_gdb_monitor(rt->q, command, (char[256]){ 0 }, 256));
+	replay_note(rt, set_replay_break(rt, rt->end_icount));
 	set_crash_bps(rt, !step && rt->icount != rt->crash_icount);
 	return start(rt, step ? "s" : "c", step ? US_REPLAY_STEP : US_REPLAY_CONTINUE);
 }
@@ -390,8 +389,10 @@ static int resume_reverse(void *ctx, bool step)
 	if (rt->icount <= rt->start_icount)
 		return pend(rt, GDB_REASON_REPLAY_BEGIN);
 	set_crash_bps(rt, false);
-	return start(rt, step ? "bs" : "bc",
-		     step ? US_REPLAY_REVERSE_STEP : US_REPLAY_REVERSE_CONTINUE);
+	if (step)
+		return start(rt, "bs", US_REPLAY_REVERSE_STEP);
+	replay_reverse_continue(rt, &rt->pending_stop);
+	return pend(rt, GDB_REASON_NONE);
 }
 
 static int breakpoint(struct us_replay_target *rt, char op, enum gdb_breakpoint_type type,
@@ -402,7 +403,7 @@ static int breakpoint(struct us_replay_target *rt, char op, enum gdb_breakpoint_
 
 	snprintf(packet, sizeof(packet), "%c%d,%llx,%x", op, (int)type, (unsigned long long)addr, kind);
 	if ((err = us_qemu_gdb_command(rt->q, packet, reply, sizeof(reply)))) {
-		note_problem(rt, err);
+		replay_note(rt, err);
 		return GDB_ERR_GENERIC;
 	}
 	if (!reply[0])
@@ -464,10 +465,14 @@ static void say(struct gdb_engine *e, const char *fmt, ...)
 
 static void monitor_replay(struct us_replay_target *rt, struct gdb_engine *e)
 {
-	say(e, "replay at instruction %llu of %llu\n", (unsigned long long)rt->icount,
+	say(e, "replay at instruction %llu; history from %llu to %llu\n",
+	    (unsigned long long)rt->icount, (unsigned long long)rt->start_icount,
 	    (unsigned long long)rt->end_icount);
 	if (rt->crash_icount)
 		say(e, "the crash stop is at instruction %llu\n", (unsigned long long)rt->crash_icount);
+	if (rt->reverse_hits)
+		say(e, "the last reverse-continue went back through %llu hits\n",
+		    (unsigned long long)rt->reverse_hits);
 	if (rt->problem[0])
 		say(e, "last problem: %s\n", rt->problem);
 }
@@ -475,7 +480,7 @@ static void monitor_replay(struct us_replay_target *rt, struct gdb_engine *e)
 static void monitor_help(struct us_replay_target *rt, struct gdb_engine *e)
 {
 	say(e, "uniscope replay of '%s': a recorded run, replayed by QEMU, read from the host.\n",
-	    us_target_image(rt->g.t) ? us_target_image(rt->g.t) : "?");
+	    us_symbols_path(rt->syms));
 	say(e, "monitor commands: replay (where the replay stands), ps (threads), log (console), "
 	    "heap, help\n");
 	say(e, "continue, stepi, next, finish, break, watch; reverse-continue, reverse-stepi, "
@@ -511,37 +516,37 @@ const struct gdb_target_ops *us_replay_target_ops(void)
 	return &ops;
 }
 
+/* ---- setting up ---------------------------------------------------- */
+
 /* From the first instruction to the libOS's first in 64-bit code, where history begins. */
 static struct us_error *run_to_start(struct us_replay_target *rt)
 {
 	uint64_t start = symbol_address(rt, START_SYMBOL);
-	char packet[48], command[64], reply[256];
+	char packet[48], reply[256];
 	struct us_error *err;
 
 	if (!start)
 		return us_error_create(US_ERR_NOT_FOUND, "the image has no symbol %s: is it a uniscope "
 				       "image?", START_SYMBOL);
 	snprintf(packet, sizeof(packet), "Z0,%llx,1", (unsigned long long)start);
-	snprintf(command, sizeof(command), "replay_break %llu", (unsigned long long)rt->end_icount);
-	if ((err = qemu_ok(rt, packet)) ||
-	    (err = us_qemu_gdb_monitor(rt->q, command, reply, sizeof(reply))) ||
-	    (err = us_qemu_gdb_run(rt->q, "c", POSITION_TIMEOUT_MS, reply, sizeof(reply))))
+	if ((err = replay_qemu_ok(rt, packet)) || (err = set_replay_break(rt, rt->end_icount)) ||
+	    (err = run_quietly(rt, "c", reply, sizeof(reply))))
 		return err;
 	packet[0] = 'z';
-	if ((err = qemu_ok(rt, packet)) || (err = us_replay_target_icount(rt, &rt->start_icount)))
+	if ((err = replay_qemu_ok(rt, packet)) || (err = us_replay_target_icount(rt, &rt->start_icount)))
 		return err;
-	if (current_pc(rt) != start)
-		return us_error_create(US_ERR_INVALID, "the replay never reached %s (stopped at "
-				       "instruction %llu, %#llx, '%s'): is the recording from this image?",
-				       START_SYMBOL, (unsigned long long)rt->start_icount,
-				       (unsigned long long)current_pc(rt), rt->problem);
+	if (replay_pc(rt) != start)
+		return us_error_create(US_ERR_INVALID, "the replay never reached %s (it stopped at "
+				       "instruction %llu): is the recording from this image?",
+				       START_SYMBOL, (unsigned long long)rt->start_icount);
 	rt->icount = rt->start_icount;
 	return NULL;
 }
 
 struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *spec,
 				       const struct us_target_options *opts,
-				       struct us_qemu_gdb *q, uint64_t end_icount)
+				       struct us_qemu_gdb *q, uint64_t end_icount,
+				       us_replay_restart_fn *restart, void *restart_ctx)
 {
 	struct us_target *t;
 	struct us_error *err;
@@ -550,6 +555,8 @@ struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *
 	snprintf(rt->spec, sizeof(rt->spec), "%s", spec);
 	rt->opts = *opts;
 	rt->q = q;
+	rt->restart = restart;
+	rt->restart_ctx = restart_ctx;
 	rt->end_icount = end_icount;
 	if ((err = us_symbols_open(opts->image, &rt->syms)) || (err = run_to_start(rt)) ||
 	    (err = us_target_open(spec, opts, &t))) {

@@ -7,11 +7,23 @@
  * the replay forwards and backwards.
  *
  *	GDB --RSP--> engine --ops--> us_replay_target --+--> us_gdb_target (threads, memory)
- *	                                                 +--> QEMU gdbstub (c s bc bs Z z qRcmd)
+ *	                                                 +--> QEMU gdbstub (c s bs Z z qRcmd)
  *
  * QEMU knows one vCPU; GDB is told the thread that was on it at each stop.
  *
- * Three things QEMU does not do, done here:
+ * reverse-stepi is QEMU's bs: it loads the snapshot taken at the first
+ * instruction and replays to one instruction before. reverse-continue is
+ * not QEMU's bc: QEMU 7.2's bc deadlocks now and then (it loads a snapshot
+ * from a timer callback while the vCPU thread waits for the replay lock),
+ * and so does its monitor's replay_seek. So it is done with what does not
+ * hang: a fresh QEMU replays from the start to where GDB stands, with
+ * GDB's breakpoints and watchpoints in, noting the last hit; another runs
+ * to that hit (replay_break). A watchpoint hits once its write is done:
+ * the replay stops one instruction earlier, on the instruction that
+ * writes, with the old value in memory, as GDB expects of a reverse
+ * watchpoint (replay_reverse.c).
+ *
+ * Three more things QEMU does not do, done here:
  *
  *	the crash    forward continues carry hidden breakpoints on the entries
  *	             of the fatal CPU exception vectors and on panic() and
@@ -67,11 +79,16 @@ struct us_replay_user_bp {
 	uint32_t kind;
 };
 
+/* A new QEMU replaying from the start, stopped at its first instruction; the old one is gone. */
+typedef struct us_error *us_replay_restart_fn(void *ctx, struct us_qemu_gdb **q);
+
 struct us_replay_target {
 	struct us_gdb_target g;   /* first: us_gdb_target_ops take the same ctx */
 	char spec[4200];          /* the session, reopened at every stop */
 	struct us_target_options opts;
 	struct us_qemu_gdb *q;    /* QEMU's gdbstub */
+	us_replay_restart_fn *restart;
+	void *restart_ctx;
 	struct us_symbols *syms;  /* of the image: the crash and start addresses */
 	uint64_t start_icount;    /* history begins here (boot_main) */
 	uint64_t end_icount;      /* forward execution stops here */
@@ -80,12 +97,14 @@ struct us_replay_target {
 	enum us_replay_motion motion;
 	bool interrupted;         /* we sent Ctrl-C */
 	bool pending;             /* a stop to report without running (end, start) */
-	uint8_t pending_reason;
+	uint8_t pending_reason;   /* its reason; NONE: pending_stop, a reverse-continue's */
+	struct gdb_stop pending_stop;
 	struct us_replay_crash_bp crash_bps[US_REPLAY_MAX_CRASH_BPS];
 	unsigned nr_crash_bps;
 	bool crash_bps_inserted;
 	struct us_replay_user_bp user_bps[US_REPLAY_MAX_USER_BPS];
 	unsigned nr_user_bps;
+	uint64_t reverse_hits;    /* hits the last reverse-continue went through */
 	char problem[256];        /* the last thing that went wrong, for `monitor replay` */
 };
 
@@ -100,7 +119,8 @@ const struct gdb_target_ops *us_replay_target_ops(void);
  */
 struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *spec,
 				       const struct us_target_options *opts,
-				       struct us_qemu_gdb *q, uint64_t end_icount);
+				       struct us_qemu_gdb *q, uint64_t end_icount,
+				       us_replay_restart_fn *restart, void *restart_ctx);
 void us_replay_target_fini(struct us_replay_target *rt);
 /* The replay's current instruction count (QEMU's `info replay`). */
 struct us_error *us_replay_target_icount(struct us_replay_target *rt, uint64_t *icount);

@@ -1,0 +1,28 @@
+/*
+ * Private to the replay target (replay_target.c, replay_reverse.c): the
+ * helpers both use to talk to QEMU and to tell GDB about a stop.
+ */
+#ifndef UNISCOPE_INTROSPECT_REPLAY_INTERNAL_H
+#define UNISCOPE_INTROSPECT_REPLAY_INTERNAL_H
+
+#include "replay_target.h"
+
+#define REPLAY_RUN_TIMEOUT_MS 600000 /* a replay of a long recording takes long */
+
+/* Keeps err's message for `monitor replay` and destroys it. */
+void replay_note(struct us_replay_target *rt, struct us_error *err);
+/* The vCPU's rip, 0 when unreadable (noted). */
+uint64_t replay_pc(struct us_replay_target *rt);
+/* A packet QEMU must answer "OK". */
+struct us_error *replay_qemu_ok(struct us_replay_target *rt, const char *packet);
+/* replay_break ICOUNT, then c: the replay stops there (a T02). */
+struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount);
+/* Refreshes the view of the guest and fills the stop GDB is told. */
+void replay_stop_for_gdb(struct us_replay_target *rt, uint8_t signal, uint8_t reason,
+			 struct gdb_stop *out);
+uint8_t replay_watch_reason(const char *kind);
+
+/* replay_reverse.c: reverse-continue, done by the time it returns. */
+void replay_reverse_continue(struct us_replay_target *rt, struct gdb_stop *out);
+
+#endif

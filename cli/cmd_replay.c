@@ -77,9 +77,6 @@ static int check_log(const char *dir, const struct us_recording *rec)
 		return cli_error("%s: the log is %llu bytes, the recording wrote %llu (truncated or "
 				 "altered): it cannot be replayed", path,
 				 (unsigned long long)st.st_size, (unsigned long long)rec->log_size);
-	snprintf(path, sizeof(path), "%s/%s", dir, US_RECORDING_SNAPSHOTS);
-	if (access(path, R_OK) < 0)
-		return cli_error("%s: %s (the recording is incomplete)", path, strerror(errno));
 	return 0;
 }
 
@@ -146,29 +143,6 @@ static void fill_options(struct run_state *rs, const struct replay_args *a)
 		rs->opt.extra[i] = rec->args[i];
 }
 
-/* The replay may take snapshots: it works on a copy, the recording stays as it was. */
-static int copy_snapshots(struct run_state *rs)
-{
-	char from[SESSION_PATH_MAX + 32], to[SESSION_PATH_MAX + 32], buf[65536];
-	int in, out;
-	ssize_t n = 0;
-
-	snprintf(from, sizeof(from), "%s/%s", rs->rr->dir, US_RECORDING_SNAPSHOTS);
-	session_path(&rs->session, US_RECORDING_SNAPSHOTS, to, sizeof(to));
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
-		return cli_error("%s: %s", from, strerror(errno));
-	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
-		close(in);
-		return cli_error("%s: %s", to, strerror(errno));
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0 && write(out, buf, (size_t)n) == n)
-		;
-	close(in);
-	if (close(out) < 0 || n != 0)
-		return cli_error("cannot copy %s into the session", from);
-	return 0;
-}
-
 /* QEMU's last words, for a replay that failed to start. */
 static int qemu_failed(struct run_state *rs)
 {
@@ -233,7 +207,7 @@ static int start_replay(struct run_state *rs, struct us_replay_target *rt)
 	struct us_qemu_gdb *q;
 	struct us_error *err;
 
-	if (run_session_create(rs) || copy_snapshots(rs) || run_qemu_start(rs) ||
+	if (run_session_create(rs) || run_qemu_start(rs) ||
 	    connect_gdbstub(rs, &q))
 		return 1;
 	snprintf(spec, sizeof(spec), "qemu:%s", rs->session.dir);

@@ -41,7 +41,7 @@ struct run_rr {
 
 /* --record with options it cannot go with: EXIT_USAGE (message printed), else 0. */
 int run_record_check(const struct run_options *o);
-/* Before QEMU starts: DIR, its snapshot image and metadata, the watcher. 0 or 1. */
+/* Before QEMU starts: DIR and its metadata, the watcher. 0 or 1. */
 int run_record_start(struct run_state *rs);
 /* After the run: the end written into DIR/recording, DIR reported. */
 void run_record_finish(struct run_state *rs);

@@ -30,7 +30,6 @@
 
 #define WATCH_INTERVAL_US 50000
 #define WATCH_CONNECT_TRIES 600 /* 30 s for QEMU to come up */
-#define SNAPSHOT_IMAGE_SIZE "1M"  /* VM state goes past the disk's end: size is moot */
 
 static atomic_bool watcher_quit;
 
@@ -131,20 +130,6 @@ static int make_dir(struct run_rr *rr, const char *dir)
 				 "directory)", dir);
 	snprintf(path, sizeof(path), "%s/%s", rr->dir, US_RECORDING_LOG);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", rr->dir, US_RECORDING_SNAPSHOTS);
-	unlink(path);
-	return 0;
-}
-
-static int make_snapshot_image(const struct run_rr *rr)
-{
-	char path[SESSION_PATH_MAX + 32], out[256];
-	const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, SNAPSHOT_IMAGE_SIZE,
-			       NULL };
-
-	snprintf(path, sizeof(path), "%s/%s", rr->dir, US_RECORDING_SNAPSHOTS);
-	if (run_capture(argv, out, sizeof(out)) != 0)
-		return cli_error("cannot create '%s' with qemu-img (apt-get install qemu-utils)", path);
 	return 0;
 }
 
@@ -239,8 +224,7 @@ int run_record_start(struct run_state *rs)
 	if (!(rs->rr = calloc(1, sizeof(*rs->rr))))
 		return cli_error("out of memory");
 	rs->rr->mode = RUN_RR_RECORD;
-	if (make_dir(rs->rr, rs->opt.record_dir) || make_snapshot_image(rs->rr) ||
-	    write_metadata(rs))
+	if (make_dir(rs->rr, rs->opt.record_dir) || write_metadata(rs))
 		return 1;
 	return start_watcher(rs);
 }
@@ -331,23 +315,18 @@ int run_rr_qemu_args(struct run_state *rs, const char **argv, int n, char bufs[]
 	qemu_escape(dir, sizeof(dir), rr->dir);
 	qemu_escape(session, sizeof(session), rs->session.dir);
 	argv[n++] = "-icount";
-	snprintf(bufs[0], sizeof(bufs[0]), "shift=auto,rr=%s,rrfile=%.3900s/%s,rrsnapshot=%s",
-		 replay ? "replay" : "record", dir, US_RECORDING_LOG, US_RECORDING_SNAPSHOT_NAME);
+	snprintf(bufs[0], sizeof(bufs[0]), "shift=auto,rr=%s,rrfile=%.3900s/%s",
+		 replay ? "replay" : "record", dir, US_RECORDING_LOG);
 	argv[n++] = bufs[0];
-	/* The snapshot image: a replay works on a copy in its session, so replays can run side by side. */
-	argv[n++] = "-drive";
-	snprintf(bufs[1], sizeof(bufs[1]), "if=none,id=rrsnapshots,format=qcow2,file=%.3900s/%s",
-		 replay ? session : dir, US_RECORDING_SNAPSHOTS);
-	argv[n++] = bufs[1];
 	argv[n++] = "-action";
 	argv[n++] = "shutdown=pause";
 	if (replay) {
 		argv[n++] = "-S"; /* until a debugger says continue */
 	} else {
 		argv[n++] = "-qmp";
-		snprintf(bufs[2], sizeof(bufs[2]), "unix:%.3900s/record-qmp.sock,server=on,wait=off",
+		snprintf(bufs[1], sizeof(bufs[1]), "unix:%.3900s/record-qmp.sock,server=on,wait=off",
 			 session);
-		argv[n++] = bufs[2];
+		argv[n++] = bufs[1];
 	}
 	return n;
 }

@@ -4,9 +4,7 @@
  *
  *	recording        this metadata, key=value lines (below)
  *	replay.bin       QEMU's record/replay log (-icount rr=record,rrfile=)
- *	snapshots.qcow2  the qcow2 image QEMU keeps VM snapshots in: the one
- *	                 taken at the first instruction (rrsnapshot=start) is
- *	                 what reverse execution replays forward from
+ *	console.log      what the guest printed while it was recorded
  *
  * Keys (unknown keys are skipped, so later versions may add some):
  *
@@ -37,8 +35,6 @@
 #define US_RECORDING_FORMAT 1
 #define US_RECORDING_FILE "recording"
 #define US_RECORDING_LOG "replay.bin"
-#define US_RECORDING_SNAPSHOTS "snapshots.qcow2"
-#define US_RECORDING_SNAPSHOT_NAME "start"
 #define US_RECORDING_MAX_ARGS 64
 #define US_RECORDING_VALUE_MAX 4096
 #define US_RECORDING_ARG_MAX 1024

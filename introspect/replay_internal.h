@@ -22,7 +22,10 @@ void replay_stop_for_gdb(struct us_replay_target *rt, uint8_t signal, uint8_t re
 			 struct gdb_stop *out);
 uint8_t replay_watch_reason(const char *kind);
 
-/* replay_reverse.c: reverse-continue, done by the time it returns. */
+/* replay_reverse.c, each done by the time it returns. */
+/* A fresh QEMU, replayed to icount, with GDB's breakpoints in. */
+struct us_error *replay_restart_at(struct us_replay_target *rt, uint64_t icount);
+void replay_reverse_step(struct us_replay_target *rt, struct gdb_stop *out);
 void replay_reverse_continue(struct us_replay_target *rt, struct gdb_stop *out);
 
 #endif

@@ -1,10 +1,15 @@
 /*
- * reverse-continue over a replay, without QEMU's bc (see replay_target.h
- * for why): run the recording again from the start to where GDB stands,
- * with GDB's breakpoints and watchpoints in, and note the last one hit;
- * then run it again to that hit. Each run is a fresh QEMU (the restart
- * callback): forward execution and replay_break are what QEMU 7.2 does
- * reliably.
+ * Going back in a replay, without QEMU's bs and bc (see replay_target.h
+ * for why): a fresh QEMU (the restart callback) replays from the first
+ * instruction to where it must stop (replay_break): forward execution is
+ * what QEMU 7.2 does reliably.
+ *
+ *	to an instruction count   one run, to there (a reverse-stepi: the
+ *	                          count before; the crash: the count of the
+ *	                          faulting instruction)
+ *	reverse-continue          one run to where GDB stands, with GDB's
+ *	                          breakpoints and watchpoints in, noting the
+ *	                          last hit; one run to that hit
  *
  *	hit kind     where QEMU stops          where GDB is left
  *	breakpoint   before the instruction    there
@@ -27,8 +32,7 @@ struct hit {
 	uint64_t watch_addr;
 };
 
-/* A fresh QEMU, at the start of history, with GDB's breakpoints in. */
-static struct us_error *restart_at(struct us_replay_target *rt, uint64_t icount)
+struct us_error *replay_restart_at(struct us_replay_target *rt, uint64_t icount)
 {
 	struct us_qemu_gdb *q;
 	struct us_error *err;
@@ -125,12 +129,12 @@ void replay_reverse_continue(struct us_replay_target *rt, struct gdb_stop *out)
 	struct us_error *err;
 
 	rt->reverse_hits = 0;
-	err = restart_at(rt, rt->start_icount);
+	err = replay_restart_at(rt, rt->start_icount);
 	if (!err)
 		err = scan(rt, from, &last);
 	target = !last.icount ? rt->start_icount : last.watch[0] ? last.icount - 1 : last.icount;
 	if (!err)
-		err = restart_at(rt, target);
+		err = replay_restart_at(rt, target);
 	replay_note(rt, err);
 	if (err || !last.icount) {
 		replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, err ? GDB_REASON_NONE : GDB_REASON_REPLAY_BEGIN,
@@ -139,4 +143,10 @@ void replay_reverse_continue(struct us_replay_target *rt, struct gdb_stop *out)
 	}
 	replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, replay_watch_reason(last.watch), out);
 	out->watch_addr = last.watch_addr;
+}
+
+void replay_reverse_step(struct us_replay_target *rt, struct gdb_stop *out)
+{
+	replay_note(rt, replay_restart_at(rt, rt->icount - 1));
+	replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_NONE, out);
 }

@@ -79,13 +79,6 @@ struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount)
 	return err ? err : us_qemu_gdb_run(rt->q, "c", REPLAY_RUN_TIMEOUT_MS, reply, sizeof(reply));
 }
 
-/* A resume in one packet, stopped later (the server waits for its reply). */
-static struct us_error *run_quietly(struct us_replay_target *rt, const char *packet, char *reply,
-				    size_t cap)
-{
-	return us_qemu_gdb_run(rt->q, packet, REPLAY_RUN_TIMEOUT_MS, reply, cap);
-}
-
 /* ---- the hidden crash breakpoints -------------------------------------- */
 
 static bool has_error_code(unsigned vector)
@@ -238,22 +231,21 @@ static uint8_t vector_signal(int vector)
 }
 
 /*
- * Stopped on entry to a fatal vector: the faulting instruction is the rip
- * the CPU pushed. One instruction back (bs) and, when that is the one
- * before it, one forward (s) stands the replay on it, not yet executed.
+ * Stopped on entry to a fatal vector, at the instruction count of the
+ * fault (the faulting instruction did not retire): the rip the CPU pushed
+ * is the faulting instruction. A replay run to that count stops on it,
+ * not yet executed, with the registers it faulted with.
  */
 static void back_to_fault(struct us_replay_target *rt, int vector)
 {
-	uint64_t rsp = 0, fault_rip = 0;
-	char reply[256];
+	uint64_t rsp = 0, fault_rip = 0, icount = 0;
 	struct us_error *err = us_qemu_gdb_register(rt->q, REG_RSP, &rsp);
 
 	if (!err)
 		err = us_qemu_gdb_read(rt->q, rsp + (has_error_code((unsigned)vector) ? 8 : 0),
 				       &fault_rip, sizeof(fault_rip));
-	if (!err && !(err = run_quietly(rt, "bs", reply, sizeof(reply))) &&
-	    replay_pc(rt) != fault_rip)
-		err = run_quietly(rt, "s", reply, sizeof(reply));
+	if (!err && !(err = us_replay_target_icount(rt, &icount)))
+		err = replay_restart_at(rt, icount);
 	if (!err && replay_pc(rt) != fault_rip)
 		snprintf(rt->problem, sizeof(rt->problem),
 			 "could not stand on the faulting instruction %#llx: stopped at %#llx",
@@ -268,16 +260,6 @@ static void crash_stop(struct us_replay_target *rt, const struct us_replay_crash
 		back_to_fault(rt, bp->vector);
 	replay_stop_for_gdb(rt, vector_signal(bp->vector), GDB_REASON_NONE, out);
 	rt->crash_icount = rt->icount;
-}
-
-/* A reverse step that went back past the start of history comes forward to it. */
-static bool before_start(struct us_replay_target *rt)
-{
-	uint64_t icount = 0;
-	struct us_error *err = us_replay_target_icount(rt, &icount);
-
-	replay_note(rt, err);
-	return !err && icount < rt->start_icount;
 }
 
 void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, struct gdb_stop *out)
@@ -299,15 +281,11 @@ void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, st
 	set_crash_bps(rt, false);
 	if (bp) {
 		crash_stop(rt, bp, out);
-	} else if (motion == US_REPLAY_REVERSE_STEP && before_start(rt)) {
-		replay_note(rt, replay_run_to(rt, rt->start_icount));
-		replay_stop_for_gdb(rt, GDB_SIGNAL_TRAP, GDB_REASON_REPLAY_BEGIN, out);
 	} else {
 		replay_stop_for_gdb(rt, was_interrupted ? GDB_SIGNAL_INT : GDB_SIGNAL_TRAP,
 				    replay_watch_reason(s.watch), out);
 		out->watch_addr = s.watch_addr;
-		if (rt->icount >= rt->end_icount && motion != US_REPLAY_REVERSE_STEP &&
-		    !was_interrupted)
+		if (rt->icount >= rt->end_icount && !was_interrupted)
 			out->reason = GDB_REASON_REPLAY_END;
 	}
 }
@@ -390,9 +368,10 @@ static int resume_reverse(void *ctx, bool step)
 		return pend(rt, GDB_REASON_REPLAY_BEGIN);
 	set_crash_bps(rt, false);
 	if (step)
-		return start(rt, "bs", US_REPLAY_REVERSE_STEP);
-	replay_reverse_continue(rt, &rt->pending_stop);
-	return pend(rt, GDB_REASON_NONE);
+		replay_reverse_step(rt, &rt->pending_stop);
+	else
+		replay_reverse_continue(rt, &rt->pending_stop);
+	return pend(rt, GDB_REASON_NONE); /* done already: reported at once */
 }
 
 static int breakpoint(struct us_replay_target *rt, char op, enum gdb_breakpoint_type type,
@@ -530,7 +509,7 @@ static struct us_error *run_to_start(struct us_replay_target *rt)
 				       "image?", START_SYMBOL);
 	snprintf(packet, sizeof(packet), "Z0,%llx,1", (unsigned long long)start);
 	if ((err = replay_qemu_ok(rt, packet)) || (err = set_replay_break(rt, rt->end_icount)) ||
-	    (err = run_quietly(rt, "c", reply, sizeof(reply))))
+	    (err = us_qemu_gdb_run(rt->q, "c", REPLAY_RUN_TIMEOUT_MS, reply, sizeof(reply))))
 		return err;
 	packet[0] = 'z';
 	if ((err = replay_qemu_ok(rt, packet)) || (err = us_replay_target_icount(rt, &rt->start_icount)))

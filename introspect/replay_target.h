@@ -11,24 +11,26 @@
  *
  * QEMU knows one vCPU; GDB is told the thread that was on it at each stop.
  *
- * reverse-stepi is QEMU's bs: it loads the snapshot taken at the first
- * instruction and replays to one instruction before. reverse-continue is
- * not QEMU's bc: QEMU 7.2's bc deadlocks now and then (it loads a snapshot
- * from a timer callback while the vCPU thread waits for the replay lock),
- * and so does its monitor's replay_seek. So it is done with what does not
- * hang: a fresh QEMU replays from the start to where GDB stands, with
- * GDB's breakpoints and watchpoints in, noting the last hit; another runs
- * to that hit (replay_break). A watchpoint hits once its write is done:
- * the replay stops one instruction earlier, on the instruction that
- * writes, with the old value in memory, as GDB expects of a reverse
- * watchpoint (replay_reverse.c).
+ * Going back is not QEMU's bs and bc: in QEMU 7.2 both load the snapshot
+ * a recording starts from while the vCPU thread may be waiting for the
+ * replay lock, and now and then deadlock (bc every few tries, from a timer
+ * callback; the monitor's replay_seek too). So a recording takes no
+ * snapshot, and going back is replaying forward in a fresh QEMU from the
+ * first instruction to where it must stop (replay_break), which QEMU does
+ * reliably: a reverse-stepi to the count before; a reverse-continue once
+ * to where GDB stands with GDB's breakpoints and watchpoints in, noting
+ * the last hit, and once more to that hit. A watchpoint hits once its
+ * write is done: the replay stops one instruction earlier, on the
+ * instruction that writes, with the old value in memory, as GDB expects
+ * of a reverse watchpoint (replay_reverse.c). Going back costs a replay
+ * from the start; a Ctrl-C does not interrupt it.
  *
  * Three more things QEMU does not do, done here:
  *
  *	the crash    forward continues carry hidden breakpoints on the entries
  *	             of the fatal CPU exception vectors and on panic() and
- *	             __assert_fail(). At a fault the replay is stepped back
- *	             one instruction and forward one, so it stops *at* the
+ *	             __assert_fail(). At a fault the replay is run again to
+ *	             the fault's instruction count, so it stops *at* the
  *	             faulting instruction with the registers it faulted with,
  *	             and GDB hears SIGSEGV (SIGFPE, SIGILL, SIGBUS) from that
  *	             thread; at a panic it hears SIGABRT in panic().
@@ -59,12 +61,11 @@
 #define US_REPLAY_MAX_CRASH_BPS 24
 #define US_REPLAY_MAX_USER_BPS 64
 
+/* What QEMU was last asked to do (going back is done by the time it is asked). */
 enum us_replay_motion {
 	US_REPLAY_STOPPED = 0,
 	US_REPLAY_CONTINUE,
 	US_REPLAY_STEP,
-	US_REPLAY_REVERSE_CONTINUE,
-	US_REPLAY_REVERSE_STEP,
 };
 
 struct us_replay_crash_bp {

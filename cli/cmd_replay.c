@@ -64,19 +64,23 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 
 static int check_log(const char *dir, const struct us_recording *rec)
 {
-	char path[SESSION_PATH_MAX + 32];
-	struct stat st;
+	struct us_error *err;
+	uint64_t size;
+	uint32_t crc;
 
 	if (!rec->ended)
 		return cli_error("%s: the recorded run never ended cleanly (its uniscope run was "
 				 "killed?): it cannot be replayed", dir);
-	snprintf(path, sizeof(path), "%s/%s", dir, US_RECORDING_LOG);
-	if (stat(path, &st) < 0)
-		return cli_error("%s: %s", path, strerror(errno));
-	if ((uint64_t)st.st_size != rec->log_size)
-		return cli_error("%s: the log is %llu bytes, the recording wrote %llu (truncated or "
-				 "altered): it cannot be replayed", path,
-				 (unsigned long long)st.st_size, (unsigned long long)rec->log_size);
+	if ((err = us_recording_log_sum(dir, &size, &crc)))
+		return cli_report(err);
+	if (size != rec->log_size)
+		return cli_error("%s/%s is %llu bytes, the recording wrote %llu (truncated?): it "
+				 "cannot be replayed", dir, US_RECORDING_LOG, (unsigned long long)size,
+				 (unsigned long long)rec->log_size);
+	if (crc != rec->log_crc32c)
+		return cli_error("%s/%s is not the log the recording wrote (CRC-32C %08x, not %08x): "
+				 "it cannot be replayed", dir, US_RECORDING_LOG, (unsigned)crc,
+				 (unsigned)rec->log_crc32c);
 	return 0;
 }
 

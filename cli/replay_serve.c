@@ -24,6 +24,7 @@
 #include "record.h"
 
 #define READ_CHUNK 4096
+#define WATCH_MS 1000 /* how often a running replay's progress is looked at */
 
 enum { P_SIGNAL, P_LISTEN0, P_LISTEN1, P_CLIENT, P_QEMU, P_COUNT };
 
@@ -151,9 +152,14 @@ static void poll_once(struct replay_server *s)
 		[P_QEMU] = { running ? us_qemu_gdb_fd(s->rt->q) : -1, POLLIN, 0 },
 	};
 	bool buffered = running && us_qemu_gdb_buffered(s->rt->q);
+	int rc = poll(p, P_COUNT, buffered ? 0 : running ? WATCH_MS : -1);
 
-	if (poll(p, P_COUNT, buffered ? 0 : -1) < 0 && errno != EINTR)
+	if (rc < 0 && errno != EINTR)
 		return;
+	if (rc == 0 && running && !s->rt->interrupted && !us_replay_target_moving(s->rt)) {
+		cli_error("%s (stopping it)", s->rt->problem);
+		us_replay_target_interrupt(s->rt);
+	}
 	if (p[P_SIGNAL].revents)
 		read_signal(s);
 	if (s->done)

@@ -249,17 +249,13 @@ static void copy_file(const char *from, const char *to)
 static void save_end(struct run_state *rs)
 {
 	struct run_rr *rr = rs->rr;
-	char path[SESSION_PATH_MAX + 32];
 	struct us_error *err;
-	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", rr->dir, US_RECORDING_LOG);
-	if (stat(path, &st) < 0) {
-		cli_error("the recording has no log '%s': %s", path, strerror(errno));
+	if ((err = us_recording_log_sum(rr->dir, &rr->rec.log_size, &rr->rec.log_crc32c))) {
+		cli_report(err);
 		return;
 	}
 	rr->rec.ended = true;
-	rr->rec.log_size = (uint64_t)st.st_size;
 	rr->rec.end_icount = rr->end_icount;
 	if ((err = us_recording_save(rr->dir, &rr->rec))) {
 		cli_report(err);
@@ -267,7 +263,7 @@ static void save_end(struct run_state *rs)
 	}
 	fprintf(stderr, "uniscope: recorded %llu instructions (%llu KiB of log) in %s: "
 		"uniscope replay %s\n", (unsigned long long)rr->end_icount,
-		(unsigned long long)(st.st_size + 1023) / 1024, rr->dir, rs->opt.record_dir);
+		(unsigned long long)(rr->rec.log_size + 1023) / 1024, rr->dir, rs->opt.record_dir);
 }
 
 void run_record_finish(struct run_state *rs)

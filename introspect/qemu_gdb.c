@@ -398,14 +398,6 @@ struct us_error *us_qemu_gdb_wait_stop(struct us_qemu_gdb *q, int timeout_ms, ch
 	return NULL;
 }
 
-struct us_error *us_qemu_gdb_run(struct us_qemu_gdb *q, const char *packet, int timeout_ms,
-				 char *out, size_t cap)
-{
-	struct us_error *err = us_qemu_gdb_resume(q, packet);
-
-	return err ? err : us_qemu_gdb_wait_stop(q, timeout_ms, out, cap);
-}
-
 static bool parse_hex_u64(const char *p, const char *end, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -8,7 +8,8 @@
  * simple, and nothing here is chatty enough to need more. Commands wait for
  * their reply with a timeout; a resume packet (c, s, bc, bs) returns at
  * once and its stop reply is collected later with us_qemu_gdb_poll_stop(),
- * when the descriptor polls readable, or us_qemu_gdb_wait_stop().
+ * when the descriptor polls readable (or bytes are buffered), or
+ * us_qemu_gdb_wait_stop().
  *
  * What QEMU sends is untrusted like any other input: packets are bounded
  * (US_QEMU_GDB_PACKET_MAX), checksums checked, and a peer that goes
@@ -55,9 +56,6 @@ struct us_error *us_qemu_gdb_poll_stop(struct us_qemu_gdb *q, char *out, size_t 
 /* Blocks up to timeout_ms for the stop reply of the last resume. */
 struct us_error *us_qemu_gdb_wait_stop(struct us_qemu_gdb *q, int timeout_ms, char *out,
 				       size_t cap);
-/* Resume with packet and wait for its stop. */
-struct us_error *us_qemu_gdb_run(struct us_qemu_gdb *q, const char *packet, int timeout_ms,
-				 char *out, size_t cap);
 
 /*
  * A stop reply ("T05thread:01;watch:1234;...", "S05", "W00", "X0b") taken

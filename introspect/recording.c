@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uniscope/chan.h>
 #include "recording.h"
 
 #define PATH_CAP 4352
@@ -21,7 +22,7 @@ struct parse_state {
 	struct us_recording *rec;
 	unsigned line;
 	unsigned seen; /* bit per key: duplicates are refused */
-	bool have_log_size, have_end;
+	bool have_log_size, have_crc, have_end;
 };
 
 bool us_recording_value_ok(const char *value, size_t cap)
@@ -107,6 +108,19 @@ static struct us_error *set_log_size(struct parse_state *ps, const char *v)
 	return parse_u64(v, &ps->rec->log_size) ? NULL : bad_line(ps, "log_size is not a number");
 }
 
+static struct us_error *set_log_crc32c(struct parse_state *ps, const char *v)
+{
+	char *end;
+	unsigned long crc;
+
+	ps->have_crc = true;
+	if (strlen(v) != 8 || strspn(v, "0123456789abcdef") != 8)
+		return bad_line(ps, "log_crc32c is not 8 lowercase hex digits");
+	crc = strtoul(v, &end, 16);
+	ps->rec->log_crc32c = (uint32_t)crc;
+	return NULL;
+}
+
 static struct us_error *set_end_icount(struct parse_state *ps, const char *v)
 {
 	ps->have_end = true;
@@ -128,6 +142,7 @@ static const struct {
 	{ "append", set_append, false },
 	{ "qemu_arg", add_qemu_arg, true },
 	{ "log_size", set_log_size, false },
+	{ "log_crc32c", set_log_crc32c, false },
 	{ "end_icount", set_end_icount, false },
 };
 
@@ -169,8 +184,8 @@ static struct us_error *check_complete(const struct parse_state *ps)
 	for (unsigned i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!(ps->seen & (1u << required[i])))
 			return us_error_create(US_ERR_INVALID, "no %s line", keys[required[i]].key);
-	if (ps->have_log_size != ps->have_end)
-		return us_error_create(US_ERR_INVALID, "log_size and end_icount come together");
+	if (ps->have_log_size != ps->have_end || ps->have_crc != ps->have_end)
+		return us_error_create(US_ERR_INVALID, "log_size, log_crc32c and end_icount come together");
 	ps->rec->ended = ps->have_end;
 	return NULL;
 }
@@ -246,7 +261,8 @@ static void write_lines(FILE *f, const struct us_recording *rec)
 	for (unsigned i = 0; i < rec->nr_args && i < US_RECORDING_MAX_ARGS; i++)
 		fprintf(f, "qemu_arg=%s\n", rec->args[i]);
 	if (rec->ended)
-		fprintf(f, "log_size=%llu\nend_icount=%llu\n", (unsigned long long)rec->log_size,
+		fprintf(f, "log_size=%llu\nlog_crc32c=%08x\nend_icount=%llu\n",
+			(unsigned long long)rec->log_size, (unsigned)rec->log_crc32c,
 			(unsigned long long)rec->end_icount);
 }
 
@@ -296,4 +312,29 @@ struct us_error *us_recording_save(const char *dir, const struct us_recording *r
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+struct us_error *us_recording_log_sum(const char *dir, uint64_t *size, uint32_t *crc)
+{
+	char path[PATH_CAP];
+	uint8_t *buf = malloc(1 << 16);
+	ssize_t n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, US_RECORDING_LOG);
+	if (!buf)
+		return &us_error_nomem;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		free(buf);
+		return us_error_errno(errno, "cannot read '%s'", path);
+	}
+	*size = 0;
+	*crc = 0;
+	while ((n = read(fd, buf, 1 << 16)) > 0) {
+		*crc = chan_crc32c(*crc, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	close(fd);
+	free(buf);
+	return n < 0 ? us_error_errno(errno, "cannot read '%s'", path) : NULL;
 }

@@ -16,8 +16,9 @@
  *	mem_size=BYTES      guest RAM
  *	append=TEXT         the guest command line (absent: none)
  *	qemu_arg=TEXT       one extra QEMU argument, in order (repeatable)
- *	log_size=BYTES      replay.bin's size when QEMU ended: written last,
- *	end_icount=N        with the instruction count where the recorded run
+ *	log_size=BYTES      replay.bin's size and CRC-32C when QEMU ended:
+ *	log_crc32c=HEX      written last, with
+ *	end_icount=N        the instruction count where the recorded run
  *	                    stopped. Without them the recording never ended
  *	                    cleanly (its `uniscope run` was killed).
  *
@@ -49,8 +50,9 @@ struct us_recording {
 	char append[US_RECORDING_VALUE_MAX];
 	unsigned nr_args;
 	char args[US_RECORDING_MAX_ARGS][US_RECORDING_ARG_MAX];
-	bool ended;          /* log_size and end_icount were written */
+	bool ended;          /* log_size, log_crc32c and end_icount were written */
 	uint64_t log_size;
+	uint32_t log_crc32c;
 	uint64_t end_icount;
 };
 
@@ -62,6 +64,8 @@ struct us_error *us_recording_load(const char *dir, struct us_recording *out);
 struct us_error *us_recording_format(const struct us_recording *rec, char **text, size_t *len);
 /* Writes DIR/recording whole (a temporary file renamed over it), mode 0600. */
 struct us_error *us_recording_save(const char *dir, const struct us_recording *rec);
+/* DIR/replay.bin's size and CRC-32C, as log_size and log_crc32c hold them. */
+struct us_error *us_recording_log_sum(const char *dir, uint64_t *size, uint32_t *crc);
 /* True when value can be stored as a value of cap bytes: no newline, short enough. */
 bool us_recording_value_ok(const char *value, size_t cap);
 

@@ -7,7 +7,7 @@
 
 #include "replay_target.h"
 
-#define REPLAY_RUN_TIMEOUT_MS 600000 /* a replay of a long recording takes long */
+#define REPLAY_STALL_MS 10000 /* running, and the instruction count stands still: stalled */
 
 /* Keeps err's message for `monitor replay` and destroys it. */
 void replay_note(struct us_replay_target *rt, struct us_error *err);
@@ -15,6 +15,12 @@ void replay_note(struct us_replay_target *rt, struct us_error *err);
 uint64_t replay_pc(struct us_replay_target *rt);
 /* A packet QEMU must answer "OK". */
 struct us_error *replay_qemu_ok(struct us_replay_target *rt, const char *packet);
+/*
+ * A resume packet and its stop reply in reply, waiting as long as the
+ * replay moves: an error when it stalls (a log that does not fit).
+ */
+struct us_error *replay_run(struct us_replay_target *rt, const char *packet, char *reply,
+			    size_t cap);
 /* replay_break ICOUNT, then c: the replay stops there (a T02). */
 struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount);
 /* Refreshes the view of the guest and fills the stop GDB is told. */

@@ -77,7 +77,7 @@ static struct us_error *scan_once(struct us_replay_target *rt, const char *packe
 	char reply[256];
 	struct us_qemu_stop s;
 	uint64_t icount;
-	struct us_error *err = us_qemu_gdb_run(rt->q, packet, REPLAY_RUN_TIMEOUT_MS, reply, sizeof(reply));
+	struct us_error *err = replay_run(rt, packet, reply, sizeof(reply));
 
 	bool watch, breakpoint;
 

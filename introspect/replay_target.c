@@ -6,10 +6,14 @@
  * ps|log|heap` are the host GDB target's (gdbtarget.c), reached through its
  * operations table. Reverse-continue is in replay_reverse.c.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "qmp.h"
 #include "replay_internal.h"
 
 #define MONITOR_TEXT 4096
@@ -71,12 +75,73 @@ static struct us_error *set_replay_break(struct us_replay_target *rt, uint64_t i
 	return us_qemu_gdb_monitor(rt->q, command, out, sizeof(out));
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The instruction count through QMP: asking the gdbstub would stop the replay. */
+static struct us_error *running_icount(struct us_replay_target *rt, uint64_t *icount)
+{
+	struct us_qmp *qmp;
+	struct us_error *err = us_qmp_connect(rt->qmp_path, &qmp);
+
+	if (err)
+		return err;
+	err = us_qmp_query_replay_icount(qmp, icount);
+	us_qmp_close(qmp);
+	return err;
+}
+
+bool us_replay_target_moving(struct us_replay_target *rt)
+{
+	uint64_t icount = 0;
+	struct us_error *err = running_icount(rt, &icount);
+
+	if (err) {
+		replay_note(rt, err);
+		return true; /* no evidence of a stall */
+	}
+	if (icount != rt->seen_icount || !rt->seen_ms) {
+		rt->seen_icount = icount;
+		rt->seen_ms = now_ms();
+		return true;
+	}
+	if (now_ms() - rt->seen_ms < REPLAY_STALL_MS)
+		return true;
+	snprintf(rt->problem, sizeof(rt->problem), "the replay stalled at instruction %llu: the log "
+		 "does not fit the run it replays", (unsigned long long)icount);
+	return false;
+}
+
+struct us_error *replay_run(struct us_replay_target *rt, const char *packet, char *reply,
+			    size_t cap)
+{
+	struct us_error *err = us_qemu_gdb_resume(rt->q, packet);
+	bool got = false;
+
+	rt->seen_ms = 0;
+	while (!err && !got) {
+		struct pollfd p = { .fd = us_qemu_gdb_fd(rt->q), .events = POLLIN };
+		if (!us_qemu_gdb_buffered(rt->q) && poll(&p, 1, 1000) == 0 && !us_replay_target_moving(rt)) {
+			us_error_destroy(us_qemu_gdb_interrupt(rt->q));
+			us_error_destroy(us_qemu_gdb_wait_stop(rt->q, US_QEMU_GDB_TIMEOUT_MS, reply, cap));
+			return us_error_create(US_ERR_INVALID, "%s", rt->problem);
+		}
+		err = us_qemu_gdb_poll_stop(rt->q, reply, cap, &got);
+	}
+	return err;
+}
+
 struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount)
 {
 	char reply[256];
 	struct us_error *err = set_replay_break(rt, icount);
 
-	return err ? err : us_qemu_gdb_run(rt->q, "c", REPLAY_RUN_TIMEOUT_MS, reply, sizeof(reply));
+	return err ? err : replay_run(rt, "c", reply, sizeof(reply));
 }
 
 /* ---- the hidden crash breakpoints -------------------------------------- */
@@ -233,19 +298,24 @@ static uint8_t vector_signal(int vector)
 /*
  * Stopped on entry to a fatal vector, at the instruction count of the
  * fault (the faulting instruction did not retire): the rip the CPU pushed
- * is the faulting instruction. A replay run to that count stops on it,
- * not yet executed, with the registers it faulted with.
+ * is the faulting instruction. Not a replay to that count: the exception
+ * takes no instruction, so a replay_break there may stop on either side
+ * of it. A replay to the count before, then one instruction forward (s),
+ * stands the replay on it, not yet executed, with the registers it
+ * faulted with.
  */
 static void back_to_fault(struct us_replay_target *rt, int vector)
 {
 	uint64_t rsp = 0, fault_rip = 0, icount = 0;
+	char reply[256];
 	struct us_error *err = us_qemu_gdb_register(rt->q, REG_RSP, &rsp);
 
 	if (!err)
 		err = us_qemu_gdb_read(rt->q, rsp + (has_error_code((unsigned)vector) ? 8 : 0),
 				       &fault_rip, sizeof(fault_rip));
-	if (!err && !(err = us_replay_target_icount(rt, &icount)))
-		err = replay_restart_at(rt, icount);
+	if (!err && !(err = us_replay_target_icount(rt, &icount)) &&
+	    !(err = replay_restart_at(rt, icount - 1)) && replay_pc(rt) != fault_rip)
+		err = replay_run(rt, "s", reply, sizeof(reply));
 	if (!err && replay_pc(rt) != fault_rip)
 		snprintf(rt->problem, sizeof(rt->problem),
 			 "could not stand on the faulting instruction %#llx: stopped at %#llx",
@@ -356,6 +426,7 @@ static int resume(void *ctx, const struct gdb_resume *r)
 	if (rt->icount >= rt->end_icount)
 		return pend(rt, GDB_REASON_REPLAY_END);
 	replay_note(rt, set_replay_break(rt, rt->end_icount));
+	rt->seen_ms = 0;
 	set_crash_bps(rt, !step && rt->icount != rt->crash_icount);
 	return start(rt, step ? "s" : "c", step ? US_REPLAY_STEP : US_REPLAY_CONTINUE);
 }
@@ -509,7 +580,7 @@ static struct us_error *run_to_start(struct us_replay_target *rt)
 				       "image?", START_SYMBOL);
 	snprintf(packet, sizeof(packet), "Z0,%llx,1", (unsigned long long)start);
 	if ((err = replay_qemu_ok(rt, packet)) || (err = set_replay_break(rt, rt->end_icount)) ||
-	    (err = us_qemu_gdb_run(rt->q, "c", REPLAY_RUN_TIMEOUT_MS, reply, sizeof(reply))))
+	    (err = replay_run(rt, "c", reply, sizeof(reply))))
 		return err;
 	packet[0] = 'z';
 	if ((err = replay_qemu_ok(rt, packet)) || (err = us_replay_target_icount(rt, &rt->start_icount)))
@@ -532,6 +603,8 @@ struct us_error *us_replay_target_init(struct us_replay_target *rt, const char *
 
 	memset(rt, 0, sizeof(*rt));
 	snprintf(rt->spec, sizeof(rt->spec), "%s", spec);
+	snprintf(rt->qmp_path, sizeof(rt->qmp_path), "%s/qmp.sock",
+		 strncmp(spec, "qemu:", 5) ? spec : spec + 5);
 	rt->opts = *opts;
 	rt->q = q;
 	rt->restart = restart;

@@ -86,6 +86,9 @@ typedef struct us_error *us_replay_restart_fn(void *ctx, struct us_qemu_gdb **q)
 struct us_replay_target {
 	struct us_gdb_target g;   /* first: us_gdb_target_ops take the same ctx */
 	char spec[4200];          /* the session, reopened at every stop */
+	char qmp_path[4200];      /* its QMP socket: how far the replay got, without stopping it */
+	uint64_t seen_icount;     /* progress watch: the count last seen, and when it changed */
+	uint64_t seen_ms;
 	struct us_target_options opts;
 	struct us_qemu_gdb *q;    /* QEMU's gdbstub */
 	us_replay_restart_fn *restart;
@@ -134,5 +137,11 @@ void us_replay_target_stopped(struct us_replay_target *rt, const char *reply,
 			      struct gdb_stop *out);
 /* GDB sent Ctrl-C while running. */
 void us_replay_target_interrupt(struct us_replay_target *rt);
+/*
+ * While running, now and then: false once the replay's instruction count
+ * stood still for REPLAY_STALL_MS (10 s) — a log that does not fit the run
+ * it replays; the problem is noted for `monitor replay`.
+ */
+bool us_replay_target_moving(struct us_replay_target *rt);
 
 #endif

@@ -147,20 +147,28 @@ static void fill_options(struct run_state *rs, const struct replay_args *a)
 		rs->opt.extra[i] = rec->args[i];
 }
 
-/* QEMU's last words, for a replay that failed to start. */
-static int qemu_failed(struct run_state *rs)
+/* The last line QEMU wrote to its log: why it ended. */
+void replay_qemu_last_words(const struct run_state *rs, char *out, size_t cap)
 {
-	char path[SESSION_PATH_MAX + 32], line[512], last[512] = "";
+	char path[SESSION_PATH_MAX + 32], line[512];
 	FILE *f;
 
+	snprintf(out, cap, "it exited");
 	session_path(&rs->session, "qemu.log", path, sizeof(path));
-	if ((f = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			snprintf(last, sizeof(last), "%s", line);
-		fclose(f);
-	}
-	last[strcspn(last, "\n")] = 0;
-	return cli_error("QEMU could not replay %s: %s", rs->rr->dir, last[0] ? last : "it exited");
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '\n')
+			snprintf(out, cap, "%.*s", (int)strcspn(line, "\n"), line);
+	fclose(f);
+}
+
+static int qemu_failed(struct run_state *rs)
+{
+	char last[512];
+
+	replay_qemu_last_words(rs, last, sizeof(last));
+	return cli_error("QEMU could not replay %s: %s", rs->rr->dir, last);
 }
 
 static int connect_gdbstub(struct run_state *rs, struct us_qemu_gdb **q)

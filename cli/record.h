@@ -17,6 +17,7 @@
 #define UNISCOPE_CLI_RECORD_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "run.h"
@@ -32,6 +33,7 @@ struct run_rr {
 	/* RUN_RR_RECORD: the thread that waits for the end on record-qmp.sock */
 	pthread_t watcher;
 	bool watcher_started;
+	atomic_bool stop_wanted;    /* run_record_stop() asked for the end */
 	bool ended;                 /* the watcher read the end */
 	uint64_t end_icount;
 	char problem[256];          /* why the end was not read */
@@ -43,6 +45,8 @@ struct run_rr {
 int run_record_check(const struct run_options *o);
 /* Before QEMU starts: DIR and its metadata, the watcher. 0 or 1. */
 int run_record_start(struct run_state *rs);
+/* Ctrl-C, `uniscope stop`: the watcher pauses QEMU, reads the end, and lets it quit. */
+void run_record_stop(struct run_state *rs);
 /* After the run: the end written into DIR/recording, DIR reported. */
 void run_record_finish(struct run_state *rs);
 /* QEMU's arguments for record or replay, appended at argv[n]; returns the new n. */
@@ -52,6 +56,8 @@ int run_qemu_version(char *out, size_t cap);
 /* The GNU build-id of an image file, in hex ("" when it has none); 0 or 1. */
 int run_image_build_id(const char *image, char *out, size_t cap);
 
+/* cmd_replay.c: the last line of SESSION_DIR/qemu.log, or "it exited". */
+void replay_qemu_last_words(const struct run_state *rs, char *out, size_t cap);
 /* replay_serve.c: serves GDB (gdb.sock, --listen) until a signal or QEMU's end; exit status. */
 struct us_replay_target;
 int replay_serve(struct run_state *rs, struct us_replay_target *rt);

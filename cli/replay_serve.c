@@ -103,6 +103,21 @@ static void client_input(struct replay_server *s)
 		drop_client(s);
 }
 
+/* QEMU is gone: say why, to the user and to a debugger waiting for a stop. */
+static void qemu_gone(struct replay_server *s)
+{
+	char last[512], text[600];
+	int n;
+
+	replay_qemu_last_words(s->rs, last, sizeof(last));
+	n = snprintf(text, sizeof(text), "uniscope: QEMU ended the replay: %s\n", last);
+	fputs(text, stderr);
+	if (s->client >= 0 && gdb_engine_running(&s->engine) && n > 0)
+		gdb_engine_console_write(&s->engine, text, strlen(text));
+	s->done = true;
+	s->status = 1;
+}
+
 static void qemu_input(struct replay_server *s)
 {
 	char reply[US_QEMU_GDB_PACKET_MAX + 1];
@@ -111,10 +126,8 @@ static void qemu_input(struct replay_server *s)
 	bool got;
 
 	if ((err = us_qemu_gdb_poll_stop(s->rt->q, reply, sizeof(reply), &got))) {
-		cli_error("%s", err->message);
 		us_error_destroy(err);
-		s->done = true;
-		s->status = 1;
+		qemu_gone(s);
 		return;
 	}
 	if (!got)
@@ -136,8 +149,7 @@ static void read_signal(struct replay_server *s)
 		s->status = 128 + (int)si.ssi_signo;
 	} else if (waitpid(rs->qemu_pid, &rs->qemu_wait_status, WNOHANG) == rs->qemu_pid) {
 		rs->qemu_pid = 0;
-		s->done = true;
-		s->status = cli_error("QEMU ended the replay (see %s/qemu.log)", rs->session.dir);
+		qemu_gone(s);
 	}
 }
 

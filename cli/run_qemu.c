@@ -221,8 +221,11 @@ int run_qemu_start(struct run_state *rs)
 	rs->qemu_pid = fork();
 	if (rs->qemu_pid < 0)
 		return cli_error("fork: %s", strerror(errno));
-	if (rs->qemu_pid == 0)
+	if (rs->qemu_pid == 0) {
+		if (rs->rr && rs->rr->mode == RUN_RR_RECORD)
+			setpgid(0, 0); /* Ctrl-C is for uniscope, which ends the recording cleanly */
 		exec_qemu(argv, log_fd);
+	}
 	close(log_fd);
 	rs->session.qemu_pid = rs->qemu_pid;
 	if (session_write_meta(&rs->session) < 0)

@@ -173,9 +173,10 @@ static struct us_qmp *watcher_connect(struct run_state *rs)
 }
 
 /*
- * The guest's end (or a stop) is a shutdown QEMU pauses at: read where it
- * happened, then let QEMU go. Polls a monitor of its own: the session's
- * qmp.sock stays free for the inspection commands.
+ * The guest's end is a shutdown QEMU pauses at; a stop (Ctrl-C, uniscope
+ * stop) is a pause of ours. Either way: read where it happened, then let
+ * QEMU go. Polls a monitor of its own: the session's qmp.sock stays free
+ * for the inspection commands.
  */
 static void *watch_for_end(void *arg)
 {
@@ -184,14 +185,17 @@ static void *watch_for_end(void *arg)
 	struct us_qmp *qmp = watcher_connect(rs);
 	struct us_error *err = NULL;
 	char status[64] = "";
+	bool end = false;
 
-	while (qmp && !err && strcmp(status, "shutdown") && !atomic_load(&watcher_quit)) {
+	while (qmp && !err && !end && !atomic_load(&watcher_quit)) {
 		usleep(WATCH_INTERVAL_US);
-		err = us_qmp_query_status(qmp, status, sizeof(status));
+		if (atomic_load(&rr->stop_wanted))
+			err = us_qmp_execute(qmp, "stop", NULL, US_QMP_TIMEOUT_MS, NULL);
+		if (!err)
+			err = us_qmp_query_status(qmp, status, sizeof(status));
+		end = !strcmp(status, "shutdown") || (atomic_load(&rr->stop_wanted) && strcmp(status, "running"));
 	}
-	if (!err && qmp && !strcmp(status, "shutdown"))
-		err = us_qmp_query_replay_icount(qmp, &rr->end_icount);
-	if (!err && qmp && !strcmp(status, "shutdown")) {
+	if (!err && end && !(err = us_qmp_query_replay_icount(qmp, &rr->end_icount))) {
 		rr->ended = true;
 		us_error_destroy(us_qmp_execute(qmp, "quit", NULL, US_QMP_TIMEOUT_MS, NULL));
 	}
@@ -264,6 +268,17 @@ static void save_end(struct run_state *rs)
 	fprintf(stderr, "uniscope: recorded %llu instructions (%llu KiB of log) in %s: "
 		"uniscope replay %s\n", (unsigned long long)rr->end_icount,
 		(unsigned long long)(rr->rec.log_size + 1023) / 1024, rr->dir, rs->opt.record_dir);
+}
+
+void run_record_stop(struct run_state *rs)
+{
+	struct run_rr *rr = rs->rr;
+
+	if (rr->mode != RUN_RR_RECORD || !rr->watcher_started) {
+		kill(rs->qemu_pid, SIGTERM);
+		return;
+	}
+	atomic_store(&rr->stop_wanted, true);
 }
 
 void run_record_finish(struct run_state *rs)

@@ -142,6 +142,9 @@ static void fill_options(struct run_state *rs, const struct replay_args *a)
 	rs->opt.mem_size = rec->mem_size;
 	rs->opt.accel = "tcg";
 	rs->opt.detach = a->detach;
+	if (rec->rootfs)
+		snprintf(rs->rootfs_cpio, sizeof(rs->rootfs_cpio), "%.4000s/%s", rs->rr->dir,
+			 US_RECORDING_ROOTFS);
 	rs->opt.nr_extra = (int)rec->nr_args;
 	for (unsigned i = 0; i < rec->nr_args && i < RUN_MAX_EXTRA_ARGS; i++)
 		rs->opt.extra[i] = rec->args[i];

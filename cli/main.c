@@ -7,8 +7,8 @@
 static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
-	  "           [--trace FILE] [--core-on-crash] [--detach] [--record DIR]\n"
-	  "           IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--trace FILE] [--core-on-crash] [--detach] [--rootfs DIR] [--env K=V]...\n"
+	  "           [--record DIR] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -19,7 +19,12 @@ static const struct cli_command commands[] = {
 	  "  --accel A       kvm or tcg (default: kvm when /dev/kvm is usable)\n"
 	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR (loopback or unix socket, 0600)\n"
 	  "  --trace FILE    record trace records streamed by the guest into FILE\n"
-	  "  --append ARGS   the guest's command line\n"
+	  "  --append ARGS   the guest's command line: the libOS's options (key=value), then\n"
+	  "                  the program's arguments (argv[1]...; \"--\" ends the options)\n"
+	  "  --env K=V       set K in the program's environment (repeatable)\n"
+	  "  --rootfs DIR    DIR, packed as a cpio archive, is the read-only root file system\n"
+	  "                  (the PVH module: QEMU -initrd, xl ramdisk)\n"
+	  "  Standard input goes to the program's stdin (end of file ends it).\n"
 	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
 	  "  --core-on-crash when the guest dies, keep it up (paused) while its core and crash\n"
 	  "                  report are written, print the report, and leave NAME.core and\n"
@@ -71,7 +76,7 @@ static const struct cli_command commands[] = {
 	  "disassemble guest memory (N instructions, default 16 or the whole function)", 0 },
 	{ "core", cmd_core, "core TARGET -o FILE [--no-pause] [--image PATH] [--debug-dir DIR]",
 	  "write an ELF core that stock GDB opens, one thread per libOS thread",
-	  "  `gdb IMAGE FILE` then shows every libOS thread as \"LWP id+1\", the thread that\n"
+	  "  `gdb IMAGE FILE` then shows every libOS thread as \"LWP id\", the thread that\n"
 	  "  was on the CPU (or died) first. Memory is stored at guest virtual addresses;\n"
 	  "  all-zero runs of 64 KiB or more and unbacked mappings are left out. A live\n"
 	  "  guest is paused while it is copied (--no-pause: copy it running)." },
@@ -84,7 +89,7 @@ static const struct cli_command commands[] = {
 	{ "gdbserver", cmd_gdbserver,
 	  "gdbserver TARGET [--listen tcp:HOST:PORT|unix:PATH] [--keep] [--image PATH] [--debug-dir DIR]",
 	  "serve GDB over host introspection: no stub in the guest needed",
-	  "  Threads are the libOS threads (GDB id = libOS id + 1). A core is read-only:\n"
+	  "  Threads are the libOS threads (GDB id = libOS id). A core is read-only:\n"
 	  "  memory and register writes and resuming are refused. A live session is paused\n"
 	  "  while GDB is attached; continue resumes it, Ctrl-C pauses it again (SIGINT),\n"
 	  "  detach leaves it running. No breakpoints or single-stepping (use the in-guest\n"

@@ -130,7 +130,26 @@ static int make_dir(struct run_rr *rr, const char *dir)
 				 "directory)", dir);
 	snprintf(path, sizeof(path), "%s/%s", rr->dir, US_RECORDING_LOG);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", rr->dir, US_RECORDING_ROOTFS);
+	unlink(path);
 	return 0;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (in >= 0)
+		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 }
 
 static int write_metadata(struct run_state *rs)
@@ -145,6 +164,11 @@ static int write_metadata(struct run_state *rs)
 	rec->nr_args = (unsigned)rs->opt.nr_extra;
 	for (int i = 0; i < rs->opt.nr_extra; i++)
 		snprintf(rec->args[i], sizeof(rec->args[i]), "%s", rs->opt.extra[i]);
+	if ((rec->rootfs = rs->rootfs_cpio[0] != 0)) { /* the replay's initrd */
+		char to[SESSION_PATH_MAX + 32];
+		snprintf(to, sizeof(to), "%s/%s", rs->rr->dir, US_RECORDING_ROOTFS);
+		copy_file(rs->rootfs_cpio, to);
+	}
 	if (run_qemu_version(rec->qemu, sizeof(rec->qemu)) ||
 	    run_image_build_id(rec->image, rec->build_id, sizeof(rec->build_id)))
 		return 1;
@@ -231,23 +255,6 @@ int run_record_start(struct run_state *rs)
 	if (make_dir(rs->rr, rs->opt.record_dir) || write_metadata(rs))
 		return 1;
 	return start_watcher(rs);
-}
-
-static void copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-	char buf[65536];
-	ssize_t n;
-
-	if (in >= 0)
-		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			break;
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
 }
 
 static void save_end(struct run_state *rs)

@@ -93,6 +93,14 @@ static struct us_error *set_append(struct parse_state *ps, const char *v)
 	return copy_value(ps, ps->rec->append, sizeof(ps->rec->append), v);
 }
 
+static struct us_error *set_rootfs(struct parse_state *ps, const char *v)
+{
+	if (strcmp(v, "yes"))
+		return bad_line(ps, "rootfs is not yes");
+	ps->rec->rootfs = true;
+	return NULL;
+}
+
 static struct us_error *add_qemu_arg(struct parse_state *ps, const char *v)
 {
 	struct us_recording *rec = ps->rec;
@@ -141,6 +149,7 @@ static const struct {
 	{ "mem_size", set_mem_size, false },
 	{ "append", set_append, false },
 	{ "qemu_arg", add_qemu_arg, true },
+	{ "rootfs", set_rootfs, false },
 	{ "log_size", set_log_size, false },
 	{ "log_crc32c", set_log_crc32c, false },
 	{ "end_icount", set_end_icount, false },
@@ -260,6 +269,8 @@ static void write_lines(FILE *f, const struct us_recording *rec)
 		fprintf(f, "append=%s\n", rec->append);
 	for (unsigned i = 0; i < rec->nr_args && i < US_RECORDING_MAX_ARGS; i++)
 		fprintf(f, "qemu_arg=%s\n", rec->args[i]);
+	if (rec->rootfs)
+		fprintf(f, "rootfs=yes\n");
 	if (rec->ended)
 		fprintf(f, "log_size=%llu\nlog_crc32c=%08x\nend_icount=%llu\n",
 			(unsigned long long)rec->log_size, (unsigned)rec->log_crc32c,

@@ -5,6 +5,7 @@
  *	recording        this metadata, key=value lines (below)
  *	replay.bin       QEMU's record/replay log (-icount rr=record,rrfile=)
  *	console.log      what the guest printed while it was recorded
+ *	rootfs.cpio      the root file system it was given (run --rootfs), if any
  *
  * Keys (unknown keys are skipped, so later versions may add some):
  *
@@ -16,6 +17,7 @@
  *	mem_size=BYTES      guest RAM
  *	append=TEXT         the guest command line (absent: none)
  *	qemu_arg=TEXT       one extra QEMU argument, in order (repeatable)
+ *	rootfs=yes          DIR/rootfs.cpio is the guest's initrd
  *	log_size=BYTES      replay.bin's size and CRC-32C when QEMU ended:
  *	log_crc32c=HEX      written last, with
  *	end_icount=N        the instruction count where the recorded run
@@ -36,6 +38,7 @@
 #define US_RECORDING_FORMAT 1
 #define US_RECORDING_FILE "recording"
 #define US_RECORDING_LOG "replay.bin"
+#define US_RECORDING_ROOTFS "rootfs.cpio"
 #define US_RECORDING_MAX_ARGS 64
 #define US_RECORDING_VALUE_MAX 4096
 #define US_RECORDING_ARG_MAX 1024
@@ -48,6 +51,7 @@ struct us_recording {
 	uint64_t mem_size;
 	bool has_append;
 	char append[US_RECORDING_VALUE_MAX];
+	bool rootfs;
 	unsigned nr_args;
 	char args[US_RECORDING_MAX_ARGS][US_RECORDING_ARG_MAX];
 	bool ended;          /* log_size, log_crc32c and end_icount were written */

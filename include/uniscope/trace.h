@@ -86,6 +86,9 @@
 #define UNISCOPE_TRACE_ID_PANIC 11
 #define UNISCOPE_TRACE_ID_ALLOC 12
 #define UNISCOPE_TRACE_ID_FREE 13
+#define UNISCOPE_TRACE_ID_SYS_ENTER 14       /* a system call: name, arguments */
+#define UNISCOPE_TRACE_ID_SYS_EXIT 15        /* its result and errno */
+#define UNISCOPE_TRACE_ID_SYS_UNSUPPORTED 16 /* a syscall (or flag) the libOS lacks: -ENOSYS */
 #define UNISCOPE_TRACE_APP_ID(n) (32 + (n))
 #define UNISCOPE_TRACE_POINT_IDS 64
 
@@ -106,7 +109,7 @@ struct uniscope_trace_record {
 	uint64_t tsc;   /* rdtsc when the record was reserved */
 	uint16_t event; /* event id */
 	uint16_t size;  /* bytes, header included: 16 + 8 * slots */
-	uint32_t tid;   /* thread running on the CPU (0: idle or boot) */
+	uint32_t tid;   /* thread running on the CPU (0: boot, no thread yet) */
 	uint64_t slots[];
 };
 _Static_assert(sizeof(struct uniscope_trace_record) == UNISCOPE_TRACE_HEADER_SIZE, "record header");

@@ -11,7 +11,10 @@
  * shutdown=pause: a recorded run ends in a shutdown QEMU pauses at, where
  * the instruction count of the end is read (a second QMP monitor,
  * SESSION_DIR/record-qmp.sock) before QEMU is told to quit. The exit
- * status comes from the console channel's EXIT message.
+ * status comes from the console channel's EXIT message; a guest that ended
+ * before the channel's handshake left it in eax for the exit device it
+ * wrote to (the libOS's qemu_exit: out %eax to 0xf4, then a triple fault),
+ * where the watcher reads it.
  */
 #ifndef UNISCOPE_CLI_RECORD_H
 #define UNISCOPE_CLI_RECORD_H
@@ -34,6 +37,7 @@ struct run_rr {
 	pthread_t watcher;
 	bool watcher_started;
 	atomic_bool stop_wanted;    /* run_record_stop() asked for the end */
+	atomic_int guest_status;    /* what the guest exited with, -1: unknown (below) */
 	bool ended;                 /* the watcher read the end */
 	uint64_t end_icount;
 	char problem[256];          /* why the end was not read */

@@ -369,6 +369,8 @@ static int final_status(struct run_state *rs, int xen_status)
 		status = rs->exit_status;
 	else if (rs->stopping)
 		status = 128 + rs->stop_signal;
+	else if (rs->rr && atomic_load(&rs->rr->guest_status) >= 0)
+		status = atomic_load(&rs->rr->guest_status); /* no exit device while recording */
 	else if (rs->xen && xen_status >= 0)
 		status = xen_status;
 	else if (rs->xen) {

@@ -26,6 +26,7 @@
 #include "introspect_cli.h"
 #include "record.h"
 #include "../introspect/elf.h"
+#include "../introspect/hmp_regs.h"
 #include "../introspect/qmp.h"
 
 #define WATCH_INTERVAL_US 50000
@@ -196,6 +197,23 @@ static struct us_qmp *watcher_connect(struct run_state *rs)
 	return NULL;
 }
 
+/* The guest shut down by itself: the status it gave the exit device (record.h). */
+static int guest_exit_status(struct us_qmp *qmp)
+{
+	struct uniscope_regs regs;
+	struct us_error *err;
+	char *text = NULL;
+
+	if ((err = us_qmp_hmp(qmp, "info registers", &text)) ||
+	    (err = us_parse_info_registers(text, &regs))) {
+		us_error_destroy(err);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return (int)(regs.rax & 0xff);
+}
+
 /*
  * The guest's end is a shutdown QEMU pauses at; a stop (Ctrl-C, uniscope
  * stop) is a pause of ours. Either way: read where it happened, then let
@@ -220,6 +238,8 @@ static void *watch_for_end(void *arg)
 		end = !strcmp(status, "shutdown") || (atomic_load(&rr->stop_wanted) && strcmp(status, "running"));
 	}
 	if (!err && end && !(err = us_qmp_query_replay_icount(qmp, &rr->end_icount))) {
+		if (!strcmp(status, "shutdown") && !atomic_load(&rr->stop_wanted))
+			atomic_store(&rr->guest_status, guest_exit_status(qmp));
 		rr->ended = true;
 		us_error_destroy(us_qmp_execute(qmp, "quit", NULL, US_QMP_TIMEOUT_MS, NULL));
 	}
@@ -252,6 +272,7 @@ int run_record_start(struct run_state *rs)
 	if (!(rs->rr = calloc(1, sizeof(*rs->rr))))
 		return cli_error("out of memory");
 	rs->rr->mode = RUN_RR_RECORD;
+	atomic_store(&rs->rr->guest_status, -1);
 	if (make_dir(rs->rr, rs->opt.record_dir) || write_metadata(rs))
 		return 1;
 	return start_watcher(rs);

@@ -181,6 +181,30 @@ test_expect_success 'a recording ended by uniscope stop replays to its end' '
 	expect_grep "Thread [0-9]+ \"producer-0\"" end.out
 '
 
+test_expect_success 'a guest that ends before the channel handshake: its exit status; --rootfs and --env replayed' '
+	mkdir -p root/etc root/data &&
+	printf "first line\nsecond line\n" >root/etc/motd &&
+	ln -s ../etc/motd root/data/link &&
+	rc=0 && timeout 120 $UNISCOPE run --record posix-rec --rootfs root --env GREETING=hi \
+		--append "files /data/link" "$BUILD/tests/images/posix.elf" >posix.out 2>posix.err || rc=$?
+	cat posix.err &&
+	expect_equal $rc 0 &&
+	expect_grep "^files: line first line" posix.out &&
+	rc=0 && timeout 120 $UNISCOPE run --record posix-rec2 --rootfs root \
+		--append "files /nonexistent" "$BUILD/tests/images/posix.elf" >/dev/null 2>&1 || rc=$?
+	expect_equal $rc 1 &&
+	expect_grep "^rootfs=yes$" posix-rec/recording &&
+	expect_grep "^append=env=GREETING=hi files /data/link$" posix-rec/recording &&
+	test -s posix-rec/rootfs.cpio &&
+	replay_start posix posix-rec &&
+	test_when_finished "$UNISCOPE stop posix" &&
+	replay_gdb posix posix-replay.out continue &&
+	expect_grep "^No more reverse-execution history.$" posix-replay.out &&
+	$UNISCOPE log posix >posix-log.out &&
+	expect_grep "^files: line first line" posix-log.out &&
+	expect_grep "^files: line second line" posix-log.out
+'
+
 # introspect_wait_gdb_sock NAME: until session NAME serves GDB.
 introspect_wait_gdb_sock() {
 	for _i in $(seq 300); do

@@ -1,6 +1,7 @@
 /*
- * Private to the replay target (replay_target.c, replay_reverse.c): the
- * helpers both use to talk to QEMU and to tell GDB about a stop.
+ * Private to the replay target (replay_target.c, replay_reverse.c,
+ * replay_crash.c): the helpers they share to talk to QEMU and to tell GDB
+ * about a stop.
  */
 #ifndef UNISCOPE_INTROSPECT_REPLAY_INTERNAL_H
 #define UNISCOPE_INTROSPECT_REPLAY_INTERNAL_H
@@ -27,6 +28,15 @@ struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount);
 void replay_stop_for_gdb(struct us_replay_target *rt, uint8_t signal, uint8_t reason,
 			 struct gdb_stop *out);
 uint8_t replay_watch_reason(const char *kind);
+/* An image symbol's address, 0 when it has none. */
+uint64_t replay_symbol(const struct us_replay_target *rt, const char *name);
+
+/* replay_crash.c: the hidden crash breakpoints, in or out; the stop at a crash. */
+void replay_set_crash_bps(struct us_replay_target *rt, bool insert);
+const struct us_replay_crash_bp *replay_crash_bp_at(const struct us_replay_target *rt,
+						    uint64_t pc);
+void replay_crash_stop(struct us_replay_target *rt, const struct us_replay_crash_bp *bp,
+		       struct gdb_stop *out);
 
 /* replay_reverse.c, each done by the time it returns. */
 /* A fresh QEMU, replayed to icount, with GDB's breakpoints in. */

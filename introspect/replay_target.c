@@ -1,10 +1,10 @@
 /*
  * Execution control over a replay (see replay_target.h): the gdb target
- * operations that go to QEMU's gdbstub, the hidden crash breakpoints, the
- * walk back to the faulting instruction, the start and end of history, and
- * the stop as GDB is told it. Threads, registers, memory and `monitor
- * ps|log|heap` are the host GDB target's (gdbtarget.c), reached through its
- * operations table. Reverse-continue is in replay_reverse.c.
+ * operations that go to QEMU's gdbstub, the start and end of history, how
+ * far the replay got, and the stop as GDB is told it. Threads, registers,
+ * memory and `monitor ps|log|heap` are the host GDB target's (gdbtarget.c),
+ * reached through its operations table. Going back is replay_reverse.c's,
+ * the crash stop replay_crash.c's.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,14 +16,8 @@
 #include "qmp.h"
 #include "replay_internal.h"
 
-#define MONITOR_TEXT 4096
-#define REG_RSP 7
 #define REG_RIP 16
 #define START_SYMBOL "boot_main"
-
-/* The CPU exceptions the libOS dies of (not #DB, NMI, #BP: a debugger's and the platform's). */
-static const uint8_t fatal_vectors[] = { 0, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
-static const char *const panic_functions[] = { "panic", "__assert_fail" };
 
 void replay_note(struct us_replay_target *rt, struct us_error *err)
 {
@@ -144,107 +138,11 @@ struct us_error *replay_run_to(struct us_replay_target *rt, uint64_t icount)
 	return err ? err : replay_run(rt, "c", reply, sizeof(reply));
 }
 
-/* ---- the hidden crash breakpoints -------------------------------------- */
-
-static bool has_error_code(unsigned vector)
-{
-	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
-}
-
-static uint64_t symbol_address(const struct us_replay_target *rt, const char *name)
+uint64_t replay_symbol(const struct us_replay_target *rt, const char *name)
 {
 	const struct us_symbol *sym = us_symbols_by_name(rt->syms, name);
 
 	return sym ? sym->address : 0;
-}
-
-/* IDTR from `info registers`: "IDT=     BASE LIMIT". */
-static bool read_idtr(struct us_replay_target *rt, uint64_t *base, uint32_t *limit)
-{
-	char text[MONITOR_TEXT];
-	const char *at;
-	unsigned long long b;
-	unsigned l;
-
-	if (us_qemu_gdb_monitor(rt->q, "info registers", text, sizeof(text)) ||
-	    !(at = strstr(text, "IDT=")) || sscanf(at + 4, "%llx %x", &b, &l) != 2)
-		return false;
-	*base = b;
-	*limit = l;
-	return true;
-}
-
-/* A present gate's handler address, from the loaded IDT. */
-static bool idt_entry(struct us_replay_target *rt, uint64_t base, unsigned v, uint64_t *addr)
-{
-	uint8_t g[16];
-	struct us_error *err = us_qemu_gdb_read(rt->q, base + 16 * (uint64_t)v, g, sizeof(g));
-
-	if (err) {
-		us_error_destroy(err);
-		return false;
-	}
-	if (!(g[5] & 0x80))
-		return false;
-	*addr = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24 |
-		(uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
-		(uint64_t)g[11] << 56;
-	return true;
-}
-
-static void add_crash_bp(struct us_replay_target *rt, uint64_t addr, int vector)
-{
-	if (addr && rt->nr_crash_bps < US_REPLAY_MAX_CRASH_BPS)
-		rt->crash_bps[rt->nr_crash_bps++] = (struct us_replay_crash_bp){ addr, vector };
-}
-
-/*
- * Where the fatal vectors enter: the libOS's vector table (traps.S: one
- * 16-byte stub per vector from trap_vectors_start), which is what its IDT
- * points at, and exists before the IDT is loaded (a continue from the
- * start). An image without the table: its IDT, when loaded, each entry
- * checked to lie in the image's code.
- */
-static void find_crash_bps(struct us_replay_target *rt)
-{
-	uint64_t base = 0, addr, table = symbol_address(rt, "trap_vectors_start");
-	uint32_t limit = 0;
-	bool idt = !table && read_idtr(rt, &base, &limit) && limit >= 32 * 16 - 1;
-
-	rt->nr_crash_bps = 0;
-	for (unsigned i = 0; i < sizeof(fatal_vectors); i++) {
-		unsigned v = fatal_vectors[i];
-		if (table)
-			add_crash_bp(rt, table + 16 * (uint64_t)v, (int)v);
-		else if (idt && idt_entry(rt, base, v, &addr) && us_symbols_by_address(rt->syms, addr))
-			add_crash_bp(rt, addr, (int)v);
-	}
-	for (unsigned i = 0; i < sizeof(panic_functions) / sizeof(panic_functions[0]); i++)
-		add_crash_bp(rt, symbol_address(rt, panic_functions[i]), -1);
-}
-
-static void set_crash_bps(struct us_replay_target *rt, bool insert)
-{
-	char packet[48];
-
-	if (insert == rt->crash_bps_inserted)
-		return;
-	if (insert)
-		find_crash_bps(rt);
-	for (unsigned i = 0; i < rt->nr_crash_bps; i++) {
-		snprintf(packet, sizeof(packet), "%c0,%llx,1", insert ? 'Z' : 'z',
-			 (unsigned long long)rt->crash_bps[i].addr);
-		replay_note(rt, replay_qemu_ok(rt, packet));
-	}
-	rt->crash_bps_inserted = insert;
-}
-
-static const struct us_replay_crash_bp *crash_bp_at(const struct us_replay_target *rt, uint64_t pc)
-{
-	for (unsigned i = 0; i < rt->nr_crash_bps; i++)
-		if (rt->crash_bps[i].addr == pc)
-			return &rt->crash_bps[i];
-	return NULL;
 }
 
 /* ---- stops --------------------------------------------------------- */
@@ -284,54 +182,6 @@ uint8_t replay_watch_reason(const char *kind)
 	return kind[0] ? GDB_REASON_WATCH : GDB_REASON_NONE;
 }
 
-static uint8_t vector_signal(int vector)
-{
-	switch (vector) {
-	case 0: case 16: case 19: return GDB_SIGNAL_FPE;
-	case 6: return GDB_SIGNAL_ILL;
-	case 17: return GDB_SIGNAL_BUS;
-	case -1: return GDB_SIGNAL_ABRT;
-	default: return GDB_SIGNAL_SEGV;
-	}
-}
-
-/*
- * Stopped on entry to a fatal vector, at the instruction count of the
- * fault (the faulting instruction did not retire): the rip the CPU pushed
- * is the faulting instruction. Not a replay to that count: the exception
- * takes no instruction, so a replay_break there may stop on either side
- * of it. A replay to the count before, then one instruction forward (s),
- * stands the replay on it, not yet executed, with the registers it
- * faulted with.
- */
-static void back_to_fault(struct us_replay_target *rt, int vector)
-{
-	uint64_t rsp = 0, fault_rip = 0, icount = 0;
-	char reply[256];
-	struct us_error *err = us_qemu_gdb_register(rt->q, REG_RSP, &rsp);
-
-	if (!err)
-		err = us_qemu_gdb_read(rt->q, rsp + (has_error_code((unsigned)vector) ? 8 : 0),
-				       &fault_rip, sizeof(fault_rip));
-	if (!err && !(err = us_replay_target_icount(rt, &icount)) &&
-	    !(err = replay_restart_at(rt, icount - 1)) && replay_pc(rt) != fault_rip)
-		err = replay_run(rt, "s", reply, sizeof(reply));
-	if (!err && replay_pc(rt) != fault_rip)
-		snprintf(rt->problem, sizeof(rt->problem),
-			 "could not stand on the faulting instruction %#llx: stopped at %#llx",
-			 (unsigned long long)fault_rip, (unsigned long long)replay_pc(rt));
-	replay_note(rt, err);
-}
-
-static void crash_stop(struct us_replay_target *rt, const struct us_replay_crash_bp *bp,
-		       struct gdb_stop *out)
-{
-	if (bp->vector >= 0)
-		back_to_fault(rt, bp->vector);
-	replay_stop_for_gdb(rt, vector_signal(bp->vector), GDB_REASON_NONE, out);
-	rt->crash_icount = rt->icount;
-}
-
 void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, struct gdb_stop *out)
 {
 	enum us_replay_motion motion = rt->motion;
@@ -346,11 +196,11 @@ void us_replay_target_stopped(struct us_replay_target *rt, const char *reply, st
 		*out = (struct gdb_stop){ .kind = GDB_STOP_EXITED };
 		return;
 	}
-	bp = motion == US_REPLAY_CONTINUE && rt->crash_bps_inserted ? crash_bp_at(rt, replay_pc(rt))
+	bp = motion == US_REPLAY_CONTINUE && rt->crash_bps_inserted ? replay_crash_bp_at(rt, replay_pc(rt))
 								     : NULL;
-	set_crash_bps(rt, false);
+	replay_set_crash_bps(rt, false);
 	if (bp) {
-		crash_stop(rt, bp, out);
+		replay_crash_stop(rt, bp, out);
 	} else {
 		replay_stop_for_gdb(rt, was_interrupted ? GDB_SIGNAL_INT : GDB_SIGNAL_TRAP,
 				    replay_watch_reason(s.watch), out);
@@ -427,7 +277,7 @@ static int resume(void *ctx, const struct gdb_resume *r)
 		return pend(rt, GDB_REASON_REPLAY_END);
 	replay_note(rt, set_replay_break(rt, rt->end_icount));
 	rt->seen_ms = 0;
-	set_crash_bps(rt, !step && rt->icount != rt->crash_icount);
+	replay_set_crash_bps(rt, !step && rt->icount != rt->crash_icount);
 	return start(rt, step ? "s" : "c", step ? US_REPLAY_STEP : US_REPLAY_CONTINUE);
 }
 
@@ -437,7 +287,7 @@ static int resume_reverse(void *ctx, bool step)
 
 	if (rt->icount <= rt->start_icount)
 		return pend(rt, GDB_REASON_REPLAY_BEGIN);
-	set_crash_bps(rt, false);
+	replay_set_crash_bps(rt, false);
 	if (step)
 		replay_reverse_step(rt, &rt->pending_stop);
 	else
@@ -571,7 +421,7 @@ const struct gdb_target_ops *us_replay_target_ops(void)
 /* From the first instruction to the libOS's first in 64-bit code, where history begins. */
 static struct us_error *run_to_start(struct us_replay_target *rt)
 {
-	uint64_t start = symbol_address(rt, START_SYMBOL);
+	uint64_t start = replay_symbol(rt, START_SYMBOL);
 	char packet[48], reply[256];
 	struct us_error *err;
 

@@ -153,6 +153,18 @@ static void read_signal(struct replay_server *s)
 	}
 }
 
+/* The replay stopped moving: stop it, and say why (GDB then hears a SIGINT). */
+static void stalled(struct replay_server *s)
+{
+	char text[400];
+
+	snprintf(text, sizeof(text), "uniscope: %s (stopping it)\n", s->rt->problem);
+	fputs(text, stderr);
+	if (s->client >= 0 && gdb_engine_running(&s->engine))
+		gdb_engine_console_write(&s->engine, text, strlen(text));
+	us_replay_target_interrupt(s->rt);
+}
+
 static void poll_once(struct replay_server *s)
 {
 	bool running = replay_running(s);
@@ -168,10 +180,8 @@ static void poll_once(struct replay_server *s)
 
 	if (rc < 0 && errno != EINTR)
 		return;
-	if (rc == 0 && running && !s->rt->interrupted && !us_replay_target_moving(s->rt)) {
-		cli_error("%s (stopping it)", s->rt->problem);
-		us_replay_target_interrupt(s->rt);
-	}
+	if (rc == 0 && running && !s->rt->interrupted && !us_replay_target_moving(s->rt))
+		stalled(s);
 	if (p[P_SIGNAL].revents)
 		read_signal(s);
 	if (s->done)

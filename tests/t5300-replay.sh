@@ -260,4 +260,15 @@ test_expect_success 'a replay that leaves the recorded run ends with QEMU'"'"'s 
 	expect_grep "^uniscope: QEMU ended the replay: .*replay log" seven.err
 '
 
+test_expect_success 'a replay that stops moving is stopped after 10 s, with the reason' '
+	rm -rf stall && cp -r rec stall &&
+	sed -i "s/^mem_size=.*/mem_size=268435456/" stall/recording &&
+	replay_start eight stall &&
+	test_when_finished "$UNISCOPE stop eight" &&
+	replay_gdb eight stall.out continue "monitor replay" &&
+	expect_grep "^uniscope: the replay stalled at instruction [0-9]+: the log does not fit the run it replays \(stopping it\)$" stall.out &&
+	expect_grep "received signal SIGINT" stall.out &&
+	expect_grep "^last problem: the replay stalled at instruction [0-9]+" stall.out
+'
+
 test_done

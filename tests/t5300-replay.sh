@@ -51,10 +51,12 @@ test_expect_success 'run --record refuses --accel kvm and says why' '
 	! test -e kvm-rec
 '
 
-test_expect_success 'run --record: the crash as usual, the recording tied to the image and the QEMU' '
-	rc=0 && timeout 120 $UNISCOPE run --record rec --append corrupt "$CRASH" >out 2>err || rc=$?
+test_expect_success 'run --record: the crash as usual (report, core), the recording tied to the image and the QEMU' '
+	rc=0 && timeout 120 $UNISCOPE run --record rec --core-on-crash --append corrupt "$CRASH" >out 2>err || rc=$?
 	cat err &&
 	expect_equal "$rc" 125 &&
+	expect_grep "^uniscope: core saved as crash.core, crash report as crash.report" err &&
+	expect_grep " in crash_corrupt at examples/crash/main.c:$CRASH_LINE \(thread [0-9]+ \"crasher\"\)$" crash.report &&
 	expect_grep "^uniscope: recorded [0-9]+ instructions \([0-9]+ KiB of log\) in .*/rec: uniscope replay rec$" err &&
 	expect_grep "fault in thread [0-9]+ .crasher.: page fault" out &&
 	expect_grep "fault in thread [0-9]+ .crasher.: page fault" rec/console.log &&
@@ -172,6 +174,7 @@ test_expect_success 'a recording ended by uniscope stop replays to its end' '
 	$UNISCOPE ls >ls-rec.out && cat ls-rec.out &&
 	expect_grep "^long +[0-9]+ +record " ls-rec.out &&
 	$UNISCOPE ps long >ps-rec.out && expect_grep "producer-0" ps-rec.out &&
+	$UNISCOPE trace long >trace-rec.out && expect_grep "sched_switch" trace-rec.out &&
 	$UNISCOPE stop long &&
 	expect_grep "^end_icount=[0-9]+$" long-rec/recording &&
 	replay_start six long-rec &&

@@ -180,12 +180,12 @@ static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[]
 	argv[n++] = "-gdb";
 	snprintf(bufs[b], sizeof(bufs[b]), "unix:%s/qemu-gdb.sock,server=on,wait=off", s->dir);
 	argv[n++] = bufs[b++];
-	if (!rs->rr) { /* its exit() would end a recording where a replay cannot follow */
+	if (rs->rr) { /* no isa-debug-exit: its exit() would end QEMU before the end is read */
+		n = run_rr_qemu_args(rs, argv, n, bufs + b);
+	} else {
 		argv[n++] = "-device";
 		argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
 	}
-	if (rs->rr)
-		n = run_rr_qemu_args(rs, argv, n, bufs + b);
 	argv[n++] = "-kernel";
 	argv[n++] = s->image;
 	if (rs->opt.append) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "record.h"
 #include "../introspect/pvh_image.h"
 
 #define DEFAULT_MEM (128ull << 20)
@@ -68,6 +69,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		}
 		else if (!strcmp(a, "--detach")) o->detach = true;
 		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
+		else if (!strcmp(a, "--record")) err = option_value(argc, argv, &i, &o->record_dir);
 		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
 		if (err)
 			return EXIT_USAGE;
@@ -95,7 +97,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
 	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
 		return cli_error("--accel takes kvm or tcg, not '%s'", o->accel), EXIT_USAGE;
-	return 0;
+	return o->record_dir ? run_record_check(o) : 0;
 }
 
 static bool valid_session_name(const char *name)
@@ -167,7 +169,7 @@ static int choose_name(struct run_state *rs, bool explicit_name)
 	return cli_error("too many sessions named '%s' (uniscope ls --all; uniscope rm NAME)", base);
 }
 
-static int fill_session(struct run_state *rs)
+int run_fill_session(struct run_state *rs)
 {
 	struct session *s = &rs->session;
 
@@ -219,7 +221,7 @@ static int detach_ended_early(struct run_state *rs, pid_t child)
  * start (QEMU's own error too) reaches the user; run_detached_quiet()
  * lets go of it once the session runs.
  */
-static int detach(struct run_state *rs)
+int run_detach(struct run_state *rs)
 {
 	int pipefd[2];
 	char status = 1;
@@ -284,18 +286,21 @@ int cmd_run(int argc, char **argv)
 		return err;
 	if (access(rs->opt.image, R_OK) < 0)
 		return cli_error("'%s': %s", rs->opt.image, strerror(errno));
-	if (check_image(&rs->opt) || fill_session(rs))
+	if (check_image(&rs->opt) || run_fill_session(rs))
 		return 1;
 	/* Everything the session writes, QEMU's sockets and the guest's RAM too, is ours alone. */
 	umask(077);
-	if (rs->opt.detach && detach(rs))
+	if (rs->opt.detach && run_detach(rs))
 		return 1;
 	if (run_session_create(rs) || run_pack_rootfs(rs) ||
+	    (rs->opt.record_dir && run_record_start(rs)) ||
 	    (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
 		run_session_remove(rs);
 		return 1;
 	}
 	status = run_loop(rs);
+	if (rs->opt.record_dir)
+		run_record_finish(rs);
 	run_session_finish(rs);
 	free(rs);
 	return status;

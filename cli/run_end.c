@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
+#include "record.h"
 #include "run.h"
 
 #define QEMU_LOG_SHOWN 4096
@@ -140,6 +141,11 @@ int run_end_classify(struct run_state *rs, int xen_status)
 		e->how = SESSION_HOW_STOPPED;
 		e->signal = rs->stop_signal;
 		e->exit_status = 128 + rs->stop_signal;
+		return e->exit_status;
+	}
+	if (rs->rr && atomic_load(&rs->rr->guest_status) >= 0) { /* no exit device while recording */
+		e->exit_status = atomic_load(&rs->rr->guest_status);
+		e->how = e->exit_status == 125 ? SESSION_HOW_CRASH : SESSION_HOW_EXIT;
 		return e->exit_status;
 	}
 	return rs->xen ? xen_ended(rs, xen_status) : qemu_ended(rs);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "record.h"
 
 #define READ_CHUNK 65536
 #define STATS_INTERVAL_MS 500
@@ -279,6 +280,8 @@ static void stop_image(struct run_state *rs, int sig)
 	if (!rs->stopping && !rs->guest_ended) {
 		if (rs->xen)
 			run_xen_stop(rs);
+		else if (rs->rr)
+			run_record_stop(rs); /* a recording ends cleanly, or not at all */
 		else
 			kill(rs->qemu_pid, SIGTERM);
 	}

@@ -92,6 +92,7 @@ test_expect_success 'a filter narrows the events to the matching ones' '
 '
 
 test_expect_success 'pause freezes the view; Space resumes it' '
+	tui_wait top1 "\\[live\\] +up [1-9][0-9]*\\.[0-9]s" && # history enough to scrub back through
 	tm send-keys -t top1 Space &&
 	tui_wait top1 "PAUSED" &&
 	tui_capture top1 paused1 &&

@@ -158,8 +158,11 @@ static void print_other_thread(FILE *out, const struct report_thread *t)
 	fprintf(out, "  %u \"%s\" %s", t->th.id, t->th.name, us_thread_state_name(t->th.state));
 	if (t->th.wait_reason)
 		fprintf(out, " (%s)", us_wait_reason_name(t->th.wait_reason));
-	for (size_t i = 0; i < t->bt.count && i < OTHER_FRAMES; i++) {
-		fputs(i ? " < " : ": ", out);
+	/* One line: the frames on the stack (inlined and tail-called ones are in bt). */
+	for (size_t i = 0, shown = 0; i < t->bt.count && shown < OTHER_FRAMES; i++) {
+		if (t->bt.frames[i].kind == US_FRAME_INLINED || t->bt.frames[i].kind == US_FRAME_TAIL_CALL)
+			continue;
+		fputs(shown++ ? " < " : ": ", out);
 		print_sym(out, &t->bt.frames[i].sym, true);
 	}
 	fputc('\n', out);

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hmp_regs.h"
@@ -85,5 +86,67 @@ struct us_error *us_parse_info_registers(const char *text, struct uniscope_regs 
 	if (seen != 7)
 		return us_error_create(US_ERR_INVALID,
 				       "QEMU's 'info registers' answer lacks RIP, RSP or CR3");
+	return NULL;
+}
+
+/* ---- x87 and SSE ---------------------------------------------------------- */
+
+/* The hex words after "NAME=" (NAME as a whole word): how many were read. */
+static int words_after(const char *text, const char *name, uint64_t *words, int max)
+{
+	size_t n = strlen(name);
+	const char *p = text;
+	int count = 0;
+
+	while ((p = strstr(p, name)) && ((p > text && isalnum((unsigned char)p[-1])) || p[n] != '='))
+		p += n;
+	if (!p)
+		return 0;
+	for (p += n + 1; count < max; count++) {
+		char *end;
+		words[count] = strtoull(p, &end, 16);
+		if (end == p)
+			break;
+		p = end + (*end == ' ');
+	}
+	return count;
+}
+
+static void put16(uint8_t *at, uint64_t v) { at[0] = (uint8_t)v; at[1] = (uint8_t)(v >> 8); }
+static void put64(uint8_t *at, uint64_t v) { for (int i = 0; i < 8; i++) at[i] = (uint8_t)(v >> (8 * i)); }
+
+struct us_error *us_parse_info_registers_fpu(const char *text, uint8_t fxsave[US_FXSAVE_SIZE])
+{
+	uint64_t w[2];
+	unsigned top;
+	char name[8];
+
+	memset(fxsave, 0, US_FXSAVE_SIZE);
+	if (words_after(text, "FCW", w, 1) != 1)
+		return us_error_create(US_ERR_INVALID, "QEMU's 'info registers' answer has no x87 state");
+	put16(fxsave + 0, w[0]);
+	if (words_after(text, "FSW", w, 1) == 1)
+		put16(fxsave + 2, w[0]);
+	top = (fxsave[3] >> 3) & 7; /* FSW bits 11-13: the stack top */
+	if (words_after(text, "FTW", w, 1) == 1)
+		fxsave[4] = (uint8_t)w[0];
+	if (words_after(text, "MXCSR", w, 1) != 1)
+		return us_error_create(US_ERR_INVALID, "QEMU's 'info registers' answer has no MXCSR");
+	put64(fxsave + 24, w[0] | 0xffffull << 32); /* MXCSR, and the mask the CPU reports */
+	for (unsigned i = 0; i < 8; i++) { /* FPRn are physical registers; the slots are ST(i) */
+		snprintf(name, sizeof(name), "FPR%u", i);
+		if (words_after(text, name, w, 2) == 2) {
+			uint8_t *slot = fxsave + 32 + 16 * ((i - top) & 7);
+			put64(slot, w[0]);
+			put16(slot + 8, w[1]);
+		}
+	}
+	for (unsigned i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "XMM%02u", i);
+		if (words_after(text, name, w, 2) == 2) { /* high quadword first */
+			put64(fxsave + 160 + 16 * i, w[1]);
+			put64(fxsave + 168 + 16 * i, w[0]);
+		}
+	}
 	return NULL;
 }

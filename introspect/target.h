@@ -156,6 +156,14 @@ struct us_thread {
  * walk stopped early.
  */
 struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count);
+/*
+ * A thread's x87/SSE state as a 512-byte FXSAVE image (US_FXSAVE_SIZE):
+ * the vCPU's for the thread on a CPU (or that died there), when the
+ * backend gives it; else the area the guest saved it to when it switched
+ * the thread out (thread_layout.off_fpu_state).
+ */
+struct us_error *us_target_thread_fpu(struct us_target *t, const struct us_thread *th,
+				      uint8_t *fxsave);
 const char *us_thread_state_name(uint32_t state);
 const char *us_wait_reason_name(uint32_t reason);
 

@@ -25,6 +25,13 @@
 
 .macro stack_entry_mark
 	.cfi_undefined rip
+	.cfi_undefined rsp
+	.cfi_undefined rbp
+	.cfi_undefined rbx
+	.cfi_undefined r12
+	.cfi_undefined r13
+	.cfi_undefined r14
+	.cfi_undefined r15
 	xor %ebp, %ebp
 .endm
 
@@ -34,6 +41,13 @@
 /* The whole body of a naked entry function; start is a function name. */
 #define STACK_ENTRY(start)                                  \
 	__asm__(".cfi_undefined rip\n\t"                    \
+		".cfi_undefined rsp\n\t"                    \
+		".cfi_undefined rbp\n\t"                    \
+		".cfi_undefined rbx\n\t"                    \
+		".cfi_undefined r12\n\t"                    \
+		".cfi_undefined r13\n\t"                    \
+		".cfi_undefined r14\n\t"                    \
+		".cfi_undefined r15\n\t"                    \
 		"xor %ebp, %ebp\n\t"                        \
 		"call " STACK_ENTRY_STRINGIFY(start) "\n\t" \
 		"ud2")

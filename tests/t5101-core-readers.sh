@@ -10,7 +10,8 @@
 #     begins (no junk 0x0 frame), and name the crash's function;
 #   - eu-unstrip finds the image and its build-id in the core.
 # Then, on some of them: GDB/MI, $_siginfo, eu-elflint, report and trace
-# without --image, an image found by build-id when it has moved.
+# without --image (a CTF export with a UUID, a trace name and the threads'
+# names), an image found by build-id when it has moved.
 . "$(dirname "$0")/lib.sh"
 
 CRASH=$EXAMPLES/crash.elf
@@ -156,6 +157,12 @@ test_expect_success 'report and trace find the image the core names; a moved ima
 	expect_grep "^page fault: .* in crash_null at examples/crash/main.c:$(line "*p = 1;") " report &&
 	$UNISCOPE trace threads.core >trace &&
 	expect_grep "sched_switch: prev=" trace &&
+	$UNISCOPE trace threads.core -f ctf -o ctf &&
+	babeltrace2 ctf >ctf.txt 2>ctf.err &&
+	expect_equal "$(grep -c "thread_name: .* name = \"waiter-[01]\" }" ctf.txt)" 2 &&
+	babeltrace2 -c sink.text.details ctf >details 2>&1 &&
+	expect_grep "^ +UUID: [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$" details &&
+	expect_grep "^ +trace_name: threads.core$" details &&
 	mkdir moved && cp $CRASH moved/crash-copy.elf && cp null/crash.core moved/ &&
 	python3 -c "
 import sys

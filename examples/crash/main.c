@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <libos.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const unsigned char data_code[] = { 0xc3 }; /* ret, in non-executable data */

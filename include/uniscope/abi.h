@@ -47,6 +47,7 @@ enum uniscope_wait_reason {
 	UNISCOPE_WAIT_QUEUE = 6,
 	UNISCOPE_WAIT_DEBUGGER = 7,
 	UNISCOPE_WAIT_CONSOLE = 8,
+	UNISCOPE_WAIT_FUTEX = 9,     /* futex(FUTEX_WAIT): wait_object is the futex word */
 	UNISCOPE_WAIT_REASON_COUNT
 };
 
@@ -110,7 +111,8 @@ struct uniscope_thread_layout {
 	                           * thread (its registers at the interrupt), or 0 */
 	uint32_t off_fpu_state;   /* 512-byte FXSAVE area (16-aligned) of a thread that is
 	                           * not on the CPU: its x87/SSE state; 0 when absent */
-	uint32_t reserved[1];
+	uint32_t off_fs_base;     /* uint64_t, the thread's FS base (its TLS pointer,
+	                           * arch_prctl); 0 when absent */
 };
 
 /* The console log ring: every byte the guest printed, newest overwriting oldest. */

@@ -11,7 +11,7 @@
 #include "cfi.h"
 #include "stack_entry.h"
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
-#define BOOT_STACK_SIZE 16384
+#include "param.h"
 
 	.section .note.Xen, "a", @note
 	.balign 4
@@ -121,3 +121,5 @@ boot_stack_top:
 	.balign 8
 	.globl boot_start_info
 boot_start_info: .quad 0
+
+	.section .note.GNU-stack, "", @progbits

@@ -49,3 +49,5 @@ context_switch:
 	jmp *8(%rsi)
 	.cfi_endproc
 	.size context_switch, . - context_switch
+
+	.section .note.GNU-stack, "", @progbits

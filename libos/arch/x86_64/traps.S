@@ -5,6 +5,15 @@
  * trap_dispatch(frame). A frame record (interrupted rip, rbp) is pushed on
  * top so frame-pointer unwinders walk through interrupts.
  *
+ * Applications keep data in the 128-byte red zone below rsp, and an
+ * interrupt in ring 0 would push its frame right there. So every vector
+ * but the four with stacks of their own (double fault, page fault, NMI,
+ * machine check) enters on the interrupt stack IST_TRAP (gdt.c), and
+ * trap_common first moves the CPU's frame to the interrupted stack, below
+ * its red zone, and continues there: the IST stack is free again before
+ * anything can interrupt, and a preempted thread's frame stays on its own
+ * stack.
+ *
  * For CFI unwinders (debuggers) every instruction from the vector stub to
  * the iretq is described (cfi.h): the caller of a trap frame is the
  * interrupted code, whose rsp and rip the CPU pushed and whose general
@@ -12,35 +21,7 @@
  * interrupted rip is where it stopped, not a return address.
  */
 #include "cfi.h"
-
-/*
- * The trap frame's CFI when its vector slot is at rsp + s (negative before
- * the stub pushed it) and the first n general registers, in trap_common's
- * push order, are saved below it.
- */
-.macro trap_cfi s, n
-	cfi_cfa_saved_at 7, (\s + 5 * 8)
-	cfi_reg_saved_at 16, 7, (\s + 2 * 8)
-	.set trap_cfi_slot, 0
-	.irp reg, 0, 3, 2, 1, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15
-	.set trap_cfi_slot, trap_cfi_slot + 1
-	.if trap_cfi_slot <= \n
-	cfi_reg_saved_at \reg, 7, (\s - 8 * trap_cfi_slot)
-	.endif
-	.endr
-.endm
-
-.macro trap_push reg, s, n
-	push %\reg
-	trap_cfi \s, \n
-.endm
-
-/* A register comes back: from here on it holds the interrupted value itself. */
-.macro trap_pop reg, dwarf, s, n
-	pop %\reg
-	.cfi_same_value \dwarf
-	trap_cfi \s, \n
-.endm
+#include "param.h"
 
 	.text
 	.balign 16
@@ -70,21 +51,28 @@ trap_common:
 	.cfi_startproc simple
 	.cfi_signal_frame
 	trap_cfi 0, 0
-	trap_push rax, 8, 1
-	trap_push rbx, 16, 2
-	trap_push rcx, 24, 3
-	trap_push rdx, 32, 4
-	trap_push rsi, 40, 5
-	trap_push rdi, 48, 6
-	trap_push rbp, 56, 7
-	trap_push r8, 64, 8
-	trap_push r9, 72, 9
-	trap_push r10, 80, 10
-	trap_push r11, 88, 11
-	trap_push r12, 96, 12
-	trap_push r13, 104, 13
-	trap_push r14, 112, 14
-	trap_push r15, 120, 15
+	cmp $trap_ist_top - 7*8, %rsp   /* fresh on IST_TRAP? */
+	jne trap_common_frame
+	mov %rax, -8(%rsp)
+	cfi_reg_saved_at 0, 7, -8
+	mov %rcx, -16(%rsp)
+	cfi_reg_saved_at 2, 7, -16
+	mov 5*8(%rsp), %rax             /* the interrupted rsp */
+	sub $128, %rax                  /* below its red zone */
+	and $-16, %rax
+	sub $7*8, %rax
+	.irp off, 0, 8, 16, 24, 32, 40, 48
+	mov \off(%rsp), %rcx
+	mov %rcx, \off(%rax)
+	.endr
+	mov -16(%rsp), %rcx
+	.cfi_same_value 2
+	xchg %rax, %rsp
+	cfi_reg_saved_at 0, 0, -8       /* rax: at the IST stack's old rsp - 8 */
+	mov -8(%rax), %rax
+	.cfi_same_value 0
+trap_common_frame:
+	trap_push_all
 	mov %rsp, %rdi
 	pushq 17*8(%rsp)                /* interrupted rip */
 	trap_cfi 128, 15
@@ -125,3 +113,12 @@ trap_return_to:
 	trap_cfi 120, 15
 	jmp trap_pop_frame
 	.cfi_endproc
+
+	.section .bss
+	.balign 16
+trap_ist_stack:
+	.skip IST_STACK_SIZE
+	.globl trap_ist_top
+trap_ist_top:
+
+	.section .note.GNU-stack, "", @progbits

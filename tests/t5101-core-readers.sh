@@ -7,7 +7,8 @@
 #   - GDB, LLDB (lldb -b -c CORE), eu-stack (eu-stack --core CORE) and drgn
 #     (drgn -c CORE) open it with no flag naming the image and print every
 #     thread's stack with function names, each ending where its stack
-#     begins (no junk 0x0 frame), and name the crash's function;
+#     begins -- a libOS thread's trampoline, the application's _start, the
+#     boot stack -- (no junk 0x0 frame), and name the crash's function;
 #   - eu-unstrip finds the image and its build-id in the core.
 # Then, on some of them: GDB/MI, $_siginfo, eu-elflint, report and trace
 # without --image (a CTF export with a UUID, a trace name and the threads'
@@ -68,7 +69,7 @@ for t in threads:
     # LLDB 14 looks up the caller's unwind rule at a return address, not one
     # byte before it, so after a call to a noreturn function in shrink-wrapped
     # code (crash_assert) it stops early; its frames are still all named.
-    ends = reader == "lldb" or (t and t[-1] in ("thread_trampoline", "long_mode_entry"))
+    ends = reader == "lldb" or (t and t[-1] in ("thread_trampoline", "long_mode_entry", "_start"))
     if not t or "??" in t or not ends:
         problems.append("stack " + " > ".join(t or ["(empty)"]))
 if not any(fn in t for t in threads):

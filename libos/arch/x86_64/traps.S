@@ -52,7 +52,7 @@ trap_common:
 	.cfi_signal_frame
 	trap_cfi 0, 0
 	cmp $trap_ist_top - 7*8, %rsp   /* fresh on IST_TRAP? */
-	jne trap_common_frame
+	jne .Ltrap_frame_here        /* not a symbol: LLDB places CFI rows by the symbol a pc is in */
 	mov %rax, -8(%rsp)
 	cfi_reg_saved_at 0, 7, -8
 	mov %rcx, -16(%rsp)
@@ -71,7 +71,7 @@ trap_common:
 	cfi_reg_saved_at 0, 0, -8       /* rax: at the IST stack's old rsp - 8 */
 	mov -8(%rax), %rax
 	.cfi_same_value 0
-trap_common_frame:
+.Ltrap_frame_here:
 	trap_push_all
 	mov %rsp, %rdi
 	pushq 17*8(%rsp)                /* interrupted rip */

@@ -49,11 +49,8 @@ struct us_backend_ops {
 	 * without faulting them in. False says nothing.
 	 */
 	bool (*known_zero)(void *ctx, uint64_t paddr, uint64_t len);
-	/*
-	 * Optional (NULL: not available): the vCPU's x87/SSE state as a
-	 * 512-byte FXSAVE image (US_FXSAVE_SIZE).
-	 */
-	struct us_error *(*read_vcpu_fpu)(void *ctx, unsigned vcpu, uint8_t *fxsave);
+	/* Optional (NULL: unknown): the vCPU's x87/SSE state as FXSAVE stores it. */
+	struct us_error *(*read_vcpu_fpu)(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx);
 };
 
 struct us_backend {
@@ -84,16 +81,6 @@ static inline struct us_error *us_backend_regs(struct us_backend *b, unsigned vc
 					       struct uniscope_regs *regs)
 {
 	return b->ops->read_vcpu_regs(b->ctx, vcpu, regs);
-}
-
-#define US_FXSAVE_SIZE 512
-
-static inline struct us_error *us_backend_fpu(struct us_backend *b, unsigned vcpu, uint8_t *fxsave)
-{
-	if (!b->ops->read_vcpu_fpu)
-		return us_error_create(US_ERR_UNSUPPORTED, "the %s backend gives no x87/SSE state",
-				       b->kind);
-	return b->ops->read_vcpu_fpu(b->ctx, vcpu, fxsave);
 }
 
 /* Closes the backend and frees it (NULL is fine). */

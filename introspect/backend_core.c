@@ -35,7 +35,7 @@ struct core_backend {
 	struct us_core_note_info info_note;
 	char image[US_PATH_MAX];          /* the image NT_FILE records, or "" */
 	char psargs_image[80];            /* older cores: the one NT_PRPSINFO names */
-	uint8_t fpu[US_FXSAVE_SIZE];      /* the first thread's x87/SSE state */
+	struct uniscope_fxsave fpu;       /* the first thread's x87/SSE state */
 	bool have_fpu;
 };
 
@@ -89,14 +89,14 @@ static struct us_error *core_regs(void *ctx, unsigned vcpu, struct uniscope_regs
 	return NULL;
 }
 
-static struct us_error *core_fpu(void *ctx, unsigned vcpu, uint8_t *fxsave)
+static struct us_error *core_fpu(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx)
 {
 	struct core_backend *cb = ctx;
 
 	if (vcpu != 0 || !cb->have_fpu)
 		return us_error_create(US_ERR_NOT_FOUND, "the core file has no x87/SSE state for "
 				       "vCPU %u", vcpu);
-	memcpy(fxsave, cb->fpu, US_FXSAVE_SIZE);
+	*fx = cb->fpu;
 	return NULL;
 }
 
@@ -205,8 +205,8 @@ static void note_prpsinfo(struct core_backend *cb, const uint8_t *desc, size_t s
 
 static void note_fpregset(struct core_backend *cb, const void *desc, size_t size)
 {
-	if (cb->nr_prstatus == 1 && !cb->have_fpu && size >= US_FXSAVE_SIZE) {
-		memcpy(cb->fpu, desc, US_FXSAVE_SIZE);
+	if (cb->nr_prstatus == 1 && !cb->have_fpu && size >= sizeof(cb->fpu)) {
+		memcpy(&cb->fpu, desc, sizeof(cb->fpu));
 		cb->have_fpu = true;
 	}
 }

@@ -91,8 +91,8 @@ static void qemu_release(struct qemu_backend *qb)
 	}
 }
 
-/* `info registers N`: its text (*text: free()). */
-static struct us_error *qemu_info_registers(struct qemu_backend *qb, unsigned vcpu, char **text)
+/* The monitor's `info registers N` text (free() it). */
+static struct us_error *info_registers(struct qemu_backend *qb, unsigned vcpu, char **text)
 {
 	struct us_error *err;
 	struct us_qmp *qmp;
@@ -112,24 +112,24 @@ static struct us_error *qemu_info_registers(struct qemu_backend *qb, unsigned vc
 
 static struct us_error *qemu_read_vcpu_regs(void *ctx, unsigned vcpu, struct uniscope_regs *regs)
 {
+	struct us_error *err;
 	char *text;
-	struct us_error *err = qemu_info_registers(ctx, vcpu, &text);
 
-	if (err)
+	if ((err = info_registers(ctx, vcpu, &text)))
 		return err;
 	err = us_parse_info_registers(text, regs);
 	free(text);
 	return err;
 }
 
-static struct us_error *qemu_read_vcpu_fpu(void *ctx, unsigned vcpu, uint8_t *fxsave)
+static struct us_error *qemu_read_vcpu_fpu(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx)
 {
+	struct us_error *err;
 	char *text;
-	struct us_error *err = qemu_info_registers(ctx, vcpu, &text);
 
-	if (err)
+	if ((err = info_registers(ctx, vcpu, &text)))
 		return err;
-	err = us_parse_info_registers_fpu(text, fxsave);
+	err = us_parse_info_registers_fpu(text, fx);
 	free(text);
 	return err;
 }

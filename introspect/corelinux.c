@@ -190,19 +190,21 @@ void core_note_process(struct core_writer *w, struct core_notes *n)
 
 void core_note_fpu(struct core_writer *w, struct core_notes *n, const struct us_thread *th)
 {
-	uint8_t xsave[US_FXSAVE_SIZE + XSAVE_HEADER_SIZE];
+	uint8_t xsave[sizeof(struct uniscope_fxsave) + XSAVE_HEADER_SIZE];
 	uint64_t xcr0 = XSTATE_X87_SSE;
+	struct uniscope_fxsave fx;
 	struct us_error *err;
 
 	if (!th->address && th->regs_source != US_REGS_VCPU)
 		return;
-	memset(xsave, 0, sizeof(xsave));
-	if ((err = us_target_thread_fpu(w->t, th, xsave))) {
+	if ((err = us_thread_fpu(w->t, th, &fx))) {
 		us_error_destroy(err); /* a core without it is still a core */
 		return;
 	}
-	core_note_add(n, "CORE", NT_FPREGSET, xsave, US_FXSAVE_SIZE);
+	core_note_add(n, "CORE", NT_FPREGSET, &fx, sizeof(fx));
+	memset(xsave, 0, sizeof(xsave));
+	memcpy(xsave, &fx, sizeof(fx));
 	memcpy(xsave + XSAVE_SW_XCR0, &xcr0, sizeof(xcr0));
-	memcpy(xsave + US_FXSAVE_SIZE, &xcr0, sizeof(xcr0)); /* XSTATE_BV */
+	memcpy(xsave + sizeof(fx), &xcr0, sizeof(xcr0)); /* XSTATE_BV */
 	core_note_add(n, "LINUX", NT_X86_XSTATE, xsave, sizeof(xsave));
 }

@@ -13,18 +13,15 @@
 #define UNISCOPE_INTROSPECT_HMP_REGS_H
 
 #include <uniscope/abi.h>
-#include "backend.h"
 #include "error.h"
 
 /* Fails unless RIP, RSP and CR3 are all present. */
 struct us_error *us_parse_info_registers(const char *text, struct uniscope_regs *regs);
-
 /*
- * The x87/SSE lines of the same text (FCW, FSW, FTW, MXCSR, FPR0-7,
- * XMM00-15) as a 512-byte FXSAVE image, the layout cores carry
- * (NT_FPREGSET). FOP, FIP and FDP are not shown by QEMU and stay 0. Fails
- * when FCW or MXCSR is missing.
+ * The same text's x87/SSE lines (FCW, FSW, FTW, MXCSR, FPRn, XMMnn or YMMnn)
+ * as an FXSAVE image. The instruction and operand pointers and the opcode
+ * are not printed, so they read 0. Fails unless FCW and MXCSR are present.
  */
-struct us_error *us_parse_info_registers_fpu(const char *text, uint8_t fxsave[US_FXSAVE_SIZE]);
+struct us_error *us_parse_info_registers_fpu(const char *text, struct uniscope_fxsave *fx);
 
 #endif

@@ -256,20 +256,6 @@ struct us_error *us_target_threads(struct us_target *t, struct us_thread **threa
 	return err ? us_error_prefix(err, "%s", t->name) : NULL;
 }
 
-struct us_error *us_target_thread_fpu(struct us_target *t, const struct us_thread *th,
-				      uint8_t *fxsave)
-{
-	const struct uniscope_thread_layout *l = t->have_info ? &t->info.thread_layout : NULL;
-
-	if (th->regs_source == US_REGS_VCPU || th->regs_source == US_REGS_PANIC)
-		return us_backend_fpu(t->backend, th->cpu > 0 ? (unsigned)th->cpu : 0, fxsave);
-	if (!l || !l->off_fpu_state || !th->address ||
-	    (uint64_t)l->off_fpu_state + US_FXSAVE_SIZE > l->size)
-		return us_error_create(US_ERR_NOT_FOUND, "thread %u: the guest keeps no x87/SSE "
-				       "state for it", th->id);
-	return us_target_read(t, th->address + l->off_fpu_state, fxsave, US_FXSAVE_SIZE);
-}
-
 const char *us_thread_state_name(uint32_t state)
 {
 	static const char *const names[] = { "runnable", "running", "blocked", "sleeping", "exited" };

@@ -51,13 +51,13 @@ static void exercise(struct us_target *t)
 {
 	struct us_backtrace *bt = malloc(sizeof(*bt));
 	struct us_thread *threads = NULL;
-	uint8_t fxsave[US_FXSAVE_SIZE];
+	struct uniscope_fxsave fx;
 	size_t count = 0;
 
 	us_error_destroy(us_target_threads(t, &threads, &count));
 	for (size_t i = 0; bt && i < count && i < 16; i++) {
 		us_target_backtrace(t, &threads[i], bt);
-		us_error_destroy(us_target_thread_fpu(t, &threads[i], fxsave));
+		us_error_destroy(us_thread_fpu(t, &threads[i], &fx));
 	}
 	free(threads);
 	free(bt);

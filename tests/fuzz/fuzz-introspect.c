@@ -2,7 +2,7 @@
  * libFuzzer target for libuniscope's guest readers: random bytes become
  * guest memory, and every reader runs over it (descriptor scan, page walk,
  * thread-list walk, unwinder, log ring, panic and heap records,
- * disassembly), plus the `info registers` text parsers (registers, x87/SSE). They must never
+ * disassembly), plus the `info registers` text parser. They must never
  * crash, hang, leak or read outside their buffers: ASan and UBSan watch,
  * libFuzzer's -timeout catches unbounded walks.
  *
@@ -114,15 +114,15 @@ static void exercise_records(struct us_target *t, uint64_t addr)
 static void exercise_text(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
-	uint8_t fxsave[US_FXSAVE_SIZE];
 	struct uniscope_regs regs;
+	struct uniscope_fxsave fx;
 
 	if (!text)
 		return;
 	memcpy(text, data, size);
 	text[size] = 0;
 	us_error_destroy(us_parse_info_registers(text, &regs));
-	us_error_destroy(us_parse_info_registers_fpu(text, fxsave));
+	us_error_destroy(us_parse_info_registers_fpu(text, &fx));
 	free(text);
 }
 

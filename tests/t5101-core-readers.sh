@@ -1,7 +1,7 @@
 #!/bin/sh
 # Cores every debugger opens without help, and host backtraces that agree
-# with GDB's. One core per example (threads while it runs, hello held at
-# boot with gdb=wait) and per way the crash example dies; on each:
+# with GDB's. One core per example (threads and fpu while they run, hello
+# held at boot with gdb=wait) and per way the crash example dies; on each:
 #   - `uniscope bt` (no --image: the core names its image) and GDB (its
 #     Python API) list the same frames, in order, for every thread;
 #   - GDB, LLDB (lldb -b -c CORE), eu-stack (eu-stack --core CORE) and drgn
@@ -10,7 +10,8 @@
 #     begins -- a libOS thread's trampoline, the application's _start, the
 #     boot stack -- (no junk 0x0 frame), and name the crash's function;
 #   - eu-unstrip finds the image and its build-id in the core.
-# Then, on some of them: GDB/MI, $_siginfo, eu-elflint, report and trace
+# Then, on some of them: the threads' x87/SSE registers (fpu's known
+# values), GDB/MI, $_siginfo, eu-elflint, report and trace
 # without --image (a CTF export with a UUID, a trace name and the threads'
 # names), an image found by build-id when it has moved.
 . "$(dirname "$0")/lib.sh"
@@ -113,6 +114,25 @@ test_expect_success 'threads, running: every reader sees all 12 threads; bt agre
 	introspect_wait_console live "2 waiters running" &&
 	$UNISCOPE core live -o threads.core >/dev/null &&
 	readers_agree threads.core $THREADS producer
+'
+
+# gdb_thread_p CORE IMAGE TID EXPR: GDB prints EXPR in the thread whose LWP is TID.
+gdb_thread_p() {
+	timeout 120 gdb -batch -nx \
+		-ex "python [t.switch() for t in gdb.selected_inferior().threads() if t.ptid[1] == $3]" \
+		-ex "p $4" "$2" "$1" 2>&1 | tail -1
+}
+
+test_expect_success 'fpu, running: every reader; each thread'"'"'s x87/SSE registers are in the core' '
+	start_session fpu $EXAMPLES/fpu.elf "" &&
+	test_when_finished "stop_session fpu" &&
+	introspect_wait_console fpu "fpu: threads running" &&
+	$UNISCOPE core fpu -o fpu.core >/dev/null &&
+	readers_agree fpu.core $EXAMPLES/fpu.elf fpu_sleep &&
+	$UNISCOPE ps --json fpu.core >ps.json &&
+	tid() { python3 -c "import json, sys; print([t[\"tid\"] for t in json.load(open(\"ps.json\"))[\"threads\"] if t[\"name\"] == sys.argv[1]][0])" "$1"; } &&
+	expect_equal "$(gdb_thread_p fpu.core $EXAMPLES/fpu.elf $(tid fpu-sleep) \$xmm0.v2_double)" "\$1 = {3, 0.5}" &&
+	expect_equal "$(gdb_thread_p fpu.core $EXAMPLES/fpu.elf $(tid fpu-spin) \$xmm15.v4_int32)" "\$1 = {85267733, 15, 21, -15}"
 '
 
 test_expect_success 'hello held at boot (gdb=wait): through the trap frame of its breakpoint' '

@@ -91,12 +91,14 @@ static bool is_stream_file(const char *spec)
 	return access(spec, R_OK) == 0 && !is_elf(spec) && !strchr(spec, ':');
 }
 
-static int export_set(struct trace_set *s, const struct trace_options *o)
+static int export_set(struct trace_set *s, const struct trace_options *o, const char *spec)
 {
 	struct trace_error err = { { 0 } };
+	const char *base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
 	FILE *out = stdout;
 	int rc;
 
+	snprintf(s->name, sizeof(s->name), "%s", base);
 	trace_set_sort(s);
 	if (!strcmp(o->format, "ctf"))
 		rc = trace_export_ctf(s, o->out, &err);
@@ -123,7 +125,7 @@ static int trace_from_stream(const char *path, const struct cli_target_args *a, 
 		trace_set_free(&s);
 		return cli_error("%s: %s", path, err.msg);
 	}
-	status = export_set(&s, o);
+	status = export_set(&s, o, path);
 	trace_set_free(&s);
 	return status;
 }
@@ -186,7 +188,7 @@ static int trace_from_target(const struct cli_target_args *a, struct trace_optio
 		name_threads(&s, t);
 		status = cli_target_resume(t, a, rc < 0 ? cli_error("%s", err.msg) : 0);
 		if (!status)
-			status = export_set(&s, o);
+			status = export_set(&s, o, us_target_name(t));
 	}
 	trace_set_free(&s);
 	us_target_close(t);

@@ -105,6 +105,9 @@ struct us_error *us_backend_core_open(const char *path, struct us_backend **out)
  */
 struct us_error *us_backend_buffer_open(const void *mem, size_t size, uint64_t base,
 					const struct uniscope_regs *regs, struct us_backend **out);
+/* The same over mem itself, not a copy: mem must outlive the backend (fuzzers). */
+struct us_error *us_backend_buffer_borrow(const void *mem, size_t size, uint64_t base,
+					  const struct uniscope_regs *regs, struct us_backend **out);
 
 /* Shared by backends: a read of [addr, addr+len) against one range. */
 struct us_error *us_range_check(uint64_t start, uint64_t end, uint64_t addr, size_t len,

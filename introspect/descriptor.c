@@ -33,6 +33,7 @@ static struct us_error *layout_check(const struct uniscope_thread_layout *l)
 		{ "next", l->off_next, 8 },
 		{ "wake_ns", l->off_wake_ns, 8 },
 		{ "trap_frame", l->off_trap_frame, 8 },
+		{ "state_since", l->off_state_since, 8 },
 	};
 
 	if (l->size == 0 || l->size > US_THREAD_STRUCT_MAX)

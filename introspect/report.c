@@ -5,12 +5,15 @@
  *	what     the panic record: kind, vector, error code, CR2, message,
  *	         file:line, the thread that died;
  *	where    the frame to blame: the faulting instruction, or for panic()
- *	         and assert() the first frame outside libos/kern/panic.c; for
+ *	         and assert() their caller, whose pc the panic record carries; for
  *	         a jump into data, also whoever jumped (the return address the
  *	         call left at [rsp]);
  *	context  registers, the code around the faulting instruction, every
  *	         thread's backtrace, the last trace events, the console lines
- *	         before the guest's own death notice.
+ *	         before the guest's own death notice (the record says where in
+ *	         the log that notice starts).
+ *
+ * Host tools never guess: no file names or console text are matched.
  *
  * A guest that has not died gets the same report about where it stands.
  * Every section that cannot be had says why in its *_problem field; only
@@ -23,8 +26,6 @@
 
 #define DISASM_LOOKBACK 1024  /* bytes from a function's start to walk to the fault */
 #define DISASM_SCAN_INSNS 256 /* us_target_disassemble() gives at most 256 */
-#define PANIC_FILE "kern/panic.c"
-#define DEATH_NOTICE "\n*** uniscope: "
 
 static void problem(char *dst, struct us_error *err)
 {
@@ -76,32 +77,20 @@ static void collect_regs(struct us_report *r, struct us_target *t)
 	r->have_regs = true;
 }
 
-static bool in_panic_machinery(const struct us_symbolized *s)
-{
-	size_t n = s->file ? strlen(s->file) : 0, m = strlen(PANIC_FILE);
-
-	if (n >= m && !strcmp(s->file + n - m, PANIC_FILE))
-		return true;
-	return s->function && (!strcmp(s->function, "panic") || !strcmp(s->function, "__assert_fail"));
-}
-
 /* The faulting instruction; for panic() and assert(), whoever called them. */
 static void find_where(struct us_report *r, struct us_target *t)
 {
 	bool called = r->panic.kind == UNISCOPE_PANIC_PANIC || r->panic.kind == UNISCOPE_PANIC_ASSERT;
 
 	r->where_pc = r->regs.rip;
-	us_target_symbolize(t, r->where_pc, &r->where);
-	if (!called || !dead_thread_known(r))
+	if (called && r->panic.caller_pc) {
+		r->where_pc = r->panic.caller_pc;
+		us_target_symbolize(t, r->where_pc - 1, &r->where); /* a return address */
+		if (r->where.function)
+			r->where.offset++;
 		return;
-	for (size_t i = 0; i < r->threads[0].bt.count; i++) {
-		const struct us_frame *f = &r->threads[0].bt.frames[i];
-		if (!in_panic_machinery(&f->sym)) {
-			r->where_pc = f->pc;
-			r->where = f->sym;
-			return;
-		}
 	}
+	us_target_symbolize(t, r->where_pc, &r->where);
 }
 
 /*
@@ -198,18 +187,20 @@ static void add_console_line(struct us_report *r, const char *line, size_t len, 
 	dst[len] = 0;
 }
 
-static char *find_last(char *text, const char *needle)
+/* The death notice starts at the log position the panic record kept, if still in the text. */
+static void cut_at_death(struct us_report *r, char *text, size_t len, uint64_t lost)
 {
-	char *found = NULL;
+	uint64_t at = r->panic.console_written;
 
-	for (char *p = text; (p = strstr(p, needle)); p++)
-		found = p;
-	return found;
+	if (r->panic.kind == UNISCOPE_PANIC_NONE || at < lost || at - lost > len)
+		return;
+	text[at - lost] = 0;
+	r->console_before_death = true;
 }
 
 static struct us_error *collect_console(struct us_report *r, struct us_target *t, unsigned max)
 {
-	char *text, *end, *line;
+	char *text, *line;
 	size_t len;
 	uint64_t lost;
 	struct us_error *err = us_target_log(t, &text, &len, &lost);
@@ -222,10 +213,7 @@ static struct us_error *collect_console(struct us_report *r, struct us_target *t
 		free(text);
 		return &us_error_nomem;
 	}
-	if (r->panic.kind != UNISCOPE_PANIC_NONE && (end = find_last(text, DEATH_NOTICE))) {
-		*end = 0;
-		r->console_before_death = true;
-	}
+	cut_at_death(r, text, len, lost);
 	for (line = text; *line;) {
 		size_t n = strcspn(line, "\n");
 		if (n || line[n])

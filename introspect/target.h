@@ -138,6 +138,8 @@ struct us_thread {
 	uint32_t state;                      /* enum uniscope_thread_state */
 	uint32_t wait_reason;                /* enum uniscope_wait_reason */
 	uint64_t wait_object, cpu_ns, switches, wake_ns, trap_frame;
+	uint64_t state_since;                /* clock_ns of its last state change; 0 unknown */
+	bool idle;                           /* the guest's idle thread */
 	uint64_t stack_lo, stack_hi;         /* 0, 0 when absurd */
 	struct uniscope_context context;
 	int cpu;                             /* the vCPU it runs on, or -1 */
@@ -154,6 +156,25 @@ struct us_thread {
 struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count);
 const char *us_thread_state_name(uint32_t state);
 const char *us_wait_reason_name(uint32_t reason);
+
+/* ---- what blocked threads wait for (waits.c) --------------------------- */
+
+struct us_wait {
+	char object[96];      /* the waited-on object: "store_lock", "queue+32", "0x1f000"; "" none */
+	bool object_is_owner; /* a join: object names the thread waited for */
+	int owner;            /* index in the threads array of who holds it, or -1 */
+	char owner_note[96];  /* why no owner is named ("free", "owner unknown: ..."), or "" */
+};
+
+/* For each of threads[0..count), what it waits on and who holds it (waits[count]). */
+void us_target_waits(struct us_target *t, const struct us_thread *threads, size_t count,
+		     struct us_wait *waits);
+/* "store_lock held by 3 \"worker-b\"", "sem (free)", "thread 5 \"crasher\"", or "". */
+void us_wait_describe(const struct us_wait *w, const struct us_thread *threads, char *buf, size_t cap);
+/* Any address by symbol: "store_lock", "queue+32", else "0x1234". */
+void us_target_name_address(struct us_target *t, uint64_t addr, char *buf, size_t cap);
+/* The guest's clock (ns since boot) at its last timer tick. */
+struct us_error *us_target_clock(struct us_target *t, uint64_t *ns);
 
 /* ---- backtraces ------------------------------------------------------- */
 

@@ -1,11 +1,16 @@
 /*
- * crash: dies the way the command line says, in a thread named "crasher",
- * while a bystander thread sleeps. Modes (the first word of -append):
- * null, div0, ud, stack, assert, text, data, panic.
+ * crash: dies (or hangs) the way the command line says, in a thread named
+ * "crasher", while a bystander thread sleeps. Modes (the first word of
+ * -append): null, div0, ud, stack, assert, text, data, panic; the heap's
+ * own checks: doublefree, underrun (a write just below a block, over its
+ * header); and hangs that do not die: deadlock (two workers take two
+ * mutexes in opposite order, and the crasher joins one of them), spin (the
+ * crasher never stops computing).
  */
 #include <assert.h>
 #include <libos.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const unsigned char data_code[] = { 0xc3 }; /* ret, in non-executable data */
@@ -65,13 +70,79 @@ __attribute__((noinline)) static int crash_panic(void)
 	panic("crash example: deliberate panic (%d)", 7);
 }
 
+__attribute__((noinline)) static int crash_doublefree(void)
+{
+	char *p = malloc(40);
+
+	printf("crash: freeing %p twice\n", (void *)p);
+	free(p);
+	free(p);
+	return 0;
+}
+
+__attribute__((noinline)) static int crash_underrun(void)
+{
+	volatile char *p = malloc(24);
+
+	printf("crash: writing below %p\n", (void *)p);
+	p[-1 - zero] = 'x';
+	free((void *)p);
+	return 0;
+}
+
+/* Two locks taken in opposite orders: one a global, one inside a struct. */
+static struct mutex store_lock = MUTEX_INIT;
+static struct {
+	uint64_t items[4];
+	struct mutex lock; /* at queue+32 */
+} queue = { .lock = MUTEX_INIT };
+
+static void *worker_a(void *arg)
+{
+	(void)arg;
+	mutex_lock(&store_lock);
+	sleep_ms(50);
+	mutex_lock(&queue.lock);
+	return 0;
+}
+
+static void *worker_b(void *arg)
+{
+	(void)arg;
+	mutex_lock(&queue.lock);
+	sleep_ms(50);
+	mutex_lock(&store_lock);
+	return 0;
+}
+
+__attribute__((noinline)) static int crash_deadlock(void)
+{
+	thread_t *a = thread_create("worker-a", worker_a, 0);
+
+	thread_create("worker-b", worker_b, 0);
+	printf("crash: worker-a and worker-b take store_lock and queue.lock in opposite orders\n");
+	thread_join(a, 0);
+	return 0;
+}
+
+static volatile uint64_t spins;
+
+__attribute__((noinline)) static int crash_spin(void)
+{
+	printf("crash: spinning\n");
+	for (;;)
+		spins++;
+	return 0;
+}
+
 static const struct {
 	const char *mode;
 	int (*fn)(void);
 } crash_modes[] = {
 	{ "null", crash_null }, { "div0", crash_div0 }, { "ud", crash_ud },
 	{ "assert", crash_assert }, { "text", crash_text }, { "data", crash_data },
-	{ "panic", crash_panic },
+	{ "panic", crash_panic }, { "doublefree", crash_doublefree },
+	{ "underrun", crash_underrun }, { "deadlock", crash_deadlock }, { "spin", crash_spin },
 };
 
 static void *bystander(void *arg)
@@ -92,7 +163,8 @@ static void *crasher(void *arg)
 	for (size_t i = 0; i < sizeof(crash_modes) / sizeof(crash_modes[0]); i++)
 		if (strcmp(mode, crash_modes[i].mode) == 0)
 			return (void *)(long)crash_modes[i].fn();
-	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic)\n", mode);
+	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic doublefree "
+	       "underrun deadlock spin)\n", mode);
 	exit(2);
 }
 

@@ -15,9 +15,12 @@
  *
  * Host tools never guess: no file names or console text are matched.
  *
- * A guest that has not died gets the same report about where it stands.
- * Every section that cannot be had says why in its *_problem field; only
- * running out of memory fails the whole report.
+ * A guest that has not died gets the same report about where it stands,
+ * and a look for hangs (report_hang.c): deadlocks, threads stuck or
+ * starved, a thread that keeps the CPU. A guest whose panic record cannot
+ * be read cannot be said to be alive: the report says it cannot tell
+ * (us_report_undecided). Every section that cannot be had says why in its
+ * *_problem field; only running out of memory fails the whole report.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,15 +239,54 @@ static void format_where(char *out, size_t cap, const struct us_symbolized *s, u
 		snprintf(out, cap, " in %s at %s:%d", s->function, s->file, s->line);
 }
 
+static const struct us_thread *report_th(const struct us_report *r, size_t i)
+{
+	return &r->threads[i].th;
+}
+
+/* A guest that has not died: the worst of what report_hang.c found. */
+static void build_hang_summary(struct us_report *r)
+{
+	const struct report_hang *h = &r->hang;
+	const char *alive = r->live ? "the guest is alive" : "the guest was alive when the core was taken";
+	size_t n = 0;
+
+	if (h->nr_cycles) {
+		while (h->cycle_members[n] != SIZE_MAX)
+			n++;
+		snprintf(r->summary, sizeof(r->summary),
+			 "deadlock: %zu threads wait for each other, %u \"%s\" first (%s)%s", n,
+			 report_th(r, h->cycle_members[0])->id, report_th(r, h->cycle_members[0])->name,
+			 alive, h->nr_cycles > 1 ? ", and more deadlocks" : "");
+	} else if (h->hog >= 0) {
+		snprintf(r->summary, sizeof(r->summary),
+			 "thread %u \"%s\" kept the CPU %u.%u%% of the time %s (%s)",
+			 report_th(r, (size_t)h->hog)->id, report_th(r, (size_t)h->hog)->name,
+			 h->hog_permille / 10, h->hog_permille % 10,
+			 h->window_ns ? "the report watched" : "since boot", alive);
+	} else if (h->nr_stuck || h->nr_starved) {
+		snprintf(r->summary, sizeof(r->summary), "no crash, but %zu thread%s blocked and %zu "
+			 "runnable without running for over %llu ms (%s)", h->nr_stuck,
+			 h->nr_stuck == 1 ? "" : "s", h->nr_starved,
+			 (unsigned long long)(h->threshold_ns / 1000000), alive);
+	} else {
+		snprintf(r->summary, sizeof(r->summary), "no crash: %s; no deadlock, nothing stuck", alive);
+	}
+}
+
 /* "page fault: ... in crash_null at examples/crash/main.c:17 (thread 3 "crasher")" */
 static void build_summary(struct us_report *r)
 {
 	char where[256], thread[96] = "";
 	const char *kind = "";
 
+	if (r->undecided[0]) {
+		snprintf(r->summary, sizeof(r->summary), "cannot tell whether the guest crashed: %s",
+			 r->undecided);
+		return;
+	}
 	if (r->panic.kind == UNISCOPE_PANIC_NONE) {
-		snprintf(r->summary, sizeof(r->summary), "no crash: the guest %s",
-			 r->live ? "is alive" : "was alive when the core was taken");
+		build_hang_summary(r);
 		return;
 	}
 	if (r->panic.kind == UNISCOPE_PANIC_PANIC || r->panic.kind == UNISCOPE_PANIC_ASSERT)
@@ -270,11 +312,70 @@ static void describe_target(struct us_report *r, struct us_target *t)
 		snprintf(r->warning, sizeof(r->warning), "%s", warning);
 }
 
+/* Whether the guest died is known only from a readable, sound panic record. */
+static bool decide(struct us_report *r, struct us_target *t)
+{
+	struct uniscope_panic p;
+	struct us_error *err = us_target_panic(t, &p);
+
+	if (err) {
+		problem(r->undecided, err);
+		return false;
+	}
+	if (p.kind > UNISCOPE_PANIC_STACK_OVERFLOW) {
+		snprintf(r->undecided, sizeof(r->undecided),
+			 "the panic record's kind %u is none this uniscope knows (corrupt record?)", p.kind);
+		return false;
+	}
+	return p.kind == UNISCOPE_PANIC_NONE;
+}
+
+/* A live guest that has not died runs a little, so that CPU shares can be measured. */
+static void sample_cpu(struct us_target *t, const struct us_report_options *opts,
+		       struct report_cpu_sample *before)
+{
+	int window = opts && opts->cpu_window_ms ? opts->cpu_window_ms : US_REPORT_CPU_WINDOW_MS;
+	struct us_error *err;
+
+	if (window < 0 || !us_target_is_live(t) || (err = report_cpu_sample(t, before)))
+		return;
+	if ((err = report_let_run(t, (unsigned)window))) {
+		us_error_destroy(err);
+		report_cpu_sample_free(before);
+		before->taken = false;
+	}
+}
+
+static struct us_error *collect_all(struct us_report *r, struct us_target *t,
+				    const struct us_report_options *opts)
+{
+	unsigned lines = opts && opts->console_lines ? opts->console_lines : US_REPORT_CONSOLE_LINES;
+	unsigned stuck = opts && opts->stuck_ms ? opts->stuck_ms : US_REPORT_STUCK_MS;
+	struct report_cpu_sample before = { 0 };
+	bool alive = decide(r, t);
+	struct us_error *err;
+
+	if (alive)
+		sample_cpu(t, opts, &before);
+	if (!(err = collect_threads(r, t)) && r->panic.kind == UNISCOPE_PANIC_NONE && !r->undecided[0])
+		err = report_collect_hang(r, t, &before, stuck * 1000000ull);
+	report_cpu_sample_free(&before);
+	if (err)
+		return err;
+	r->signal = us_panic_signal(&r->panic);
+	collect_regs(r, t);
+	find_where(r, t);
+	find_caller(r, t);
+	build_summary(r);
+	if (!(err = collect_disasm(r, t)))
+		err = collect_console(r, t, lines);
+	return err;
+}
+
 struct us_error *us_report_collect(struct us_target *t, const struct us_report_options *opts,
 				   struct us_report **out)
 {
 	unsigned events = opts && opts->events ? opts->events : US_REPORT_EVENTS;
-	unsigned lines = opts && opts->console_lines ? opts->console_lines : US_REPORT_CONSOLE_LINES;
 	struct us_report *r = calloc(1, sizeof(*r));
 	struct us_error *err;
 
@@ -282,15 +383,7 @@ struct us_error *us_report_collect(struct us_target *t, const struct us_report_o
 		return &us_error_nomem;
 	r->fault_insn = -1;
 	describe_target(r, t);
-	if (!(err = collect_threads(r, t))) {
-		r->signal = us_panic_signal(&r->panic);
-		collect_regs(r, t);
-		find_where(r, t);
-		find_caller(r, t);
-		build_summary(r);
-		if (!(err = collect_disasm(r, t)))
-			err = collect_console(r, t, lines);
-	}
+	err = collect_all(r, t, opts);
 	if (!err)
 		report_collect_events(r, t, events);
 	if (err) {
@@ -306,10 +399,16 @@ const char *us_report_summary(const struct us_report *r)
 	return r->summary;
 }
 
+const char *us_report_undecided(const struct us_report *r)
+{
+	return r->undecided[0] ? r->undecided : NULL;
+}
+
 void us_report_free(struct us_report *r)
 {
 	if (!r)
 		return;
+	report_hang_free(&r->hang);
 	free(r->threads);
 	free(r->events);
 	free(r->console);

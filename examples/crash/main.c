@@ -102,7 +102,7 @@ static void *worker_a(void *arg)
 	(void)arg;
 	mutex_lock(&store_lock);
 	sleep_ms(50);
-	mutex_lock(&queue.lock);
+	mutex_lock(&queue.lock); /* worker-a waits here */
 	return 0;
 }
 
@@ -111,7 +111,7 @@ static void *worker_b(void *arg)
 	(void)arg;
 	mutex_lock(&queue.lock);
 	sleep_ms(50);
-	mutex_lock(&store_lock);
+	mutex_lock(&store_lock); /* worker-b waits here */
 	return 0;
 }
 

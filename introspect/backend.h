@@ -67,6 +67,7 @@ struct us_backend {
 	uint64_t info_address;
 	uint8_t build_id[UNISCOPE_BUILD_ID_MAX];
 	size_t build_id_len;
+	char warning[200];  /* what the backend found amiss (a truncated core), or "" */
 };
 
 static inline struct us_error *us_backend_read(struct us_backend *b, uint64_t paddr, void *buf,

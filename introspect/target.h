@@ -61,6 +61,15 @@ struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
 					const struct us_target_options *opts,
 					struct us_target **out);
 void us_target_close(struct us_target *t);
+/*
+ * Whether a session called name exists. A bare name that is both a file
+ * in the current directory and a session is refused (neither hides the
+ * other): the user says ./NAME for the file, qemu:DIR for the session.
+ */
+bool us_target_is_session_name(const char *name);
+#define US_AMBIGUOUS_TARGET_FMT \
+	"'%s' is both a file here and a session: say ./%s for the file, or qemu:SESSION-DIR " \
+	"for the session (see 'uniscope ls')"
 
 const char *us_target_name(const struct us_target *t);
 /* "qemu", "xen", "core", "buffer". */
@@ -203,6 +212,9 @@ struct us_error *us_target_log(struct us_target *t, char **text, size_t *len, ui
 /* The panic record (kind NONE while the guest is alive); strings NUL-terminated. */
 struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out);
 struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out);
+/* Heap statistics that cannot be (the guest is untrusted): true, and why. */
+#define US_GUEST_MEMORY_MAX (1ull << 46)
+bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap);
 
 /* ---- disassembly ------------------------------------------------------ */
 

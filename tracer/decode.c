@@ -95,6 +95,10 @@ static void stream_info(struct trace_set *s, const uint8_t *p)
 	struct uniscope_trace_stream_info info;
 
 	memcpy(&info, p + UNISCOPE_TRACE_HEADER_SIZE, sizeof(info));
+	if (info.version != UNISCOPE_TRACE_VERSION) { /* a stream we cannot read restarted here */
+		s->stats.corrupt++;
+		return;
+	}
 	if (info.tsc_hz)
 		trace_set_clock(s, info.tsc_hz, info.boot_tsc);
 	s->build_id_len = info.build_id_len <= UNISCOPE_BUILD_ID_MAX ? info.build_id_len : 0;
@@ -194,11 +198,35 @@ size_t trace_decode_stream(struct trace_set *s, const uint8_t *buf, size_t len, 
 	return off;
 }
 
+int trace_stream_check_start(const uint8_t *buf, size_t len, struct trace_error *err)
+{
+	struct uniscope_trace_record h;
+	struct uniscope_trace_stream_info info;
+
+	if (len == 0)
+		return fail(err, "trace: empty: not a uniscope trace stream", 0);
+	if (len < STREAM_INFO_SIZE)
+		return fail(err, "trace: %llu bytes is too short for a uniscope trace stream", len);
+	read_header(buf, &h);
+	if (h.event != UNISCOPE_TRACE_ID_STREAM_INFO || h.size != STREAM_INFO_SIZE)
+		return fail(err, "trace: not a uniscope trace stream (no STREAM_INFO record at its start)",
+			    0);
+	memcpy(&info, buf + UNISCOPE_TRACE_HEADER_SIZE, sizeof(info));
+	if (info.version != UNISCOPE_TRACE_VERSION) {
+		if (err)
+			snprintf(err->msg, sizeof(err->msg), "trace: stream version %u, this uniscope "
+				 "reads version %u", info.version, UNISCOPE_TRACE_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace_error *err)
 {
 	static uint8_t buf[1 << 16];
 	FILE *f = fopen(path, "rb");
 	size_t have = 0, n, used;
+	bool checked = false;
 
 	if (!f) {
 		if (err)
@@ -207,9 +235,20 @@ int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace
 	}
 	while ((n = fread(buf + have, 1, sizeof(buf) - have, f)) > 0) {
 		have += n;
+		if (!checked && have >= STREAM_INFO_SIZE) {
+			if (trace_stream_check_start(buf, have, err) < 0) {
+				fclose(f);
+				return -1;
+			}
+			checked = true;
+		}
 		used = trace_decode_stream(s, buf, have, false);
 		memmove(buf, buf + used, have - used);
 		have -= used;
+	}
+	if (!checked && !ferror(f) && trace_stream_check_start(buf, have, err) < 0) {
+		fclose(f);
+		return -1;
 	}
 	trace_decode_stream(s, buf, have, true);
 	if (ferror(f)) {
@@ -221,6 +260,30 @@ int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace
 	fclose(f);
 	return s->out_of_memory ? fail(err, "trace: out of memory after %llu records",
 				       s->stats.records) : 0;
+}
+
+size_t trace_stats_describe(const struct trace_stats *st, char *buf, size_t cap)
+{
+	size_t len = 0;
+	const struct {
+		uint64_t n;
+		const char *what;
+	} parts[] = {
+		{ st->corrupt, "corrupt records rejected" },
+		{ st->skipped_bytes, "bytes skipped to resynchronise" },
+		{ st->truncated_bytes, "bytes of a truncated record at the end" },
+	};
+
+	if (cap)
+		buf[0] = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (!parts[i].n || len >= cap)
+			continue;
+		int n = snprintf(buf + len, cap - len, "%s%llu %s", len ? ", " : "",
+				 (unsigned long long)parts[i].n, parts[i].what);
+		len = n < 0 ? len : len + (size_t)n < cap ? len + (size_t)n : cap - 1;
+	}
+	return len;
 }
 
 /* ---- memory ------------------------------------------------------------------------ */

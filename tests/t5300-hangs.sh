@@ -54,6 +54,17 @@ test_expect_success 'report finds the deadlock: who holds what, who waits for wh
 	expect_grep "^      #[0-9]+ +0x[0-9a-f]+ in mutex_lock\\+" report
 '
 
+test_expect_success 'the trace ring keeps the evidence: timer ticks are off by default' '
+	$UNISCOPE trace dl >trace &&
+	expect_equal "$(grep -c " mutex_contended: " trace)" 2 &&
+	expect_no_grep " (irq_entry|irq_exit|timer): " trace &&
+	start_session noisy $CRASH "deadlock trace_mask=-12290" &&
+	introspect_wait_console noisy "opposite orders" &&
+	wait_deadlock noisy &&
+	$UNISCOPE trace noisy >trace &&
+	expect_grep " timer: " trace
+'
+
 test_expect_success 'report --json: the cycle, and threads blocked past --stuck' '
 	sleep 1.2 &&
 	$UNISCOPE report --json --stuck 1000 dl >r.json &&

@@ -96,9 +96,21 @@
 #define UNISCOPE_TRACE_THREAD_NAME_SIZE (UNISCOPE_TRACE_HEADER_SIZE + 8 + 8 * UNISCOPE_TRACE_STR_SLOTS)
 
 #define UNISCOPE_TRACE_BIT(id) (1ull << (id))
-/* What trace_init() enables: everything but the allocator. */
+/*
+ * Housekeeping: events every timer tick writes (irq entry and exit, the
+ * tick), 300 a second in a guest that does nothing. Left on, they turn an
+ * idle, hung guest's ring over in about half a minute and take the rare
+ * events that showed the hang (mutex_contended) with them; so they are off
+ * unless asked for (trace_mask=). bench/trace-evidence.sh
+ * measures how long evidence survives either way.
+ */
+#define UNISCOPE_TRACE_HOUSEKEEPING_MASK                                                           \
+	(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_IRQ_ENTRY) | UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_IRQ_EXIT) | \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_TIMER))
+/* What trace_init() enables: everything but the allocator and housekeeping. */
 #define UNISCOPE_TRACE_DEFAULT_MASK \
-	(~(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_ALLOC) | UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_FREE) | 1ull))
+	(~(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_ALLOC) | UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_FREE) | \
+	   UNISCOPE_TRACE_HOUSEKEEPING_MASK | 1ull))
 
 /* ---- records ----------------------------------------------------------------- */
 

@@ -175,8 +175,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(HOST_LIB)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_LIB) $(HOST_LIBS)
 # The guest's trace emit functions, built as the guest builds them (-Os,
 # frame pointers, no red zone, absolute addresses) but to run on the host.
+# The bench's evidence ring is its main ring: -fno-ipa-icf keeps the two
+# emitter sets apart as in the guest, where the rings differ.
 BENCH_GUEST_CODEGEN = -Os -fno-pic -fno-pie -mno-red-zone -fno-omit-frame-pointer \
-	-mgeneral-regs-only -fcf-protection=none -fno-stack-protector
+	-mgeneral-regs-only -fcf-protection=none -fno-stack-protector -fno-ipa-icf
 $(BUILD)/bench/trace-emit.o: bench/trace-emit.c $(HOST_FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) $(BENCH_GUEST_CODEGEN) -c -o $@ $<

@@ -411,6 +411,7 @@ void us_report_free(struct us_report *r)
 	report_hang_free(&r->hang);
 	free(r->threads);
 	free(r->events);
+	free(r->kept);
 	free(r->console);
 	free(r);
 }

@@ -14,6 +14,7 @@
 #define REPORT_INSNS (REPORT_INSNS_BEFORE + 1 + REPORT_INSNS_AFTER)
 #define REPORT_LINE_MAX 200
 #define REPORT_PROBLEM_MAX 256
+#define REPORT_KEPT_EVENTS 16
 
 struct report_thread {
 	struct us_thread th;
@@ -78,6 +79,8 @@ struct us_report {
 
 	char (*events)[REPORT_LINE_MAX];
 	size_t nr_events;
+	char (*kept)[REPORT_LINE_MAX]; /* the last rare events (evidence ring: locks, threads, faults, app) */
+	size_t nr_kept;
 	uint64_t events_total;
 	char events_problem[REPORT_PROBLEM_MAX];
 

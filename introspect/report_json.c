@@ -276,6 +276,7 @@ void us_report_print_json(const struct us_report *r, FILE *out)
 	json_problem(out, "threads_error", r->threads_problem);
 	json_lines(out, "events", (const char (*)[REPORT_LINE_MAX])r->events, r->nr_events);
 	fprintf(out, ",\n  \"events_total\": %" PRIu64, r->events_total);
+	json_lines(out, "kept_events", (const char (*)[REPORT_LINE_MAX])r->kept, r->nr_kept);
 	json_problem(out, "events_error", r->events_problem);
 	json_lines(out, "console", (const char (*)[REPORT_LINE_MAX])r->console, r->nr_console);
 	json_problem(out, "console_error", r->console_problem);

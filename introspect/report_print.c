@@ -206,6 +206,11 @@ static void print_events(FILE *out, const struct us_report *r)
 		r->events_total);
 	for (size_t i = 0; i < r->nr_events; i++)
 		fprintf(out, "  %s\n", r->events[i]);
+	if (!r->nr_kept)
+		return;
+	fprintf(out, "\nrare events kept (the evidence ring), last %zu:\n", r->nr_kept);
+	for (size_t i = 0; i < r->nr_kept; i++)
+		fprintf(out, "  %s\n", r->kept[i]);
 }
 
 static void print_console(FILE *out, const struct us_report *r)

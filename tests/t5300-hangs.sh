@@ -54,15 +54,30 @@ test_expect_success 'report finds the deadlock: who holds what, who waits for wh
 	expect_grep "^      #[0-9]+ +0x[0-9a-f]+ in mutex_lock\\+" report
 '
 
-test_expect_success 'the trace ring keeps the evidence: timer ticks are off by default' '
-	$UNISCOPE trace dl >trace &&
+# main_ring_turned_over SESSION: until the oldest sched_switch in the ring is younger
+# than the mutex_contended events (the main ring has overwritten everything of then).
+main_ring_turned_over() {
+	for _i in $(seq 150); do
+		$UNISCOPE trace "$1" >trace &&
+		awk '/ mutex_contended: / { m = $3 } / sched_switch: / && !s { s = $3 }
+		     END { exit !(m != "" && s != "" && s + 0 > m + 0) }' trace && return 0
+		sleep 0.2
+	done
+	tail -5 trace
+	return 1
+}
+
+test_expect_success 'the evidence ring keeps the contention after the main ring turned over' '
+	start_session small $CRASH "deadlock trace_ring=4096" &&
+	introspect_wait_console small "opposite orders" &&
+	wait_deadlock small &&
+	main_ring_turned_over small &&
 	expect_equal "$(grep -c " mutex_contended: " trace)" 2 &&
-	expect_no_grep " (irq_entry|irq_exit|timer): " trace &&
-	start_session noisy $CRASH "deadlock trace_mask=-12290" &&
-	introspect_wait_console noisy "opposite orders" &&
-	wait_deadlock noisy &&
-	$UNISCOPE trace noisy >trace &&
-	expect_grep " timer: " trace
+	expect_grep " thread_create: tid=worker-a:[0-9]+ name=worker-a" trace &&
+	expect_grep " timer: " trace &&
+	$UNISCOPE report small >report &&
+	expect_grep "^rare events kept \\(the evidence ring\\), last [0-9]+:" report &&
+	expect_grep "^  worker-a-[0-9]+ +\\[000\\] .*mutex_contended: mutex=0x[0-9a-f]+ owner=worker-b" report
 '
 
 test_expect_success 'report --json: the cycle, and threads blocked past --stuck' '

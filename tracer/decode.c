@@ -53,23 +53,38 @@ static void learn_thread_name(struct trace_set *s, const struct trace_event *e,
 	trace_set_thread_name(s, (uint32_t)slots[t->fields[0].first_slot], name);
 }
 
-static void add_lost(struct trace_set *s, uint32_t cpu, uint64_t tsc, uint64_t pos)
+/*
+ * Decoder state is kept per ring: ring index kind * MAX_CPUS + cpu (a CPU's
+ * main and evidence rings lose events independently). Events carry the CPU.
+ */
+static uint32_t ring_index(uint32_t cpu, uint32_t kind)
 {
-	struct trace_event e = { .tsc = tsc, .pos = pos, .cpu = cpu, .id = UNISCOPE_TRACE_ID_LOST };
-
-	e.lost = s->cpus[cpu].pending_lost;
-	s->cpus[cpu].pending_lost = 0;
-	if (e.lost && trace_set_append(s, &e, NULL))
-		s->cpus[cpu].missing += e.lost;
+	return kind * UNISCOPE_TRACE_MAX_CPUS + cpu;
 }
 
-/* One trace point record of cpu at pos; p has hdr->size bytes. */
-static void add_record(struct trace_set *s, uint32_t cpu, uint64_t pos, const uint8_t *p,
+static uint32_t ring_cpu(uint32_t ring)
+{
+	return ring % UNISCOPE_TRACE_MAX_CPUS;
+}
+
+static void add_lost(struct trace_set *s, uint32_t ring, uint64_t tsc, uint64_t pos)
+{
+	struct trace_event e = { .tsc = tsc, .pos = pos, .cpu = ring_cpu(ring),
+				 .id = UNISCOPE_TRACE_ID_LOST };
+
+	e.lost = s->cpus[ring].pending_lost;
+	s->cpus[ring].pending_lost = 0;
+	if (e.lost && trace_set_append(s, &e, NULL))
+		s->cpus[ring].missing += e.lost;
+}
+
+/* One trace point record of a ring at pos; p has hdr->size bytes. */
+static void add_record(struct trace_set *s, uint32_t ring, uint64_t pos, const uint8_t *p,
 		       const struct uniscope_trace_record *hdr)
 {
 	uint64_t slots[UNISCOPE_TRACE_SLOTS_MAX];
 	struct trace_event e = {
-		.tsc = hdr->tsc, .pos = pos, .cpu = cpu, .tid = hdr->tid, .id = hdr->event,
+		.tsc = hdr->tsc, .pos = pos, .cpu = ring_cpu(ring), .tid = hdr->tid, .id = hdr->event,
 		.nr_slots = (uint16_t)((hdr->size - UNISCOPE_TRACE_HEADER_SIZE) / 8),
 	};
 
@@ -78,8 +93,8 @@ static void add_record(struct trace_set *s, uint32_t cpu, uint64_t pos, const ui
 		return;
 	}
 	memcpy(slots, p + UNISCOPE_TRACE_HEADER_SIZE, e.nr_slots * 8u);
-	if (s->cpus[cpu].pending_lost)
-		add_lost(s, cpu, hdr->tsc, pos);
+	if (s->cpus[ring].pending_lost)
+		add_lost(s, ring, hdr->tsc, pos);
 	if (!s->meta.types[e.id].defined)
 		s->stats.unknown++;
 	if (trace_set_append(s, &e, slots)) {
@@ -115,25 +130,27 @@ static void stream_chunk(struct trace_set *s, const uint8_t *p, uint64_t tsc)
 {
 	struct uniscope_trace_chunk c;
 	struct trace_cpu *cpu;
+	uint32_t ring;
 
 	memcpy(&c, p + UNISCOPE_TRACE_HEADER_SIZE, sizeof(c));
-	if (c.cpu >= UNISCOPE_TRACE_MAX_CPUS) {
+	if (c.cpu >= UNISCOPE_TRACE_MAX_CPUS || c.ring >= UNISCOPE_TRACE_RING_KINDS) {
 		s->stats.corrupt++;
 		s->stream_cpu = -1;
 		return;
 	}
-	cpu = &s->cpus[c.cpu];
+	ring = ring_index(c.cpu, c.ring);
+	cpu = &s->cpus[ring];
 	cpu->pending_lost += delta(c.events_before, cpu->records_expected) +
 			     delta(c.lost, cpu->lost) + delta(c.overwritten, cpu->overwritten);
 	cpu->records_expected = c.events_before + c.records;
 	cpu->lost = c.lost;
 	cpu->overwritten = c.overwritten;
 	cpu->seen = true;
-	s->stream_cpu = (int32_t)c.cpu;
+	s->stream_cpu = (int32_t)ring;
 	if (c.cpu >= s->nr_cpus)
-		s->nr_cpus = c.cpu + 1;
+		s->nr_cpus = c.cpu + 1u;
 	if (c.records == 0)
-		add_lost(s, c.cpu, tsc, s->stream_offset);
+		add_lost(s, ring, tsc, s->stream_offset);
 }
 
 /* A CHUNK or STREAM_INFO header: where decoding can pick up after damage. */
@@ -288,10 +305,14 @@ size_t trace_stats_describe(const struct trace_stats *st, char *buf, size_t cap)
 
 /* ---- memory ------------------------------------------------------------------------ */
 
-static int check_ring(const struct uniscope_trace_ring *r, uint32_t cpu, struct trace_error *err)
+static int check_ring(const struct uniscope_trace_ring *r, uint32_t ring, struct trace_error *err)
 {
+	uint32_t cpu = ring_cpu(ring);
+
 	if (r->magic != UNISCOPE_TRACE_RING_MAGIC)
 		return fail(err, "trace: ring of cpu %llu has a bad magic (not initialised yet?)", cpu);
+	if (ring_index(r->cpu, r->kind) != ring)
+		return fail(err, "trace: a ring of cpu %llu says it is another CPU's or kind's", cpu);
 	if (r->size < UNISCOPE_TRACE_RING_MIN || r->size > UNISCOPE_TRACE_RING_MAX ||
 	    (r->size & (r->size - 1)))
 		return fail(err, "trace: ring size %llu is not a power of two in range", r->size);
@@ -411,9 +432,13 @@ int trace_decode_memory(struct trace_set *s, trace_read_fn read, void *ctx, uint
 			    UNISCOPE_TRACE_VERSION);
 	if (info.nr_cpus == 0 || info.nr_cpus > UNISCOPE_TRACE_MAX_CPUS)
 		return fail(err, "trace: the descriptor claims %llu CPUs", info.nr_cpus);
-	for (uint32_t cpu = 0; cpu < info.nr_cpus; cpu++)
-		if (read_ring(s, read, ctx, cpu, info.rings[cpu], err) < 0)
-			return -1;
+	if (info.nr_kinds == 0 || info.nr_kinds > UNISCOPE_TRACE_RING_KINDS)
+		return fail(err, "trace: the descriptor claims %llu ring kinds", info.nr_kinds);
+	for (uint32_t kind = 0; kind < info.nr_kinds; kind++)
+		for (uint32_t cpu = 0; cpu < info.nr_cpus; cpu++)
+			if (read_ring(s, read, ctx, ring_index(cpu, kind),
+				      info.rings[kind * info.nr_cpus + cpu], err) < 0)
+				return -1;
 	if (info.nr_cpus > s->nr_cpus)
 		s->nr_cpus = info.nr_cpus;
 	return s->out_of_memory ? fail(err, "trace: out of memory after %llu records",

@@ -121,9 +121,9 @@ struct trace_set {
 	size_t nr_slots, cap_slots;
 	struct trace_thread *threads; /* sorted by tid */
 	size_t nr_threads, cap_threads;
-	struct trace_cpu cpus[UNISCOPE_TRACE_MAX_CPUS];
+	struct trace_cpu cpus[UNISCOPE_TRACE_MAX_RINGS]; /* per ring: kind * MAX_CPUS + cpu */
 	struct trace_stats stats;
-	int32_t stream_cpu;           /* CPU of the current stream chunk, -1 before one */
+	int32_t stream_cpu;           /* ring of the current stream chunk, -1 before one */
 	uint64_t stream_offset;       /* bytes of stream consumed so far */
 	bool stream_resync;           /* skipping damage up to the next chunk */
 	bool out_of_memory;

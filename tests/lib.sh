@@ -215,3 +215,37 @@ if not eval(sys.argv[2]):
     sys.exit(1)
 PY
 }
+
+# --- the terminal UI in tmux (t6xxx) ---
+
+TMUX_SOCK=$TRASH/tmux.sock
+
+
+tm() {
+	tmux -S "$TMUX_SOCK" "$@"
+}
+
+# tui_start NAME COMMAND: COMMAND in a detached 100x30 tmux window; windows
+# outlive their test (the next ones keep driving them) and go at the end.
+tui_start() {
+	tm new-session -d -x 100 -y 30 -s "$1" "env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR TERM=screen $2"
+}
+
+tui_capture() {
+	tm capture-pane -p -t "$1" >"$2"
+}
+
+# tui_wait NAME REGEX [FILE]: polls the window until its text matches REGEX
+# (the last capture stays in FILE, default screen).
+tui_wait() {
+	_file=${3:-screen}
+	_tries=$((${TUI_WAIT:-30} * 4))
+	while [ $_tries -gt 0 ]; do
+		tui_capture "$1" "$_file" 2>/dev/null && grep -E -q -- "$2" "$_file" && return 0
+		sleep 0.25
+		_tries=$((_tries - 1))
+	done
+	echo "timed out waiting for /$2/ on the screen of $1:"
+	cat "$_file"
+	return 1
+}

@@ -104,6 +104,20 @@ static void draw_row(struct tui_ui *ui, const struct tui_thread *t, int y, struc
 	pane_timeline_row(ui, t->id, y, r.x + ROW_WIDTH + 1, r.w - ROW_WIDTH - 1);
 }
 
+/* A corrupt thread list: the rows are what was read before it stopped; the last row says why. */
+static void draw_list_problem(struct tui_ui *ui, struct tui_rect r, int rows)
+{
+	int shown = (int)ui->m->nr_threads - ui->thread_top;
+	char text[240];
+
+	if (!ui->src || !ui->src->threads_error[0])
+		return;
+	snprintf(text, sizeof(text), " ! the thread list stops here: %s", ui->src->threads_error);
+	attron(tui_attr(ui, TUI_C_RUNNING, A_BOLD));
+	tui_put(r.y + 1 + (shown < rows ? shown : rows - 1), r.x, r.w, text);
+	attroff(tui_attr(ui, TUI_C_RUNNING, A_BOLD));
+}
+
 void pane_threads_draw(struct tui_ui *ui, struct tui_rect r)
 {
 	struct tui_model *m = ui->m;
@@ -125,4 +139,5 @@ void pane_threads_draw(struct tui_ui *ui, struct tui_rect r)
 		int idx = ui->thread_top + i;
 		draw_row(ui, &m->threads[idx], r.y + 1 + i, r, idx == ui->sel_index);
 	}
+	draw_list_problem(ui, r, rows);
 }

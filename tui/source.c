@@ -124,7 +124,10 @@ static void read_threads(struct tui_source *s, struct tui_model *m)
 	size_t n = 0, kept;
 	uint64_t now = 0;
 
-	us_error_destroy(us_target_threads(s->target, &threads, &n));
+	struct us_error *err = us_target_threads(s->target, &threads, &n);
+
+	snprintf(s->threads_error, sizeof(s->threads_error), "%s", err ? err->message : "");
+	us_error_destroy(err);
 	us_error_destroy(us_target_clock(s->target, &now));
 	if ((waits = calloc(n ? n : 1, sizeof(*waits))))
 		us_target_waits(s->target, threads, n, waits);

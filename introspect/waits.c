@@ -69,11 +69,23 @@ static struct us_error *owner_from_descriptor(struct us_target *t, const struct 
 	}
 }
 
-/* Per wait reason; NULL: such a wait has no owner (a sleep, a semaphore). */
+/*
+ * Per wait reason. A reason with no hook here still gets
+ * owner_from_descriptor() when the guest's wait_owners describe it, so a
+ * guest can describe a new kind of lock without a new host; a reason that
+ * needs more than an owner field (a C library's futex word) gets a hook.
+ */
 static owner_hook *const owner_hooks[UNISCOPE_WAIT_REASON_COUNT] = {
 	[UNISCOPE_WAIT_MUTEX] = owner_from_descriptor,
 	[UNISCOPE_WAIT_JOIN] = owner_from_descriptor,
 };
+
+static owner_hook *hook_for(const struct us_target *t, uint32_t reason)
+{
+	if (reason < UNISCOPE_WAIT_REASON_COUNT && owner_hooks[reason])
+		return owner_hooks[reason];
+	return owner_entry(t, reason) ? owner_from_descriptor : NULL;
+}
 
 void us_target_name_address(struct us_target *t, uint64_t addr, char *buf, size_t cap)
 {
@@ -98,8 +110,7 @@ static int find_owner(const struct owner_ref *ref, const struct us_thread *threa
 static void resolve_owner(struct us_target *t, const struct us_thread *th,
 			  const struct us_thread *threads, size_t count, struct us_wait *w)
 {
-	owner_hook *hook = th->wait_reason < UNISCOPE_WAIT_REASON_COUNT ? owner_hooks[th->wait_reason]
-									 : NULL;
+	owner_hook *hook = hook_for(t, th->wait_reason);
 	struct owner_ref ref;
 	struct us_error *err;
 

@@ -192,7 +192,7 @@ $(BUILD)/bench/%: bench/%.c $(HOST_LIB)
 # Fuzzers: clang + libFuzzer + ASan/UBSan over the portable and host parsers.
 FUZZ_SRCS = $(PORTABLE_SRCS) $(HOST_LIB_SRCS)
 # Fuzzers may #include a cli/ file (fuzz-gdbfast): they rebuild when any of those change.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/uniscope/*.h cli/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/uniscope/*.h cli/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit \
 		$(HOST_PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

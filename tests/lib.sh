@@ -203,6 +203,20 @@ sys.exit(1 if "error" in reply else 0)
 PY
 }
 
+# guest_poke SESSION IMAGE SYMBOL OFFSET HEX: writes the bytes HEX (e.g.
+# ffffffffffffffff) at SYMBOL+OFFSET of session SESSION's live guest, through
+# its shared RAM file (the libOS identity-maps: file offset = address). For
+# tests that corrupt a guest the way a hostile or broken one would.
+guest_poke() {
+	_addr=$(nm "$2" | awk -v s="$3" '$3 == s {print $1}') &&
+	python3 -c "
+import sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(int(sys.argv[2], 16) + int(sys.argv[3]))
+    f.write(bytes.fromhex(sys.argv[4]))
+" "$XDG_RUNTIME_DIR/uniscope/$1/mem" "$_addr" "$4" "$5"
+}
+
 # expect_json FILE [PYTHON-EXPR]: FILE parses as JSON and, when given, the
 # expression over `j` is true (e.g. 'len(j["threads"]) == 13').
 expect_json() {

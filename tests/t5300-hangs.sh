@@ -113,21 +113,10 @@ test_expect_success 'a guest that is only idle: no deadlock, nothing stuck' '
 	expect_grep "^  no deadlock \\(no wait-for cycle\\)" report
 '
 
-# corrupt_descriptor SESSION: zeroes the descriptor in the session's shared guest RAM.
-corrupt_descriptor() {
-	addr=$(nm $CRASH | awk "\$3 == \"uniscope_info\" {print \$1}") &&
-	python3 -c "
-import sys
-with open(sys.argv[1], \"r+b\") as f:
-    f.seek(int(sys.argv[2], 16))
-    f.write(bytes(64))
-" "$XDG_RUNTIME_DIR/uniscope/$1/mem" "$addr"
-}
-
 test_expect_success 'a live guest with a corrupt descriptor: report cannot tell, says why, exits 1' '
 	start_session broken $CRASH spin &&
 	introspect_wait_console broken "crash: spinning" &&
-	corrupt_descriptor broken &&
+	guest_poke broken $CRASH uniscope_info 0 $(printf "%0128d" 0) &&
 	rc=0; $UNISCOPE report broken >report 2>err || rc=$? &&
 	cat report err &&
 	expect_equal $rc 1 &&

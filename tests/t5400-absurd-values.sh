@@ -19,20 +19,9 @@ test_expect_success 'a core truncated by one byte is reported' '
 	expect_grep " waiter-0 " ps
 '
 
-# poke SESSION SYMBOL OFFSET VALUE: a u64 into the live guest, through its shared RAM file.
-poke() {
-	addr=$(nm $THREADS | awk "\$3 == \"$2\" {print \$1}") &&
-	python3 -c "
-import sys
-with open(sys.argv[1], \"r+b\") as f:
-    f.seek(int(sys.argv[2], 16) + int(sys.argv[3]))
-    f.write(int(sys.argv[4]).to_bytes(8, \"little\"))
-" "$XDG_RUNTIME_DIR/uniscope/$1/mem" "$addr" "$3" "$4"
-}
-
 test_expect_success 'heap statistics no heap can have are flagged and fail' '
 	$UNISCOPE heap c >heap &&
-	poke c heap_stats 8 18446744073709551615 &&
+	guest_poke c $THREADS heap_stats 8 ffffffffffffffff &&
 	rc=0; $UNISCOPE heap c >heap 2>err || rc=$? &&
 	cat heap err &&
 	expect_equal $rc 1 &&

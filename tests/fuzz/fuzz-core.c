@@ -15,10 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../../introspect/postmortem.h"
+#include "input-file.h"
 #include "synthetic.h"
 
 #define MAX_BACKTRACES 16
@@ -132,19 +131,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int fd = -1;
-	static char path[64];
 	struct us_backend *b;
 	struct us_target *t;
 
-	if (fd < 0) {
-		if ((fd = memfd_create("fuzz-core", 0)) < 0)
-			abort();
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
-	if (failed(us_backend_core_open(path, &b)))
+	if (failed(us_backend_core_open(fuzz_input_file(data, size), &b)))
 		return 0;
 	if (failed(us_target_open_backend(b, "fuzz.core", NULL, &t)))
 		return 0;

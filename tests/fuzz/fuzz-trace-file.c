@@ -14,10 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../../tracer/tracer.h"
+#include "input-file.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -68,19 +67,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct trace_set set;
-	static int fd = -1;
-	static char path[64];
+	const char *path = fuzz_input_file(data, size);
 	struct trace_error err = { "" };
 	char text[512];
 	int checked, decoded;
 
-	if (fd < 0) {
-		if ((fd = memfd_create("fuzz-trace-file", 0)) < 0)
-			abort();
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
 	checked = trace_stream_check_start(data, size, &err);
 	CHECK(checked == 0 || err.msg[0]);
 	trace_set_init(&set);

@@ -44,22 +44,30 @@ GUEST_PROFILE_DEF_full = -DUNISCOPE_DEBUG_FULL=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_sealed = -DUNISCOPE_DEBUG_SEALED=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_off = -DUNISCOPE_DEBUG_OFF=1
 GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -Os -ffreestanding -nostdinc -isystem $(GCC_INC) \
-	-Ilibos/include -Ilibos -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
+	-Ilibos/include -Ilibos/api -Ilibos -I$(GUEST_OUT)/gen -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-builtin-printf -ffunction-sections -fdata-sections \
 	-DUNISCOPE_GUEST=1 $(GUEST_PROFILE_DEF_$(DEBUG))
 # The libOS core never touches SSE/x87 state, so traps need not save it.
 GUEST_CORE_CFLAGS = $(GUEST_BASE_CFLAGS) -mgeneral-regs-only
-GUEST_APP_CFLAGS = $(GUEST_BASE_CFLAGS)
-GUEST_LDFLAGS = -nostdlib -static --build-id=sha1 -z max-page-size=4096 --nmagic \
-	-z noexecstack --gc-sections -T libos/libos.ld
+# Applications (examples, test images) are built by uniscope-cc, as users build theirs.
+GUEST_APP_CFLAGS = -std=c11 $(WARN) -g -Os -MMD -MP -ffunction-sections -fdata-sections -Iinclude
+
+# The applications' C library: musl from Debian's source package (mk/musl.sh).
+MUSL ?= $(BUILD)/musl
+MUSL_LIB = $(MUSL)/lib/libc.a
+# The SDK, staged in the tree as `make install` lays it out under PREFIX/lib/uniscope.
+SDK = $(BUILD)/sdk
+SDK_STAMP = $(SDK)/.staged
+UNISCOPE_CC = $(BUILD)/uniscope-cc
+SDK_LIBOS = $(SDK)/lib/libos-$(DEBUG).a
 
 GUEST_OUT = $(BUILD)/guest
 
 PORTABLE_SRCS = $(sort $(wildcard chan/*.c gdbstub/*.c)) $(wildcard tracer/ring.c)
 LIBOS_STUB_SRCS = $(sort $(wildcard libos/debug/*.c))
 LIBOS_SRCS = $(sort $(wildcard libos/arch/x86_64/*.c libos/arch/x86_64/*.S \
-	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/libc/*.c))
+	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/posix/*.c libos/libc/*.c))
 ifneq ($(DEBUG),off)
 LIBOS_SRCS += $(LIBOS_STUB_SRCS)
 endif
@@ -68,6 +76,8 @@ LIBOS_LIB = $(GUEST_OUT)/libos.a
 
 EXAMPLES = $(sort $(notdir $(wildcard examples/*)))
 EXAMPLE_IMAGES = $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
+# Tiny unikernels that tests boot (tests/images/NAME/*.c), built as examples are.
+TEST_IMAGES = $(patsubst %,$(BUILD)/tests/images/%.elf,$(sort $(notdir $(wildcard tests/images/*))))
 
 # --- host ----------------------------------------------------------------
 HOST_PKGS = libelf libdw capstone ncursesw jansson
@@ -103,10 +113,10 @@ DEPS_STAMP = $(BUILD)/.deps-ok
 .PHONY: all check demo fuzz install clean examples host unit deps
 .DEFAULT_GOAL := all
 
-all: host examples unit
+all: host sdk examples unit
 host: $(UNISCOPE)
 examples: $(EXAMPLE_IMAGES)
-unit: $(UNIT_TESTS) $(BENCH_TOOLS)
+unit: $(UNIT_TESTS) $(BENCH_TOOLS) $(TEST_IMAGES)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): mk/deps.sh
@@ -124,15 +134,43 @@ $(GUEST_FLAGS_FILE): FORCE
 $(HOST_FLAGS_FILE): FORCE
 	@mkdir -p $(@D)
 	@echo '$(HOST_CFLAGS) | $(HOST_LIBS)' | cmp -s - $@ || echo '$(HOST_CFLAGS) | $(HOST_LIBS)' >$@
-$(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c)): $(GUEST_FLAGS_FILE)
+$(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c tests/images/*/*.c)): $(GUEST_FLAGS_FILE)
 $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS): $(HOST_FLAGS_FILE)
 
 # Everything built needs the dependencies present first.
 $(LIBOS_OBJS) $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS) $(LIBC_TEST_OBJS): | $(DEPS_STAMP)
 
-$(GUEST_OUT)/examples/%.o: examples/%.c
+$(MUSL_LIB): mk/musl.sh mk/source-package.sh | $(DEPS_STAMP)
+	$(Q)GUEST_CC=$(GUEST_CC) sh mk/musl.sh $(BUILD)
+# The syscall numbers and names, from the C library's own list.
+SYSCALL_LIST = $(GUEST_OUT)/gen/linux_syscalls.h
+$(SYSCALL_LIST): $(MUSL_LIB)
 	@mkdir -p $(@D)
-	$(QUIET_CC)$(GUEST_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
+	$(QUIET_GEN)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/LINUX_SYSCALL(\1, \2)/p' \
+		$(MUSL)/include/bits/syscall.h >$@.tmp && mv $@.tmp $@
+$(LIBOS_OBJS): | $(SYSCALL_LIST)
+
+# The SDK: uniscope-cc, musl's headers and libraries, the libOS's archive, header and linker script.
+.PHONY: sdk
+sdk: $(UNISCOPE_CC) $(SDK_LIBOS)
+$(SDK_STAMP): $(MUSL_LIB) libos/api/libos.h include/uniscope/trace.h include/uniscope/abi.h libos/libos.ld
+	@mkdir -p $(SDK)/include/uniscope $(SDK)/lib
+	$(QUIET_GEN)cp -R $(MUSL)/include/. $(SDK)/include/ && cp $(MUSL)/lib/*.a $(MUSL)/lib/*.o $(SDK)/lib/ && \
+		cp libos/api/libos.h $(SDK)/include/ && \
+		cp include/uniscope/trace.h include/uniscope/abi.h $(SDK)/include/uniscope/ && \
+		cp libos/libos.ld $(SDK)/lib/ && touch $@
+$(SDK_LIBOS): $(LIBOS_LIB) $(SDK_STAMP)
+	$(QUIET_GEN)cp $(LIBOS_LIB) $@
+$(UNISCOPE_CC): mk/uniscope-cc.in $(SDK_STAMP)
+	$(QUIET_GEN)sed -e 's|@SDK@|$(abspath $(SDK))|' -e 's|@PROFILE@|$(DEBUG)|' -e 's|@CC@|$(GUEST_CC)|' \
+		mk/uniscope-cc.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+
+$(GUEST_OUT)/examples/%.o: examples/%.c $(UNISCOPE_CC)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(UNISCOPE_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
+$(GUEST_OUT)/tests/images/%.o: tests/images/%.c $(UNISCOPE_CC)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(UNISCOPE_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
 $(GUEST_OUT)/%.o: %.c
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -c -o $@ $<
@@ -140,17 +178,28 @@ $(GUEST_OUT)/%.o: %.S
 	@mkdir -p $(@D)
 	$(QUIET_AS)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
-$(LIBOS_LIB): $(LIBOS_OBJS)
+# The libOS is one relocatable object whose only global symbols are the
+# application interface (libos/exports.txt): its internals cannot collide
+# with, or be replaced by, an application's or the C library's names.
+LIBOS_RELOC = $(GUEST_OUT)/libos.o
+$(LIBOS_RELOC): $(LIBOS_OBJS) libos/api/exports.txt
+	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) && \
+		grep -v '^#' libos/api/exports.txt | tr ' ' '\n' | grep -v '^$$' >$@.keep && \
+		objcopy --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
+$(LIBOS_LIB): $(LIBOS_RELOC)
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
 
 # An example is every .c in its folder; the libOS entry comes from libos.a.
 .SECONDARY:
 .SECONDEXPANSION:
 example_objs = $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/$(1)/*.c))
-$(BUILD)/examples/%.elf: $$(call example_objs,$$*) $(LIBOS_LIB) libos/libos.ld
+$(BUILD)/examples/%.elf: $$(call example_objs,$$*) $(SDK_LIBOS) $(UNISCOPE_CC)
 	@mkdir -p $(@D)
-	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ --whole-archive $(LIBOS_LIB) --no-whole-archive \
-		$(filter %.o,$^)
+	$(QUIET_LD)$(UNISCOPE_CC) -o $@ $(filter %.o,$^)
+test_image_objs = $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard tests/images/$(1)/*.c))
+$(BUILD)/tests/images/%.elf: $$(call test_image_objs,$$*) $(SDK_LIBOS) $(UNISCOPE_CC)
+	@mkdir -p $(@D)
+	$(QUIET_LD)$(UNISCOPE_CC) -o $@ $(filter %.o,$^)
 
 $(HOST_OUT)/libc-test/%.o: libos/libc/%.c tests/unit/libc-rename.h
 	@mkdir -p $(@D)
@@ -226,10 +275,26 @@ check-xen: host examples
 demo: all
 	$(Q)sh mk/demo.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples
+# The SDK of every profile: the other two profiles' libOS archives are built
+# beside the tree's (sharing its musl), and uniscope-cc is written for PREFIX.
+SDK_PROFILES = full sealed off
+INSTALL_SDK = $(DESTDIR)$(PREFIX)/lib/uniscope
+.PHONY: sdk-profiles
+sdk-profiles: sdk
+	$(Q)for p in $(filter-out $(DEBUG),$(SDK_PROFILES)); do \
+		$(MAKE) -s DEBUG=$$p BUILD=$(BUILD)/profile-$$p MUSL=$(abspath $(MUSL)) \
+			$(BUILD)/profile-$$p/guest/libos.a && \
+		cp $(BUILD)/profile-$$p/guest/libos.a $(SDK)/lib/libos-$$p.a || exit 1; done
+
+install: all sdk-profiles
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/uniscope/examples \
+		$(INSTALL_SDK) $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 0755 $(UNISCOPE) $(DESTDIR)$(PREFIX)/bin/uniscope
 	install -m 0644 $(EXAMPLE_IMAGES) $(DESTDIR)$(PREFIX)/share/uniscope/examples/
+	cp -R $(SDK)/include $(SDK)/lib $(INSTALL_SDK)/
+	sed -e 's|@SDK@|$(PREFIX)/lib/uniscope|' -e 's|@PROFILE@|sealed|' -e 's|@CC@|$(GUEST_CC)|' \
+		mk/uniscope-cc.in >$(DESTDIR)$(PREFIX)/bin/uniscope-cc && chmod 0755 $(DESTDIR)$(PREFIX)/bin/uniscope-cc
+	sed -e 's|@PREFIX@|$(PREFIX)|' mk/uniscope.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/uniscope.pc
 
 clean:
 	rm -rf $(BUILD)

@@ -58,6 +58,12 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		else if (!strcmp(a, "--trace")) err = option_value(argc, argv, &i, &o->trace_file);
 		else if (!strcmp(a, "--append")) err = option_value(argc, argv, &i, &o->append);
 		else if (!strcmp(a, "--platform")) err = option_value(argc, argv, &i, &platform);
+		else if (!strcmp(a, "--rootfs")) err = option_value(argc, argv, &i, &o->rootfs);
+		else if (!strcmp(a, "--env")) {
+			if (o->nr_env >= RUN_MAX_ENV)
+				return cli_error("too many --env (at most %d)", RUN_MAX_ENV), EXIT_USAGE;
+			err = option_value(argc, argv, &i, &o->env[o->nr_env++]);
+		}
 		else if (!strcmp(a, "--detach")) o->detach = true;
 		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
 		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
@@ -197,7 +203,7 @@ int cmd_run(int argc, char **argv)
 	if (!rs)
 		return cli_error("out of memory");
 	rs->ready_fd = -1;
-	if ((err = parse_run_options(argc, argv, &rs->opt)))
+	if ((err = parse_run_options(argc, argv, &rs->opt)) || (err = run_compose_append(rs)))
 		return err;
 	if (access(rs->opt.image, R_OK) < 0)
 		return cli_error("'%s': %s", rs->opt.image, strerror(errno));
@@ -205,7 +211,8 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	if (rs->opt.detach && detach(rs))
 		return 1;
-	if (run_session_create(rs) || (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
+	if (run_session_create(rs) || run_pack_rootfs(rs) ||
+	    (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
 		run_session_remove(rs);
 		return 1;
 	}

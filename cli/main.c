@@ -7,7 +7,7 @@
 static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
-	  "           [--trace FILE] [--core-on-crash] [--detach] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--trace FILE] [--core-on-crash] [--detach] [--rootfs DIR] [--env K=V]... IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -18,7 +18,12 @@ static const struct cli_command commands[] = {
 	  "  --accel A       kvm or tcg (default: kvm when /dev/kvm is usable)\n"
 	  "  --gdb ADDR      serve the in-guest GDB stub on ADDR (loopback or unix socket, 0600)\n"
 	  "  --trace FILE    record trace records streamed by the guest into FILE\n"
-	  "  --append ARGS   the guest's command line\n"
+	  "  --append ARGS   the guest's command line: the libOS's options (key=value), then\n"
+	  "                  the program's arguments (argv[1]...; \"--\" ends the options)\n"
+	  "  --env K=V       set K in the program's environment (repeatable)\n"
+	  "  --rootfs DIR    DIR, packed as a cpio archive, is the read-only root file system\n"
+	  "                  (the PVH module: QEMU -initrd, xl ramdisk)\n"
+	  "  Standard input goes to the program's stdin (end of file ends it).\n"
 	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
 	  "  --core-on-crash when the guest dies, keep it up (paused) while its core and crash\n"
 	  "                  report are written, print the report, and leave NAME.core and\n"

@@ -12,6 +12,7 @@
 #include "introspect/session.h"
 
 #define RUN_MAX_EXTRA_ARGS 64
+#define RUN_MAX_ENV 32
 #define RUN_HELLO_INTERVAL_MS 200
 #define RUN_HELLO_TRIES 50
 
@@ -28,6 +29,9 @@ struct run_options {
 	bool core_on_crash;
 	const char *extra[RUN_MAX_EXTRA_ARGS];
 	int nr_extra;
+	const char *rootfs;     /* --rootfs DIR */
+	const char *env[RUN_MAX_ENV]; /* --env KEY=VALUE */
+	int nr_env;
 };
 
 /* The GDB fast path (run_gdbfast.c): memory reads answered from guest RAM. */
@@ -68,6 +72,7 @@ struct run_state {
 	uint64_t gdb_swallow_until_ms; /* drop the stub's answer to our own detach */
 	uint16_t tx_seq;
 	bool framed;
+	bool stdin_open; /* forwarding standard input to the guest's console */
 	int hello_tries;
 	uint64_t next_hello_ms;
 	bool got_exit_status;
@@ -83,7 +88,13 @@ struct run_state {
 	bool keep_session_dir; /* for the post-mortem of a failed start */
 	bool crash_saved;      /* --core-on-crash wrote core.elf and report.txt */
 	struct run_ctl *ctl;   /* the control socket (run_ctl.c), or NULL */
+	char rootfs_cpio[SESSION_PATH_MAX]; /* --rootfs, packed (run_rootfs.c) */
+	char append_buf[1024];              /* --env words and --append */
 };
+
+/* run_rootfs.c: --rootfs packed into the session, --env put on the command line. */
+int run_pack_rootfs(struct run_state *rs);
+int run_compose_append(struct run_state *rs);
 
 int run_session_create(struct run_state *rs);
 void run_session_remove(struct run_state *rs);

@@ -28,7 +28,8 @@
 #define SERIAL_FRAME_WAIT_US 150
 #define MAILBOX_POLL_NS 20000
 
-enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_COUNT };
+enum { POLL_SIGNAL, POLL_SERIAL, POLL_GDB_LISTEN0, POLL_GDB_LISTEN1, POLL_GDB_CLIENT, POLL_STDIN,
+       POLL_COUNT };
 
 static void write_all(int fd, const void *buf, size_t len)
 {
@@ -99,6 +100,8 @@ static void on_hello_ack(struct run_state *rs, const struct chan_ctl_msg *m)
 		rs->session.build_id[2 * i + 1] = hex[m->build_id[i] & 15];
 	}
 	rs->session.build_id[2 * m->build_id_len] = 0;
+	/* Our standard input becomes the guest's (console frames), when it reads one. */
+	rs->stdin_open = !rs->opt.detach && (m->caps & CHAN_CAP_CONSOLE_IN);
 	session_write_meta(&rs->session);
 	signal_ready(rs, 0);
 }
@@ -384,6 +387,19 @@ static int final_status(struct run_state *rs, int xen_status)
 	return status;
 }
 
+/* Standard input to the guest's stdin; an empty console frame says end of file. */
+static void read_stdin(struct run_state *rs)
+{
+	uint8_t buf[CHAN_PAYLOAD_MAX];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	send_frame(rs, CHAN_CONSOLE, buf, n > 0 ? (size_t)n : 0);
+	if (n <= 0)
+		rs->stdin_open = false;
+}
+
 static void poll_once(struct run_state *rs)
 {
 	struct pollfd p[POLL_COUNT + RUN_CTL_FDS] = {
@@ -392,6 +408,7 @@ static void poll_once(struct run_state *rs)
 		[POLL_GDB_LISTEN0] = { rs->gdb_listen_fd[0], POLLIN, 0 },
 		[POLL_GDB_LISTEN1] = { rs->gdb_listen_fd[1], POLLIN, 0 },
 		[POLL_GDB_CLIENT] = { rs->gdb_client_fd, POLLIN, 0 },
+		[POLL_STDIN] = { rs->stdin_open && rs->framed ? STDIN_FILENO : -1, POLLIN, 0 },
 	};
 	int timeout = rs->framed ? STATS_INTERVAL_MS : RUN_HELLO_INTERVAL_MS / 2;
 
@@ -421,6 +438,8 @@ static void poll_once(struct run_state *rs)
 			accept_gdb_client(rs, rs->gdb_listen_fd[i]);
 	if (p[POLL_GDB_CLIENT].revents && rs->gdb_client_fd >= 0)
 		read_gdb_client(rs);
+	if (p[POLL_STDIN].revents && rs->stdin_open)
+		read_stdin(rs);
 	run_ctl_handle(rs, p + POLL_COUNT, send_control);
 }
 

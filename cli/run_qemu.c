@@ -182,6 +182,10 @@ static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[]
 		argv[n++] = "-append";
 		argv[n++] = rs->opt.append;
 	}
+	if (rs->rootfs_cpio[0]) {
+		argv[n++] = "-initrd";
+		argv[n++] = rs->rootfs_cpio;
+	}
 	for (int i = 0; i < rs->opt.nr_extra; i++)
 		argv[n++] = rs->opt.extra[i];
 	argv[n] = 0;

@@ -101,7 +101,7 @@ test_expect_success 'sym: name to address and back' '
 	$UNISCOPE sym $S schedule >sym &&
 	expect_grep "^schedule = 0x[0-9a-f]+ \\(function, [0-9]+ bytes\\) at libos/kern/sched\\.c:[0-9]+$" sym &&
 	addr=$(sed -n "s/^schedule = \\(0x[0-9a-f]*\\) .*/\\1/p" sym) &&
-	expect_equal "$addr" "0x$(nm $IMAGE | sed -n "s/^0*\\([0-9a-f]*\\) T schedule$/\\1/p")" &&
+	expect_equal "$addr" "0x$(nm $IMAGE | sed -n "s/^0*\\([0-9a-f]*\\) [Tt] schedule$/\\1/p")" &&
 	$UNISCOPE sym $S $addr >back &&
 	expect_grep "^$addr = schedule\\+0x0 at libos/kern/sched\\.c:[0-9]+$" back &&
 	$UNISCOPE sym --json $S schedule+0x4 >sym.json &&

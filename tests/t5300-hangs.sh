@@ -153,11 +153,12 @@ heap_case() {
 		rc=0 && timeout 120 \$UNISCOPE run --core-on-crash --append $1 \$CRASH >out 2>err || rc=\$? &&
 		expect_equal \$rc 125 &&
 		expect_grep '\\*\\*\\* uniscope: panic in thread [0-9]+ .crasher.: $2' out &&
-		expect_grep '^panic: $2' crash.report
+		expect_grep '^panic: $2.* in [a-z_]+ at libos/kern/malloc.c:[0-9]+ \\(thread [0-9]+ .crasher.\\)' crash.report &&
+		expect_grep ' in crash_$1\\+0x[0-9a-f]+ at examples/crash/main.c:[0-9]+' crash.report
 	"
 }
 
-heap_case doublefree "double free of 0x[0-9a-f]+ \\(free of a block already freed\\)"
+heap_case doublejoin "double free of 0x[0-9a-f]+ \\(free of a block already freed\\)"
 heap_case underrun "heap block header corrupted at 0x[0-9a-f]+ \\(free of 0x[0-9a-f]+: magic"
 
 test_done

@@ -1,8 +1,10 @@
 /*
  * crash: dies (or hangs) the way the command line says, in a thread named
  * "crasher", while a bystander thread sleeps. Modes (the first word of
- * -append): null, div0, ud, stack, assert, text, data, panic; the heap's
- * own checks: doublefree, underrun (a write just below a block, over its
+ * -append): null, div0, ud, stack, assert, text, data, panic; the libOS
+ * heap's own checks (its blocks hold thread structures; the program's
+ * malloc is musl's): doublejoin (a thread joined twice: its structure freed
+ * twice), underrun (a write just below a thread handle, over its block
  * header); and hangs that do not die: deadlock (two workers take two
  * mutexes in opposite order, and the crasher joins one of them), spin (the
  * crasher never stops computing).
@@ -70,23 +72,31 @@ __attribute__((noinline)) static int crash_panic(void)
 	panic("crash example: deliberate panic (%d)", 7);
 }
 
-__attribute__((noinline)) static int crash_doublefree(void)
+static void *finish_at_once(void *arg)
 {
-	char *p = malloc(40);
+	return arg;
+}
 
-	printf("crash: freeing %p twice\n", (void *)p);
-	free(p);
-	free(p);
+/* Joining a thread twice frees its libOS thread structure twice. */
+__attribute__((noinline)) static int crash_doublejoin(void)
+{
+	thread_t *t = thread_create("short", finish_at_once, 0);
+
+	printf("crash: joining thread %p twice\n", (void *)t);
+	thread_join(t, 0);
+	thread_join(t, 0);
 	return 0;
 }
 
+/* A write just below a thread handle (a libOS heap block): over its block header. */
 __attribute__((noinline)) static int crash_underrun(void)
 {
-	volatile char *p = malloc(24);
+	thread_t *t = thread_create("short", finish_at_once, 0);
+	volatile char *handle = (volatile char *)t;
 
-	printf("crash: writing below %p\n", (void *)p);
-	p[-1 - zero] = 'x';
-	free((void *)p);
+	printf("crash: writing below %p\n", (void *)t);
+	handle[-1 - zero] = 'x';
+	thread_join(t, 0);
 	return 0;
 }
 
@@ -141,7 +151,7 @@ static const struct {
 } crash_modes[] = {
 	{ "null", crash_null }, { "div0", crash_div0 }, { "ud", crash_ud },
 	{ "assert", crash_assert }, { "text", crash_text }, { "data", crash_data },
-	{ "panic", crash_panic }, { "doublefree", crash_doublefree },
+	{ "panic", crash_panic }, { "doublejoin", crash_doublejoin },
 	{ "underrun", crash_underrun }, { "deadlock", crash_deadlock }, { "spin", crash_spin },
 };
 
@@ -163,7 +173,7 @@ static void *crasher(void *arg)
 	for (size_t i = 0; i < sizeof(crash_modes) / sizeof(crash_modes[0]); i++)
 		if (strcmp(mode, crash_modes[i].mode) == 0)
 			return (void *)(long)crash_modes[i].fn();
-	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic doublefree "
+	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic doublejoin "
 	       "underrun deadlock spin)\n", mode);
 	exit(2);
 }

@@ -18,8 +18,8 @@
  * additions keep the version; a change to a layout (a field appended to a
  * record whose size host tools take from this header) bumps it.
  *	1  the first
- *	2  panic record: caller_pc, console_written; thread_layout.off_state_since;
- *	   clock, wait_owners, idle_thread
+ *	2  panic record: caller_pc, console_written; thread_layout.off_state_since
+ *	   (appended, with reserved space after it); clock, wait_owners, idle_thread
  */
 #ifndef UNISCOPE_ABI_H
 #define UNISCOPE_ABI_H
@@ -55,6 +55,7 @@ enum uniscope_wait_reason {
 	UNISCOPE_WAIT_QUEUE = 6,
 	UNISCOPE_WAIT_DEBUGGER = 7,
 	UNISCOPE_WAIT_CONSOLE = 8,
+	UNISCOPE_WAIT_FUTEX = 9,     /* futex(FUTEX_WAIT): wait_object is the futex word */
 	UNISCOPE_WAIT_REASON_COUNT
 };
 
@@ -118,8 +119,11 @@ struct uniscope_thread_layout {
 	                           * thread (its registers at the interrupt), or 0 */
 	uint32_t off_fpu_state;   /* 512-byte FXSAVE area (16-aligned) of a thread that is
 	                           * not on the CPU: its x87/SSE state; 0 when absent */
+	uint32_t off_fs_base;     /* uint64_t, the thread's FS base (its TLS pointer,
+	                           * arch_prctl); 0 when absent */
 	uint32_t off_state_since; /* uint64_t, clock_ns when the thread last changed state
-	                           * (blocked, woke, got the CPU); 0 when absent */
+	                           * (blocked, woke, got the CPU); 0 when absent (v2) */
+	uint32_t reserved[3];     /* 0; a field taken from here keeps the version */
 };
 
 /* The console log ring: every byte the guest printed, newest overwriting oldest. */

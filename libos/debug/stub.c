@@ -312,7 +312,7 @@ static void detach(void *ctx)
 static void kill_image(void *ctx)
 {
 	(void)ctx;
-	exit(137);
+	process_exit(137);
 }
 
 static const struct gdb_target_ops stub_ops = {

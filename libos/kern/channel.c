@@ -15,6 +15,8 @@
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
 #include "plat/plat.h"
+#include "channel.h"
+#include "trace.h"
 
 #define POLL_BUDGET 4096
 #define TRACE_FRAMES_PER_TICK 4
@@ -32,14 +34,9 @@ static struct {
 	uint8_t tx[CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX)];
 } chan;
 
-extern struct uniscope_info uniscope_info;
-
-/* Hooks for the debugger stub and the tracer, when linked. */
+/* Hooks for the debugger stub, when linked. */
 __attribute__((weak)) void debug_channel_input(const uint8_t *data, size_t len) { (void)data; (void)len; }
 __attribute__((weak)) void debug_interrupt_request(void) {}
-__attribute__((weak)) void trace_set_enabled(uint64_t mask) { (void)mask; }
-__attribute__((weak)) size_t trace_drain(uint8_t *buf, size_t cap) { (void)buf; (void)cap; return 0; }
-__attribute__((weak)) void trace_drain_restart(void) {}
 
 uint64_t chan_stats_address(void)
 {
@@ -79,7 +76,7 @@ static void answer_hello(void)
 {
 	struct chan_ctl_msg ack = { .type = CHAN_CTL_HELLO_ACK, .version = CHAN_PROTOCOL_VERSION };
 
-	ack.caps = CHAN_CAP_TRACE;
+	ack.caps = CHAN_CAP_TRACE | CHAN_CAP_CONSOLE_IN;
 #ifdef UNISCOPE_STUB
 	ack.caps |= CHAN_CAP_GDB;
 #endif
@@ -116,6 +113,8 @@ static void handle_frame(const struct chan_frame *f)
 		handle_control(f);
 	else if (f->channel == CHAN_GDB)
 		debug_channel_input(f->payload, f->len);
+	else if (f->channel == CHAN_CONSOLE)
+		console_input(f->payload, f->len); /* the application's stdin (libos/posix/sys_io.c) */
 }
 
 static void channel_rx_byte(uint8_t byte)

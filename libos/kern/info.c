@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <string.h>
 #include "kern.h"
+#include "image.h"
 #include "arch/x86_64/paging.h"
+#include "channel.h"
+#include "trace.h"
 
 #if defined(UNISCOPE_DEBUG_FULL)
 #define PROFILE UNISCOPE_PROFILE_FULL
@@ -22,11 +25,6 @@ struct elf_note_header {
 	uint32_t namesz, descsz, type;
 };
 
-extern char _build_id_note[], _text_start[], _text_end[];
-
-/* The trace ring and the channel fill these in when they are linked. */
-__attribute__((weak)) uint64_t trace_info_address(void) { return 0; }
-__attribute__((weak)) uint64_t chan_stats_address(void) { return 0; }
 
 __attribute__((section(".uniscope_info"), used))
 struct uniscope_info uniscope_info = {

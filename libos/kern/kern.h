@@ -6,13 +6,11 @@
 #include <stddef.h>
 #include <libos.h>
 #include <uniscope/abi.h>
+#include "param.h"
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/fpu.h"
 
-#define STACK_SIZE (16 * 1024ul)
 #define STACK_SLOT_SIZE (STACK_SIZE + PAGE_SIZE) /* a guard page below each stack */
-#define MAX_STACK_SLOTS 4096
-#define SCHED_HZ 100
 
 /*
  * A thread. The fields up to `trap_frame` are read by host tools through
@@ -43,6 +41,14 @@ struct thread {
 	struct wait_queue joiners;
 	uint64_t on_cpu_since_ns;
 	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+
+	/* The Linux process view (libos/posix/). */
+	uint64_t fs_base;         /* FS base: the thread pointer (arch_prctl, clone) */
+	uint64_t clear_child_tid; /* set_tid_address: zeroed and woken at exit */
+	bool user;                /* runs application code: counts for the process's life */
+	bool timed_out;           /* a timed block ended by its deadline */
+	struct wait_queue *blocked_on; /* a timed block's queue, while on it */
+	uint64_t futex_bitset;
 };
 
 extern struct thread *current_threads[1];
@@ -57,8 +63,24 @@ void sched_init(void);
 void schedule(void);
 void sched_make_runnable(struct thread *t);
 void sched_block(uint32_t reason, const void *object);
+/*
+ * Blocks on wq until woken or until clock_ns() reaches deadline_ns (0: no
+ * deadline); returns -1 when the deadline ended it.
+ */
+int wait_queue_block_until(struct wait_queue *wq, uint32_t reason, const void *object,
+			   uint64_t deadline_ns);
+void wait_queue_remove(struct wait_queue *wq, struct thread *t);
+/* Wakes one particular waiter; moves one to another queue, still waiting. */
+void wait_queue_wake_thread(struct wait_queue *wq, struct thread *t);
+void wait_queue_move(struct wait_queue *from, struct wait_queue *to, struct thread *t);
+void sched_cancel_sleep(struct thread *t);
 void sched_start(void) __attribute__((noreturn));
 int sched_preemptible(void);
+
+/* wait.c: the libOS's semaphores under their internal names */
+void sem_init(struct semaphore *s, int64_t count);
+void sem_wait(struct semaphore *s);
+void sem_post(struct semaphore *s);
 
 /* wait.c: callers hold interrupts disabled */
 void wait_queue_block(struct wait_queue *wq, uint32_t reason, const void *object);
@@ -67,6 +89,17 @@ void wait_queue_wake_all(struct wait_queue *wq);
 
 /* thread.c */
 void thread_init(void);
+/* A thread for application code: its own stack, no libOS stack slot. */
+struct thread *thread_create_user(const char *name, uint64_t stack_lo, uint64_t stack_hi);
+/* t starts in fn(arg), on its stack below stack_top, then exits with fn's result. */
+void thread_set_entry(struct thread *t, thread_fn fn, void *arg, uint64_t stack_top);
+void thread_start(struct thread *t);
+/* The end of a thread with no joiner: freed once it is off the CPU. */
+void thread_exit_detached(void) __attribute__((noreturn));
+/* After each switch: what the new thread's first run or a dead thread left to do. */
+void thread_first_run(void);
+void thread_reap(void);
+extern uint32_t user_thread_count;
 struct thread *thread_create_idle(void);
 int stack_arena_init(uint64_t (*alloc_pages)(uint64_t count), uint64_t slots);
 uint64_t stack_arena_start(void);
@@ -78,6 +111,7 @@ void page_alloc_init(void);
 void page_alloc_add_ram(uint64_t start, uint64_t end);
 uint64_t page_alloc(uint64_t count);
 void page_free(uint64_t addr, uint64_t count);
+uint64_t page_alloc_top(void); /* one past the highest RAM address */
 extern struct uniscope_heap_stats heap_stats;
 
 /* console.c */
@@ -89,9 +123,15 @@ void console_emergency_write(const char *s, size_t len);
 /* panic.c */
 extern struct uniscope_panic panic_record;
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A panic that a signal caused (tkill, abort()): a core says that signal. */
+void panic_signal(int signal, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
 /* info.c */
 void info_init(void);
+extern struct uniscope_info uniscope_info;
+
+/* posix/process.c: the process (and the image) ends with this status. */
+void process_exit(int status) __attribute__((noreturn));
 
 /* boot.c */
 const char *cmdline_string(void);

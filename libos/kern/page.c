@@ -7,8 +7,6 @@
 #include <string.h>
 #include "kern.h"
 
-#define MAX_RAM_RANGES 32
-
 struct uniscope_heap_stats heap_stats;
 static uint64_t *free_bits;
 static uint64_t nr_pages; /* pages covered by the bitmap, from address 0 */
@@ -116,6 +114,11 @@ uint64_t page_alloc(uint64_t count)
 	heap_stats.pages_free -= count;
 	search_hint = first + count;
 	return first * PAGE_SIZE;
+}
+
+uint64_t page_alloc_top(void)
+{
+	return nr_pages * PAGE_SIZE;
 }
 
 void page_free(uint64_t addr, uint64_t count)

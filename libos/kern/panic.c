@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <string.h>
 #include "kern.h"
+#include "image.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
 #include "trace.h"
+#include "channel.h"
 
 struct uniscope_panic panic_record;
 static int panicking;
+static int panic_die_signal = 6; /* SIGABRT, unless panic_signal() says which */
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
@@ -24,8 +27,6 @@ static const char *const exception_names[32] = {
 	"machine check", "SIMD floating-point error", "virtualization exception",
 	"control protection exception",
 };
-
-__attribute__((weak)) void channel_exit_notify(int status) { (void)status; }
 
 /* The debugger stub, when linked, takes over a dying image; otherwise nothing. */
 __attribute__((weak)) void debug_enter_on_death(struct uniscope_regs *regs, int signal)
@@ -107,6 +108,18 @@ static void capture_here(struct uniscope_regs *r)
 }
 
 __attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_pc, const char *file,
+						int line, const char *fmt, va_list ap);
+
+void panic_signal(int signal, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	panic_die_signal = signal;
+	vpanic_at(UNISCOPE_PANIC_PANIC, (uint64_t)__builtin_return_address(0), 0, 0, fmt, ap);
+}
+
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_pc, const char *file,
 						int line, const char *fmt, va_list ap)
 {
 	record_start(kind);
@@ -121,7 +134,7 @@ __attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_p
 	if (file)
 		kprintf("  at %s:%d\n", file, line);
 	print_backtrace(panic_record.regs.rbp);
-	die(6 /* SIGABRT */);
+	die(panic_die_signal);
 }
 
 void panic(const char *fmt, ...)
@@ -175,7 +188,6 @@ static const char *page_fault_cause(uint64_t error_code)
 
 static void describe_fault(const trap_frame_t *f, const char *name, int overflow)
 {
-	extern char _text_start[], _text_end[];
 	uint64_t cr2 = read_cr2();
 	const char *where = "";
 
@@ -216,11 +228,4 @@ void fault_handle(trap_frame_t *f)
 	print_registers(&panic_record.regs);
 	print_backtrace(f->rbp);
 	die(fault_signal(f->vector));
-}
-
-void exit(int status)
-{
-	irq_disable();
-	channel_exit_notify(status);
-	plat->exit(status);
 }

@@ -15,6 +15,7 @@
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
 #include "trace.h"
+#include "channel.h"
 
 struct thread *current_threads[1];
 uint64_t sched_clock_ns;
@@ -22,8 +23,6 @@ static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
 struct thread *idle_thread;
 static int sched_started;
-
-void context_switch(struct uniscope_context *from, struct uniscope_context *to);
 
 static void run_queue_push(struct thread *t)
 {
@@ -90,10 +89,13 @@ void schedule(void)
 	next->switches++;
 	next->on_cpu_since_ns = now;
 	fpu_save(prev->fpu_state);
+	if (next->fs_base != prev->fs_base)
+		wrmsr(MSR_FS_BASE, next->fs_base);
 	current = next;
 	trace_running_tid = next->id;
 	context_switch(&prev->context, &next->context);
 	fpu_restore(current->fpu_state);
+	thread_reap();
 }
 
 void sched_block(uint32_t reason, const void *object)
@@ -138,14 +140,48 @@ void sleep_ms(uint64_t ms)
 	sleep_ns(ms * 1000000ull);
 }
 
+/* A thread leaves the sleepers early: a timed block that was woken in time. */
+void sched_cancel_sleep(struct thread *t)
+{
+	for (struct thread **p = &sleepers; *p; p = &(*p)->sleep_next) {
+		if (*p == t) {
+			*p = t->sleep_next;
+			t->sleep_next = 0;
+			return;
+		}
+	}
+}
+
 static void wake_sleepers(uint64_t now)
 {
 	while (sleepers && sleepers->wake_ns <= now) {
 		struct thread *t = sleepers;
 		sleepers = t->sleep_next;
 		t->sleep_next = 0;
+		if (t->blocked_on) { /* a timed block: its deadline passed */
+			wait_queue_remove(t->blocked_on, t);
+			t->blocked_on = 0;
+			t->timed_out = true;
+		}
 		sched_make_runnable(t);
 	}
+}
+
+int wait_queue_block_until(struct wait_queue *wq, uint32_t reason, const void *object,
+			   uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		wait_queue_block(wq, reason, object);
+		return 0;
+	}
+	if (deadline_ns <= clock_ns())
+		return -1;
+	current->timed_out = false;
+	current->blocked_on = wq;
+	current->wake_ns = deadline_ns;
+	sleepers_insert(current);
+	wait_queue_block(wq, reason, object);
+	return current->timed_out ? -1 : 0;
 }
 
 void timer_tick(trap_frame_t *frame)
@@ -167,8 +203,6 @@ void timer_tick(trap_frame_t *frame)
 	schedule();
 	current->trap_frame = 0;
 }
-
-__attribute__((weak)) void channel_idle_work(void) {}
 
 static void *idle_loop(void *arg)
 {
@@ -209,6 +243,7 @@ void sched_start(void)
 	first->on_cpu_since_ns = clock_ns();
 	current = first;
 	trace_running_tid = first->id;
+	wrmsr(MSR_FS_BASE, first->fs_base);
 	fpu_restore(first->fpu_state);
 	context_switch(&boot_context, &first->context);
 	__builtin_unreachable();

@@ -8,7 +8,10 @@
  * page below it.
  *
  * Every thread is on thread_list (the list host tools walk) from creation
- * until it has exited and been joined.
+ * until it has exited and been joined. Application threads (clone(), the
+ * process's main thread: libos/posix/) run on stacks the application made,
+ * take no slot, and nobody joins them: the thread that runs after one has
+ * exited frees it (thread_reap).
  */
 #include <string.h>
 #include <stdlib.h>
@@ -16,8 +19,12 @@
 #include "arch/x86_64/cpu.h"
 #include "trace.h"
 
+#define NO_STACK_SLOT UINT32_MAX
+
 struct thread *thread_list;
 uint32_t thread_count;
+uint32_t user_thread_count;
+static struct thread *zombie; /* exited, not joinable, maybe still on its stack */
 static uint32_t next_thread_id = 1;
 static uint64_t arena_start, arena_slots;
 static uint8_t slot_used[MAX_STACK_SLOTS];
@@ -59,39 +66,6 @@ struct thread *thread_by_guard_address(uint64_t addr)
 	return 0;
 }
 
-static void thread_trampoline(void)
-{
-	irq_enable();
-	thread_exit(current->fn(current->arg));
-}
-
-static struct thread *thread_alloc(const char *name, thread_fn fn, void *arg)
-{
-	struct thread *t = calloc(1, sizeof(*t));
-	int slot = stack_slot_take();
-
-	if (!t || slot < 0) {
-		free(t);
-		if (slot >= 0)
-			slot_used[slot] = 0;
-		return 0;
-	}
-	t->id = next_thread_id++;
-	strncpy(t->name, name ? name : "thread", sizeof(t->name) - 1);
-	t->stack_slot = (uint32_t)slot;
-	t->stack_lo = arena_start + (uint64_t)slot * STACK_SLOT_SIZE + PAGE_SIZE;
-	t->stack_hi = t->stack_lo + STACK_SIZE;
-	t->fn = fn;
-	t->arg = arg;
-	/* A return address slot of 0 ends backtraces at the trampoline. */
-	t->context.rsp = t->stack_hi - 16;
-	*(uint64_t *)t->context.rsp = 0;
-	t->context.rip = (uint64_t)thread_trampoline;
-	t->context.rflags = 0x2;
-	fpu_state_init(t->fpu_state);
-	return t;
-}
-
 static void thread_list_add(struct thread *t)
 {
 	t->next_all = thread_list;
@@ -110,18 +84,109 @@ static void thread_list_remove(struct thread *t)
 	}
 }
 
-thread_t *thread_create(const char *name, thread_fn fn, void *arg)
+/* Frees a thread that exited with nobody to join it, once it is off the CPU. */
+void thread_reap(void)
 {
-	struct thread *t = thread_alloc(name, fn, arg);
-	uint64_t flags;
+	struct thread *t = zombie;
+
+	if (!t || t == current)
+		return;
+	zombie = 0;
+	thread_list_remove(t);
+	if (t->stack_slot != NO_STACK_SLOT)
+		slot_used[t->stack_slot] = 0;
+	free(t);
+}
+
+/* A new thread's first instructions, before its own code: interrupts still off. */
+void thread_first_run(void)
+{
+	fpu_restore(current->fpu_state);
+	thread_reap();
+}
+
+static void thread_trampoline(void)
+{
+	thread_first_run();
+	irq_enable();
+	thread_exit(current->fn(current->arg));
+}
+
+void thread_set_entry(struct thread *t, thread_fn fn, void *arg, uint64_t stack_top)
+{
+	t->fn = fn;
+	t->arg = arg;
+	/* A return address slot of 0 ends backtraces at the trampoline. */
+	t->context.rsp = stack_top - 16;
+	*(uint64_t *)t->context.rsp = 0;
+	t->context.rip = (uint64_t)thread_trampoline;
+}
+
+static struct thread *thread_new(const char *name)
+{
+	struct thread *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return 0;
-	flags = irq_save();
+	t->id = next_thread_id++;
+	strncpy(t->name, name ? name : "thread", sizeof(t->name) - 1);
+	t->stack_slot = NO_STACK_SLOT;
+	t->context.rflags = 0x2;
+	fpu_state_init(t->fpu_state);
+	return t;
+}
+
+struct thread *thread_create_user(const char *name, uint64_t stack_lo, uint64_t stack_hi)
+{
+	struct thread *t = thread_new(name);
+
+	if (!t)
+		return 0;
+	t->user = true;
+	t->stack_lo = stack_lo;
+	t->stack_hi = stack_hi;
+	return t;
+}
+
+static struct thread *thread_alloc(const char *name, thread_fn fn, void *arg)
+{
+	struct thread *t = thread_new(name);
+	int slot = stack_slot_take();
+
+	if (!t || slot < 0) {
+		free(t);
+		if (slot >= 0)
+			slot_used[slot] = 0;
+		return 0;
+	}
+	t->stack_slot = (uint32_t)slot;
+	t->stack_lo = arena_start + (uint64_t)slot * STACK_SLOT_SIZE + PAGE_SIZE;
+	t->stack_hi = t->stack_lo + STACK_SIZE;
+	thread_set_entry(t, fn, arg, t->stack_hi);
+	return t;
+}
+
+void thread_start(struct thread *t)
+{
+	uint64_t flags = irq_save();
+
 	trace_thread_create(t->id, t->name);
 	thread_list_add(t);
+	if (t->user)
+		user_thread_count++;
 	sched_make_runnable(t);
 	irq_restore(flags);
+}
+
+thread_t *thread_create(const char *name, thread_fn fn, void *arg)
+{
+	struct thread *t = thread_alloc(name, fn, arg);
+
+	if (!t)
+		return 0;
+	/* The creator's C-library thread state: libos.h says what that means. */
+	t->fs_base = current ? current->fs_base : 0;
+	thread_start(t);
 	return t;
 }
 
@@ -149,6 +214,19 @@ void thread_exit(void *retval)
 	panic("exited thread %u was scheduled again", current->id);
 }
 
+void thread_exit_detached(void)
+{
+	irq_disable();
+	trace_thread_exit(current->id, 0);
+	current->state = UNISCOPE_THREAD_EXITED;
+	if (current->user)
+		user_thread_count--;
+	thread_reap(); /* one zombie at a time */
+	zombie = current;
+	schedule();
+	panic("exited thread %u was scheduled again", current->id);
+}
+
 int thread_join(thread_t *t, void **retval)
 {
 	uint64_t flags;
@@ -159,7 +237,8 @@ int thread_join(thread_t *t, void **retval)
 	while (t->state != UNISCOPE_THREAD_EXITED)
 		wait_queue_block(&t->joiners, UNISCOPE_WAIT_JOIN, t);
 	thread_list_remove(t);
-	slot_used[t->stack_slot] = 0;
+	if (t->stack_slot != NO_STACK_SLOT)
+		slot_used[t->stack_slot] = 0;
 	irq_restore(flags);
 	if (retval)
 		*retval = t->retval;

@@ -27,17 +27,15 @@
 #include <string.h>
 #define LIBOS_TRACE_DEFINE_META 1
 #include "kern.h"
+#include "image.h"
 #include "trace.h"
 #include "arch/x86_64/cpu.h"
 
-#define NR_CPUS 1
-#define RING_BYTES (256 * 1024ul)
+#define RING_BYTES TRACE_RING_BYTES
 #define RING_STORAGE (sizeof(struct uniscope_trace_ring) + RING_BYTES + UNISCOPE_TRACE_RECORD_MAX)
 #define KEEP_BYTES (64 * 1024ul)
 #define KEEP_STORAGE (sizeof(struct uniscope_trace_ring) + KEEP_BYTES + UNISCOPE_TRACE_RECORD_MAX)
 #define STREAM_INFO_SIZE (UNISCOPE_TRACE_HEADER_SIZE + sizeof(struct uniscope_trace_stream_info))
-
-extern struct uniscope_info uniscope_info;
 
 struct uniscope_trace_info uniscope_trace = {
 	.magic = UNISCOPE_TRACE_MAGIC,
@@ -67,7 +65,6 @@ static inline struct uniscope_trace_ring *this_cpu_keep_ring(void)
 
 bool trace_in_record(const trap_frame_t *interrupted)
 {
-	extern const char _trace_emit_start[], _trace_emit_end[];
 	uint64_t rip = interrupted->rip;
 
 	return __atomic_load_n(&records_in_flight[0], __ATOMIC_RELAXED) != 0 ||

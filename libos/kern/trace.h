@@ -37,6 +37,13 @@ UNISCOPE_TRACE_POINT(console_write, UNISCOPE_TRACE_ID_CONSOLE_WRITE, "len=%u", (
 UNISCOPE_TRACE_POINT(panic, UNISCOPE_TRACE_ID_PANIC, "kind=%u", (u64, kind))
 UNISCOPE_TRACE_POINT(alloc, UNISCOPE_TRACE_ID_ALLOC, "ptr=%x size=%u", (hex, ptr), (u64, size))
 UNISCOPE_TRACE_POINT(free, UNISCOPE_TRACE_ID_FREE, "ptr=%x", (hex, ptr))
+/* The POSIX layer (libos/posix/syscall.c): every syscall, and what the libOS lacks. */
+UNISCOPE_TRACE_POINT(sys_enter, UNISCOPE_TRACE_ID_SYS_ENTER, "%s(%x, %x, %x, %x, %x)",
+		     (str, name), (hex, a0), (hex, a1), (hex, a2), (hex, a3), (hex, a4))
+UNISCOPE_TRACE_POINT(sys_exit, UNISCOPE_TRACE_ID_SYS_EXIT, "%s = %d errno=%u",
+		     (str, name), (s64, result), (u64, err))
+UNISCOPE_TRACE_POINT(sys_unsupported, UNISCOPE_TRACE_ID_SYS_UNSUPPORTED, "%s detail=%x -ENOSYS",
+		     (str, what), (hex, detail))
 
 /*
  * Boot-time options (-append): trace_mask=N (enabled events, default

@@ -453,8 +453,9 @@ static bool test_control(void)
 		{ .type = CHAN_CTL_EXIT, .exit_status = -1 },
 		{ .type = CHAN_CTL_INTERRUPT },
 		{ .type = CHAN_CTL_TEXT_FALLBACK },
+		{ .type = CHAN_CTL_DEBUGGER_GONE },
 	};
-	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 5, 5, 1, 1 };
+	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 5, 5, 1, 1, 1 };
 	uint8_t buf[64] = { CHAN_CTL_HELLO_ACK, 1, 0, 0, 0, 0, CHAN_BUILD_ID_MAX + 1 };
 	struct chan_ctl_msg m;
 
@@ -475,7 +476,7 @@ static bool test_control(void)
 	if (chan_ctl_parse(buf, 8, &m) == 0 || chan_ctl_parse(NULL, 0, &m) == 0 ||
 	    chan_ctl_encode(buf, sizeof(buf), &m) != 0)
 		FAIL("unknown or empty control message accepted");
-	buf[0] = CHAN_CTL_RELEASE + 1;
+	buf[0] = CHAN_CTL_DEBUGGER_GONE + 1;
 	return chan_ctl_parse(buf, 8, &m) != 0;
 }
 

@@ -6,7 +6,7 @@
  * sealed page tables are built later in C.
  */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
-#define BOOT_STACK_SIZE 16384
+#include "param.h"
 
 	.section .note.Xen, "a", @note
 	.balign 4
@@ -114,3 +114,5 @@ boot_stack_top:
 	.balign 8
 	.globl boot_start_info
 boot_start_info: .quad 0
+
+	.section .note.GNU-stack, "", @progbits

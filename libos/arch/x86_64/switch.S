@@ -30,3 +30,5 @@ context_switch:
 	mov 0(%rsi), %rsp
 	jmp *8(%rsi)
 	.size context_switch, . - context_switch
+
+	.section .note.GNU-stack, "", @progbits

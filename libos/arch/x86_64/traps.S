@@ -4,7 +4,18 @@
  * saves the general registers as a struct uniscope_trap_frame and calls
  * trap_dispatch(frame). A frame record (interrupted rip, rbp) is pushed on
  * top so frame-pointer unwinders walk through interrupts.
+ *
+ * Applications keep data in the 128-byte red zone below rsp, and an
+ * interrupt in ring 0 would push its frame right there. So every vector
+ * but the four with stacks of their own (double fault, page fault, NMI,
+ * machine check) enters on the interrupt stack IST_TRAP (gdt.c), and
+ * trap_common first moves the CPU's frame to the interrupted stack, below
+ * its red zone, and continues there: the IST stack is free again before
+ * anything can interrupt, and a preempted thread's frame stays on its own
+ * stack.
  */
+#include "param.h"
+
 	.text
 	.balign 16
 	.globl trap_vectors_start
@@ -23,6 +34,22 @@ trap_vectors_start:
 
 	.balign 16
 trap_common:
+	cmp $trap_ist_top - 7*8, %rsp   /* fresh on IST_TRAP? */
+	jne trap_common_frame
+	mov %rax, -8(%rsp)
+	mov %rcx, -16(%rsp)
+	mov 5*8(%rsp), %rax             /* the interrupted rsp */
+	sub $128, %rax                  /* below its red zone */
+	and $-16, %rax
+	sub $7*8, %rax
+	.irp off, 0, 8, 16, 24, 32, 40, 48
+	mov \off(%rsp), %rcx
+	mov %rcx, \off(%rax)
+	.endr
+	mov -16(%rsp), %rcx
+	xchg %rax, %rsp
+	mov -8(%rax), %rax
+trap_common_frame:
 	.cfi_startproc simple
 	.cfi_signal_frame
 	.cfi_def_cfa %rsp, 7*8
@@ -82,3 +109,12 @@ trap_pop_frame:
 trap_return_to:
 	mov %rdi, %rsp
 	jmp trap_pop_frame
+
+	.section .bss
+	.balign 16
+trap_ist_stack:
+	.skip IST_STACK_SIZE
+	.globl trap_ist_top
+trap_ist_top:
+
+	.section .note.GNU-stack, "", @progbits

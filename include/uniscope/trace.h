@@ -106,13 +106,17 @@
 #define UNISCOPE_TRACE_THREAD_NAME_SIZE (UNISCOPE_TRACE_HEADER_SIZE + 8 + 8 * UNISCOPE_TRACE_STR_SLOTS)
 
 #define UNISCOPE_TRACE_BIT(id) (1ull << (id))
-/* Events that go to the evidence ring: rare, and what explains a hang or a death. */
+/*
+ * Events that go to the evidence ring: rare, and what explains a hang or a
+ * death (a system call the libOS lacks among them).
+ */
 #define UNISCOPE_TRACE_EVIDENCE_MASK                                                            \
 	(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_CREATE) |                                  \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_EXIT) |                                    \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_EXCEPTION) |                                      \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_MUTEX_CONTENDED) |                                \
-	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) | 0xffffffff00000000ull /* applications */)
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) |                                          \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) | 0xffffffff00000000ull /* applications */)
 #define UNISCOPE_TRACE_IS_EVIDENCE(id) \
 	((id) < UNISCOPE_TRACE_POINT_IDS && ((UNISCOPE_TRACE_EVIDENCE_MASK >> (id)) & 1))
 /* What trace_init() enables: everything but the allocator. */

@@ -41,15 +41,32 @@ static size_t drain(int fd)
 	return lines;
 }
 
+/* One connection for as long as the server keeps it (a new one after it drops the client). */
+static int connect_client(int *server_end, int *client_end)
+{
+	static int sv[2] = { -1, -1 };
+
+	if (sv[0] < 0 || *server_end < 0) {
+		if (sv[1] >= 0)
+			close(sv[1]);
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
+			return -1;
+	}
+	*server_end = sv[0];
+	*client_end = sv[1];
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run_state rs;
-	static struct run_ctl ctl;
+	static struct run_ctl ctl = { .client_fd = -1 };
 	int sv[2];
 	size_t off = 0, replies = 0;
 
-	if (size < 1 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
+	if (size < 1 || connect_client(&ctl.client_fd, &sv[1]) < 0)
 		return 0;
+	sv[0] = ctl.client_fd;
 	memset(&rs, 0, sizeof(rs));
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.listen_fd = -1;
@@ -71,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(accepted <= replies);
 	if (ctl.client_fd >= 0)
-		close(ctl.client_fd);
-	close(sv[1]);
+		drain(ctl.client_fd); /* what the server left unread goes: the next run starts clean */
+	drain(sv[1]);
 	return 0;
 }

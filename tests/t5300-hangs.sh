@@ -105,6 +105,21 @@ test_expect_success 'a spinning guest: report names the thread that keeps the CP
 	expect_grep "^thread [0-9]+ \"crasher\" kept the CPU [0-9.]+% of the time since boot \\(the guest was alive when the core was taken\\)" core.report
 '
 
+test_expect_success 'pthread mutexes: futex waits named by symbol and offset, reported as blocked' '
+	start_session pd $CRASH pdeadlock &&
+	introspect_wait_console pd "pstore_lock and pqueue_lock" &&
+	for i in $(seq 100); do
+		$UNISCOPE ps pd >ps && [ "$(grep -c " futex " ps)" -ge 2 ] && break
+		sleep 0.2
+	done &&
+	cat ps &&
+	expect_grep " blocked +futex .* pstore_lock\+4$" ps &&
+	expect_grep " blocked +futex .* pqueue_lock\+4$" ps &&
+	sleep 1.2 &&
+	$UNISCOPE report --stuck 1000 pd >report &&
+	expect_grep "^    [0-9]+ \"crasher\" \(futex pstore_lock\+4\), blocked" report
+'
+
 test_expect_success 'a guest that is only idle: no deadlock, nothing stuck' '
 	start_session calm $EXAMPLES/threads.elf "run_ms=0 threads=1" &&
 	introspect_wait_console calm "1 waiters running" &&

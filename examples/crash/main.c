@@ -6,11 +6,13 @@
  * malloc is musl's): doublejoin (a thread joined twice: its structure freed
  * twice), underrun (a write just below a thread handle, over its block
  * header); and hangs that do not die: deadlock (two workers take two
- * mutexes in opposite order, and the crasher joins one of them), spin (the
- * crasher never stops computing).
+ * mutexes in opposite order, and the crasher joins one of them),
+ * pdeadlock (the same with pthread mutexes: futex waits on musl's lock
+ * words), spin (the crasher never stops computing).
  */
 #include <assert.h>
 #include <libos.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +137,32 @@ __attribute__((noinline)) static int crash_deadlock(void)
 	return 0;
 }
 
+/* The same with POSIX mutexes: the waits are futex waits on musl's lock words. */
+static pthread_mutex_t pstore_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pqueue_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *pworker(void *arg)
+{
+	pthread_mutex_t *first = arg ? &pqueue_lock : &pstore_lock;
+	pthread_mutex_t *second = arg ? &pstore_lock : &pqueue_lock;
+
+	pthread_mutex_lock(first);
+	sleep_ms(50);
+	pthread_mutex_lock(second); /* each pworker waits here */
+	return 0;
+}
+
+__attribute__((noinline)) static int crash_pdeadlock(void)
+{
+	pthread_t a, b;
+
+	pthread_create(&a, 0, pworker, 0);
+	pthread_create(&b, 0, pworker, (void *)1);
+	printf("crash: two pthreads take pstore_lock and pqueue_lock in opposite orders\n");
+	pthread_join(a, 0);
+	return 0;
+}
+
 static volatile uint64_t spins;
 
 __attribute__((noinline)) static int crash_spin(void)
@@ -153,6 +181,7 @@ static const struct {
 	{ "assert", crash_assert }, { "text", crash_text }, { "data", crash_data },
 	{ "panic", crash_panic }, { "doublejoin", crash_doublejoin },
 	{ "underrun", crash_underrun }, { "deadlock", crash_deadlock }, { "spin", crash_spin },
+	{ "pdeadlock", crash_pdeadlock },
 };
 
 static void *bystander(void *arg)
@@ -174,7 +203,7 @@ static void *crasher(void *arg)
 		if (strcmp(mode, crash_modes[i].mode) == 0)
 			return (void *)(long)crash_modes[i].fn();
 	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic doublejoin "
-	       "underrun deadlock spin)\n", mode);
+	       "underrun deadlock spin pdeadlock)\n", mode);
 	exit(2);
 }
 

@@ -250,11 +250,12 @@ fuzz: $(FUZZERS)
 
 # Every target to FUZZ_LONG_RUNS executions, one at a time, niced (hours;
 # not part of check). Results: $(BUILD)/fuzz-long/summary, recorded in
-# tests/fuzz/README.md. FUZZ_LONG_TARGETS="fuzz-core ..." picks some.
+# tests/fuzz/README.md. FUZZ_LONG_TARGETS="fuzz-core ..." picks some;
+# FUZZ_LONG_SECONDS=S caps each one's time (a partial run).
 FUZZ_LONG_RUNS ?= 10000000
 .PHONY: fuzz-long
 fuzz-long: $(FUZZERS)
-	$(Q)sh tests/fuzz/long.sh $(BUILD) $(FUZZ_LONG_RUNS) $(FUZZ_LONG_TARGETS)
+	$(Q)FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) sh tests/fuzz/long.sh $(BUILD) $(FUZZ_LONG_RUNS) $(FUZZ_LONG_TARGETS)
 
 TEST_SCRIPTS = $(sort $(wildcard tests/t[0-9]*.sh))
 PROVE ?= prove

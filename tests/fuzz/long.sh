@@ -9,6 +9,8 @@
 #	NAME: N executions in S s, cov C, ft F, corpus K; findings: none | ARTIFACTS
 # which tests/fuzz/README.md records. Findings (crash-*, leak-*, timeout-*)
 # go to BUILD/fuzz-long/.
+# FUZZ_LONG_SECONDS=S caps each target's time too (a partial run: its line
+# says how far it got).
 # Usage: tests/fuzz/long.sh BUILD [RUNS] [NAME...]
 set -u
 BUILD=${1:?usage: long.sh BUILD [RUNS] [NAME...]}
@@ -27,7 +29,8 @@ for name in $names; do
 	committed=$ROOT/tests/fuzz/corpus/$name
 	[ -d "$committed" ] || committed=
 	start=$(date +%s)
-	UNISCOPE_FUZZ_SEED_DIR=$seeds nice -n 19 "$fuzzer" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 \
+	UNISCOPE_FUZZ_SEED_DIR=$seeds nice -n 19 "$fuzzer" -runs="$RUNS" ${FUZZ_LONG_SECONDS:+-max_total_time=$FUZZ_LONG_SECONDS} \
+		-timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$OUT/$name-" "$corpus" "$seeds" $committed \
 		>"$OUT/$name.log" 2>&1
 	rc=$?

@@ -173,6 +173,18 @@ heap_case() {
 	"
 }
 
+test_expect_success 'without symbols, the panic caller still comes from the panic record' '
+	mkdir nosym && cd nosym &&
+	rc=0 && timeout 120 $UNISCOPE run --core-on-crash --append panic $CRASH >out 2>err || rc=$? &&
+	expect_equal $rc 125 &&
+	cp $CRASH ../elsewhere.elf &&
+	$UNISCOPE report --json crash.core >r.json 2>/dev/null &&
+	pc=$(python3 -c "import json; print(json.load(open(\"r.json\"))[\"where\"][\"pc\"])") &&
+	gdb -batch -nx -ex "info symbol $pc - 1" ../elsewhere.elf >sym &&
+	cat sym &&
+	expect_grep "^crash_panic \+ [0-9]+ in section .text" sym
+'
+
 heap_case doublejoin "double free of 0x[0-9a-f]+ \\(free of a block already freed\\)"
 heap_case underrun "heap block header corrupted at 0x[0-9a-f]+ \\(free of 0x[0-9a-f]+: magic"
 

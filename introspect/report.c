@@ -265,10 +265,10 @@ static void build_hang_summary(struct us_report *r)
 			 h->hog_permille / 10, h->hog_permille % 10,
 			 h->window_ns ? "the report watched" : "since boot", alive);
 	} else if (h->nr_stuck || h->nr_starved) {
-		snprintf(r->summary, sizeof(r->summary), "no crash, but %zu thread%s blocked and %zu "
-			 "runnable without running for over %llu ms (%s)", h->nr_stuck,
+		snprintf(r->summary, sizeof(r->summary), "no crash: %s; %zu thread%s blocked and %zu "
+			 "runnable but not run for over %llu ms", alive, h->nr_stuck,
 			 h->nr_stuck == 1 ? "" : "s", h->nr_starved,
-			 (unsigned long long)(h->threshold_ns / 1000000), alive);
+			 (unsigned long long)(h->threshold_ns / 1000000));
 	} else {
 		snprintf(r->summary, sizeof(r->summary), "no crash: %s; no deadlock, nothing stuck", alive);
 	}

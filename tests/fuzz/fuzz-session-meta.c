@@ -18,12 +18,24 @@
 
 static char dir[64];
 
+static void remove_dir(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	snprintf(dir, sizeof(dir), "/tmp/fuzz-session-meta.XXXXXX");
+	/* tmpfs when there is one: every run writes the file twice */
+	snprintf(dir, sizeof(dir), "%s/fuzz-session-meta.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (!mkdtemp(dir))
 		abort();
+	atexit(remove_dir);
 	return 0;
 }
 

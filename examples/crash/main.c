@@ -8,7 +8,10 @@
  * header); and hangs that do not die: deadlock (two workers take two
  * mutexes in opposite order, and the crasher joins one of them),
  * pdeadlock (the same with pthread mutexes: futex waits on musl's lock
- * words), spin (the crasher never stops computing).
+ * words), spin (the crasher never stops computing); and corrupt, where the
+ * bug and the crash are in different threads: a "scribbler" thread
+ * clobbers a pointer in a heap object, and the "crasher" dies through it
+ * later (the case reverse debugging is for: uniscope run --record).
  */
 #include <assert.h>
 #include <libos.h>
@@ -173,6 +176,43 @@ __attribute__((noinline)) static int crash_spin(void)
 	return 0;
 }
 
+/* corrupt: a job on the heap, shared by two threads. */
+struct job {
+	int id;
+	int *result; /* where the worker stores its answer */
+};
+static struct job *volatile current_job;
+static int job_result;
+
+/* The bug: "resetting" a job it does not own, it clears the result pointer. */
+__attribute__((noinline)) static void scribble(struct job *job)
+{
+	job->result = 0;
+}
+
+static void *scribbler(void *arg)
+{
+	(void)arg;
+	sleep_ms(20);
+	scribble(current_job);
+	for (;;)
+		sleep_ms(50);
+	return 0;
+}
+
+__attribute__((noinline)) static int crash_corrupt(void)
+{
+	struct job *job = malloc(sizeof(*job));
+
+	job->id = 1;
+	job->result = &job_result;
+	current_job = job;
+	thread_create("scribbler", scribbler, 0);
+	sleep_ms(60);
+	*current_job->result = 42;
+	return job_result;
+}
+
 static const struct {
 	const char *mode;
 	int (*fn)(void);
@@ -181,7 +221,7 @@ static const struct {
 	{ "assert", crash_assert }, { "text", crash_text }, { "data", crash_data },
 	{ "panic", crash_panic }, { "doublejoin", crash_doublejoin },
 	{ "underrun", crash_underrun }, { "deadlock", crash_deadlock }, { "spin", crash_spin },
-	{ "pdeadlock", crash_pdeadlock },
+	{ "pdeadlock", crash_pdeadlock }, { "corrupt", crash_corrupt },
 };
 
 static void *bystander(void *arg)
@@ -203,7 +243,7 @@ static void *crasher(void *arg)
 		if (strcmp(mode, crash_modes[i].mode) == 0)
 			return (void *)(long)crash_modes[i].fn();
 	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic doublejoin "
-	       "underrun deadlock spin pdeadlock)\n", mode);
+	       "underrun deadlock spin pdeadlock corrupt)\n", mode);
 	exit(2);
 }
 

@@ -63,7 +63,10 @@ test_expect_success 'a filter narrows the events to the matching ones' '
 test_expect_success 'pause freezes the view; Space resumes it' '
 	tm send-keys -t top1 Space &&
 	tui_wait top1 "PAUSED" &&
-	tui_capture top1 paused1 &&
+	for i in $(seq 20); do # the last frame may still be on its way to the terminal
+		tui_capture top1 paused1 && sleep 0.25 && tui_capture top1 paused0 &&
+			cmp -s paused0 paused1 && break
+	done &&
 	sleep 2 &&
 	tui_capture top1 paused2 &&
 	cmp paused1 paused2 &&
@@ -103,9 +106,9 @@ test_expect_success 'the help lists the keys; the UI fits 80x24 after a resize' 
 	tm send-keys -t top1 Escape &&
 	tm resize-window -t top1 -x 80 -y 24 &&
 	tui_wait top1 "ON CPU, last 1\\.8s" &&
+	tui_wait top1 "^ \\?help q quit" && # the frame is whole once its last line is there
 	expect_equal "$(wc -l <screen)" 24 &&
-	expect_grep " producer-0 " screen && expect_grep " EVENTS " screen && expect_grep " CONSOLE" screen &&
-	tui_wait top1 "^ \\?help q quit"
+	expect_grep " producer-0 " screen && expect_grep " EVENTS " screen && expect_grep " CONSOLE" screen
 '
 
 test_expect_success 'the control socket: trace-enable, and errors for the rest' '

@@ -105,12 +105,14 @@ static int report_damage(const char *what, const struct trace_set *s, bool need_
 	return 0;
 }
 
-static int export_set(struct trace_set *s, const struct trace_options *o)
+static int export_set(struct trace_set *s, const struct trace_options *o, const char *spec)
 {
 	struct trace_error err = { { 0 } };
+	const char *base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
 	FILE *out = stdout;
 	int rc;
 
+	snprintf(s->name, sizeof(s->name), "%s", base);
 	trace_set_sort(s);
 	if (!strcmp(o->format, "ctf"))
 		rc = trace_export_ctf(s, o->out, &err);
@@ -139,7 +141,7 @@ static int trace_from_stream(const char *path, const struct cli_target_args *a, 
 	}
 	status = report_damage(path, &s, true);
 	if (!status)
-		status = export_set(&s, o);
+		status = export_set(&s, o, path);
 	trace_set_free(&s);
 	return status;
 }
@@ -204,7 +206,7 @@ static int trace_from_target(const struct cli_target_args *a, struct trace_optio
 		if (!status)
 			status = report_damage(a->positional[0], &s, false);
 		if (!status)
-			status = export_set(&s, o);
+			status = export_set(&s, o, us_target_name(t));
 	}
 	trace_set_free(&s);
 	us_target_close(t);

@@ -46,7 +46,8 @@ static void json_sym(FILE *out, uint64_t pc, const struct us_symbolized *s)
 	json_string(out, s->function);
 	fprintf(out, ", \"offset\": %" PRIu64 ", \"file\": ", s->offset);
 	json_string(out, s->file);
-	fprintf(out, ", \"line\": %d}", s->file ? s->line : 0);
+	fprintf(out, ", \"line\": %d, \"inlined\": %s}", s->file ? s->line : 0,
+		s->inlined ? "true" : "false");
 }
 
 static void json_panic(FILE *out, const struct us_report *r)

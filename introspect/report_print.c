@@ -33,10 +33,9 @@ static const char *base_name(const char *path)
 
 static void print_sym(FILE *out, const struct us_symbolized *s, bool short_file)
 {
-	if (s->function)
-		fprintf(out, "%s+0x%" PRIx64, s->function, s->offset);
-	else
-		fputs("??", out);
+	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+
+	fputs(us_symbolized_function(s, fn, sizeof(fn)), out);
 	if (s->file)
 		fprintf(out, " at %s:%d", short_file ? base_name(s->file) : s->file, s->line);
 }
@@ -115,12 +114,18 @@ static void print_code(FILE *out, const struct us_report *r)
 
 /* ---- text: threads, events, console ----------------------------------- */
 
-/* Frames from i on with the same pc as frame i (a recursion). */
+/* The same frame again: a recursion (an inlined function and its caller share a pc). */
+static bool same_frame(const struct us_frame *a, const struct us_frame *b)
+{
+	return a->pc == b->pc && a->kind == b->kind && a->sym.function == b->sym.function;
+}
+
+/* Frames from i on that repeat frame i (a recursion). */
 static size_t repeats(const struct us_backtrace *bt, size_t i)
 {
 	size_t n = 0;
 
-	while (i + n + 1 < bt->count && bt->frames[i + n + 1].pc == bt->frames[i].pc)
+	while (i + n + 1 < bt->count && same_frame(&bt->frames[i + n + 1], &bt->frames[i]))
 		n++;
 	return n;
 }
@@ -176,8 +181,11 @@ static void print_other_thread(FILE *out, const struct us_report *r, size_t inde
 
 	fprintf(out, "  %u \"%s\" %s", t->th.id, t->th.name, us_thread_state_name(t->th.state));
 	print_wait(out, r, index);
-	for (size_t i = 0; i < t->bt.count && i < OTHER_FRAMES; i++) {
-		fputs(i ? " < " : ": ", out);
+	/* One line: the frames on the stack (inlined and tail-called ones are in bt). */
+	for (size_t i = 0, shown = 0; i < t->bt.count && shown < OTHER_FRAMES; i++) {
+		if (t->bt.frames[i].kind == US_FRAME_INLINED || t->bt.frames[i].kind == US_FRAME_TAIL_CALL)
+			continue;
+		fputs(shown++ ? " < " : ": ", out);
 		print_sym(out, &t->bt.frames[i].sym, true);
 	}
 	fputc('\n', out);

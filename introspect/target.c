@@ -9,7 +9,8 @@
  *	3. symbols from --image, else the session's image;
  *	4. the descriptor: core note address, symbol `uniscope_info`, scan;
  *	5. symbols checked against the guest's build-id; when they are
- *	   missing or wrong, --debug-dir is searched by build-id.
+ *	   missing or wrong, --debug-dir is searched by build-id (for a core,
+ *	   then its own directory and /usr/lib/debug).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -187,6 +188,35 @@ static void symbols_by_build_id(struct us_target *t, const char *debug_dir)
 	free(path);
 }
 
+/*
+ * A core whose recorded image is gone or rebuilt: its build-id, looked for
+ * next to the core, then in the system's debug directory. Quiet unless found.
+ */
+static void symbols_near_core(struct us_target *t)
+{
+	const char *id = (const char *)(t->have_info ? t->info.build_id : t->backend->build_id);
+	size_t len = t->have_info ? t->info.build_id_len : t->backend->build_id_len;
+	const char *slash = strrchr(t->name, '/');
+	char dir[US_PATH_MAX];
+	const char *dirs[] = { dir, "/usr/lib/debug" };
+	struct us_error *err;
+	char *path;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - t->name) : 1,
+		 slash ? t->name : ".");
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !t->symbols; i++) {
+		if ((err = us_symbols_find_by_build_id(dirs[i], (const uint8_t *)id, len, &path))) {
+			us_error_destroy(err);
+			continue;
+		}
+		if ((err = us_symbols_open(path, &t->symbols)))
+			us_error_destroy(err);
+		else
+			us_target_warn(t, "the image was found by its build-id: %s", path);
+		free(path);
+	}
+}
+
 static void check_symbols(struct us_target *t, const struct us_target_options *opts)
 {
 	if (t->symbols && build_ids_differ(t)) {
@@ -198,6 +228,8 @@ static void check_symbols(struct us_target *t, const struct us_target_options *o
 	}
 	if (!t->symbols && opts && opts->debug_dir)
 		symbols_by_build_id(t, opts->debug_dir);
+	if (!t->symbols && !(opts && opts->image) && !strcmp(t->backend->kind, "core"))
+		symbols_near_core(t);
 }
 
 struct us_error *us_target_open_backend(struct us_backend *b, const char *name,

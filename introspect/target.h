@@ -119,13 +119,17 @@ struct us_error *us_target_info_error(const struct us_target *t);
 
 struct us_symbolized {
 	const char *function; /* NULL when unknown */
-	uint64_t offset;      /* addr - function start */
+	uint64_t offset;      /* addr - function start (0 for an inlined function) */
 	const char *file;     /* NULL when unknown */
 	int line;
+	bool inlined;         /* a function inlined there, not the one whose code it is */
 };
 
 /* The image symbols come from, or NULL when there are none. */
 const char *us_target_image(const struct us_target *t);
+/* "f+0x1a", "f (inlined)" or "??": the function part of a frame as bt shows it (in buf). */
+#define US_SYMBOLIZED_FUNCTION_MAX 160
+const char *us_symbolized_function(const struct us_symbolized *s, char *buf, size_t cap);
 /* Never fails: fields stay NULL when unknown. Strings live as long as t. */
 void us_target_symbolize(struct us_target *t, uint64_t addr, struct us_symbolized *out);
 struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,
@@ -196,19 +200,36 @@ struct us_error *us_target_clock(struct us_target *t, uint64_t *ns);
 
 /* ---- backtraces ------------------------------------------------------- */
 
+enum us_frame_kind {
+	US_FRAME_NORMAL,    /* a frame on the stack */
+	US_FRAME_INLINED,   /* a function inlined into the next frame: same pc, no frame of its own */
+	US_FRAME_TAIL_CALL, /* a frame a tail call replaced, rebuilt from the DWARF's call sites */
+	US_FRAME_TRAP,      /* the trap entry: its caller is the interrupted code (GDB's
+	                     * "<signal handler called>") */
+};
+/* "normal", "inlined", "tail call", "trap". */
+const char *us_frame_kind_name(enum us_frame_kind kind);
+
 struct us_frame {
-	uint64_t pc;  /* #0: the register; others: the return address */
-	uint64_t fp;  /* the frame pointer the frame was found with */
-	struct us_symbolized sym; /* of pc (of pc - 1 for return addresses) */
+	uint64_t pc;  /* #0: where execution stands; others: the return address */
+	uint64_t fp;  /* the stack pointer it was unwound with (CFI), or its frame pointer */
+	struct us_symbolized sym; /* of pc, or of pc - 1 for a return address */
+	enum us_frame_kind kind;
 };
 
 struct us_backtrace {
 	struct us_frame frames[US_MAX_FRAMES];
 	size_t count;
+	bool cfi;          /* unwound with the image's CFI, not frame pointers alone */
 	char stopped[128]; /* "" when the chain ended normally, else why it stopped */
 };
 
-/* Frame-pointer unwinding from regs; stack bounds 0, 0 when unknown. */
+/*
+ * Backtraces as GDB gives them: unwound with the image's CFI through
+ * libdw, inlined functions and tail calls shown as frames of their own;
+ * with frame pointers when the image has no CFI (or there are no symbols).
+ * us_target_unwind starts from regs (stack bounds 0, 0 when unknown).
+ */
 void us_target_unwind(struct us_target *t, const struct uniscope_regs *regs, uint64_t stack_lo,
 		      uint64_t stack_hi, struct us_backtrace *bt);
 void us_target_backtrace(struct us_target *t, const struct us_thread *thread,

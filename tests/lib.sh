@@ -290,3 +290,93 @@ tui_wait() {
 	cat "$_file"
 	return 1
 }
+
+# --- unwinding (t5002, t5101) ---
+
+# gdb_frames_script FILE: writes a GDB Python command, `frames-json`, that
+# prints one line per thread, "FRAMES [[function, entered], ...]" innermost
+# first (backtrace past main): function "<signal>" for a signal (trap)
+# frame, "??" when unknown; entered is true for an inlined block that
+# begins exactly at the frame's pc (how GDB shows those depends on how the
+# thread stopped: it steps into them, and a core starts outside them).
+gdb_frames_script() {
+	cat >"$1" <<'PY'
+import gdb, json
+def inlined_block(f):
+    b = f.block()
+    while b is not None and b.function is None:
+        b = b.superblock
+    return b
+def entered_at_pc(f):
+    """An inlined block that f.pc() enters: GDB's block_starting_point_at."""
+    try:
+        b = inlined_block(f)
+        if b is None:
+            return False
+        if b.start == f.pc():
+            return True
+        p = gdb.block_for_pc(f.pc() - 1)
+        while p is not None:
+            if p.start == b.start and p.end == b.end and p.function == b.function:
+                return False
+            p = p.superblock
+        return True
+    except RuntimeError:
+        return False
+def frame_info(f):
+    if f.type() == gdb.SIGTRAMP_FRAME:
+        return ["<signal>", False]
+    return [f.name() or "??", f.type() == gdb.INLINE_FRAME and entered_at_pc(f)]
+class FramesJson(gdb.Command):
+    def __init__(self):
+        super().__init__("frames-json", gdb.COMMAND_STACK)
+    def invoke(self, arg, from_tty):
+        gdb.execute("set backtrace past-main on")
+        gdb.execute("set backtrace limit 300")
+        threads = gdb.selected_inferior().threads() if arg == "all" else [gdb.selected_thread()]
+        for t in threads:
+            t.switch()
+            frames, f = [], gdb.newest_frame()
+            while f is not None and len(frames) < 300:
+                frames.append(frame_info(f))
+                f = f.older()
+            print("FRAMES " + json.dumps(frames))
+FramesJson()
+PY
+}
+
+# expect_frames_agree GDB_OUT BT_JSON: every thread GDB listed ("FRAMES"
+# lines of GDB_OUT) and every thread of `uniscope bt --json` (BT_JSON) name
+# the same functions in the same order; threads are matched as multisets.
+expect_frames_agree() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+gdb = [json.loads(l[7:]) for l in open(sys.argv[1]) if l.startswith("FRAMES ")]
+ours = [[("<signal>" if f["kind"] == "trap" else f["function"] or "??") for f in t["frames"]]
+        for t in json.load(open(sys.argv[2]))["threads"]]
+def variants(frames):
+    """GDB's list, and without any number of the inlined blocks entered at the pc."""
+    names = [f[0] for f in frames]
+    out, k = {tuple(names)}, 0
+    while k < len(frames) - 1 and frames[k][1]:
+        k += 1
+        out.add(tuple(names[k:]))
+    return out
+left = [variants(g) for g in gdb]
+unmatched = []
+for o in ours:
+    for i, v in enumerate(left):
+        if tuple(o) in v:
+            del left[i]
+            break
+    else:
+        unmatched.append(o)
+if unmatched or left:
+    print("uniscope threads GDB does not show:")
+    for o in unmatched: print("   ", " > ".join(o))
+    print("GDB threads uniscope does not show:")
+    for v in left: print("   ", " > ".join(max(v, key=len)))
+    sys.exit(1)
+print("frames agree on %d threads" % len(ours))
+PY
+}

@@ -61,6 +61,7 @@ test_expect_success 'a filter narrows the events to the matching ones' '
 '
 
 test_expect_success 'pause freezes the view; Space resumes it' '
+	tui_wait top1 "\\[live\\] +up [1-9][0-9]*\\.[0-9]s" && # history enough to scrub back through
 	tm send-keys -t top1 Space &&
 	tui_wait top1 "PAUSED" &&
 	for i in $(seq 20); do # the last frame may still be on its way to the terminal
@@ -166,9 +167,9 @@ test_expect_success 'SIGTERM also restores the terminal' '
 	cmp stty2.before stty2.after
 '
 
-test_expect_success 'a core file opens in the same UI' '
+test_expect_success 'a core file opens in the same UI, its image found from the core' '
 	$UNISCOPE core $S -o threads.core &&
-	tui_start top4 "$UNISCOPE top --image $EXAMPLES/threads.elf $TRASH/threads.core" &&
+	tui_start top4 "$UNISCOPE top $TRASH/threads.core" &&
 	tui_wait top4 " \\[core\\] " &&
 	tui_wait top4 " waiter-1 +blocked +semaphore" &&
 	tui_wait top4 "^ *[0-9]+\\.[0-9]{6} .*sched_switch"

@@ -110,6 +110,7 @@ struct trace_stats {
 };
 
 struct trace_set {
+	char name[64];                /* what was traced (session, core, stream file), or "" */
 	struct trace_meta meta;
 	uint64_t tsc_hz, boot_tsc;    /* 0 until known */
 	uint8_t build_id[UNISCOPE_BUILD_ID_MAX]; /* of the traced guest */

@@ -45,9 +45,11 @@ static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 
 static void format_frame(const struct us_frame *f, size_t i, char *buf, size_t cap, size_t *len)
 {
+	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+
 	append(buf, cap, len, "#%-2zu 0x%016llx", i, (unsigned long long)f->pc);
 	if (f->sym.function)
-		append(buf, cap, len, " in %s+0x%llx", f->sym.function, (unsigned long long)f->sym.offset);
+		append(buf, cap, len, " in %s", us_symbolized_function(&f->sym, fn, sizeof(fn)));
 	if (f->sym.file)
 		append(buf, cap, len, " at %s:%d", f->sym.file, f->sym.line);
 	append(buf, cap, len, "\n");

@@ -1,144 +1,95 @@
 /*
- * libFuzzer target for the core reader end to end: the input is a core
- * file. It is opened as `uniscope ps/bt/report/heap CORE` would open it
- * (libelf, the PT_LOAD map, the notes, the descriptor found from the
- * UNISCOPE note or by scanning), and every reader runs over it: threads,
- * backtraces, wait objects and owners, the log, the panic record, heap
- * statistics, and the whole crash or hang report, printed. Nothing may
- * crash, hang, leak or read outside the file.
+ * libFuzzer target for the core-file reader (introspect/backend_core.c):
+ * the input is the note segment of an otherwise well-formed ELF core
+ * (ELF header, one PT_NOTE, one PT_LOAD of guest memory), so the fuzzer
+ * spends its time where cores are parsed: NT_PRSTATUS, NT_PRPSINFO,
+ * NT_FILE, NT_FPREGSET, the QEMU and UNISCOPE notes, their sizes, counts
+ * and strings. The core is opened as a target and read as the commands
+ * read it: threads, backtraces, the x87/SSE state, the image it names.
+ * Nothing may crash, leak or read outside its buffers.
  *
- * Seeds: run once with UNISCOPE_FUZZ_SEED_DIR=DIR and it writes a real
- * uniscope core of a synthetic guest there (us_core_write over the buffer
- * backend, the descriptor and a thread list planted as in fuzz-introspect):
- * `make fuzz-long` does, so no core is kept in the repository.
+ * The core lives in a memfd: the reader takes a path (/proc/self/fd/N).
  */
+#include <elf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#include "../../introspect/postmortem.h"
-#include "input-file.h"
-#include "synthetic.h"
+#include "../../introspect/target.h"
 
-#define MAX_BACKTRACES 16
-#define SEED_GUEST_SIZE (1u << 17)
+#define NOTES_MAX (1u << 16)
+#define MEMORY_AT 0x100000u
+#define MEMORY_SIZE 4096u
 
-static FILE *devnull;
-
-/* True (and the error gone) when err is one. */
-static bool failed(struct us_error *err)
+static size_t build_core(uint8_t *out, const uint8_t *notes, size_t len)
 {
-	us_error_destroy(err);
-	return err != NULL;
+	Elf64_Ehdr eh = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+			  .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 2 };
+	size_t notes_at = sizeof(eh) + 2 * sizeof(Elf64_Phdr), memory_at = notes_at + len;
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_NOTE, .p_offset = notes_at, .p_filesz = len, .p_align = 4 },
+		{ .p_type = PT_LOAD, .p_offset = memory_at, .p_vaddr = MEMORY_AT, .p_paddr = MEMORY_AT,
+		  .p_filesz = MEMORY_SIZE, .p_memsz = MEMORY_SIZE, .p_flags = PF_R, .p_align = 4096 },
+	};
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	memcpy(out, &eh, sizeof(eh));
+	memcpy(out + sizeof(eh), ph, sizeof(ph));
+	memcpy(out + notes_at, notes, len);
+	memset(out + memory_at, 0, MEMORY_SIZE);
+	return memory_at + MEMORY_SIZE;
 }
 
 static void exercise(struct us_target *t)
 {
-	static struct us_backtrace bt;
-	struct us_report_options opts = { .events = 8, .cpu_window_ms = -1 };
-	struct uniscope_heap_stats heap;
-	struct uniscope_panic panic;
+	struct us_backtrace *bt = malloc(sizeof(*bt));
 	struct us_thread *threads = NULL;
-	struct us_wait *waits;
-	struct us_report *r = NULL;
-	size_t count = 0, len;
-	uint64_t lost, now;
-	char *text = NULL, why[160];
+	struct uniscope_fxsave fx;
+	size_t count = 0;
 
 	us_error_destroy(us_target_threads(t, &threads, &count));
-	for (size_t i = 0; i < count && i < MAX_BACKTRACES; i++)
-		us_target_backtrace(t, &threads[i], &bt);
-	if ((waits = calloc(count ? count : 1, sizeof(*waits))))
-		us_target_waits(t, threads, count, waits);
-	free(waits);
-	free(threads);
-	if (!failed(us_target_log(t, &text, &len, &lost)))
-		free(text);
-	us_error_destroy(us_target_panic(t, &panic));
-	if (!failed(us_target_heap(t, &heap)))
-		us_heap_absurd(&heap, why, sizeof(why));
-	us_error_destroy(us_target_clock(t, &now));
-	if (!failed(us_report_collect(t, &opts, &r))) {
-		us_report_print(r, devnull);
-		us_report_print_json(r, devnull);
-		us_report_free(r);
+	for (size_t i = 0; bt && i < count && i < 16; i++) {
+		us_target_backtrace(t, &threads[i], bt);
+		us_error_destroy(us_thread_fpu(t, &threads[i], &fx));
 	}
-}
-
-static void put64(uint8_t *mem, uint64_t at, uint64_t v) { memcpy(mem + at, &v, 8); }
-
-/* A small guest: identity map, a descriptor at 0x8000, two threads, a log, a panic record. */
-static void build_seed_guest(uint8_t *mem)
-{
-	struct uniscope_info info = {
-		.magic = UNISCOPE_INFO_MAGIC, .version = UNISCOPE_INFO_VERSION,
-		.size = sizeof(struct uniscope_info), .nr_cpus = 1,
-		.thread_layout = TEST_THREAD_LAYOUT,
-		.thread_list = 0x9000, .current_thread = 0x9008, .console_log = 0xa000,
-		.panic = 0xb000, .heap_stats = 0xc000, .clock = 0x9010,
-		.wait_owners = { { UNISCOPE_WAIT_MUTEX, UNISCOPE_OWNER_THREAD, 0, 0 } },
-	};
-	struct test_thread a = { .next = 0xd200, .id = 1, .state = UNISCOPE_THREAD_BLOCKED,
-				 .wait_reason = UNISCOPE_WAIT_MUTEX, .wait_object = 0xe000,
-				 .name = "a", .stack_lo = 0x10000, .stack_hi = 0x14000 };
-	struct test_thread b = a;
-	struct uniscope_log log = { .magic = UNISCOPE_LOG_MAGIC, .size = 64, .written = 5 };
-
-	memset(mem, 0, SEED_GUEST_SIZE);
-	put64(mem, 0x1000, 0x2000 | 3);
-	put64(mem, 0x2000, 0x3000 | 3);
-	put64(mem, 0x3000, 0x83);
-	memcpy(mem + 0x8000, &info, sizeof(info));
-	put64(mem, 0x9000, 0xd000);
-	put64(mem, 0x9008, 0xd000);
-	put64(mem, 0x9010, 5000000000ull);
-	memcpy(mem + 0xa000, &log, sizeof(log));
-	memcpy(mem + 0xa000 + sizeof(log), "hello", 5);
-	b.next = 0, b.id = 2, b.name[0] = 'b', b.wait_object = 0xe100;
-	memcpy(mem + 0xd000, &a, sizeof(a));
-	memcpy(mem + 0xd200, &b, sizeof(b));
-	put64(mem, 0xe000, 0xd200); /* the mutexes' owners: a cycle */
-	put64(mem, 0xe100, 0xd000);
-}
-
-static void write_seed(const char *dir)
-{
-	static uint8_t mem[SEED_GUEST_SIZE];
-	struct uniscope_regs regs = { .cr0 = 0x80000011, .cr3 = 0x1000, .cr4 = 0x20, .rip = 0x8000 };
-	char path[4096];
-	struct us_backend *b;
-	struct us_target *t;
-
-	build_seed_guest(mem);
-	snprintf(path, sizeof(path), "%s/seed-synthetic.core", dir);
-	if (failed(us_backend_buffer_open(mem, sizeof(mem), 0, &regs, &b)) ||
-	    failed(us_target_open_backend(b, "seed", NULL, &t)))
-		return;
-	us_error_destroy(us_core_write(t, path, NULL, NULL));
-	us_target_close(t);
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	const char *seed_dir = getenv("UNISCOPE_FUZZ_SEED_DIR");
-
-	(void)argc, (void)argv;
-	devnull = fopen("/dev/null", "w");
-	if (seed_dir)
-		write_seed(seed_dir);
-	return 0;
+	free(threads);
+	free(bt);
+	(void)us_target_image(t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct us_backend *b;
+	static uint8_t *file;
 	struct us_target *t;
+	struct us_error *err;
+	char path[64];
+	size_t len;
+	int fd;
 
-	if (failed(us_backend_core_open(fuzz_input_file(data, size), &b)))
+	if (size > NOTES_MAX)
 		return 0;
-	if (failed(us_target_open_backend(b, "fuzz.core", NULL, &t)))
+	if (!file && !(file = malloc(sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + NOTES_MAX +
+				     MEMORY_SIZE)))
 		return 0;
-	exercise(t);
-	us_target_close(t);
+	len = build_core(file, data, size);
+	if ((fd = memfd_create("fuzz-core", MFD_CLOEXEC)) < 0)
+		return 0;
+	if (write(fd, file, len) == (ssize_t)len) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((err = us_target_open(path, NULL, &t)))
+			us_error_destroy(err);
+		else {
+			exercise(t);
+			us_target_close(t);
+		}
+	}
+	close(fd);
 	return 0;
 }

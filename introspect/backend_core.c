@@ -28,6 +28,7 @@ struct core_backend {
 	struct core_segment *segs;
 	struct us_mem_range *ranges;
 	size_t nr_segs;
+	uint64_t missing; /* bytes segments declare past the end of the file */
 	struct uniscope_regs vcpus[CORE_MAX_VCPUS];
 	bool vcpu_has_cr3[CORE_MAX_VCPUS];
 	unsigned nr_prstatus, nr_qemu_states;
@@ -260,6 +261,9 @@ static struct us_error *core_collect_segments(struct core_backend *cb)
 	for (size_t i = 0; i < nr_phdrs; i++) {
 		const struct us_elf_segment *p = &phdrs[i];
 		uint64_t start = cb->uniscope ? p->vaddr : p->paddr, size = p->filesz;
+		if (p->type == US_ELF_PT_LOAD && p->filesz &&
+		    (p->offset >= file_size || size > file_size - p->offset))
+			cb->missing += p->offset >= file_size ? size : size - (file_size - p->offset);
 		if (p->type != US_ELF_PT_LOAD || p->offset >= file_size)
 			continue;
 		if (size > file_size - p->offset)
@@ -292,7 +296,7 @@ static struct us_error *core_check_type(struct core_backend *cb, const char *pat
 	return us_error_create(US_ERR_INVALID, "'%s' is not an ELF core file", path);
 }
 
-static void core_fill_backend(struct us_backend *b, struct core_backend *cb)
+static void core_fill_backend(struct us_backend *b, struct core_backend *cb, size_t file_size)
 {
 	unsigned vcpus = cb->nr_qemu_states > cb->nr_prstatus ? cb->nr_qemu_states : cb->nr_prstatus;
 
@@ -300,6 +304,10 @@ static void core_fill_backend(struct us_backend *b, struct core_backend *cb)
 				  .nr_vcpus = cb->uniscope ? 1 : vcpus,
 				  .memory_is_virtual = cb->uniscope,
 				  .ranges = cb->ranges, .nr_ranges = cb->nr_segs };
+	if (cb->missing)
+		snprintf(b->warning, sizeof(b->warning), "the core is truncated: %llu bytes of memory "
+			 "its segments declare lie past its end (%zu bytes); they read as a gap",
+			 (unsigned long long)cb->missing, file_size);
 	if (cb->uniscope) {
 		size_t len = cb->info_note.build_id_len;
 		snprintf(b->image, sizeof(b->image), "%s", cb->image[0] ? cb->image : cb->psargs_image);
@@ -314,6 +322,7 @@ struct us_error *us_backend_core_open(const char *path, struct us_backend **out)
 	struct core_backend *cb = calloc(1, sizeof(*cb));
 	struct us_backend *b = calloc(1, sizeof(*b));
 	struct us_error *err;
+	size_t file_size;
 
 	if (!cb || !b) {
 		free(cb);
@@ -328,7 +337,8 @@ struct us_error *us_backend_core_open(const char *path, struct us_backend **out)
 		free(b);
 		return err;
 	}
-	core_fill_backend(b, cb);
+	us_elf_bytes(cb->elf, &file_size);
+	core_fill_backend(b, cb, file_size);
 	*out = b;
 	return NULL;
 }

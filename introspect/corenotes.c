@@ -143,8 +143,9 @@ static void keep_trace(struct us_target *t, struct keep_list *l, uint64_t addres
 		return;
 	keep(l, address, sizeof(ti));
 	ring_bytes = ti.ring_size < UNISCOPE_TRACE_RING_MAX ? ti.ring_size : UNISCOPE_TRACE_RING_MAX;
-	for (uint32_t cpu = 0; cpu < ti.nr_cpus && cpu < UNISCOPE_TRACE_MAX_CPUS; cpu++)
-		keep(l, ti.rings[cpu], TRACE_RING_HEADER + ring_bytes + UNISCOPE_TRACE_RECORD_MAX);
+	/* Every ring of every kind (the evidence rings are smaller: this keeps a little more). */
+	for (uint32_t i = 0; i < (uint32_t)ti.nr_cpus * ti.nr_kinds && i < UNISCOPE_TRACE_MAX_RINGS; i++)
+		keep(l, ti.rings[i], TRACE_RING_HEADER + ring_bytes + UNISCOPE_TRACE_RECORD_MAX);
 }
 
 static void keep_descriptor(struct core_writer *w, struct keep_list *l)
@@ -159,6 +160,8 @@ static void keep_descriptor(struct core_writer *w, struct keep_list *l)
 	keep(l, info->current_thread, 8ull * info->nr_cpus);
 	keep(l, info->thread_count, 4);
 	keep(l, info->sealed, 4);
+	keep(l, info->clock, 8);
+	keep(l, info->idle_thread, 8);
 	keep(l, info->panic, sizeof(struct uniscope_panic));
 	keep(l, info->heap_stats, sizeof(struct uniscope_heap_stats));
 	keep(l, info->chan_stats, 6 * 4);

@@ -83,6 +83,30 @@ static struct us_error *open_session_dir(const char *spec, const char *dir, stru
 	return err ? us_error_prefix(err, "%s", spec) : NULL;
 }
 
+/* The directory of the session called name, if there is one. */
+static bool session_dir_of(const char *name, char *dir, size_t cap)
+{
+	char root[SESSION_PATH_MAX];
+	struct us_error *err;
+	struct stat st;
+
+	if (strchr(name, '/') || strlen(name) >= SESSION_NAME_MAX)
+		return false;
+	if ((err = session_root(root, sizeof(root), 0))) {
+		us_error_destroy(err);
+		return false;
+	}
+	snprintf(dir, cap, "%s/%s", root, name);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool us_target_is_session_name(const char *name)
+{
+	char dir[SESSION_PATH_MAX + SESSION_NAME_MAX + 2];
+
+	return session_dir_of(name, dir, sizeof(dir));
+}
+
 static struct us_error *open_session_name(const char *spec, struct us_backend **b)
 {
 	char root[SESSION_PATH_MAX], dir[SESSION_PATH_MAX + SESSION_NAME_MAX + 2];
@@ -107,6 +131,8 @@ static struct us_error *open_backend(const char *spec, struct us_backend **b)
 		return open_xen(spec, spec + 4, b);
 	if (!strncmp(spec, "qemu:", 5))
 		return open_session_dir(spec, spec + 5, b);
+	if (stat(spec, &st) == 0 && S_ISREG(st.st_mode) && us_target_is_session_name(spec))
+		return us_error_create(US_ERR_USAGE, US_AMBIGUOUS_TARGET_FMT, spec, spec);
 	if (stat(spec, &st) == 0 && S_ISREG(st.st_mode))
 		return us_backend_core_open(spec, b);
 	if (strchr(spec, '/') && stat(spec, &st) == 0 && S_ISDIR(st.st_mode))
@@ -250,6 +276,8 @@ struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
 		return &us_error_nomem;
 	}
 	t->backend = b;
+	if (b->warning[0])
+		us_target_warn(t, "%s", b->warning);
 	if (!(err = setup_translation(t)))
 		load_symbols(t, opts, &err);
 	if (err) {

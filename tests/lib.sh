@@ -245,6 +245,20 @@ sys.exit(1 if "error" in reply else 0)
 PY
 }
 
+# guest_poke SESSION IMAGE SYMBOL OFFSET HEX: writes the bytes HEX (e.g.
+# ffffffffffffffff) at SYMBOL+OFFSET of session SESSION's live guest, through
+# its shared RAM file (the libOS identity-maps: file offset = address). For
+# tests that corrupt a guest the way a hostile or broken one would.
+guest_poke() {
+	_addr=$(nm "$2" | awk -v s="$3" '$3 == s {print $1}') &&
+	python3 -c "
+import sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(int(sys.argv[2], 16) + int(sys.argv[3]))
+    f.write(bytes.fromhex(sys.argv[4]))
+" "$XDG_RUNTIME_DIR/uniscope/$1/mem" "$_addr" "$4" "$5"
+}
+
 # expect_json FILE [PYTHON-EXPR]: FILE parses as JSON and, when given, the
 # expression over `j` is true (e.g. 'len(j["threads"]) == 13').
 expect_json() {
@@ -256,6 +270,40 @@ if not eval(sys.argv[2]):
     print(json.dumps(j)[:1500])
     sys.exit(1)
 PY
+}
+
+# --- the terminal UI in tmux (t6xxx) ---
+
+TMUX_SOCK=$TRASH/tmux.sock
+
+
+tm() {
+	tmux -S "$TMUX_SOCK" "$@"
+}
+
+# tui_start NAME COMMAND: COMMAND in a detached 100x30 tmux window; windows
+# outlive their test (the next ones keep driving them) and go at the end.
+tui_start() {
+	tm new-session -d -x 100 -y 30 -s "$1" "env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR TERM=screen $2"
+}
+
+tui_capture() {
+	tm capture-pane -p -t "$1" >"$2"
+}
+
+# tui_wait NAME REGEX [FILE]: polls the window until its text matches REGEX
+# (the last capture stays in FILE, default screen).
+tui_wait() {
+	_file=${3:-screen}
+	_tries=$((${TUI_WAIT:-30} * 4))
+	while [ $_tries -gt 0 ]; do
+		tui_capture "$1" "$_file" 2>/dev/null && grep -E -q -- "$2" "$_file" && return 0
+		sleep 0.25
+		_tries=$((_tries - 1))
+	done
+	echo "timed out waiting for /$2/ on the screen of $1:"
+	cat "$_file"
+	return 1
 }
 
 # --- unwinding (t5002, t5101) ---

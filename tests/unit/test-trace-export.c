@@ -71,7 +71,7 @@ static void drain(bool deliver)
 
 static void stream_info(const uint8_t *build_id, unsigned len)
 {
-	struct uniscope_trace_stream_info info = { .version = 1, .nr_cpus = 1, .tsc_hz = 1000000000,
+	struct uniscope_trace_stream_info info = { .version = UNISCOPE_TRACE_VERSION, .nr_cpus = 1, .tsc_hz = 1000000000,
 						   .boot_tsc = 1000, .build_id_len = len };
 	uint64_t word = UNISCOPE_TRACE_WORD(UNISCOPE_TRACE_ID_STREAM_INFO, 64, 0);
 
@@ -234,7 +234,7 @@ static int read_host(void *ctx, uint64_t addr, void *buf, size_t len)
 static void test_memory(void)
 {
 	static struct trace_set s;
-	struct uniscope_trace_info info = { .magic = UNISCOPE_TRACE_MAGIC, .version = 1, .nr_cpus = 1,
+	struct uniscope_trace_info info = { .magic = UNISCOPE_TRACE_MAGIC, .version = UNISCOPE_TRACE_VERSION, .nr_cpus = 1, .nr_kinds = 1,
 					    .ring_size = RING_SIZE };
 	struct trace_error err = { "" };
 	uint64_t lost, items;

@@ -162,7 +162,7 @@ $(SDK_STAMP): $(MUSL_LIB) libos/api/libos.h include/uniscope/trace.h include/uni
 $(SDK_LIBOS): $(LIBOS_LIB) $(SDK_STAMP)
 	$(QUIET_GEN)cp $(LIBOS_LIB) $@
 $(UNISCOPE_CC): mk/uniscope-cc.in $(SDK_STAMP)
-	$(QUIET_GEN)sed -e 's|@SDK@|$(abspath $(SDK))|' -e 's|@PROFILE@|$(DEBUG)|' -e 's|@CC@|$(GUEST_CC)|' \
+	$(QUIET_GEN)sed -e 's|@SDK@|$(patsubst $(BUILD)/%,%,$(SDK))|' -e 's|@PROFILE@|$(DEBUG)|' -e 's|@CC@|$(GUEST_CC)|' \
 		mk/uniscope-cc.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 $(GUEST_OUT)/examples/%.o: examples/%.c $(UNISCOPE_CC)
@@ -282,7 +282,7 @@ install: all sdk-profiles
 	install -m 0755 $(UNISCOPE) $(DESTDIR)$(PREFIX)/bin/uniscope
 	install -m 0644 $(EXAMPLE_IMAGES) $(DESTDIR)$(PREFIX)/share/uniscope/examples/
 	cp -R $(SDK)/include $(SDK)/lib $(INSTALL_SDK)/
-	sed -e 's|@SDK@|$(PREFIX)/lib/uniscope|' -e 's|@PROFILE@|sealed|' -e 's|@CC@|$(GUEST_CC)|' \
+	sed -e 's|@SDK@|../lib/uniscope|' -e 's|@PROFILE@|sealed|' -e 's|@CC@|$(GUEST_CC)|' \
 		mk/uniscope-cc.in >$(DESTDIR)$(PREFIX)/bin/uniscope-cc && chmod 0755 $(DESTDIR)$(PREFIX)/bin/uniscope-cc
 	sed -e 's|@PREFIX@|$(PREFIX)|' mk/uniscope.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/uniscope.pc
 

@@ -46,30 +46,49 @@
 #define DECLARE(name, nargs) SYSCALL_HANDLER(name);
 SUPPORTED(DECLARE)
 
-struct syscall_entry {
-	const char *name;
-	syscall_fn *handler;
-	uint8_t nargs;
+/*
+ * Every syscall's name, for the trace and the unsupported report: one
+ * packed string table (a struct of char arrays has no padding) and each
+ * number's offset into it, 0 for a number with no name. Pointers to
+ * separate strings cost 8 bytes a number and a relocation each.
+ */
+static const struct syscall_names {
+	char unknown[sizeof("unknown")];
+#define LINUX_SYSCALL(name, nr) char name[sizeof(#name)];
+#include "linux_syscalls.h"
+#undef LINUX_SYSCALL
+} syscall_names = {
+	"unknown",
+#define LINUX_SYSCALL(name, nr) #name,
+#include "linux_syscalls.h"
+#undef LINUX_SYSCALL
 };
+_Static_assert(sizeof(syscall_names) <= UINT16_MAX, "syscall names fit 16-bit offsets");
 
-static const struct syscall_entry syscalls[SYS_NR_MAX] = {
-#define LINUX_SYSCALL(name, nr) [nr] = { #name, 0, 6 },
+static const uint16_t syscall_name_at[SYS_NR_MAX] = {
+#define LINUX_SYSCALL(name, nr) [nr] = offsetof(struct syscall_names, name),
 #include "linux_syscalls.h"
 #undef LINUX_SYSCALL
 };
 
-/* Filled at boot from SUPPORTED (designated initialisers cannot name twice). */
+/* The handlers, listed by number; syscall_init spreads them into handlers[]. */
+static const struct syscall_handler {
+	uint16_t nr;
+	syscall_fn *handler;
+} supported[] = {
+#define HANDLER(name, nargs) { SYS_##name, sys_##name },
+	SUPPORTED(HANDLER)
+#undef HANDLER
+};
 static syscall_fn *handlers[SYS_NR_MAX];
-static uint8_t handler_nargs[SYS_NR_MAX];
 static uint64_t reported[SYS_NR_MAX / 64];
 
 void syscall_entry(void);
 
 void syscall_init(void)
 {
-#define REGISTER(name, nargs) handlers[SYS_##name] = sys_##name, handler_nargs[SYS_##name] = nargs;
-	SUPPORTED(REGISTER)
-#undef REGISTER
+	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++)
+		handlers[supported[i].nr] = supported[i].handler;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, (uint64_t)0x08 << 32); /* syscall: cs 0x08, ss 0x10 */
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
@@ -78,7 +97,7 @@ void syscall_init(void)
 
 static const char *syscall_name(uint64_t nr)
 {
-	return nr < SYS_NR_MAX && syscalls[nr].name ? syscalls[nr].name : "unknown";
+	return (const char *)&syscall_names + (nr < SYS_NR_MAX ? syscall_name_at[nr] : 0);
 }
 
 static void report_unsupported(const char *what, uint64_t detail)

@@ -106,6 +106,13 @@ test_expect_success 'uniscope run --env sets the environment; standard input is 
 	expect_grep "^stdin: end after 2 lines$" run.out
 '
 
+test_expect_success 'binary output reaches uniscope run whole (chan=wait: the program starts framed)' '
+	$UNISCOPE run --append binary $POSIX </dev/null >bin.out 2>run.err &&
+	python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 2)" >bin.expected &&
+	cmp bin.out bin.expected &&
+	expect_grep " 0 dropped in" run.err
+'
+
 test_expect_success 'uniscope trace is an strace: every syscall with its arguments and result' '
 	$UNISCOPE run --trace trace.bin --append threads $POSIX </dev/null >run.out 2>&1 &&
 	$UNISCOPE trace trace.bin --image $POSIX >trace.txt &&

@@ -161,6 +161,23 @@ static void hold_until_release(void)
 	}
 }
 
+/* Waits up to ns for the host's HELLO, polling; true once framed. */
+bool channel_await_hello(uint64_t ns)
+{
+	uint64_t end, flags;
+
+	if (!tsc_hz()) /* no clock yet: no timeout either, so do not wait */
+		return chan.framed;
+	end = clock_ns() + ns;
+	while (!chan.framed && clock_ns() < end) {
+		flags = irq_save(); /* the receive interrupt must not run inside the poll */
+		channel_poll();
+		irq_restore(flags);
+		cpu_relax();
+	}
+	return chan.framed;
+}
+
 /*
  * A guest that dies during boot may have lost the host's first HELLO (the
  * UART's FIFO is cleared when it is set up); the host says HELLO again
@@ -170,15 +187,8 @@ static void hold_until_release(void)
  */
 static void await_hello(void)
 {
-	uint64_t end;
-
-	if (!chan.rx_bytes || !tsc_hz())
-		return;
-	end = clock_ns() + CRASH_HELLO_WAIT_NS;
-	while (!chan.framed && clock_ns() < end) {
-		channel_poll();
-		cpu_relax();
-	}
+	if (chan.rx_bytes)
+		channel_await_hello(CRASH_HELLO_WAIT_NS);
 }
 
 static int drain_trace(int max_frames);

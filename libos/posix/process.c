@@ -26,6 +26,7 @@
 #define MAIN_STACK_SIZE (1024 * 1024ul)
 #define ENTRY_STATE_ROOM (16 * 1024ul) /* top of the main stack: argv, env, auxv */
 #define MAX_ENV 32
+#define CHAN_WAIT_NS (3000ull * 1000000ull) /* chan=wait: the host HELLOs every 200 ms */
 #define PT_TLS 7
 #define PT_GNU_STACK 0x6474e551
 
@@ -41,7 +42,7 @@ void process_enter(void *entry, uint64_t stack) __attribute__((noreturn));
 void debug_boot_wait(void);
 
 static const char *const libos_option_keys[] = {
-	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", 0,
+	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", "chan", 0,
 };
 
 static struct {
@@ -215,9 +216,25 @@ static uint64_t build_entry_state(void)
 	return top;
 }
 
+/*
+ * chan=wait (`uniscope run` adds it): the program starts once the host
+ * has said HELLO, so all it writes is framed. Text before the first frame
+ * is taken as plain text, and a program writing binary data (a 0x00 byte
+ * starts a frame) would otherwise lose it. A host that never answers
+ * costs CHAN_WAIT_NS, then the program runs in text mode.
+ */
+static void await_host(void)
+{
+	const char *chan = cmdline_get("chan");
+
+	if (chan && !strcmp(chan, "wait") && !channel_await_hello(CHAN_WAIT_NS))
+		kprintf("uniscope: chan=wait, but no host said HELLO: plain text output\n");
+}
+
 static void *process_main(void *arg)
 {
 	(void)arg;
+	await_host();
 	debug_boot_wait();
 	process_enter(_start, build_entry_state());
 }

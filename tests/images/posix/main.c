@@ -221,6 +221,16 @@ static int mode_stdin(void)
 	return 0;
 }
 
+/* Every byte value, twice, straight to stdout: binary output survives uniscope run. */
+static int mode_binary(void)
+{
+	unsigned char all[512];
+
+	for (int i = 0; i < 512; i++)
+		all[i] = (unsigned char)i;
+	return write(1, all, sizeof(all)) == (ssize_t)sizeof(all) ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "libc";
@@ -235,6 +245,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "abort")) abort();
 	if (!strcmp(mode, "env")) return mode_env(argc, argv);
 	if (!strcmp(mode, "stdin")) return mode_stdin();
+	if (!strcmp(mode, "binary")) return mode_binary();
 	fprintf(stderr, "posix: unknown mode '%s'\n", mode);
 	return 2;
 }

@@ -73,7 +73,7 @@ static const struct cli_command commands[] = {
 	  "disassemble guest memory (N instructions, default 16 or the whole function)", 0 },
 	{ "core", cmd_core, "core TARGET -o FILE [--no-pause] [--image PATH] [--debug-dir DIR]",
 	  "write an ELF core that stock GDB opens, one thread per libOS thread",
-	  "  `gdb IMAGE FILE` then shows every libOS thread as \"LWP id+1\", the thread that\n"
+	  "  `gdb IMAGE FILE` then shows every libOS thread as \"LWP id\", the thread that\n"
 	  "  was on the CPU (or died) first. Memory is stored at guest virtual addresses;\n"
 	  "  all-zero runs of 64 KiB or more and unbacked mappings are left out. A live\n"
 	  "  guest is paused while it is copied (--no-pause: copy it running)." },
@@ -86,7 +86,7 @@ static const struct cli_command commands[] = {
 	{ "gdbserver", cmd_gdbserver,
 	  "gdbserver TARGET [--listen tcp:HOST:PORT|unix:PATH] [--keep] [--image PATH] [--debug-dir DIR]",
 	  "serve GDB over host introspection: no stub in the guest needed",
-	  "  Threads are the libOS threads (GDB id = libOS id + 1). A core is read-only:\n"
+	  "  Threads are the libOS threads (GDB id = libOS id). A core is read-only:\n"
 	  "  memory and register writes and resuming are refused. A live session is paused\n"
 	  "  while GDB is attached; continue resumes it, Ctrl-C pauses it again (SIGINT),\n"
 	  "  detach leaves it running. No breakpoints or single-stepping (use the in-guest\n"

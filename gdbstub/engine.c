@@ -24,12 +24,35 @@ void gdb_engine_reset(struct gdb_engine *engine)
 	gdb_session_reset(engine);
 }
 
+/* A packet arrived intact (and was acknowledged): answer it. */
+static unsigned accept_packet(struct gdb_engine *e)
+{
+	e->stats.packets++;
+	if (e->rx_overflow) {
+		e->stats.oversized++;
+		gdb_send_error(e, GDB_ERR_GENERIC);
+		return GDB_EVENT_NONE;
+	}
+	if (e->running) {
+		/* All-stop GDB sends nothing but 0x03 while the target runs. */
+		e->stats.dropped++;
+		return GDB_EVENT_NONE;
+	}
+	return gdb_dispatch(e, e->rx, e->rx_len);
+}
+
 unsigned gdb_engine_input(struct gdb_engine *engine, const uint8_t *buf, size_t len)
 {
 	unsigned events = GDB_EVENT_NONE;
 
-	for (size_t i = 0; i < len; i++)
-		events |= gdb_rx_byte(engine, buf[i]);
+	for (size_t i = 0; i < len; i++) {
+		enum gdb_rx_result got = gdb_rx_byte(engine, buf[i]);
+
+		if (got == GDB_RX_PACKET)
+			events |= accept_packet(engine);
+		else if (got == GDB_RX_INTERRUPT && engine->running)
+			events |= GDB_EVENT_INTERRUPT;
+	}
 	return events;
 }
 
@@ -60,23 +83,6 @@ void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *st
 		return; /* GDB is not waiting for a stop reply: it would misread one */
 	engine->running = false;
 	gdb_send_stop_reply(engine, &engine->stop);
-}
-
-/*
- * 'O' packets are legal only while GDB waits for a reply that may be
- * preceded by them: the answer to qRcmd, or a stop reply.
- */
-void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len)
-{
-	if (!engine->in_monitor && !engine->running)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		engine->console[engine->console_len++] = text[i];
-		if (engine->console_len == sizeof(engine->console))
-			gdb_console_flush(engine);
-	}
-	if (engine->running)
-		gdb_console_flush(engine);
 }
 
 bool gdb_engine_running(const struct gdb_engine *engine)

@@ -49,6 +49,8 @@ struct us_backend_ops {
 	 * without faulting them in. False says nothing.
 	 */
 	bool (*known_zero)(void *ctx, uint64_t paddr, uint64_t len);
+	/* Optional (NULL: unknown): the vCPU's x87/SSE state as FXSAVE stores it. */
+	struct us_error *(*read_vcpu_fpu)(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx);
 };
 
 struct us_backend {

@@ -9,8 +9,8 @@
  *	         VIRTUAL address (p_paddr = physical, informative); readers
  *	         read by p_vaddr, no page walk;
  *	PT_NOTE  "CORE"/NT_PRSTATUS (struct us_prstatus), one per libOS thread,
- *	         pr_pid = thread id + 1 (GDB shows it as "LWP n"; 0 would mean
- *	         "any"), the thread that was on the CPU FIRST (it is also what
+ *	         pr_pid = thread id (GDB shows it as "LWP n"; ids start at 1,
+ *	         0 would mean "any"), the thread that was on the CPU FIRST (it is also what
  *	         the reader reports as vCPU 0's registers; for a dead guest, the
  *	         registers at the fault); "CORE"/NT_PRPSINFO naming the image;
  *	         "UNISCOPE"/US_CORE_NOTE_INFO (struct us_core_note_info): where

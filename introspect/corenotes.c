@@ -5,7 +5,7 @@
  *
  * Notes, in this order (corefile.h):
  *	CORE/NT_PRSTATUS   one per thread, the dead or on-CPU thread first;
- *	                   pr_pid = libOS id + 1; every thread carries the
+ *	                   pr_pid = libOS thread id; every thread carries the
  *	                   death's signal, as Linux cores do;
  *	CORE/NT_PRPSINFO   the image's name, so GDB can say what ran;
  *	UNISCOPE/US_CORE_NOTE_INFO   descriptor address and build-id.
@@ -58,6 +58,7 @@ static struct us_error *bare_vcpu(struct core_writer *w, const char *why)
 	if ((err = us_target_vcpu_regs(w->t, 0, &w->threads[0].regs)))
 		return us_error_prefix(err, "no threads (%s), and", why);
 	w->threads[0].cpu = 0;
+	w->threads[0].id = 1; /* thread ids start at 1 */
 	w->threads[0].regs_source = US_REGS_VCPU;
 	snprintf(w->threads[0].name, sizeof(w->threads[0].name), "vCPU 0");
 	w->nr_threads = 1;
@@ -244,8 +245,8 @@ static size_t put_prstatus(uint8_t *out, const struct core_writer *w, const stru
 	us_regs_to_prstatus(&pr, &th->regs);
 	pr.si_signo = signal;
 	pr.cursig = (int16_t)signal;
-	pr.pid = (int32_t)(th->id + 1);
-	pr.pgrp = pr.sid = (int32_t)(w->threads[0].id + 1);
+	pr.pid = (int32_t)th->id;
+	pr.pgrp = pr.sid = (int32_t)w->threads[0].id;
 	return put_note(out, "CORE", NT_PRSTATUS, &pr, sizeof(pr));
 }
 
@@ -258,7 +259,7 @@ static size_t put_prpsinfo(uint8_t *out, const struct core_writer *w)
 	memset(&ps, 0, sizeof(ps));
 	ps.state = w->panic.kind ? 4 : 0; /* 4: zombie, 0: running */
 	ps.sname = w->panic.kind ? 'Z' : 'R';
-	ps.pid = ps.pgrp = ps.sid = (int32_t)(w->threads[0].id + 1);
+	ps.pid = ps.pgrp = ps.sid = (int32_t)w->threads[0].id;
 	strncpy(ps.fname, base ? base : "unikernel", sizeof(ps.fname) - 1);
 	strncpy(ps.psargs, image ? image : us_target_name(w->t), sizeof(ps.psargs) - 1);
 	return put_note(out, "CORE", NT_PRPSINFO, &ps, sizeof(ps));

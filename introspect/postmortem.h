@@ -66,7 +66,7 @@ struct us_core_stats {
 
 /*
  * Writes an ELF core of t to path (created 0600, replaced if it exists):
- * NT_PRSTATUS per thread (us_postmortem_threads order, pr_pid = id + 1),
+ * NT_PRSTATUS per thread (us_postmortem_threads order, pr_pid = thread id),
  * NT_PRPSINFO, the UNISCOPE note, PT_LOAD per stretch of mapped, readable
  * memory at its virtual address. Pages the host tools read (descriptor,
  * thread structures, log and trace rings, panic record...) are kept even

@@ -162,7 +162,7 @@ static void print_other_thread(FILE *out, const struct report_thread *t)
 
 static void print_threads(FILE *out, const struct us_report *r)
 {
-	fprintf(out, "\nthreads (%zu; GDB shows thread id + 1 as LWP):\n", r->nr_threads);
+	fprintf(out, "\nthreads (%zu):\n", r->nr_threads);
 	if (r->threads_problem[0])
 		fprintf(out, "  (%s)\n", r->threads_problem);
 	for (size_t i = 0; i < r->nr_threads; i++) {

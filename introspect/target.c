@@ -314,6 +314,19 @@ struct us_error *us_target_vcpu_regs(struct us_target *t, unsigned vcpu,
 	return NULL;
 }
 
+struct us_error *us_target_vcpu_fpu(struct us_target *t, unsigned vcpu,
+				    struct uniscope_fxsave *fx)
+{
+	const struct us_backend_ops *ops = t->backend->ops;
+
+	if (vcpu >= US_MAX_VCPUS || vcpu >= t->backend->nr_vcpus)
+		return us_error_create(US_ERR_NOT_FOUND, "%s: no vCPU %u", t->name, vcpu);
+	if (!ops->read_vcpu_fpu)
+		return us_error_create(US_ERR_UNSUPPORTED, "%s: a %s target does not give "
+				       "a vCPU's FPU state", t->name, t->backend->kind);
+	return ops->read_vcpu_fpu(t->backend->ctx, vcpu, fx);
+}
+
 const struct uniscope_info *us_target_info(const struct us_target *t)
 {
 	return t->have_info ? &t->info : NULL;

@@ -93,6 +93,9 @@ struct us_error *us_target_mappings(struct us_target *t, us_mapping_fn *fn, void
 struct us_error *us_target_vcpu_regs(struct us_target *t, unsigned vcpu,
 				     struct uniscope_regs *regs);
 unsigned us_target_nr_vcpus(const struct us_target *t);
+/* The vCPU's x87/SSE state; US_ERR_UNSUPPORTED where the backend cannot tell (cores). */
+struct us_error *us_target_vcpu_fpu(struct us_target *t, unsigned vcpu,
+				    struct uniscope_fxsave *fx);
 
 /* ---- the guest descriptor --------------------------------------------- */
 
@@ -152,6 +155,12 @@ struct us_thread {
  * walk stopped early.
  */
 struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count);
+/*
+ * A thread's x87/SSE state (fpu.c): from its vCPU when it is on one, else
+ * from the FXSAVE area in its struct thread (thread_layout.off_fpu_state).
+ */
+struct us_error *us_thread_fpu(struct us_target *t, const struct us_thread *th,
+			       struct uniscope_fxsave *fx);
 const char *us_thread_state_name(uint32_t state);
 const char *us_wait_reason_name(uint32_t reason);
 

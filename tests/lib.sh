@@ -146,6 +146,20 @@ gdb_batch() {
 	timeout 120 gdb -batch -nx "$@" "$_image" 2>&1
 }
 
+# gdb_thread_of OUT NAME: GDB's number (what `thread N` takes) for the libOS
+# thread NAME, from the output of GDB's `thread find NAME` in file OUT.
+gdb_thread_of() {
+	sed -n "s/^Thread \([0-9]*\) has target name .$2.*/\1/p" "$1" | head -1
+}
+
+# lldb_batch IMAGE PORT [-o CMD]...: LLDB in batch mode on the stub at
+# 127.0.0.1:PORT, detaching at the end.
+lldb_batch() {
+	_image=$1 _port=$2
+	shift 2
+	timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$_port" "$@" -o detach "$_image" 2>&1
+}
+
 # start_session NAME IMAGE APPEND [RUN-OPTIONS...]: a detached `uniscope run`
 # stopped when the test finishes; sets SESSION_DIR.
 start_session() {
@@ -159,9 +173,22 @@ stop_session() {
 	$UNISCOPE stop "$1" >/dev/null 2>&1 || true
 }
 
-# A free-ish loopback port for this test script.
+# A free loopback port: the kernel picks one nobody uses (scripts run in
+# parallel, so a port derived from the pid can collide). The argument, once
+# an offset, is ignored.
 test_port() {
-	echo $((20000 + ($$ + ${1:-0}) % 20000))
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# build_profile PROFILE FILE...: make FILE in the guest profile PROFILE
+# (full, off), built under $BUILD/PROFILE; one build of a profile at a time,
+# whichever scripts ask for it (they share its musl and objects).
+build_profile() {
+	_profile=$1
+	shift
+	mkdir -p "$BUILD/$_profile" &&
+	flock "$BUILD/$_profile/.build-lock" \
+		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" "$@" >/dev/null
 }
 
 # --- introspection (t5xxx) ---

@@ -109,8 +109,8 @@ test_expect_success 'Enter on a thread shows its backtrace, with function names'
 	tm send-keys -t top1 s &&
 	tui_wait top1 "\\[TID\\] +NAME" &&
 	tm send-keys -t top1 Home Down Down Down Down Down Down Down Down Enter &&
-	tui_wait top1 "backtrace of thread 8" &&
-	tui_wait top1 "thread 8 \"waiter-0\" \\(blocked, semaphore\\)" &&
+	tui_wait top1 "backtrace of thread 9" &&
+	tui_wait top1 "thread 9 \"waiter-0\" \\(blocked, semaphore\\)" &&
 	expect_grep "#0 +0x[0-9a-f]+ in schedule\\+0x[0-9a-f]+ at libos/kern/sched\\.c:[0-9]+" screen &&
 	expect_grep " in sem_wait\\+0x" screen &&
 	expect_grep " in extra_waiter\\+0x[0-9a-f]+ at examples/threads/main\\.c" screen &&

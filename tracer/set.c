@@ -111,7 +111,7 @@ const char *trace_thread_name(const struct trace_set *s, uint32_t tid)
 
 	if (i < s->nr_threads && s->threads[i].tid == tid)
 		return s->threads[i].name;
-	return tid == 0 ? "idle" : NULL;
+	return tid == 0 ? "boot" : NULL; /* records before the first thread ran */
 }
 
 /* Names are shown in text and JSON: keep printable ASCII only. */

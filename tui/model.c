@@ -71,7 +71,7 @@ static struct tui_thread *find_or_add_row(struct tui_model *m, uint32_t tid)
 	memset(t, 0, sizeof(*t));
 	t->id = tid;
 	if (tid == 0)
-		strcpy(t->name, "idle");
+		strcpy(t->name, "boot"); /* trace records before the first thread */
 	else
 		snprintf(t->name, sizeof(t->name), "tid-%u", tid);
 	strcpy(t->state, "-");

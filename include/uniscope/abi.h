@@ -81,6 +81,26 @@ struct uniscope_regs {
 _Static_assert(sizeof(struct uniscope_regs) == 30 * 8, "regs layout");
 
 /*
+ * The x87/SSE state as FXSAVE64 stores it (a thread_layout.off_fpu_state
+ * area; Linux's NT_PRXFPREG). st[i] is ST(i), 10 of its 16 bytes used;
+ * ftw is the abridged tag (bit i: physical register i is not empty).
+ */
+struct uniscope_fxsave {
+	_Alignas(16) uint16_t fcw;
+	uint16_t fsw;
+	uint8_t ftw;
+	uint8_t reserved1;
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];
+	uint8_t xmm[16][16];
+	uint8_t reserved2[96];
+};
+_Static_assert(sizeof(struct uniscope_fxsave) == 512, "FXSAVE area");
+_Static_assert(__builtin_offsetof(struct uniscope_fxsave, xmm) == 160, "FXSAVE xmm");
+
+/*
  * What the libOS's trap entry pushes: a preempted or faulting thread's full
  * register state. Lowest address first.
  */
@@ -95,7 +115,7 @@ _Static_assert(sizeof(struct uniscope_trap_frame) == 22 * 8, "trap frame layout"
 /* Offsets of the fields host tools read in the libOS thread structure. */
 struct uniscope_thread_layout {
 	uint32_t size;            /* sizeof(struct thread) */
-	uint32_t off_id;          /* uint32_t */
+	uint32_t off_id;          /* uint32_t: 1 the main thread, 2 idle, 3.. the rest; never 0 */
 	uint32_t off_name;        /* char[UNISCOPE_THREAD_NAME_MAX], NUL-terminated */
 	uint32_t off_state;       /* uint32_t, enum uniscope_thread_state */
 	uint32_t off_wait_reason; /* uint32_t, enum uniscope_wait_reason */

@@ -109,7 +109,7 @@ struct uniscope_trace_record {
 	uint64_t tsc;   /* rdtsc when the record was reserved */
 	uint16_t event; /* event id */
 	uint16_t size;  /* bytes, header included: 16 + 8 * slots */
-	uint32_t tid;   /* thread running on the CPU (0: idle or boot) */
+	uint32_t tid;   /* thread running on the CPU (0: boot, no thread yet) */
 	uint64_t slots[];
 };
 _Static_assert(sizeof(struct uniscope_trace_record) == UNISCOPE_TRACE_HEADER_SIZE, "record header");

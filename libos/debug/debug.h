@@ -26,6 +26,26 @@ int debug_slot_hit(uint64_t *dr6);
 const struct debug_slot *debug_slot(int i);
 bool debug_memory_mapped(uint64_t addr, size_t len);
 
+/* The thread with GDB id tid, or for 0 the thread the stub stopped in (stub.c). */
+struct thread *debug_thread(int64_t tid);
+
+/* x87/SSE registers of a thread (fpu_regs.c); write in the full profile only. */
+struct gdb_fpu_state;
+int debug_fpu_read(void *ctx, int64_t tid, struct gdb_fpu_state *out);
+int debug_fpu_write(void *ctx, int64_t tid, const struct gdb_fpu_state *in);
+
+/* The memory map for GDB's /proc/PID/maps (memory_map.c). */
+struct gdb_memory_region;
+bool debug_memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out);
+
+/* Resuming as GDB asked: holds and single steps (resume_plan.c). */
+struct gdb_resume;
+struct uniscope_trap_frame;
+int debug_resume_plan(const struct gdb_resume *r, struct thread *stopped,
+		      struct uniscope_trap_frame *frame);
+void debug_resume_forget(void);
+bool debug_step_passing(const struct uniscope_trap_frame *frame, uint64_t dr6);
+
 /* The GDB mailbox (mailbox.c). */
 void mailbox_init(void);
 bool mailbox_send(const void *buf, size_t len);

@@ -1,5 +1,4 @@
 /* `monitor` commands of the in-guest stub: ps, log, heap, seal, help. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,32 +7,17 @@
 #include "arch/x86_64/paging.h"
 #include "kern/trace.h"
 
-#define LINE_MAX 160
 #define LOG_TAIL 2048
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
-
-static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct gdb_engine *e, const char *fmt, ...)
-{
-	char line[LINE_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
 
 static void monitor_ps(struct gdb_engine *e)
 {
 	int shown = 0;
 
-	say(e, "%5s %-20s %-9s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	gdb_engine_console_printf(e, "%5s %-20s %-9s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
 	for (struct thread *t = thread_list; t && shown < 4096; t = t->next_all, shown++)
-		say(e, "%5u %-20s %-9s %10llu %10llu\n", t->id, t->name,
+		gdb_engine_console_printf(e, "%5u %-20s %-9s %10llu %10llu\n", t->id, t->name,
 		    t->state < UNISCOPE_THREAD_STATE_COUNT ? state_names[t->state] : "?",
 		    (unsigned long long)(t->cpu_ns / 1000000), (unsigned long long)t->switches);
 }
@@ -57,7 +41,7 @@ static void monitor_log(struct gdb_engine *e)
 
 static void monitor_heap(struct gdb_engine *e)
 {
-	say(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, %llu frees, %llu failures\n",
+	gdb_engine_console_printf(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, %llu frees, %llu failures\n",
 	    (unsigned long long)heap_stats.pages_total, (unsigned long long)heap_stats.pages_free,
 	    (unsigned long long)heap_stats.heap_bytes_in_use, (unsigned long long)heap_stats.heap_bytes_peak,
 	    (unsigned long long)heap_stats.heap_allocs, (unsigned long long)heap_stats.heap_frees,
@@ -71,7 +55,7 @@ static void monitor_seal(struct gdb_engine *e)
 #else
 	const char *profile = "sealed (read-only stub; breakpoints use the 4 debug registers)";
 #endif
-	say(e, "image %s; profile %s\n", *paging_sealed_flag() ? "sealed: text RX, data NX, page tables RO, CR0.WP on"
+	gdb_engine_console_printf(e, "image %s; profile %s\n", *paging_sealed_flag() ? "sealed: text RX, data NX, page tables RO, CR0.WP on"
 							      : "not sealed yet", profile);
 }
 
@@ -81,18 +65,20 @@ static void monitor_trace(struct gdb_engine *e, const char *arg)
 		char *end;
 		uint64_t mask = strtoul(arg, &end, 0);
 		if (*end) {
-			say(e, "usage: monitor trace [MASK] (e.g. 0 for off, 0x1fff for the built-in events)\n");
+			gdb_engine_console_printf(e, "usage: monitor trace [MASK] (e.g. 0 for off, 0x1fff for the built-in events)\n");
 			return;
 		}
 		trace_set_enabled(mask);
 	}
-	say(e, "trace events enabled: %#llx\n", (unsigned long long)trace_enabled());
+	gdb_engine_console_printf(e, "trace events enabled: %#llx\n", (unsigned long long)trace_enabled());
 }
 
 static void monitor_help(struct gdb_engine *e)
 {
-	say(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile),\n"
-	       "  trace [MASK] (show or set which trace events are on), help\n");
+	gdb_engine_console_printf(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile),\n"
+	       "  trace [MASK] (show or set which trace events are on), help\n"
+	       "gcore keeps every thread's registers but only the selected thread's stack:\n"
+	       "  `uniscope core NAME -o FILE` on the host writes a complete core\n");
 }
 
 int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
@@ -113,6 +99,6 @@ int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 			return 0;
 		}
 	}
-	say(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	gdb_engine_console_printf(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
 	return 0;
 }

@@ -8,8 +8,8 @@
  * and polls the channel until GDB resumes. While it runs no thread runs and
  * no timer fires.
  *
- * Every libOS thread is a GDB thread (tid = thread id + 1, since the idle
- * thread is 0). The thread that trapped has its registers in the trap frame;
+ * Every libOS thread is a GDB thread with its own id (ids start at 1: see
+ * kern/thread.c). The thread that trapped has its registers in the trap frame;
  * a preempted thread in its own trap frame; a blocked one in its saved
  * context, which is where register writes go back too.
  *
@@ -27,7 +27,7 @@
 #include "debug.h"
 
 #define MAX_SW_BREAKPOINTS 64
-#define TID_OF(t) ((int64_t)(t)->id + 1)
+#define TID_OF(t) ((int64_t)(t)->id)
 
 void channel_send(uint8_t channel, const void *payload, size_t len);
 void channel_poll(void);
@@ -54,6 +54,11 @@ static struct thread *thread_by_tid(int64_t tid)
 		if (TID_OF(t) == tid)
 			return t;
 	return 0;
+}
+
+struct thread *debug_thread(int64_t tid)
+{
+	return tid ? thread_by_tid(tid) : stub.stopped_thread;
 }
 
 bool debug_memory_mapped(uint64_t addr, size_t len)
@@ -273,22 +278,15 @@ static bool thread_alive(void *ctx, int64_t tid)
 	return t && t->state != UNISCOPE_THREAD_EXITED;
 }
 
-/* Single step only makes sense for the thread that trapped: it owns the CPU. */
+/* Which threads run and which step: resume_plan.c. */
 static int resume(void *ctx, const struct gdb_resume *r)
 {
-	bool step = r->others.kind == GDB_RESUME_STEP;
+	int rc = debug_resume_plan(r, stub.stopped_thread, stub.frame);
 
 	(void)ctx;
-	for (uint32_t i = 0; i < r->nr_threads; i++)
-		if (r->threads[i].kind == GDB_RESUME_STEP && stub.stopped_thread &&
-		    r->threads[i].tid == TID_OF(stub.stopped_thread))
-			step = true;
-	if (stub.frame) {
-		stub.frame->rflags &= ~RFLAGS_TF;
-		stub.frame->rflags |= RFLAGS_RF | (step ? RFLAGS_TF : 0);
-	}
-	stub.stopped = false;
-	return 0;
+	if (rc == 0)
+		stub.stopped = false;
+	return rc;
 }
 
 static void release_all(void)
@@ -303,6 +301,7 @@ static void detach(void *ctx)
 {
 	(void)ctx;
 	release_all();
+	debug_resume_forget();
 	if (stub.frame)
 		stub.frame->rflags = (stub.frame->rflags & ~RFLAGS_TF) | RFLAGS_RF;
 	stub.stopped = false;
@@ -318,6 +317,10 @@ static void kill_image(void *ctx)
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
 	.write_registers = write_registers,
+	.read_fpu = debug_fpu_read,
+#ifdef UNISCOPE_DEBUG_FULL
+	.write_fpu = debug_fpu_write,
+#endif
 	.read_memory = read_memory,
 #ifdef UNISCOPE_DEBUG_FULL
 	.write_memory = write_memory,
@@ -325,6 +328,7 @@ static const struct gdb_target_ops stub_ops = {
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
+	.memory_region = debug_memory_region,
 	.insert_breakpoint = insert_breakpoint,
 	.remove_breakpoint = remove_breakpoint,
 	.resume = resume,
@@ -463,10 +467,10 @@ int debug_trap(trap_frame_t *frame)
 	} else {
 		debug_slots_suspend(true); /* reading the watched bytes must not trap again */
 		slot = debug_slot_hit(&dr6);
-		if (slot == -2) {
+		if (slot == -2 || (slot == -1 && debug_step_passing(frame, dr6))) {
 			debug_slots_suspend(false);
 			frame->rflags |= RFLAGS_RF;
-			return 1; /* a write to a read watchpoint: not a read */
+			return 1; /* a write to a read watchpoint, or a step not there yet */
 		}
 		why = stop_for(GDB_SIGNAL_TRAP, GDB_REASON_NONE, 0);
 		if (slot >= 0) {

@@ -12,6 +12,10 @@
 
 #define STACK_SLOT_SIZE (STACK_SIZE + PAGE_SIZE) /* a guard page below each stack */
 
+/* Thread ids (thread.c): 0 is never a thread. */
+#define THREAD_ID_MAIN 1
+#define THREAD_ID_IDLE 2
+
 /*
  * A thread. The fields up to `trap_frame` are read by host tools through
  * uniscope_info.thread_layout; the rest is private. All fields are changed
@@ -39,6 +43,7 @@ struct thread {
 	void *retval;
 	struct wait_queue joiners;
 	uint64_t on_cpu_since_ns;
+	bool debug_may_run;  /* while the debugger holds threads (sched_debug_hold) */
 	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
 
 	/* The Linux process view (libos/posix/). */
@@ -73,6 +78,7 @@ void wait_queue_move(struct wait_queue *from, struct wait_queue *to, struct thre
 void sched_cancel_sleep(struct thread *t);
 void sched_start(void) __attribute__((noreturn));
 int sched_preemptible(void);
+void sched_debug_hold(bool hold);
 
 /* wait.c: the libOS's semaphores under their internal names */
 void sem_init(struct semaphore *s, int64_t count);
@@ -109,6 +115,7 @@ void page_alloc_add_ram(uint64_t start, uint64_t end);
 uint64_t page_alloc(uint64_t count);
 void page_free(uint64_t addr, uint64_t count);
 uint64_t page_alloc_top(void); /* one past the highest RAM address */
+bool page_used_run(uint64_t from, uint64_t *start, uint64_t *end);
 extern struct uniscope_heap_stats heap_stats;
 
 /* console.c */

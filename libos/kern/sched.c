@@ -9,6 +9,13 @@
  * timer interrupt; its interrupted registers stay reachable through
  * thread->trap_frame so debuggers see where it really was.
  *
+ * A debugger can hold threads (GDB's scheduler-locking): while the hold is
+ * on, only the threads it lets run are picked (and idle, when none of them
+ * can run); the others wait in the run queue as they are. A held thread
+ * found on the CPU leaves it at the end of the trap that saw it there
+ * (sched_trap_exit), or at the next timer tick if that trap interrupted
+ * code running with interrupts off.
+ *
  * Everything here runs with interrupts disabled: that is the lock.
  */
 #include <stdint.h>
@@ -22,6 +29,7 @@ static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
 static struct thread *idle_thread;
 static int sched_started;
+static bool debug_hold; /* only threads with debug_may_run are picked */
 
 static void run_queue_push(struct thread *t)
 {
@@ -33,16 +41,29 @@ static void run_queue_push(struct thread *t)
 	run_tail = t;
 }
 
+static bool may_run(const struct thread *t)
+{
+	return !debug_hold || t->debug_may_run || t == idle_thread;
+}
+
+/* The first queued thread that may run, taken out of the queue. */
 static struct thread *run_queue_pop(void)
 {
-	struct thread *t = run_head;
+	struct thread *prev = 0, *t = run_head;
 
-	if (t) {
-		run_head = t->queue_next;
-		if (!run_head)
-			run_tail = 0;
-		t->queue_next = 0;
+	while (t && !may_run(t)) {
+		prev = t;
+		t = t->queue_next;
 	}
+	if (!t)
+		return 0;
+	if (prev)
+		prev->queue_next = t->queue_next;
+	else
+		run_head = t->queue_next;
+	if (run_tail == t)
+		run_tail = prev;
+	t->queue_next = 0;
 	return t;
 }
 
@@ -77,6 +98,8 @@ void schedule(void)
 	next->state = UNISCOPE_THREAD_RUNNING;
 	if (next == prev)
 		return;
+	if (prev == idle_thread)
+		prev->state = UNISCOPE_THREAD_RUNNABLE; /* off the CPU, never queued */
 	trace_sched_switch(prev->id, prev->state, next->id);
 	next->switches++;
 	next->on_cpu_since_ns = now;
@@ -186,10 +209,31 @@ void timer_tick(trap_frame_t *frame)
 	wake_sleepers(now);
 	if (!run_head || current == idle_thread)
 		return;
-	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ)
+	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ && may_run(current))
 		return;
 	if (trace_in_record(frame))
 		return; /* a thread mid-record keeps the CPU until the next tick */
+	current->trap_frame = frame;
+	schedule();
+	current->trap_frame = 0;
+}
+
+/*
+ * The debugger holds every thread but those marked debug_may_run (hold), or
+ * lets all run again (!hold). Called with the world stopped.
+ */
+void sched_debug_hold(bool hold)
+{
+	debug_hold = hold;
+}
+
+/* At the end of an outermost trap: a held thread gives up the CPU now. */
+void sched_trap_exit(trap_frame_t *frame)
+{
+	if (!sched_started || may_run(current) || !(frame->rflags & RFLAGS_IF))
+		return; /* interrupts were off: the timer tick preempts it later */
+	if (trace_in_record(frame))
+		return;
 	current->trap_frame = frame;
 	schedule();
 	current->trap_frame = 0;

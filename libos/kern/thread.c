@@ -12,6 +12,12 @@
  * process's main thread: libos/posix/) run on stacks the application made,
  * take no slot, and nobody joins them: the thread that runs after one has
  * exited frees it (thread_reap).
+ *
+ * Thread ids are the one numbering every tool shows (GDB's "Thread N", the
+ * core's LWP N, `uniscope ps`, traces): the main thread is 1 (the process's
+ * pid, as POSIX programs see it), the idle thread 2, whichever of the two
+ * is made first, and later threads 3, 4, ... No thread is 0: debuggers read
+ * 0 as "any thread", traces as "no thread yet" (boot).
  */
 #include <string.h>
 #include <stdlib.h>
@@ -25,7 +31,7 @@ struct thread *thread_list;
 uint32_t thread_count;
 uint32_t user_thread_count;
 static struct thread *zombie; /* exited, not joinable, maybe still on its stack */
-static uint32_t next_thread_id = 1;
+static uint32_t next_thread_id = THREAD_ID_MAIN;
 static uint64_t arena_start, arena_slots;
 static uint8_t slot_used[MAX_STACK_SLOTS];
 
@@ -122,13 +128,20 @@ void thread_set_entry(struct thread *t, thread_fn fn, void *arg, uint64_t stack_
 	t->context.rip = (uint64_t)thread_trampoline;
 }
 
+static uint32_t take_thread_id(void)
+{
+	if (next_thread_id == THREAD_ID_IDLE)
+		next_thread_id++; /* the idle thread's, whenever it is made */
+	return next_thread_id++;
+}
+
 static struct thread *thread_new(const char *name)
 {
 	struct thread *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return 0;
-	t->id = next_thread_id++;
+	t->id = take_thread_id();
 	strncpy(t->name, name ? name : "thread", sizeof(t->name) - 1);
 	t->stack_slot = NO_STACK_SLOT;
 	t->context.rflags = 0x2;
@@ -196,9 +209,10 @@ struct thread *thread_create_idle(void)
 
 	if (!t)
 		panic("cannot create the idle thread");
-	t->id = 0;
-	next_thread_id--;
+	next_thread_id--; /* not taken after all */
+	t->id = THREAD_ID_IDLE;
 	t->state = UNISCOPE_THREAD_RUNNABLE;
+	trace_thread_create(t->id, t->name);
 	thread_list_add(t);
 	return t;
 }

@@ -115,12 +115,14 @@ static void exercise_text(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
 	struct uniscope_regs regs;
+	struct uniscope_fxsave fx;
 
 	if (!text)
 		return;
 	memcpy(text, data, size);
 	text[size] = 0;
 	us_error_destroy(us_parse_info_registers(text, &regs));
+	us_error_destroy(us_parse_info_registers_fpu(text, &fx));
 	free(text);
 }
 

@@ -287,7 +287,7 @@ static void test_text(const struct trace_set *s)
 	if (!e)
 		return;
 	trace_event_format(s, e, line, sizeof(line));
-	is_str(line, "            idle-0     [000]     0.000003: sched_switch: prev=idle:0 "
+	is_str(line, "            boot-0     [000]     0.000003: sched_switch: prev=boot:0 "
 	       "prev_state=R ==> next=producer:1", "sched_switch as a trace-cmd line");
 	trace_event_format(s, e + 3, line, sizeof(line));
 	is_str(line, "        producer-1     [000]     0.000006: item: item=2 queued=3",
@@ -320,7 +320,7 @@ static void test_json(const struct trace_set *s)
 		if (ph && !strcmp(ph, "i") && name && !strncmp(name, "lost ", 5))
 			lost_marks++;
 	}
-	is_int(names, 4, "a thread_name track for idle, producer, consumer and late");
+	is_int(names, 4, "a thread_name track for boot, producer, consumer and late");
 	ok(slices >= 1, "scheduling slices are complete events");
 	is_int(lost_marks, 2, "each loss is marked");
 	json_decref(root);

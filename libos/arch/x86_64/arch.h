@@ -35,9 +35,10 @@ extern char trap_vectors_start[]; /* traps.S: 256 entry stubs, 16 bytes apart */
 extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
 
-/* The kernel's hooks for faults and timer ticks. */
+/* The kernel's hooks for faults, timer ticks and the end of a trap. */
 void fault_handle(trap_frame_t *frame);
 void timer_tick(trap_frame_t *frame);
+void sched_trap_exit(trap_frame_t *frame);
 
 void lapic_init(void);
 void lapic_calibrate_begin(void);

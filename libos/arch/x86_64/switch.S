@@ -29,6 +29,8 @@ context_switch:
 	popfq
 	mov 0(%rsi), %rsp
 	jmp *8(%rsi)
+	.globl context_switch_end       /* the debugger steps through us: see libos/debug/resume_plan.c */
+context_switch_end:
 	.size context_switch, . - context_switch
 
 	.section .note.GNU-stack, "", @progbits

@@ -1,19 +1,12 @@
 /*
- * RSP framing: "$payload#cs", the checksum being the payload's byte sum
- * modulo 256 in two hex digits.
+ * Replies: what the engine sends. A reply is built in tx (payload at
+ * tx[1]), then framed as "$payload#cs" (the checksum is the payload's byte
+ * sum modulo 256 in two hex digits) and sent with one transport.put().
  *
- * Receiving is a four-state machine fed one byte at a time, so it works the
- * same whether the caller hands over a whole TCP read or one UART byte from
- * an interrupt. Outside a packet, '+' and '-' acknowledge our last packet
- * and 0x03 is GDB's out-of-band interrupt. A '$' inside a packet restarts
- * it, which is how GDB resynchronises after line noise. Payload bytes that
- * do not fit are counted but dropped; the packet is then answered with an
- * error, never truncated and executed.
- *
- * Sending: a reply is built in tx (payload at tx[1]), then framed and sent
- * with one transport.put(). Until GDB acknowledges it the packet stays in
- * tx, and a '-' sends it again a bounded number of times. In no-ack mode
- * neither side acknowledges anything.
+ * Until GDB acknowledges it the packet stays in tx, and a '-' sends it
+ * again a bounded number of times. In no-ack mode neither side
+ * acknowledges anything. Every builder checks the room left: a reply that
+ * outgrows tx is sent as an error, never truncated.
  */
 #include "internal.h"
 
@@ -26,13 +19,20 @@ static void transport_put(struct gdb_engine *e, const void *buf, size_t len)
 		e->transport.put(e->transport.ctx, buf, len);
 }
 
-static void send_ack(struct gdb_engine *e, char ack)
+/* '+' or '-' for a received packet; nothing in no-ack mode. */
+void gdb_send_ack(struct gdb_engine *e, char ack)
 {
 	if (!e->no_ack)
 		transport_put(e, &ack, 1);
 }
 
-static void retransmit(struct gdb_engine *e)
+void gdb_tx_acked(struct gdb_engine *e)
+{
+	e->tx_unacked = false;
+}
+
+/* GDB sent '-': our last packet again, a bounded number of times. */
+void gdb_retransmit(struct gdb_engine *e)
 {
 	if (!e->tx_unacked || e->tx_len == 0)
 		return;
@@ -43,104 +43,6 @@ static void retransmit(struct gdb_engine *e)
 	e->tx_retransmits++;
 	e->stats.retransmits++;
 	transport_put(e, e->tx, e->tx_len);
-}
-
-static void start_packet(struct gdb_engine *e)
-{
-	e->rx_state = GDB_RX_PAYLOAD;
-	e->rx_len = 0;
-	e->rx_sum = 0;
-	e->rx_overflow = false;
-}
-
-static unsigned idle_byte(struct gdb_engine *e, uint8_t byte)
-{
-	if (byte == '$')
-		start_packet(e);
-	else if (byte == '+')
-		e->tx_unacked = false;
-	else if (byte == '-')
-		retransmit(e);
-	else if (byte == 0x03 && e->running)
-		return GDB_EVENT_INTERRUPT;
-	return GDB_EVENT_NONE;
-}
-
-static void payload_byte(struct gdb_engine *e, uint8_t byte)
-{
-	if (byte == '#') {
-		e->rx_state = GDB_RX_CHECKSUM_HIGH;
-		return;
-	}
-	if (byte == '$') {
-		start_packet(e);
-		return;
-	}
-	e->rx_sum = (uint8_t)(e->rx_sum + byte);
-	if (e->rx_len < sizeof(e->rx))
-		e->rx[e->rx_len++] = (char)byte;
-	else
-		e->rx_overflow = true;
-}
-
-static void reject_packet(struct gdb_engine *e)
-{
-	e->stats.bad_checksums++;
-	send_ack(e, '-');
-}
-
-/* A packet arrived intact: acknowledge it, then answer it. */
-static unsigned accept_packet(struct gdb_engine *e)
-{
-	send_ack(e, '+');
-	e->stats.packets++;
-	if (e->rx_overflow) {
-		e->stats.oversized++;
-		gdb_send_error(e, GDB_ERR_GENERIC);
-		return GDB_EVENT_NONE;
-	}
-	if (e->running) {
-		/* All-stop GDB sends nothing but 0x03 while the target runs. */
-		e->stats.dropped++;
-		return GDB_EVENT_NONE;
-	}
-	return gdb_dispatch(e, e->rx, e->rx_len);
-}
-
-static unsigned checksum_byte(struct gdb_engine *e, uint8_t byte)
-{
-	int digit = gdb_hex_value((char)byte);
-
-	if (digit < 0) {
-		e->rx_state = GDB_RX_IDLE;
-		reject_packet(e);
-		return byte == '$' ? idle_byte(e, byte) : GDB_EVENT_NONE;
-	}
-	if (e->rx_state == GDB_RX_CHECKSUM_HIGH) {
-		e->rx_sum_high = (uint8_t)digit;
-		e->rx_state = GDB_RX_CHECKSUM_LOW;
-		return GDB_EVENT_NONE;
-	}
-	e->rx_state = GDB_RX_IDLE;
-	if ((uint8_t)(e->rx_sum_high << 4 | digit) != e->rx_sum) {
-		reject_packet(e); /* in no-ack mode: dropped, never guessed at */
-		return GDB_EVENT_NONE;
-	}
-	return accept_packet(e);
-}
-
-unsigned gdb_rx_byte(struct gdb_engine *e, uint8_t byte)
-{
-	switch (e->rx_state) {
-	case GDB_RX_PAYLOAD:
-		payload_byte(e, byte);
-		return GDB_EVENT_NONE;
-	case GDB_RX_CHECKSUM_HIGH:
-	case GDB_RX_CHECKSUM_LOW:
-		return checksum_byte(e, byte);
-	default:
-		return idle_byte(e, byte);
-	}
 }
 
 void gdb_reply_begin(struct gdb_engine *e)

@@ -92,7 +92,7 @@ test_expect_success 'uniscope run --rootfs DIR: files from a read-only root file
 
 test_expect_success 'uniscope-cc --rootfs DIR embeds the root file system in the sealed image' '
 	mkdir -p emb/etc && echo embedded >emb/etc/motd &&
-	$BUILD/uniscope-cc --rootfs emb -o embedded.elf $BUILD/guest/tests/images/posix/main.o &&
+	$BUILD/uniscope-cc --rootfs emb -o embedded.elf $BUILD/guest/tests/images/posix/*.o &&
 	run_qemu microvm embedded.elf "files" out &&
 	expect_grep "^files: line embedded" out
 '
@@ -111,6 +111,20 @@ test_expect_success 'binary output reaches uniscope run whole (chan=wait: the pr
 	python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 2)" >bin.expected &&
 	cmp bin.out bin.expected &&
 	expect_grep " 0 dropped in" run.err
+'
+
+test_expect_success 'AVX state survives preemption and syscalls (XSAVE; uniscope run uses -cpu max)' '
+	$UNISCOPE run --append avx $POSIX </dev/null >run.out 2>&1 &&
+	expect_grep "^avx: xcr0 0x7$" run.out &&
+	expect_grep "^avx: 3 threads x [0-9]+ rounds, ymm state intact$" run.out
+'
+
+test_expect_success 'without XSAVE (plain QEMU: qemu64) FXSAVE keeps x87/SSE' '
+	posix_mode avx &&
+	expect_grep "^avx: not available" out &&
+	expect_equal $guest_status 0 &&
+	posix_mode libc &&
+	expect_grep "^libc: 3.142 1.000000e-05 2.5$" out
 '
 
 test_expect_success 'uniscope trace is an strace: every syscall with its arguments and result' '

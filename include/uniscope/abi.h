@@ -206,7 +206,17 @@ struct uniscope_info {
 	uint64_t chan_stats;  /* address of struct uniscope_chan_stats, or 0 */
 	uint64_t text_start, text_end; /* the sealed image text */
 	uint64_t sealed;      /* address of a uint32_t: 1 once sealed */
-	uint64_t reserved[8];
+	uint64_t reserved[7];
+	/*
+	 * The FPU area of a thread (thread_layout.off_fpu_state): its bytes, and
+	 * the XSAVE features saved in it (XCR0: x87 1, SSE 2, AVX 4), the area
+	 * then being an XSAVE area in the standard format (XSTATE_BV at 512,
+	 * ymm0-15's upper halves at 576). fpu_xfeatures 0: a 512-byte FXSAVE
+	 * area. Either way the first 512 bytes are struct uniscope_fxsave.
+	 * Both 0 in images from before XSAVE (FXSAVE then).
+	 */
+	uint32_t fpu_state_size;
+	uint32_t fpu_xfeatures;
 };
 _Static_assert(sizeof(struct uniscope_info) % 8 == 0, "info is 8-aligned");
 

@@ -250,7 +250,9 @@ static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
 static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
-					   "queue", "debugger", "console" };
+					   "queue", "debugger", "console", "futex" };
+_Static_assert(sizeof(wait_names) / sizeof(wait_names[0]) == UNISCOPE_WAIT_REASON_COUNT,
+	       "a name for every wait reason");
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
@@ -318,6 +320,7 @@ static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
 	.write_registers = write_registers,
 	.read_fpu = debug_fpu_read,
+	.has_avx = debug_fpu_has_avx,
 #ifdef UNISCOPE_DEBUG_FULL
 	.write_fpu = debug_fpu_write,
 #endif

@@ -49,6 +49,7 @@ struct uniscope_info uniscope_info = {
 		.off_wake_ns = OFF(wake_ns),
 		.off_trap_frame = OFF(trap_frame),
 		.off_fpu_state = OFF(fpu_state),
+		.off_fs_base = OFF(fs_base),
 	},
 	.thread_list = (uint64_t)&thread_list,
 	.current_thread = (uint64_t)&current_threads,
@@ -80,5 +81,7 @@ void info_init(void)
 	uniscope_info.sealed = (uint64_t)paging_sealed_flag();
 	uniscope_info.trace = trace_info_address();
 	uniscope_info.chan_stats = chan_stats_address();
+	uniscope_info.fpu_state_size = fpu_state_bytes();
+	uniscope_info.fpu_xfeatures = (uint32_t)fpu_xfeatures();
 	copy_build_id();
 }

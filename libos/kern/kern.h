@@ -44,7 +44,8 @@ struct thread {
 	struct wait_queue joiners;
 	uint64_t on_cpu_since_ns;
 	bool debug_may_run;  /* while the debugger holds threads (sched_debug_hold) */
-	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+	/* x87/SSE/AVX (arch/x86_64/fpu.h): the legacy FXSAVE region first, XSAVE's after it */
+	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(FPU_STATE_ALIGN)));
 
 	/* The Linux process view (libos/posix/). */
 	uint64_t fs_base;         /* FS base: the thread pointer (arch_prctl, clone) */

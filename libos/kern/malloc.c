@@ -3,6 +3,11 @@
  * single pages, and whole pages for anything bigger. Every block starts
  * with a 16-byte header holding its size class (or page count), so free()
  * and realloc() need no lookup, and a corrupted header is caught.
+ *
+ * aligned_alloc over-allocates and puts a copy of the header right below
+ * the aligned address, its `shift` saying how far below the block really
+ * starts: free() finds the block from either, and a write just below any
+ * block still lands on a header.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +25,8 @@
 struct block_header {
 	uint32_t magic;
 	uint8_t size_class;
-	uint8_t pad[3];
+	uint8_t shift;  /* aligned_alloc: the block's header is shift * 16 bytes lower */
+	uint8_t pad[2];
 	uint64_t size; /* bytes requested; pages for large blocks come from it */
 };
 _Static_assert(sizeof(struct block_header) == HEADER_SIZE, "header size");
@@ -98,12 +104,35 @@ void *malloc(size_t size)
 	return p;
 }
 
+void *aligned_alloc(size_t align, size_t size)
+{
+	uint8_t *p, *aligned;
+	struct block_header *h;
+
+	if (align <= HEADER_SIZE || align > PAGE_SIZE || (align & (align - 1)))
+		return align <= HEADER_SIZE ? malloc(size) : 0;
+	if (!(p = malloc(size + align)))
+		return 0;
+	aligned = (uint8_t *)(((uint64_t)p + align - 1) & ~(uint64_t)(align - 1));
+	if (aligned != p) {
+		h = (struct block_header *)(aligned - HEADER_SIZE);
+		*h = *(struct block_header *)(p - HEADER_SIZE);
+		h->shift = (uint8_t)((aligned - p) / HEADER_SIZE);
+	}
+	return aligned;
+}
+
 static struct block_header *header_of(void *p)
 {
 	struct block_header *h = (struct block_header *)((uint8_t *)p - HEADER_SIZE);
 
 	if (h->magic != BLOCK_MAGIC)
 		panic("free/realloc of %p: not a heap block (heap corrupted?)", p);
+	if (h->shift) { /* aligned_alloc's copy: the block's own header is below */
+		h = (struct block_header *)((uint8_t *)h - h->shift * HEADER_SIZE);
+		if (h->magic != BLOCK_MAGIC)
+			panic("free/realloc of %p: not a heap block (heap corrupted?)", p);
+	}
 	return h;
 }
 
@@ -144,6 +173,7 @@ void *calloc(size_t n, size_t size)
 
 void *realloc(void *p, size_t size)
 {
+	struct block_header *h;
 	void *q;
 	size_t old;
 
@@ -153,7 +183,8 @@ void *realloc(void *p, size_t size)
 		free(p);
 		return 0;
 	}
-	old = header_of(p)->size;
+	h = header_of(p);
+	old = h->size - (size_t)((uint8_t *)p - ((uint8_t *)h + HEADER_SIZE)); /* aligned_alloc's shift */
 	q = malloc(size);
 	if (q) {
 		memcpy(q, p, old < size ? old : size);

@@ -137,10 +137,11 @@ static uint32_t take_thread_id(void)
 
 static struct thread *thread_new(const char *name)
 {
-	struct thread *t = calloc(1, sizeof(*t));
+	struct thread *t = aligned_alloc(_Alignof(struct thread), sizeof(*t)); /* XSAVE's 64 */
 
 	if (!t)
 		return 0;
+	memset(t, 0, sizeof(*t));
 	t->id = take_thread_id();
 	strncpy(t->name, name ? name : "thread", sizeof(t->name) - 1);
 	t->stack_slot = NO_STACK_SLOT;

@@ -221,6 +221,9 @@ static int mode_stdin(void)
 	return 0;
 }
 
+int mode_avx(void); /* avx.c */
+int mode_avxsleep(void);
+
 /* Every byte value, twice, straight to stdout: binary output survives uniscope run. */
 static int mode_binary(void)
 {
@@ -246,6 +249,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "env")) return mode_env(argc, argv);
 	if (!strcmp(mode, "stdin")) return mode_stdin();
 	if (!strcmp(mode, "binary")) return mode_binary();
+	if (!strcmp(mode, "avx")) return mode_avx();
+	if (!strcmp(mode, "avxsleep")) return mode_avxsleep();
 	fprintf(stderr, "posix: unknown mode '%s'\n", mode);
 	return 2;
 }

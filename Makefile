@@ -67,7 +67,8 @@ GUEST_OUT = $(BUILD)/guest
 PORTABLE_SRCS = $(sort $(wildcard chan/*.c gdbstub/*.c)) $(wildcard tracer/ring.c)
 LIBOS_STUB_SRCS = $(sort $(wildcard libos/debug/*.c))
 LIBOS_SRCS = $(sort $(wildcard libos/arch/x86_64/*.c libos/arch/x86_64/*.S \
-	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/posix/*.c libos/libc/*.c))
+	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/posix/*.c libos/posix/*.S \
+	libos/libc/*.c))
 ifneq ($(DEBUG),off)
 LIBOS_SRCS += $(LIBOS_STUB_SRCS)
 endif
@@ -148,7 +149,12 @@ $(SYSCALL_LIST): $(MUSL_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_GEN)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/LINUX_SYSCALL(\1, \2)/p' \
 		$(MUSL)/include/bits/syscall.h >$@.tmp && mv $@.tmp $@
-$(LIBOS_OBJS): | $(SYSCALL_LIST)
+# Where musl keeps a thread's errno and tid (struct pthread is not an ABI).
+MUSL_OFFSETS = $(GUEST_OUT)/gen/musl_offsets.h
+$(MUSL_OFFSETS): $(MUSL_LIB) mk/musl-offsets.sh
+	@mkdir -p $(@D)
+	$(QUIET_GEN)GUEST_CC=$(GUEST_CC) sh mk/musl-offsets.sh $(BUILD) $@
+$(LIBOS_OBJS): | $(SYSCALL_LIST) $(MUSL_OFFSETS)
 
 # The SDK: uniscope-cc, musl's headers and libraries, the libOS's archive, header and linker script.
 .PHONY: sdk

@@ -71,6 +71,7 @@ static void decode_thread(const struct thread_walk *w, uint64_t address, struct 
 	th->stack_lo = field_u64(n, l->off_stack_lo);
 	th->stack_hi = field_u64(n, l->off_stack_hi);
 	th->trap_frame = l->off_trap_frame ? field_u64(n, l->off_trap_frame) : 0;
+	th->fs_base = l->off_fs_base ? field_u64(n, l->off_fs_base) : 0;
 	memcpy(&th->context, n + l->off_context, sizeof(th->context));
 	if (th->stack_hi <= th->stack_lo || th->stack_hi - th->stack_lo > US_STACK_SIZE_MAX) {
 		snprintf(th->note, sizeof(th->note), "stack bounds 0x%llx-0x%llx are absurd",
@@ -154,10 +155,11 @@ static void thread_regs(struct us_target *t, struct us_thread *th)
 {
 	if (th->cpu >= 0 && regs_from_vcpu(t, th))
 		return;
-	if (regs_from_trap(t, th))
-		return;
-	regs_from_context(&th->regs, &th->context);
-	th->regs_source = US_REGS_CONTEXT;
+	if (!regs_from_trap(t, th)) {
+		regs_from_context(&th->regs, &th->context);
+		th->regs_source = US_REGS_CONTEXT;
+	}
+	th->regs.fs_base = th->fs_base; /* its TLS pointer, kept in its structure */
 }
 
 static struct us_error *append(struct thread_walk *w, uint64_t address)
@@ -195,7 +197,7 @@ static uint32_t layout_span(const struct uniscope_thread_layout *l)
 		l->off_wait_reason + 4, l->off_wait_object + 8, l->off_cpu_ns + 8,
 		l->off_switches + 8, l->off_stack_lo + 8, l->off_stack_hi + 8,
 		l->off_context + (uint32_t)sizeof(struct uniscope_context), l->off_next + 8,
-		l->off_wake_ns + 8, l->off_trap_frame + 8,
+		l->off_wake_ns + 8, l->off_trap_frame + 8, l->off_fs_base + 8,
 	};
 	uint32_t span = 0;
 

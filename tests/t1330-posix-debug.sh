@@ -35,4 +35,77 @@ test_expect_success 'GDB prints $ymm0 and $ymm15 of a switched-out thread (its X
 	expect_grep "^\\\$3 = \\{1, 2, 3, 4\\}" out
 '
 
+# park_session NAME: the park mode (tests/images/posix/debug.c) running in
+# session NAME, its threads parked; sets $p1 to GDB's number for parked-1
+# and $main to main's, as the stub numbers them.
+park_session() {
+	start_session $1 $POSIX park &&
+	introspect_wait_console $1 "park: ready" &&
+	posix_gdb $1 -ex "thread find parked-1" -ex "thread find main" >threads &&
+	p1=$(gdb_thread_of threads parked-1) && main=$(gdb_thread_of threads main) &&
+	test -n "$p1" && test -n "$main"
+}
+
+test_expect_success 'GDB prints __thread variables and errno of a chosen thread (stub: qGetTLSAddr)' '
+	park_session pk &&
+	test_when_finished "stop_session pk" &&
+	posix_gdb pk -ex "thread $p1" -ex "p tls_value" -ex "p errno" \
+		-ex "thread $main" -ex "p tls_value" -ex "p errno" >out &&
+	expect_grep "^\\\$1 = 101$" out &&
+	expect_grep "^\\\$2 = 201$" out &&
+	expect_grep "^\\\$3 = 42$" out &&
+	expect_grep "^\\\$4 = 7$" out
+'
+
+test_expect_success 'GDB: backtraces of pthreads go through musl to the application (stub)' '
+	park_session pk &&
+	test_when_finished "stop_session pk" &&
+	posix_gdb pk -ex "thread $p1" -ex bt -ex "thread $main" -ex bt >out &&
+	expect_grep " in pthread_cond_wait \\(" out &&
+	expect_grep " in park_wait \\(\\) at tests/images/posix/debug.c" out &&
+	expect_grep " in park_thread \\(" out &&
+	expect_grep " in __clone \\(\\)" out &&
+	expect_grep " in nanosleep \\(" out &&
+	expect_grep " in park_main_sleep \\(\\) at tests/images/posix/debug.c" out &&
+	expect_grep " in mode_park \\(\\)" out
+'
+
+test_expect_success 'uniscope bt and report: pthreads in futex and nanosleep, through musl' '
+	park_session pk &&
+	test_when_finished "stop_session pk" &&
+	$UNISCOPE bt pk all >bt.out &&
+	expect_grep "^thread [0-9]+ .parked-1. \\(blocked" bt.out &&
+	expect_grep "in __pthread_cond_timedwait\\+0x[0-9a-f]+ at .*pthread_cond_timedwait.c" bt.out &&
+	expect_grep "in park_thread\\+0x[0-9a-f]+ at tests/images/posix/debug.c" bt.out &&
+	expect_grep "in park_main_sleep\\+0x[0-9a-f]+ at tests/images/posix/debug.c" bt.out &&
+	$UNISCOPE report pk >report.out &&
+	expect_grep "\"parked-1\" blocked \\(futex\\)" report.out &&
+	expect_grep "\"main\" sleeping \\(sleep\\)" report.out
+'
+
+test_expect_success 'uniscope gdbserver: __thread, errno and $fs_base per thread, live and on a core' '
+	park_session pk &&
+	test_when_finished "stop_session pk" &&
+	port=$(test_port) &&
+	gdbserver_start gs.err pk --keep --listen tcp:127.0.0.1:$port &&
+	test_when_finished "kill $GDBSERVER_PID" &&
+	gdb_batch $POSIX -ex "target remote 127.0.0.1:$port" -ex "thread find parked-1" >threads &&
+	n=$(gdb_thread_of threads parked-1) && test -n "$n" &&
+	gdb_batch $POSIX -ex "target remote 127.0.0.1:$port" -ex "thread $n" -ex "p tls_value" \
+		-ex "p errno" -ex "p/x \$fs_base" -ex detach >live.out &&
+	expect_grep "^\\\$1 = 101$" live.out &&
+	expect_grep "^\\\$2 = 201$" live.out &&
+	fs=$(sed -n "s/^\\\$3 = \\(0x[0-9a-f]*\\)$/\\1/p" live.out) && test -n "$fs" && test "$fs" != 0x0 &&
+	$UNISCOPE core pk -o pk.core >/dev/null &&
+	port2=$(test_port) &&
+	gdbserver_start gs2.err pk.core --image $POSIX --listen tcp:127.0.0.1:$port2 &&
+	test_when_finished "kill $GDBSERVER_PID" &&
+	gdb_batch $POSIX -ex "target remote 127.0.0.1:$port2" -ex "thread $n" -ex "p tls_value" \
+		-ex "p errno" -ex detach >core.out &&
+	expect_grep "^\\\$1 = 101$" core.out &&
+	expect_grep "^\\\$2 = 201$" core.out &&
+	gdb_batch $POSIX -ex "core-file pk.core" -ex "thread apply all p/x \$fs_base" >core-fs.out &&
+	expect_grep "= $fs$" core-fs.out
+'
+
 test_done

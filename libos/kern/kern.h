@@ -137,6 +137,8 @@ extern struct uniscope_info uniscope_info;
 
 /* posix/process.c: the process (and the image) ends with this status. */
 void process_exit(int status) __attribute__((noreturn));
+/* Thread t's copy of the executable's TLS variable at offset: 0 and *addr, or -errno. */
+int64_t process_tls_address(const struct thread *t, uint64_t offset, uint64_t *addr);
 
 /* boot.c */
 const char *cmdline_string(void);

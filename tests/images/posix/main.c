@@ -223,6 +223,7 @@ static int mode_stdin(void)
 
 int mode_avx(void); /* avx.c */
 int mode_avxsleep(void);
+int mode_park(void); /* debug.c */
 
 /* Every byte value, twice, straight to stdout: binary output survives uniscope run. */
 static int mode_binary(void)
@@ -251,6 +252,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "binary")) return mode_binary();
 	if (!strcmp(mode, "avx")) return mode_avx();
 	if (!strcmp(mode, "avxsleep")) return mode_avxsleep();
+	if (!strcmp(mode, "park")) return mode_park();
 	fprintf(stderr, "posix: unknown mode '%s'\n", mode);
 	return 2;
 }

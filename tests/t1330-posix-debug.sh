@@ -83,6 +83,14 @@ test_expect_success 'uniscope bt and report: pthreads in futex and nanosleep, th
 	expect_grep "\"main\" sleeping \\(sleep\\)" report.out
 '
 
+test_expect_success 'pthread_setname_np is a thread_rename trace event; later events carry the name' '
+	park_session pk &&
+	test_when_finished "stop_session pk" &&
+	$UNISCOPE trace pk >trace.txt &&
+	expect_grep "thread_rename: tid=parked-1:[0-9]+ name=parked-1$" trace.txt &&
+	expect_grep "^ *parked-1-[0-9]+ +\\[000\\] .*sys_enter: futex" trace.txt
+'
+
 test_expect_success 'uniscope gdbserver: __thread, errno and $fs_base per thread, live and on a core' '
 	park_session pk &&
 	test_when_finished "stop_session pk" &&

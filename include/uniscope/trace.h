@@ -89,6 +89,7 @@
 #define UNISCOPE_TRACE_ID_SYS_ENTER 14       /* a system call: name, arguments */
 #define UNISCOPE_TRACE_ID_SYS_EXIT 15        /* its result and errno */
 #define UNISCOPE_TRACE_ID_SYS_UNSUPPORTED 16 /* a syscall (or flag) the libOS lacks: -ENOSYS */
+#define UNISCOPE_TRACE_ID_THREAD_RENAME 17   /* a thread's new name (pthread_setname_np, prctl) */
 #define UNISCOPE_TRACE_APP_ID(n) (32 + (n))
 #define UNISCOPE_TRACE_POINT_IDS 64
 

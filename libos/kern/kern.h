@@ -93,6 +93,8 @@ void wait_queue_wake_all(struct wait_queue *wq);
 
 /* thread.c */
 void thread_init(void);
+/* A new name, len bytes of name (cut to fit); a thread_rename trace event. */
+void thread_rename(struct thread *t, const char *name, size_t len);
 /* A thread for application code: its own stack, no libOS stack slot. */
 struct thread *thread_create_user(const char *name, uint64_t stack_lo, uint64_t stack_hi);
 /* t starts in fn(arg), on its stack below stack_top, then exits with fn's result. */

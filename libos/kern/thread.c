@@ -264,3 +264,16 @@ int thread_join(thread_t *t, void **retval)
 thread_t *thread_self(void) { return current; }
 uint32_t thread_id(const thread_t *t) { return t->id; }
 const char *thread_name(const thread_t *t) { return t->name; }
+
+/* A new name (len bytes, cut to fit): pthread_setname_np and prctl land here, and in the trace. */
+void thread_rename(struct thread *t, const char *name, size_t len)
+{
+	uint64_t flags = irq_save();
+
+	if (len > sizeof(t->name) - 1)
+		len = sizeof(t->name) - 1;
+	memset(t->name, 0, sizeof(t->name));
+	memcpy(t->name, name, len);
+	trace_thread_rename(t->id, t->name);
+	irq_restore(flags);
+}

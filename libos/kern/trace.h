@@ -24,6 +24,8 @@ UNISCOPE_TRACE_POINT(sched_wakeup, UNISCOPE_TRACE_ID_SCHED_WAKEUP, "tid=%t from=
 		     (tid, tid), (state, from_state))
 UNISCOPE_TRACE_POINT(thread_create, UNISCOPE_TRACE_ID_THREAD_CREATE, "tid=%u name=%s",
 		     (tid, tid), (str, name))
+UNISCOPE_TRACE_POINT(thread_rename, UNISCOPE_TRACE_ID_THREAD_RENAME, "tid=%u name=%s",
+		     (tid, tid), (str, name))
 UNISCOPE_TRACE_POINT(thread_exit, UNISCOPE_TRACE_ID_THREAD_EXIT, "tid=%t retval=%x",
 		     (tid, tid), (hex, retval))
 UNISCOPE_TRACE_POINT(irq_entry, UNISCOPE_TRACE_ID_IRQ_ENTRY, "vector=%u", (u64, vector))

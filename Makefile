@@ -90,7 +90,7 @@ ifeq ($(HAVE_XEN),1)
 HOST_PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS)) -DUNISCOPE_HAVE_XEN=1
 HOST_PKG_LIBS += $(shell $(PKG_CONFIG) --libs $(XEN_PKGS))
 endif
-HOST_CFLAGS = $(COMMON_CFLAGS) -I. -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
+HOST_CFLAGS = $(COMMON_CFLAGS) -I. -I$(HOST_OUT)/gen -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
 HOST_LIBS = $(HOST_PKG_LIBS) -lm
 
 HOST_OUT = $(BUILD)/host
@@ -140,6 +140,16 @@ $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS): $(HOST_FLAGS_FILE)
 
 # Everything built needs the dependencies present first.
 $(LIBOS_OBJS) $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS) $(LIBC_TEST_OBJS): | $(DEPS_STAMP)
+
+# The host's list of Linux x86-64 syscall numbers and names (tracer/syscalls.c).
+HOST_SYSCALL_LIST = $(HOST_OUT)/gen/linux_syscalls.h
+LINUX_UNISTD_64 ?= $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h \
+	/usr/include/asm/unistd_64.h))
+$(HOST_SYSCALL_LIST): | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(QUIET_GEN)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/LINUX_SYSCALL(\1, \2)/p' \
+		$(LINUX_UNISTD_64) >$@.tmp && test -s $@.tmp && mv $@.tmp $@
+$(HOST_LIB_OBJS) $(FUZZERS): | $(HOST_SYSCALL_LIST)
 
 $(MUSL_LIB): mk/musl.sh mk/source-package.sh | $(DEPS_STAMP)
 	$(Q)GUEST_CC=$(GUEST_CC) sh mk/musl.sh $(BUILD)

@@ -132,7 +132,12 @@ test_expect_success 'uniscope trace is an strace: every syscall with its argumen
 	$UNISCOPE trace trace.bin --image $POSIX >trace.txt &&
 	expect_grep "sys_enter: clone\(0x7d0f00, " trace.txt &&
 	expect_grep "sys_exit: futex = -110 errno=110" trace.txt &&
-	expect_grep "sys_exit: writev = [0-9]+ errno=0" trace.txt
+	expect_grep "sys_exit: writev = [0-9]+ errno=0" trace.txt &&
+	$UNISCOPE trace trace.bin --image $POSIX -f ctf -o ctf &&
+	babeltrace2 ctf >ctf.txt &&
+	expect_grep "sys_enter: .*nr = \\( \"clone\" : container = 56 \\)" ctf.txt &&
+	$UNISCOPE trace trace.bin --image $POSIX -f json -o trace.json &&
+	expect_grep "\"nr\":\"futex\"" trace.json
 '
 
 test_done

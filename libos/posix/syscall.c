@@ -1,6 +1,6 @@
 /*
  * System-call dispatch: the Linux x86-64 numbers to the handlers of
- * libos/posix/, each a trace event pair (sys_enter with the name and
+ * libos/posix/, each a trace event pair (sys_enter with the number and
  * arguments, sys_exit with the result and errno), so that `uniscope trace`
  * is an strace of the unikernel; the events switch on and off at run time
  * like every other (trace_mask, the control channel).
@@ -47,26 +47,24 @@
 SUPPORTED(DECLARE)
 
 /*
- * Every syscall's name, for the trace and the unsupported report: one
- * packed string table (a struct of char arrays has no padding) and each
- * number's offset into it, 0 for a number with no name. Pointers to
- * separate strings cost 8 bytes a number and a relocation each.
+ * Every syscall's name, for the unsupported report: one packed string
+ * table in number order (a struct of char arrays has no padding), found by
+ * a walk, which only the first use of an unsupported call takes. The trace
+ * carries numbers; host tools name them.
  */
 static const struct syscall_names {
-	char unknown[sizeof("unknown")];
 #define LINUX_SYSCALL(name, nr) char name[sizeof(#name)];
 #include "linux_syscalls.h"
 #undef LINUX_SYSCALL
+	char end;
 } syscall_names = {
-	"unknown",
 #define LINUX_SYSCALL(name, nr) #name,
 #include "linux_syscalls.h"
 #undef LINUX_SYSCALL
+	0,
 };
-_Static_assert(sizeof(syscall_names) <= UINT16_MAX, "syscall names fit 16-bit offsets");
-
-static const uint16_t syscall_name_at[SYS_NR_MAX] = {
-#define LINUX_SYSCALL(name, nr) [nr] = offsetof(struct syscall_names, name),
+static const uint16_t syscall_numbers[] = {
+#define LINUX_SYSCALL(name, nr) nr,
 #include "linux_syscalls.h"
 #undef LINUX_SYSCALL
 };
@@ -97,7 +95,14 @@ void syscall_init(void)
 
 static const char *syscall_name(uint64_t nr)
 {
-	return (const char *)&syscall_names + (nr < SYS_NR_MAX ? syscall_name_at[nr] : 0);
+	const char *name = (const char *)&syscall_names;
+
+	for (size_t i = 0; i < sizeof(syscall_numbers) / sizeof(syscall_numbers[0]); i++) {
+		if (syscall_numbers[i] == nr)
+			return name;
+		name += strlen(name) + 1;
+	}
+	return "unknown";
 }
 
 static void report_unsupported(const char *what, uint64_t detail)
@@ -146,9 +151,9 @@ int64_t syscall_dispatch(trap_frame_t *frame)
 	int64_t ret;
 
 	irq_enable();
-	trace_sys_enter(syscall_name(nr), args.a[0], args.a[1], args.a[2], args.a[3], args.a[4]);
+	trace_sys_enter(nr, args.a[0], args.a[1], args.a[2], args.a[3], args.a[4]);
 	ret = nr < SYS_NR_MAX && handlers[nr] ? handlers[nr](&args) : unsupported(nr);
-	trace_sys_exit(syscall_name(nr), ret, ret < 0 && ret > -4096 ? (uint64_t)-ret : 0);
+	trace_sys_exit(nr, ret, ret < 0 && ret > -4096 ? (uint64_t)-ret : 0);
 	frame->rax = (uint64_t)ret;
 	return ret;
 }

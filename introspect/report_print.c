@@ -10,6 +10,7 @@
 
 #define DEAD_FRAMES 12   /* frames shown for the thread that died */
 #define OTHER_FRAMES 3   /* frames shown on one line for each other thread */
+#define SYSCALL_FRAMES 5 /* the same, past the syscall entry: the C library's, then the program's */
 
 static const char *signal_name(int signal)
 {
@@ -148,13 +149,31 @@ static void print_dead_thread(FILE *out, const struct report_thread *t)
 		fprintf(out, "    (backtrace stopped: %s)\n", t->bt.stopped);
 }
 
+/*
+ * Where a one-line summary starts: a thread in a system call is summed up
+ * by the application's frames, the first after the libOS's syscall entry
+ * (the libOS's own frames under it say only that it waits, which the wait
+ * reason already says); any other thread from its innermost frame.
+ */
+static size_t summary_start(const struct us_backtrace *bt)
+{
+	for (size_t i = 0; i + 1 < bt->count; i++)
+		if (bt->frames[i].sym.function && !strcmp(bt->frames[i].sym.function, "syscall_entry"))
+			return i + 1;
+	return 0;
+}
+
 static void print_other_thread(FILE *out, const struct report_thread *t)
 {
+	size_t first = summary_start(&t->bt);
+
 	fprintf(out, "  %u \"%s\" %s", t->th.id, t->th.name, us_thread_state_name(t->th.state));
 	if (t->th.wait_reason)
 		fprintf(out, " (%s)", us_wait_reason_name(t->th.wait_reason));
-	for (size_t i = 0; i < t->bt.count && i < OTHER_FRAMES; i++) {
-		fputs(i ? " < " : ": ", out);
+	if (first)
+		fputs(" in a system call", out);
+	for (size_t i = first; i < t->bt.count && i < first + (first ? SYSCALL_FRAMES : OTHER_FRAMES); i++) {
+		fputs(i > first ? " < " : ": ", out);
 		print_sym(out, &t->bt.frames[i].sym, true);
 	}
 	fputc('\n', out);

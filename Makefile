@@ -257,7 +257,7 @@ FUZZ_SRCS = $(PORTABLE_SRCS) $(HOST_LIB_SRCS)
 # Fuzzers may #include a cli/ file (fuzz-gdbfast): they rebuild when any of those change.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/uniscope/*.h cli/*.h)
 	@mkdir -p $(@D)
-	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit \
+	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit -I$(HOST_OUT)/gen \
 		$(HOST_PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $< $(FUZZ_SRCS) $(HOST_LIBS)
 fuzz: $(FUZZERS)

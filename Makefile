@@ -163,7 +163,7 @@ $(SYSCALL_LIST): $(MUSL_LIB)
 MUSL_OFFSETS = $(GUEST_OUT)/gen/musl_offsets.h
 $(MUSL_OFFSETS): $(MUSL_LIB) mk/musl-offsets.sh
 	@mkdir -p $(@D)
-	$(QUIET_GEN)GUEST_CC=$(GUEST_CC) sh mk/musl-offsets.sh $(BUILD) $@
+	$(QUIET_GEN)GUEST_CC=$(GUEST_CC) sh mk/musl-offsets.sh $(patsubst %/,%,$(dir $(abspath $(MUSL)))) $@
 $(LIBOS_OBJS): | $(SYSCALL_LIST) $(MUSL_OFFSETS)
 
 # The SDK: uniscope-cc, musl's headers and libraries, the libOS's archive, header and linker script.

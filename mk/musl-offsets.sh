@@ -1,8 +1,9 @@
 #!/bin/sh
 # mk/musl-offsets.sh BUILD OUT: offsets inside musl's own thread structure
 # (struct pthread, src/internal/pthread_impl.h: not an ABI, so they come
-# from the musl that is linked), as a header of #defines for the libOS:
-# where a thread's errno and tid live relative to its thread pointer.
+# from the musl that is linked, the one mk/musl.sh built in BUILD), as a
+# header of #defines for the libOS: where a thread's errno and tid live
+# relative to its thread pointer.
 set -eu
 build=$1
 out=$2

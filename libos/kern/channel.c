@@ -161,19 +161,25 @@ static void hold_until_release(void)
 	}
 }
 
-/* Waits up to ns for the host's HELLO, polling; true once framed. */
+/*
+ * Waits up to ns for the host's HELLO; true once framed. A thread with
+ * interrupts on sleeps while the receive interrupt brings the bytes (the
+ * CPU halts meanwhile); with interrupts off (a dying guest) it polls.
+ */
 bool channel_await_hello(uint64_t ns)
 {
-	uint64_t end, flags;
+	uint64_t end;
 
 	if (!tsc_hz()) /* no clock yet: no timeout either, so do not wait */
 		return chan.framed;
 	end = clock_ns() + ns;
 	while (!chan.framed && clock_ns() < end) {
-		flags = irq_save(); /* the receive interrupt must not run inside the poll */
-		channel_poll();
-		irq_restore(flags);
-		cpu_relax();
+		if (read_rflags() & RFLAGS_IF) {
+			sleep_ns(1000000);
+		} else {
+			channel_poll();
+			cpu_relax();
+		}
 	}
 	return chan.framed;
 }

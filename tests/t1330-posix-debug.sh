@@ -79,7 +79,7 @@ test_expect_success 'uniscope bt and report: pthreads in futex and nanosleep, th
 	expect_grep "in park_thread\\+0x[0-9a-f]+ at tests/images/posix/debug.c" bt.out &&
 	expect_grep "in park_main_sleep\\+0x[0-9a-f]+ at tests/images/posix/debug.c" bt.out &&
 	$UNISCOPE report pk >report.out &&
-	expect_grep "\"parked-1\" blocked \\(futex\\) in a system call: .* < park_wait\\+0x[0-9a-f]+ at debug.c:[0-9]+" report.out &&
+	expect_grep "\"parked-1\" blocked \\(futex[^)]*\\) in a system call: .* < park_wait\\+0x[0-9a-f]+ at debug.c:[0-9]+" report.out &&
 	expect_grep "\"main\" sleeping \\(sleep\\) in a system call: .*nanosleep.* < park_main_sleep\\+0x" report.out
 '
 

@@ -22,7 +22,7 @@
 #define TRACE_FRAMES_PER_TICK 4
 #define TRACE_FRAMES_AT_EXIT 128 /* a whole 256 KiB ring, and a bound */
 #define CRASH_HOLD_NS (60ull * 1000000000ull)
-#define CRASH_HELLO_WAIT_NS (500ull * 1000000ull)
+#define HELLO_WAIT_NS (2000ull * 1000000ull) /* ten of the host's HELLOs */
 
 static struct {
 	bool framed;
@@ -161,20 +161,29 @@ static void hold_until_release(void)
 	}
 }
 
+/* `uniscope run` says host=uniscope on the command line. */
+static bool host_on_channel(void)
+{
+	const char *host = cmdline_get("host");
+
+	return host && !strcmp(host, "uniscope");
+}
+
 /*
- * A guest that dies during boot may have lost the host's first HELLO (the
- * UART's FIFO is cleared when it is set up); the host says HELLO again
- * every 200 ms. If anything at all came from the host, wait a little for
- * it, so a crash this early still gets --core-on-crash. Plain QEMU sends
- * nothing and waits for nothing.
+ * A guest that ends early may have lost the host's first HELLO (the UART's
+ * FIFO is cleared when it is set up); the host says HELLO again every
+ * 200 ms. If the command line says a uniscope host is there, or anything
+ * at all came from the host, wait a little for it, so a program this short
+ * still hands over its trace and a crash this early still gets
+ * --core-on-crash. Plain QEMU sends nothing and waits for nothing.
  */
 static void await_hello(void)
 {
 	uint64_t end;
 
-	if (!chan.rx_bytes || !tsc_hz())
+	if ((!chan.rx_bytes && !host_on_channel()) || !tsc_hz())
 		return;
-	end = clock_ns() + CRASH_HELLO_WAIT_NS;
+	end = clock_ns() + HELLO_WAIT_NS;
 	while (!chan.framed && clock_ns() < end) {
 		channel_poll();
 		cpu_relax();
@@ -188,7 +197,7 @@ void channel_exit_notify(int status)
 {
 	struct chan_ctl_msg m = { .type = CHAN_CTL_STATS };
 
-	if (!chan.framed && status == EXIT_STATUS_PANIC)
+	if (!chan.framed)
 		await_hello();
 	if (!chan.framed)
 		return;

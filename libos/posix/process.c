@@ -41,7 +41,7 @@ void process_enter(void *entry, uint64_t stack) __attribute__((noreturn));
 void debug_boot_wait(void);
 
 static const char *const libos_option_keys[] = {
-	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", 0,
+	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", "host", 0,
 };
 
 static struct {

@@ -254,15 +254,20 @@ static void print_console(FILE *out, const struct us_report *r)
 
 /* ---- text: hangs ------------------------------------------------------ */
 
+/* A blocked thread's frames: in a system call, the ones past the libOS's entry. */
 static void print_frames(FILE *out, const struct us_backtrace *bt)
 {
-	for (size_t i = 0; i < bt->count && i < DEAD_FRAMES; i++) {
+	size_t first = summary_start(bt), end = first + DEAD_FRAMES;
+
+	if (first)
+		fprintf(out, "      (in a system call: %zu libOS frames under it left out)\n", first);
+	for (size_t i = first; i < bt->count && i < end; i++) {
 		fprintf(out, "      #%-2zu 0x%016" PRIx64 " in ", i, bt->frames[i].pc);
 		print_sym(out, &bt->frames[i].sym, false);
 		fputc('\n', out);
 	}
-	if (bt->count > DEAD_FRAMES)
-		fprintf(out, "      ... %zu more frames\n", bt->count - DEAD_FRAMES);
+	if (bt->count > end)
+		fprintf(out, "      ... %zu more frames\n", bt->count - end);
 }
 
 static void print_duration(FILE *out, const struct report_hang *h, const struct us_thread *th)

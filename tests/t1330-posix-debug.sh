@@ -116,4 +116,37 @@ test_expect_success 'uniscope gdbserver: __thread, errno and $fs_base per thread
 	expect_grep "= $fs$" core-fs.out
 '
 
+# deadlock_report NAME: session NAME's report once it has found the
+# deadlock (the two threads block a moment after the console line).
+deadlock_report() {
+	for _i in $(seq 40); do
+		$UNISCOPE report $1 >report.out 2>&1 && grep -q "^deadlock:" report.out && return 0
+		sleep 0.25
+	done
+	cat report.out >&2
+	return 1
+}
+
+test_expect_success 'report: a deadlock between default pthread mutexes, each one owner named (musl keeps it)' '
+	start_session dl $POSIX "deadlock normal" &&
+	test_when_finished "stop_session dl" &&
+	introspect_wait_console dl "deadlock: normal mutexes" &&
+	deadlock_report dl &&
+	expect_grep "^deadlock: 2 threads wait for each other" report.out &&
+	expect_grep "thread [0-9]+ \"lock-b\" holds audit_lock\+4, waits for ledger_lock\+4 held by [0-9]+ \"lock-a\"" report.out &&
+	expect_grep "thread [0-9]+ \"lock-a\" holds ledger_lock\+4, waits for audit_lock\+4 held by [0-9]+ \"lock-b\"" report.out &&
+	expect_grep "#[0-9]+ +0x[0-9a-f]+ in lock_a\+0x[0-9a-f]+ at tests/images/posix/debug.c" report.out &&
+	$UNISCOPE ps dl >ps.out &&
+	expect_grep "lock-a +blocked +futex .* audit_lock\+4 held by [0-9]+ \"lock-b\"" ps.out &&
+	expect_grep "main +blocked +futex +[0-9]+ +[0-9]+ +0x[0-9a-f]+$" ps.out
+'
+
+test_expect_success 'report: the same deadlock between error-checking mutexes' '
+	start_session dle $POSIX "deadlock errorcheck" &&
+	test_when_finished "stop_session dle" &&
+	introspect_wait_console dle "deadlock: errorcheck mutexes" &&
+	deadlock_report dle &&
+	expect_grep "\"lock-a\" holds ledger_lock\+4, waits for audit_lock\+4 held by [0-9]+ \"lock-b\"" report.out
+'
+
 test_done

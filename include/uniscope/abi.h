@@ -204,6 +204,14 @@ enum uniscope_owner_kind {
 	UNISCOPE_OWNER_THREAD = 1, /* uint64_t: address of the owner's thread structure, 0 free */
 	UNISCOPE_OWNER_TID = 2,    /* uint32_t: the owner's thread id under id_mask, 0 free */
 	UNISCOPE_OWNER_SELF = 3,   /* the object is the thread waited for (a join) */
+	/*
+	 * The object is a musl mutex's lock word (a futex wait in
+	 * pthread_mutex_lock); the uint32_t `offset` bytes below it is the
+	 * mutex's type. The lock word holds the owner's thread id under
+	 * id_mask, for every mutex type (uniscope's musl: mk/musl.sh). A word
+	 * whose type is not a mutex type is not a mutex: no owner.
+	 */
+	UNISCOPE_OWNER_MUSL_MUTEX = 4,
 };
 
 struct uniscope_wait_owner {

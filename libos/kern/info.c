@@ -10,6 +10,7 @@
 #include "arch/x86_64/paging.h"
 #include "channel.h"
 #include "trace.h"
+#include "musl_offsets.h"
 
 #if defined(UNISCOPE_DEBUG_FULL)
 #define PROFILE UNISCOPE_PROFILE_FULL
@@ -55,6 +56,8 @@ struct uniscope_info uniscope_info = {
 	.wait_owners = {
 		{ UNISCOPE_WAIT_MUTEX, UNISCOPE_OWNER_THREAD, offsetof(struct mutex, owner), 0 },
 		{ UNISCOPE_WAIT_JOIN, UNISCOPE_OWNER_SELF, 0, 0 },
+		/* pthread_mutex_lock waits on the lock word; musl keeps owners' tids there */
+		{ UNISCOPE_WAIT_FUTEX, UNISCOPE_OWNER_MUSL_MUTEX, MUSL_MUTEX_LOCK - MUSL_MUTEX_TYPE, 0x3fffffff },
 	},
 	.clock = (uint64_t)&sched_clock_ns,
 	.idle_thread = (uint64_t)&idle_thread,

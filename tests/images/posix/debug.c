@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define PARKED 3
@@ -69,5 +70,53 @@ int mode_park(void)
 	printf("park: ready\n");
 	fflush(stdout);
 	park_main_sleep();
+	return 0;
+}
+
+/*
+ * mode deadlock [errorcheck|normal]: threads "lock-a" and "lock-b" take
+ * ledger_lock and audit_lock in opposite orders and deadlock; the main
+ * thread joins lock-a. musl records a mutex's owner (its tid in the lock
+ * word) for error-checking mutexes, not for normal ones (the default).
+ */
+pthread_mutex_t ledger_lock, audit_lock;
+static pthread_barrier_t both_hold_one;
+
+static void *lock_a(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "lock-a");
+	pthread_mutex_lock(&ledger_lock);
+	pthread_barrier_wait(&both_hold_one);
+	pthread_mutex_lock(&audit_lock); /* lock-a waits here */
+	return 0;
+}
+
+static void *lock_b(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "lock-b");
+	pthread_mutex_lock(&audit_lock);
+	pthread_barrier_wait(&both_hold_one);
+	pthread_mutex_lock(&ledger_lock); /* lock-b waits here */
+	return 0;
+}
+
+int mode_deadlock(const char *kind)
+{
+	pthread_mutexattr_t attr;
+	pthread_t a, b;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, kind && !strcmp(kind, "normal") ? PTHREAD_MUTEX_NORMAL
+									 : PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(&ledger_lock, &attr);
+	pthread_mutex_init(&audit_lock, &attr);
+	pthread_barrier_init(&both_hold_one, 0, 2);
+	pthread_create(&a, 0, lock_a, 0);
+	pthread_create(&b, 0, lock_b, 0);
+	printf("deadlock: %s mutexes taken in opposite orders\n", kind ? kind : "errorcheck");
+	fflush(stdout);
+	pthread_join(a, 0);
 	return 0;
 }

@@ -224,6 +224,7 @@ static int mode_stdin(void)
 int mode_avx(void); /* avx.c */
 int mode_avxsleep(void);
 int mode_park(void); /* debug.c */
+int mode_deadlock(const char *kind);
 
 /* Every byte value, twice, straight to stdout: binary output survives uniscope run. */
 static int mode_binary(void)
@@ -253,6 +254,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "avx")) return mode_avx();
 	if (!strcmp(mode, "avxsleep")) return mode_avxsleep();
 	if (!strcmp(mode, "park")) return mode_park();
+	if (!strcmp(mode, "deadlock")) return mode_deadlock(argc > 2 ? argv[2] : 0);
 	fprintf(stderr, "posix: unknown mode '%s'\n", mode);
 	return 2;
 }

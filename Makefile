@@ -93,7 +93,8 @@ GUEST_OUT = $(BUILD)/guest
 PORTABLE_SRCS = $(sort $(wildcard chan/*.c gdbstub/*.c)) $(wildcard tracer/ring.c)
 LIBOS_STUB_SRCS = $(sort $(wildcard libos/debug/*.c))
 LIBOS_SRCS = $(sort $(wildcard libos/arch/x86_64/*.c libos/arch/x86_64/*.S \
-	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/posix/*.c libos/libc/*.c))
+	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/posix/*.c libos/posix/*.S \
+	libos/libc/*.c))
 ifneq ($(DEBUG),off)
 LIBOS_SRCS += $(LIBOS_STUB_SRCS)
 endif
@@ -106,7 +107,7 @@ EXAMPLE_IMAGES = $(patsubst %,$(BUILD)/examples/%.elf,$(EXAMPLES))
 TEST_IMAGES = $(patsubst %,$(BUILD)/tests/images/%.elf,$(sort $(notdir $(wildcard tests/images/*))))
 
 # --- host ----------------------------------------------------------------
-HOST_CFLAGS = $(COMMON_CFLAGS) -I. -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
+HOST_CFLAGS = $(COMMON_CFLAGS) -I. -I$(HOST_OUT)/gen -D_GNU_SOURCE -DUNISCOPE_HOST=1 $(HOST_PKG_CFLAGS)
 HOST_LIBS = $(HOST_PKG_LIBS) -lm
 
 HOST_OUT = $(BUILD)/host
@@ -152,6 +153,16 @@ $(HOST_FLAGS_FILE): FORCE
 $(LIBOS_OBJS) $(patsubst %.c,$(GUEST_OUT)/%.o,$(wildcard examples/*/*.c tests/images/*/*.c)): $(GUEST_FLAGS_FILE)
 $(HOST_PORTABLE_OBJS) $(HOST_LIB_OBJS) $(CLI_OBJS): $(HOST_FLAGS_FILE)
 
+# The host's list of Linux x86-64 syscall numbers and names (tracer/syscalls.c).
+HOST_SYSCALL_LIST = $(HOST_OUT)/gen/linux_syscalls.h
+LINUX_UNISTD_64 ?= $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h \
+	/usr/include/asm/unistd_64.h))
+$(HOST_SYSCALL_LIST):
+	@mkdir -p $(@D)
+	$(QUIET_GEN)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/LINUX_SYSCALL(\1, \2)/p' \
+		$(LINUX_UNISTD_64) >$@.tmp && test -s $@.tmp && mv $@.tmp $@
+$(HOST_LIB_OBJS) $(FUZZERS): | $(HOST_SYSCALL_LIST)
+
 $(MUSL_LIB): mk/musl.sh mk/source-package.sh
 	$(Q)GUEST_CC=$(GUEST_CC) sh mk/musl.sh $(BUILD)
 # The syscall numbers and names, from the C library's own list.
@@ -160,7 +171,12 @@ $(SYSCALL_LIST): $(MUSL_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_GEN)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]*\([0-9]*\)$$/LINUX_SYSCALL(\1, \2)/p' \
 		$(MUSL)/include/bits/syscall.h >$@.tmp && mv $@.tmp $@
-$(LIBOS_OBJS): | $(SYSCALL_LIST)
+# Where musl keeps a thread's errno and tid (struct pthread is not an ABI).
+MUSL_OFFSETS = $(GUEST_OUT)/gen/musl_offsets.h
+$(MUSL_OFFSETS): $(MUSL_LIB) mk/musl-offsets.sh
+	@mkdir -p $(@D)
+	$(QUIET_GEN)GUEST_CC=$(GUEST_CC) sh mk/musl-offsets.sh $(patsubst %/,%,$(dir $(abspath $(MUSL)))) $@
+$(LIBOS_OBJS): | $(SYSCALL_LIST) $(MUSL_OFFSETS)
 
 # The SDK: uniscope-cc, musl's headers and libraries, the libOS's archive, header and linker script.
 .PHONY: sdk
@@ -174,7 +190,7 @@ $(SDK_STAMP): $(MUSL_LIB) libos/api/libos.h include/uniscope/trace.h include/uni
 $(SDK_LIBOS): $(LIBOS_LIB) $(SDK_STAMP)
 	$(QUIET_GEN)cp $(LIBOS_LIB) $@
 $(UNISCOPE_CC): mk/uniscope-cc.in $(SDK_STAMP)
-	$(QUIET_GEN)sed -e 's|@SDK@|$(abspath $(SDK))|' -e 's|@PROFILE@|$(DEBUG)|' -e 's|@CC@|$(GUEST_CC)|' \
+	$(QUIET_GEN)sed -e 's|@SDK@|$(patsubst $(BUILD)/%,%,$(SDK))|' -e 's|@PROFILE@|$(DEBUG)|' -e 's|@CC@|$(GUEST_CC)|' \
 		mk/uniscope-cc.in >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 $(GUEST_OUT)/examples/%.o: examples/%.c $(UNISCOPE_CC)
@@ -259,7 +275,7 @@ FUZZ_SRCS = $(PORTABLE_SRCS) $(HOST_LIB_SRCS)
 # Fuzzers may #include a cli/ file (fuzz-gdbfast): they rebuild when any of those change.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/uniscope/*.h cli/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
-	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit \
+	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit -I$(HOST_OUT)/gen \
 		$(HOST_PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $< $(FUZZ_SRCS) $(HOST_LIBS)
 fuzz: $(FUZZERS)
@@ -317,7 +333,7 @@ install: all sdk-profiles install-man
 	install -m 0755 $(UNISCOPE) $(DESTDIR)$(PREFIX)/bin/uniscope
 	install -m 0644 $(EXAMPLE_IMAGES) $(DESTDIR)$(PREFIX)/share/uniscope/examples/
 	cp -R $(SDK)/include $(SDK)/lib $(INSTALL_SDK)/
-	sed -e 's|@SDK@|$(PREFIX)/lib/uniscope|' -e 's|@PROFILE@|sealed|' -e 's|@CC@|$(GUEST_CC)|' \
+	sed -e 's|@SDK@|../lib/uniscope|' -e 's|@PROFILE@|sealed|' -e 's|@CC@|$(GUEST_CC)|' \
 		mk/uniscope-cc.in >$(DESTDIR)$(PREFIX)/bin/uniscope-cc && chmod 0755 $(DESTDIR)$(PREFIX)/bin/uniscope-cc
 	sed -e 's|@PREFIX@|$(PREFIX)|' mk/uniscope.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/uniscope.pc
 

@@ -70,14 +70,17 @@ static int append_env_word(char *out, size_t cap, size_t *used, const char *kv)
 	return 0;
 }
 
-/* The guest command line: the --env words, then --append. */
+/*
+ * The guest command line: chan=wait (the program starts once this host
+ * has said HELLO, so all it writes is framed: binary output too), the
+ * --env words, then --append.
+ */
 int run_compose_append(struct run_state *rs)
 {
-	size_t used = 0;
+	static const char wait_word[] = "chan=wait ";
+	size_t used = sizeof(wait_word) - 1;
 
-	if (!rs->opt.nr_env)
-		return 0;
-	rs->append_buf[0] = 0;
+	memcpy(rs->append_buf, wait_word, sizeof(wait_word));
 	for (int i = 0; i < rs->opt.nr_env; i++) {
 		if (!strchr(rs->opt.env[i], '=') || rs->opt.env[i][0] == '=')
 			return cli_error("--env takes KEY=VALUE, not '%s'", rs->opt.env[i]), EXIT_USAGE;

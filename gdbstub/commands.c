@@ -49,6 +49,7 @@ static const struct gdb_command commands[] = {
 	{ "qsThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_next },
 	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
 	{ "qThreadStopInfo", MATCH_PREFIX, gdb_cmd_thread_stop_info },
+	{ "qGetTLSAddr:", MATCH_PREFIX, gdb_cmd_tls_address },
 	{ "qXfer:features:read:", MATCH_PREFIX, gdb_cmd_qxfer_features },
 	{ "qXfer:threads:read:", MATCH_PREFIX, gdb_cmd_qxfer_threads },
 	{ "qSupported", MATCH_PREFIX, cmd_supported },

@@ -157,6 +157,8 @@ gdb_handler gdb_cmd_qxfer_features, gdb_cmd_qxfer_threads;
 
 /* vfile.c: /proc/PID/maps for GDB's host I/O */
 gdb_handler gdb_cmd_vfile_setfs, gdb_cmd_vfile_open, gdb_cmd_vfile_pread, gdb_cmd_vfile_close;
+/* tls.c */
+gdb_handler gdb_cmd_tls_address;
 
 /* resume.c */
 gdb_handler gdb_cmd_continue, gdb_cmd_continue_signal, gdb_cmd_step, gdb_cmd_step_signal;

@@ -367,6 +367,32 @@ static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 	return 0;
 }
 
+/*
+ * qGetTLSAddr for the executable (lm 0): below the thread's FS base lies
+ * its static TLS block, _tls_block_size bytes (a linker-script symbol of
+ * the image; libos/posix/process.c computes the same in the guest).
+ */
+static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
+{
+	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = find_thread(g, tid);
+	struct us_symbol block;
+	struct us_error *err;
+
+	if (!th)
+		return GDB_ERR_NO_THREAD;
+	if (lm || !th->regs.fs_base)
+		return GDB_ERR_INVALID;
+	if ((err = us_target_lookup_symbol(g->t, "_tls_block_size", &block))) {
+		us_error_destroy(err);
+		return GDB_ERR_UNSUPPORTED;
+	}
+	if (offset >= block.address + PAGE || block.address > th->regs.fs_base)
+		return GDB_ERR_INVALID;
+	*addr = th->regs.fs_base - block.address + offset;
+	return 0;
+}
+
 const struct gdb_target_ops us_gdb_target_ops = {
 	.read_registers = read_registers,
 	.write_registers = refuse_registers,
@@ -381,4 +407,5 @@ const struct gdb_target_ops us_gdb_target_ops = {
 	.monitor = monitor,
 	.detach = detach,
 	.kill = detach, /* the VM is not ours to kill: `uniscope stop` does that */
+	.tls_address = tls_address,
 };

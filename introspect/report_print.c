@@ -10,6 +10,7 @@
 
 #define DEAD_FRAMES 12   /* frames shown for the thread that died */
 #define OTHER_FRAMES 3   /* frames shown on one line for each other thread */
+#define SYSCALL_FRAMES 5 /* the same, past the syscall entry: the C library's, then the program's */
 
 static const char *signal_name(int signal)
 {
@@ -153,6 +154,20 @@ static void print_dead_thread(FILE *out, const struct report_thread *t)
 		fprintf(out, "    (backtrace stopped: %s)\n", t->bt.stopped);
 }
 
+/*
+ * Where a one-line summary starts: a thread in a system call is summed up
+ * by the application's frames, the first after the libOS's syscall entry
+ * (the libOS's own frames under it say only that it waits, which the wait
+ * reason already says); any other thread from its innermost frame.
+ */
+static size_t summary_start(const struct us_backtrace *bt)
+{
+	for (size_t i = 0; i + 1 < bt->count; i++)
+		if (bt->frames[i].sym.function && !strcmp(bt->frames[i].sym.function, "syscall_entry"))
+			return i + 1;
+	return 0;
+}
+
 /* "(mutex store_lock held by 4 "worker-a")", "(sleep)" */
 static void print_wait(FILE *out, const struct us_report *r, size_t i)
 {
@@ -179,10 +194,14 @@ static void print_other_thread(FILE *out, const struct us_report *r, size_t inde
 {
 	const struct report_thread *t = &r->threads[index];
 
+	size_t first = summary_start(&t->bt), most = first ? SYSCALL_FRAMES : OTHER_FRAMES;
+
 	fprintf(out, "  %u \"%s\" %s", t->th.id, t->th.name, us_thread_state_name(t->th.state));
 	print_wait(out, r, index);
+	if (first)
+		fputs(" in a system call", out);
 	/* One line: the frames on the stack (inlined and tail-called ones are in bt). */
-	for (size_t i = 0, shown = 0; i < t->bt.count && shown < OTHER_FRAMES; i++) {
+	for (size_t i = first, shown = 0; i < t->bt.count && shown < most; i++) {
 		if (t->bt.frames[i].kind == US_FRAME_INLINED || t->bt.frames[i].kind == US_FRAME_TAIL_CALL)
 			continue;
 		fputs(shown++ ? " < " : ": ", out);
@@ -235,15 +254,20 @@ static void print_console(FILE *out, const struct us_report *r)
 
 /* ---- text: hangs ------------------------------------------------------ */
 
+/* A blocked thread's frames: in a system call, the ones past the libOS's entry. */
 static void print_frames(FILE *out, const struct us_backtrace *bt)
 {
-	for (size_t i = 0; i < bt->count && i < DEAD_FRAMES; i++) {
+	size_t first = summary_start(bt), end = first + DEAD_FRAMES;
+
+	if (first)
+		fprintf(out, "      (in a system call: %zu libOS frames under it left out)\n", first);
+	for (size_t i = first; i < bt->count && i < end; i++) {
 		fprintf(out, "      #%-2zu 0x%016" PRIx64 " in ", i, bt->frames[i].pc);
 		print_sym(out, &bt->frames[i].sym, false);
 		fputc('\n', out);
 	}
-	if (bt->count > DEAD_FRAMES)
-		fprintf(out, "      ... %zu more frames\n", bt->count - DEAD_FRAMES);
+	if (bt->count > end)
+		fprintf(out, "      ... %zu more frames\n", bt->count - end);
 }
 
 static void print_duration(FILE *out, const struct report_hang *h, const struct us_thread *th)

@@ -154,6 +154,7 @@ struct us_thread {
 	uint32_t state;                      /* enum uniscope_thread_state */
 	uint32_t wait_reason;                /* enum uniscope_wait_reason */
 	uint64_t wait_object, cpu_ns, switches, wake_ns, trap_frame;
+	uint64_t fs_base;                    /* its TLS pointer (thread_layout.off_fs_base), or 0 */
 	uint64_t state_since;                /* clock_ns of its last state change; 0 unknown */
 	bool idle;                           /* the guest's idle thread */
 	uint64_t stack_lo, stack_hi;         /* 0, 0 when absurd */

@@ -26,6 +26,7 @@
 struct owner_ref {
 	bool by_id;
 	uint64_t value; /* 0: free */
+	bool no_lock;   /* the object is no lock (a futex that is no mutex): no owner to name */
 };
 
 typedef struct us_error *owner_hook(struct us_target *t, const struct us_thread *waiter,
@@ -43,6 +44,35 @@ static const struct uniscope_wait_owner *owner_entry(const struct us_target *t, 
 	return NULL;
 }
 
+/* musl's mutex types (its pthread_mutexattr_t bits): 1 recursive, 2 error-checking, 4 robust, 8 PI, 128 shared. */
+#define MUSL_MUTEX_TYPE_BITS 0x8fu
+/* Set by a waiter before it sleeps: a mutex someone is blocked on has it (a join's word never does). */
+#define MUSL_MUTEX_WAITERS 0x80000000u
+
+/*
+ * A musl mutex's lock word (UNISCOPE_OWNER_MUSL_MUTEX): the type below it
+ * says whether the word is a mutex's. uniscope's musl keeps the owner's
+ * thread id there for every type, normal ones included (mk/musl.sh).
+ * Anything else waited on with a futex (a condition variable's sequence, a
+ * join) reads as no mutex.
+ */
+static struct us_error *owner_from_musl_mutex(struct us_target *t, const struct us_thread *waiter,
+					      const struct uniscope_wait_owner *o, struct owner_ref *owner)
+{
+	uint32_t type, lock;
+	struct us_error *err;
+
+	if ((err = us_target_read(t, waiter->wait_object - o->offset, &type, sizeof(type))) ||
+	    (err = us_target_read(t, waiter->wait_object, &lock, sizeof(lock))))
+		return err;
+	if ((type & ~MUSL_MUTEX_TYPE_BITS) || (type & 3) == 3 || !(lock & MUSL_MUTEX_WAITERS) ||
+	    !(lock & o->id_mask))
+		*owner = (struct owner_ref){ .no_lock = true };
+	else
+		*owner = (struct owner_ref){ true, lock & o->id_mask, false };
+	return NULL;
+}
+
 static struct us_error *owner_from_descriptor(struct us_target *t, const struct us_thread *waiter,
 					      struct owner_ref *owner)
 {
@@ -54,7 +84,7 @@ static struct us_error *owner_from_descriptor(struct us_target *t, const struct 
 		return us_error_create(US_ERR_NOT_FOUND, "the guest does not say who holds it");
 	switch (o->kind) {
 	case UNISCOPE_OWNER_SELF:
-		*owner = (struct owner_ref){ false, waiter->wait_object };
+		*owner = (struct owner_ref){ false, waiter->wait_object, false };
 		return NULL;
 	case UNISCOPE_OWNER_THREAD:
 		owner->by_id = false;
@@ -62,8 +92,10 @@ static struct us_error *owner_from_descriptor(struct us_target *t, const struct 
 	case UNISCOPE_OWNER_TID:
 		if ((err = us_target_read(t, waiter->wait_object + o->offset, &id, sizeof(id))))
 			return err;
-		*owner = (struct owner_ref){ true, id & o->id_mask };
+		*owner = (struct owner_ref){ true, id & o->id_mask, false };
 		return NULL;
+	case UNISCOPE_OWNER_MUSL_MUTEX:
+		return owner_from_musl_mutex(t, waiter, o, owner);
 	default:
 		return us_error_create(US_ERR_UNSUPPORTED, "owner kind %u is unknown", o->kind);
 	}
@@ -119,6 +151,8 @@ static void resolve_owner(struct us_target *t, const struct us_thread *th,
 	if ((err = hook(t, th, &ref))) {
 		snprintf(w->owner_note, sizeof(w->owner_note), "owner unknown: %s", err->message);
 		us_error_destroy(err);
+	} else if (ref.no_lock) {
+		return;
 	} else if (!ref.value) {
 		snprintf(w->owner_note, sizeof(w->owner_note), "free");
 	} else if ((w->owner = find_owner(&ref, threads, count)) < 0) {

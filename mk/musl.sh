@@ -9,10 +9,15 @@
 # application's main thread's stack begins, and without the mark debuggers
 # unwind past it into junk (libos/arch/x86_64/stack_entry.h); and a type
 # and size, so that debuggers name it rather than a label at its address.
+# A normal (default) mutex keeps its owner's thread id in its lock word, as
+# the other mutex types do (musl stores only "locked" there, EBUSY; glibc
+# keeps every mutex's owner): `uniscope report` and `ps` then name the
+# thread a blocked one waits for, and find deadlocks between default
+# mutexes. The cost is one thread-pointer load per uncontended lock.
 set -eu
 build=$1
 prefix=$build/musl
-[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.start-cfi" ] && exit 0
+[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.mutex-owner" ] && exit 0
 tree=$(sh "$(dirname "$0")/source-package.sh" musl "$build/src")
 crt_arch=$tree/arch/x86_64/crt_arch.h
 grep -q cfi_undefined "$crt_arch" ||
@@ -21,6 +26,17 @@ grep -q cfi_undefined "$crt_arch" ||
 		"$crt_arch"
 grep -q cfi_endproc "$crt_arch" ||
 	{ echo "uniscope: cannot mark musl's _start as the outermost frame ($crt_arch)" >&2; exit 1; }
+thread=$tree/src/thread
+for f in pthread_mutex_lock.c pthread_mutex_timedlock.c mtx_lock.c; do
+	sed -i 's|a_cas(&m->_m_lock, 0, EBUSY)|a_cas(\&m->_m_lock, 0, __pthread_self()->tid)|' "$thread/$f"
+done
+sed -i 's|return a_cas(&m->_m_lock, 0, EBUSY) & EBUSY;|return a_cas(\&m->_m_lock, 0, __pthread_self()->tid) ? EBUSY : 0;|' \
+	"$thread/pthread_mutex_trylock.c"
+sed -i 's|(a_cas(&m->_m_lock, 0, EBUSY) & EBUSY)|a_cas(\&m->_m_lock, 0, __pthread_self()->tid)|' "$thread/mtx_trylock.c"
+[ "$(grep -l '_m_lock, 0, __pthread_self()->tid)' "$thread"/pthread_mutex_lock.c "$thread"/pthread_mutex_timedlock.c \
+	"$thread"/pthread_mutex_trylock.c "$thread"/mtx_lock.c "$thread"/mtx_trylock.c | wc -l)" = 5 ] &&
+	! grep -q '_m_lock, 0, EBUSY' "$thread"/*.c ||
+	{ echo "uniscope: cannot make musl's normal mutexes keep their owner ($thread)" >&2; exit 1; }
 obj=$build/musl-build
 rm -rf "$obj" && mkdir -p "$obj"
 prefix_abs=$(mkdir -p "$prefix" && cd "$prefix" && pwd)
@@ -32,4 +48,4 @@ echo "   MUSL    $prefix (from $(basename "$tree"), ~30 s)"
 	make -j2 >make.log 2>&1
 	make install >install.log 2>&1
 ) || { echo "uniscope: building musl failed (see $obj/*.log)" >&2; exit 1; }
-touch "$prefix/.start-cfi"
+touch "$prefix/.mutex-owner"

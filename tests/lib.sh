@@ -195,6 +195,21 @@ test_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# gdbserver_start LOG ARGS...: a background `uniscope gdbserver ARGS`, up
+# once it says so; its pid in GDBSERVER_PID.
+gdbserver_start() {
+	_log=$1
+	shift
+	$UNISCOPE gdbserver "$@" 2>"$_log" &
+	GDBSERVER_PID=$!
+	for _i in $(seq 100); do
+		grep -q "listening on" "$_log" && return 0
+		sleep 0.1
+	done
+	cat "$_log"
+	return 1
+}
+
 # build_profile PROFILE FILE...: make FILE in the guest profile PROFILE
 # (full, off), built under $BUILD/PROFILE; one build of a profile at a time,
 # whichever scripts ask for it (they share its musl and objects).

@@ -92,7 +92,7 @@ test_expect_success 'uniscope run --rootfs DIR: files from a read-only root file
 
 test_expect_success 'uniscope-cc --rootfs DIR embeds the root file system in the sealed image' '
 	mkdir -p emb/etc && echo embedded >emb/etc/motd &&
-	$BUILD/uniscope-cc --rootfs emb -o embedded.elf $BUILD/guest/tests/images/posix/main.o &&
+	$BUILD/uniscope-cc --rootfs emb -o embedded.elf $BUILD/guest/tests/images/posix/*.o &&
 	run_qemu microvm embedded.elf "files" out &&
 	expect_grep "^files: line embedded" out
 '
@@ -106,12 +106,38 @@ test_expect_success 'uniscope run --env sets the environment; standard input is 
 	expect_grep "^stdin: end after 2 lines$" run.out
 '
 
+test_expect_success 'binary output reaches uniscope run whole (chan=wait: the program starts framed)' '
+	$UNISCOPE run --append binary $POSIX </dev/null >bin.out 2>run.err &&
+	python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 2)" >bin.expected &&
+	cmp bin.out bin.expected &&
+	expect_grep " 0 dropped in" run.err
+'
+
+test_expect_success 'AVX state survives preemption and syscalls (XSAVE; uniscope run uses -cpu max)' '
+	$UNISCOPE run --append avx $POSIX </dev/null >run.out 2>&1 &&
+	expect_grep "^avx: xcr0 0x7$" run.out &&
+	expect_grep "^avx: 3 threads x [0-9]+ rounds, ymm state intact$" run.out
+'
+
+test_expect_success 'without XSAVE (plain QEMU: qemu64) FXSAVE keeps x87/SSE' '
+	posix_mode avx &&
+	expect_grep "^avx: not available" out &&
+	expect_equal $guest_status 0 &&
+	posix_mode libc &&
+	expect_grep "^libc: 3.142 1.000000e-05 2.5$" out
+'
+
 test_expect_success 'uniscope trace is an strace: every syscall with its arguments and result' '
 	$UNISCOPE run --trace trace.bin --append threads $POSIX </dev/null >run.out 2>&1 &&
 	$UNISCOPE trace trace.bin --image $POSIX >trace.txt &&
 	expect_grep "sys_enter: clone\(0x7d0f00, " trace.txt &&
 	expect_grep "sys_exit: futex = -110 errno=110" trace.txt &&
-	expect_grep "sys_exit: writev = [0-9]+ errno=0" trace.txt
+	expect_grep "sys_exit: writev = [0-9]+ errno=0" trace.txt &&
+	$UNISCOPE trace trace.bin --image $POSIX -f ctf -o ctf &&
+	babeltrace2 ctf >ctf.txt &&
+	expect_grep "sys_enter: .*nr = \\( \"clone\" : container = 56 \\)" ctf.txt &&
+	$UNISCOPE trace trace.bin --image $POSIX -f json -o trace.json &&
+	expect_grep "\"nr\":\"futex\"" trace.json
 '
 
 test_done

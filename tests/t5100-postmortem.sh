@@ -158,20 +158,6 @@ test_expect_success 'a QEMU dump-guest-memory core: ps and bt read it, uniscope 
 	expect_grep "(in | )sem_wait \\(.*\\) at libos/kern/wait.c:[0-9]+" gdb.out
 '
 
-# gdbserver_start LOG ARGS...: a background gdbserver, up once it says so.
-gdbserver_start() {
-	_log=$1
-	shift
-	$UNISCOPE gdbserver "$@" 2>"$_log" &
-	GDBSERVER_PID=$!
-	for _i in $(seq 100); do
-		grep -q "listening on" "$_log" && return 0
-		sleep 0.1
-	done
-	cat "$_log"
-	return 1
-}
-
 test_expect_success 'gdbserver on a core: threads by name, bt, read-only, no resume' '
 	gdbserver_start gs.err --image $CRASH null/crash.core --listen unix:$TRASH/gs.sock &&
 	test_when_finished "kill $GDBSERVER_PID" &&

@@ -64,7 +64,7 @@ test_expect_success 'run --record: the crash as usual (report, core), the record
 	expect_grep "^build_id=$id$" rec/recording &&
 	grep -qxF "qemu=$(qemu-system-x86_64 --version | head -1)" rec/recording &&
 	expect_grep "^image=$CRASH$" rec/recording &&
-	expect_grep "^append=corrupt$" rec/recording &&
+	expect_grep "^append=chan=wait corrupt$" rec/recording &&
 	expect_grep "^end_icount=[0-9]+$" rec/recording &&
 	expect_grep "^log_size=$(stat -c %s rec/replay.bin)$" rec/recording
 '
@@ -197,7 +197,7 @@ test_expect_success 'a guest that ends before the channel handshake: its exit st
 		--append "files /nonexistent" "$BUILD/tests/images/posix.elf" >/dev/null 2>&1 || rc=$?
 	expect_equal $rc 1 &&
 	expect_grep "^rootfs=yes$" posix-rec/recording &&
-	expect_grep "^append=env=GREETING=hi files /data/link$" posix-rec/recording &&
+	expect_grep "^append=chan=wait env=GREETING=hi files /data/link$" posix-rec/recording &&
 	test -s posix-rec/rootfs.cpio &&
 	replay_start posix posix-rec &&
 	test_when_finished "$UNISCOPE stop posix" &&
@@ -253,14 +253,17 @@ test_expect_success 'a bad recording is refused: another image' '
 
 test_expect_success 'a replay that leaves the recorded run ends with QEMU'"'"'s reason, not a hang' '
 	rm -rf diverge && cp -r rec diverge &&
-	sed -i "s/^append=corrupt/append=null/" diverge/recording &&
+	sed -i "s/^append=chan=wait corrupt/append=chan=wait null/" diverge/recording &&
 	(timeout 120 $UNISCOPE replay --name seven diverge >seven.out 2>seven.err &) &&
 	test_when_finished "$UNISCOPE stop seven" &&
 	introspect_wait_gdb_sock seven &&
 	replay_gdb seven diverge.out continue &&
-	expect_grep "^uniscope: QEMU ended the replay: .*replay log" diverge.out &&
-	for i in $(seq 50); do grep -q "QEMU ended" seven.err && break; sleep 0.1; done &&
-	expect_grep "^uniscope: QEMU ended the replay: .*replay log" seven.err
+	# QEMU finds the log does not match, or the replay stops moving (the guest
+	# halts early, waiting for the host, chan=wait): either way a reason.
+	ended="^uniscope: (QEMU ended the replay: .*replay log|the replay stalled at instruction [0-9]+: the log does not fit)" &&
+	expect_grep "$ended" diverge.out &&
+	for i in $(seq 150); do grep -q -E "QEMU ended|replay stalled" seven.err && break; sleep 0.1; done &&
+	expect_grep "$ended" seven.err
 '
 
 test_expect_success 'a replay that stops moving is stopped after 10 s, with the reason' '

@@ -63,8 +63,21 @@ static const char *ctf_type(uint8_t type)
 	case UNISCOPE_TRACE_TID: return "uint32_t";
 	case UNISCOPE_TRACE_STATE: return "thread_state_t";
 	case UNISCOPE_TRACE_STR: return "string";
+	case UNISCOPE_TRACE_SYSNR: return "syscall_t";
 	default: return "uint64_t";
 	}
+}
+
+/* syscall_t: sys_enter/sys_exit numbers, named (tracer/syscalls.c). */
+static void put_syscall_enum(FILE *f)
+{
+	uint64_t nr;
+	const char *name;
+
+	fputs("typealias enum : uint64_t {", f);
+	for (size_t i = 0; (name = trace_syscall_at(i, &nr)); i++)
+		fprintf(f, "%s\n\t%s = %" PRIu64, i ? "," : "", name, nr);
+	fputs("\n} := syscall_t;\n\n", f);
 }
 
 /* A random (version 4) UUID; from the clock when the kernel gives no randomness. */
@@ -103,8 +116,9 @@ static void put_preamble(const struct trace_set *s, const uint8_t *uuid, FILE *f
 	      "typealias integer { size = 64; align = 8; signed = true; } := int64_t;\n"
 	      "typealias integer { size = 64; align = 8; signed = false; base = 16; } := hex64_t;\n"
 	      "typealias enum : uint32_t { RUNNABLE = 0, RUNNING = 1, BLOCKED = 2, SLEEPING = 3,"
-	      " EXITED = 4 } := thread_state_t;\n\n"
-	      "trace {\n\tmajor = 1;\n\tminor = 8;\n\tbyte_order = le;\n\tuuid = \"", f);
+	      " EXITED = 4 } := thread_state_t;\n", f);
+	put_syscall_enum(f);
+	fputs("trace {\n\tmajor = 1;\n\tminor = 8;\n\tbyte_order = le;\n\tuuid = \"", f);
 	put_uuid(f, uuid);
 	fputs("\";\n\tpacket.header := struct {\n\t\tuint32_t magic;\n\t\tuint8_t uuid[16];\n"
 	      "\t\tuint32_t stream_id;\n\t};\n};\n\n", f);

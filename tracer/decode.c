@@ -37,14 +37,17 @@ static void read_header(const uint8_t *p, struct uniscope_trace_record *h)
 	memcpy(h, p, sizeof(*h));
 }
 
-/* thread_create names its thread: remember it for every later event. */
+/* thread_create and thread_rename name their thread: remember it for the events. */
 static void learn_thread_name(struct trace_set *s, const struct trace_event *e,
 			      const uint64_t *slots)
 {
-	const struct trace_event_type *t = &s->meta.types[UNISCOPE_TRACE_ID_THREAD_CREATE];
+	const struct trace_event_type *t;
 	char name[UNISCOPE_TRACE_STR_SLOTS * 8 + 1];
 
-	if (e->id != UNISCOPE_TRACE_ID_THREAD_CREATE || !t->defined || t->nr_fields < 2 ||
+	if (e->id != UNISCOPE_TRACE_ID_THREAD_CREATE && e->id != UNISCOPE_TRACE_ID_THREAD_RENAME)
+		return;
+	t = &s->meta.types[e->id];
+	if (!t->defined || t->nr_fields < 2 ||
 	    t->fields[0].type != UNISCOPE_TRACE_TID || t->fields[1].type != UNISCOPE_TRACE_STR ||
 	    t->nr_slots > e->nr_slots)
 		return;

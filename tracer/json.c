@@ -93,6 +93,8 @@ static void put_arg(FILE *f, const struct trace_field_value *v)
 		fprintf(f, "%" PRIu64, v->u64);
 	} else if (v->type == UNISCOPE_TRACE_STATE && v->u64 < 5) {
 		put_json_string(f, states[v->u64]);
+	} else if (v->type == UNISCOPE_TRACE_SYSNR && trace_syscall_name(v->u64)) {
+		put_json_string(f, trace_syscall_name(v->u64));
 	} else {
 		/* Addresses as hex text: JSON numbers lose precision past 2^53. */
 		snprintf(text, sizeof(text), "%#" PRIx64, v->u64);

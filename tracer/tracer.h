@@ -184,6 +184,10 @@ const uint64_t *trace_event_slots(const struct trace_set *s, const struct trace_
 const char *trace_event_name(const struct trace_set *s, uint16_t id, char *buf, size_t cap);
 /* The thread's name, or NULL if unknown. */
 const char *trace_thread_name(const struct trace_set *s, uint32_t tid);
+/* syscalls.c: a Linux x86-64 system call's name, or NULL; the table by index. */
+const char *trace_syscall_name(uint64_t nr);
+size_t trace_syscall_count(void);
+const char *trace_syscall_at(size_t i, uint64_t *nr);
 
 /* One field of an event, decoded. */
 struct trace_field_value {

@@ -204,6 +204,14 @@ enum uniscope_owner_kind {
 	UNISCOPE_OWNER_THREAD = 1, /* uint64_t: address of the owner's thread structure, 0 free */
 	UNISCOPE_OWNER_TID = 2,    /* uint32_t: the owner's thread id under id_mask, 0 free */
 	UNISCOPE_OWNER_SELF = 3,   /* the object is the thread waited for (a join) */
+	/*
+	 * The object is a musl mutex's lock word (a futex wait in
+	 * pthread_mutex_lock); the uint32_t `offset` bytes below it is the
+	 * mutex's type. The lock word holds the owner's thread id under
+	 * id_mask, for every mutex type (uniscope's musl: mk/musl.sh). A word
+	 * whose type is not a mutex type is not a mutex: no owner.
+	 */
+	UNISCOPE_OWNER_MUSL_MUTEX = 4,
 };
 
 struct uniscope_wait_owner {
@@ -245,7 +253,17 @@ struct uniscope_info {
 	uint64_t clock;       /* address of a uint64_t: clock_ns at the last timer tick, or 0 */
 	struct uniscope_wait_owner wait_owners[UNISCOPE_WAIT_OWNERS_MAX];
 	uint64_t idle_thread; /* address of a uint64_t: the idle thread's structure, or 0 */
-	uint64_t reserved[2];
+	uint64_t reserved[1];
+	/*
+	 * The FPU area of a thread (thread_layout.off_fpu_state): its bytes, and
+	 * the XSAVE features saved in it (XCR0: x87 1, SSE 2, AVX 4), the area
+	 * then being an XSAVE area in the standard format (XSTATE_BV at 512,
+	 * ymm0-15's upper halves at 576). fpu_xfeatures 0: a 512-byte FXSAVE
+	 * area. Either way the first 512 bytes are struct uniscope_fxsave.
+	 * Both 0 in images from before XSAVE (FXSAVE then).
+	 */
+	uint32_t fpu_state_size;
+	uint32_t fpu_xfeatures;
 };
 _Static_assert(sizeof(struct uniscope_info) % 8 == 0, "info is 8-aligned");
 

@@ -233,6 +233,12 @@ struct gdb_target_ops {
 	/* GDB leaves: remove breakpoints, let everything run. */
 	void (*detach)(void *ctx);
 	void (*kill)(void *ctx);
+	/*
+	 * qGetTLSAddr: the address of thread tid's copy of the thread-local
+	 * variable at `offset` in the TLS block of module `lm` (0: the
+	 * executable), or a GDB_ERR_*.
+	 */
+	int (*tls_address)(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr);
 };
 
 struct gdb_transport {

@@ -93,9 +93,10 @@
 #define UNISCOPE_TRACE_ID_PANIC 11
 #define UNISCOPE_TRACE_ID_ALLOC 12
 #define UNISCOPE_TRACE_ID_FREE 13
-#define UNISCOPE_TRACE_ID_SYS_ENTER 14       /* a system call: name, arguments */
+#define UNISCOPE_TRACE_ID_SYS_ENTER 14       /* a system call: its number, arguments */
 #define UNISCOPE_TRACE_ID_SYS_EXIT 15        /* its result and errno */
 #define UNISCOPE_TRACE_ID_SYS_UNSUPPORTED 16 /* a syscall (or flag) the libOS lacks: -ENOSYS */
+#define UNISCOPE_TRACE_ID_THREAD_RENAME 17   /* a thread's new name (pthread_setname_np, prctl) */
 #define UNISCOPE_TRACE_APP_ID(n) (32 + (n))
 #define UNISCOPE_TRACE_POINT_IDS 64
 
@@ -113,6 +114,7 @@
 #define UNISCOPE_TRACE_EVIDENCE_MASK                                                            \
 	(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_CREATE) |                                  \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_EXIT) |                                    \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_RENAME) |                                  \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_EXCEPTION) |                                      \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_MUTEX_CONTENDED) |                                \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) |                                          \
@@ -241,6 +243,7 @@ enum uniscope_trace_type {
 	UNISCOPE_TRACE_TID = 4,   /* u32 thread id, shown with its name */
 	UNISCOPE_TRACE_STATE = 5, /* u32 enum uniscope_thread_state */
 	UNISCOPE_TRACE_STR = 6,   /* UNISCOPE_TRACE_STR_SLOTS slots */
+	UNISCOPE_TRACE_SYSNR = 7, /* u64 Linux x86-64 system call number, shown by name */
 	UNISCOPE_TRACE_TYPE_COUNT
 };
 
@@ -317,7 +320,7 @@ size_t trace_ring_drain(struct uniscope_trace_ring *r, uint8_t *out, size_t cap,
 /*
  * UNISCOPE_TRACE_POINT(name, id, format, (type, field)...) declares
  * trace_<name>(fields...): when bit id of uniscope_trace.enabled is clear it
- * costs one load, test and branch. Types: u64 s64 hex tid state str; 1 to
+ * costs one load, test and branch. Types: u64 s64 hex tid state str sysnr; 1 to
  * UNISCOPE_TRACE_FIELDS_MAX fields, UNISCOPE_TRACE_SLOTS_MAX slots. Example:
  *
  *	UNISCOPE_TRACE_POINT(item_produced, UNISCOPE_TRACE_APP_ID(0),
@@ -366,24 +369,28 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 #define UTP_CTYPE_tid uint32_t
 #define UTP_CTYPE_state uint32_t
 #define UTP_CTYPE_str const char *
+#define UTP_CTYPE_sysnr uint64_t
 #define UTP_TYPE_u64 UNISCOPE_TRACE_U64
 #define UTP_TYPE_s64 UNISCOPE_TRACE_S64
 #define UTP_TYPE_hex UNISCOPE_TRACE_HEX
 #define UTP_TYPE_tid UNISCOPE_TRACE_TID
 #define UTP_TYPE_state UNISCOPE_TRACE_STATE
 #define UTP_TYPE_str UNISCOPE_TRACE_STR
+#define UTP_TYPE_sysnr UNISCOPE_TRACE_SYSNR
 #define UTP_SLOTS_u64 1
 #define UTP_SLOTS_s64 1
 #define UTP_SLOTS_hex 1
 #define UTP_SLOTS_tid 1
 #define UTP_SLOTS_state 1
 #define UTP_SLOTS_str UNISCOPE_TRACE_STR_SLOTS
+#define UTP_SLOTS_sysnr 1
 #define UTP_ISSTR_u64 0
 #define UTP_ISSTR_s64 0
 #define UTP_ISSTR_hex 0
 #define UTP_ISSTR_tid 0
 #define UTP_ISSTR_state 0
 #define UTP_ISSTR_str 1
+#define UTP_ISSTR_sysnr 0
 
 #define UTP_CAT_(a, b) a##b
 #define UTP_CAT(a, b) UTP_CAT_(a, b)

@@ -32,6 +32,7 @@ struct thread *debug_thread(int64_t tid);
 /* x87/SSE registers of a thread (fpu_regs.c); write in the full profile only. */
 struct gdb_fpu_state;
 int debug_fpu_read(void *ctx, int64_t tid, struct gdb_fpu_state *out);
+bool debug_fpu_has_avx(void *ctx);
 int debug_fpu_write(void *ctx, int64_t tid, const struct gdb_fpu_state *in);
 
 /* The memory map for GDB's /proc/PID/maps (memory_map.c). */

@@ -5,8 +5,9 @@
  * between a trap and the stub touches FPU state: the thread on the CPU
  * (`current`, the one the stub stopped in) has its registers live in the
  * CPU, every other thread in the FXSAVE area the scheduler filled when it
- * switched that thread out. This file is the one place that knows it: when
- * the libOS moves to XSAVE (AVX), these functions change and nothing else.
+ * switched that thread out (with XSAVE, the FXSAVE-format legacy region
+ * of its XSAVE area; the ymm upper halves come from the AVX component).
+ * This file is the one place that knows it.
  *
  * Writes (full profile only) go back where the state lives: into the CPU
  * with fxrstor, or into the saved area. An MXCSR with reserved bits set
@@ -33,10 +34,18 @@ int debug_fpu_read(void *ctx, int64_t tid, struct gdb_fpu_state *out)
 		return GDB_ERR_NO_THREAD;
 	memset(out, 0, sizeof(*out));
 	if (t == current)
-		fpu_save((uint8_t *)&out->fx);
+		fpu_save_legacy(&out->fx);
 	else
 		memcpy(&out->fx, saved_area(t), sizeof(out->fx));
+	out->has_ymm = fpu_ymm_hi(t == current ? 0 : t->fpu_state, out->ymm_hi);
 	return 0;
+}
+
+/* GDB's target description offers ymm0-15 when the libOS saves AVX state. */
+bool debug_fpu_has_avx(void *ctx)
+{
+	(void)ctx;
+	return (fpu_xfeatures() & FPU_XFEATURE_AVX) != 0;
 }
 
 #ifdef UNISCOPE_DEBUG_FULL
@@ -56,10 +65,12 @@ int debug_fpu_write(void *ctx, int64_t tid, const struct gdb_fpu_state *in)
 		return GDB_ERR_NO_THREAD;
 	if (!mxcsr_valid(t, in->fx.mxcsr))
 		return GDB_ERR_INVALID;
-	if (t == current)
-		fpu_restore((const uint8_t *)&in->fx);
-	else
+	if (t == current) {
+		fpu_restore_legacy(&in->fx);
+	} else {
 		memcpy(t->fpu_state, &in->fx, sizeof(in->fx));
+		fpu_legacy_written(t->fpu_state);
+	}
 	return 0;
 }
 #endif

@@ -104,6 +104,7 @@ static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 		regs_from_trap_frame(regs, frame_of(t));
 	else
 		regs_from_context(regs, &t->context);
+	regs->fs_base = t->fs_base; /* the thread's own, not the CPU's: its TLS pointer */
 	return 0;
 }
 
@@ -250,7 +251,9 @@ static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
 static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
-					   "queue", "debugger", "console" };
+					   "queue", "debugger", "console", "futex" };
+_Static_assert(sizeof(wait_names) / sizeof(wait_names[0]) == UNISCOPE_WAIT_REASON_COUNT,
+	       "a name for every wait reason");
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
@@ -314,10 +317,23 @@ static void kill_image(void *ctx)
 	process_exit(137);
 }
 
+/* A __thread variable of the executable (lm 0; there are no others). */
+static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
+{
+	struct thread *t = thread_by_tid(tid);
+
+	(void)ctx;
+	if (!t)
+		return GDB_ERR_NO_THREAD;
+	return lm || process_tls_address(t, offset, addr) < 0 ? GDB_ERR_INVALID : 0;
+}
+
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
 	.write_registers = write_registers,
 	.read_fpu = debug_fpu_read,
+	.has_avx = debug_fpu_has_avx,
+	.tls_address = tls_address,
 #ifdef UNISCOPE_DEBUG_FULL
 	.write_fpu = debug_fpu_write,
 #endif

@@ -162,6 +162,29 @@ static void hold_until_release(void)
 }
 
 /*
+ * Waits up to ns for the host's HELLO; true once framed. A thread with
+ * interrupts on sleeps while the receive interrupt brings the bytes (the
+ * CPU halts meanwhile); with interrupts off (a dying guest) it polls.
+ */
+bool channel_await_hello(uint64_t ns)
+{
+	uint64_t end;
+
+	if (!tsc_hz()) /* no clock yet: no timeout either, so do not wait */
+		return chan.framed;
+	end = clock_ns() + ns;
+	while (!chan.framed && clock_ns() < end) {
+		if (read_rflags() & RFLAGS_IF) {
+			sleep_ns(1000000);
+		} else {
+			channel_poll();
+			cpu_relax();
+		}
+	}
+	return chan.framed;
+}
+
+/*
  * A guest that dies during boot may have lost the host's first HELLO (the
  * UART's FIFO is cleared when it is set up); the host says HELLO again
  * every 200 ms. If anything at all came from the host, wait a little for
@@ -170,15 +193,8 @@ static void hold_until_release(void)
  */
 static void await_hello(void)
 {
-	uint64_t end;
-
-	if (!chan.rx_bytes || !tsc_hz())
-		return;
-	end = clock_ns() + CRASH_HELLO_WAIT_NS;
-	while (!chan.framed && clock_ns() < end) {
-		channel_poll();
-		cpu_relax();
-	}
+	if (chan.rx_bytes)
+		channel_await_hello(CRASH_HELLO_WAIT_NS);
 }
 
 static int drain_trace(int max_frames);

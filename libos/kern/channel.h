@@ -16,6 +16,12 @@ bool channel_framed(void);
 void channel_send(uint8_t channel, const void *payload, size_t len);
 /* Polled receive: what the device holds, bounded. */
 void channel_poll(void);
+/*
+ * Waits (polling, at most ns) for the host's HELLO: `uniscope run` asks
+ * with chan=wait, so that everything a program writes is framed, binary
+ * output included. True once framed.
+ */
+bool channel_await_hello(uint64_t ns);
 /* Console text: framed once the host said HELLO, plain before. */
 void channel_console_write(const char *s, size_t len);
 /* The exit status and counters to the host; a crash may wait for it here. */

@@ -10,6 +10,7 @@
 #include "arch/x86_64/paging.h"
 #include "channel.h"
 #include "trace.h"
+#include "musl_offsets.h"
 
 #if defined(UNISCOPE_DEBUG_FULL)
 #define PROFILE UNISCOPE_PROFILE_FULL
@@ -49,11 +50,14 @@ struct uniscope_info uniscope_info = {
 		.off_wake_ns = OFF(wake_ns),
 		.off_trap_frame = OFF(trap_frame),
 		.off_fpu_state = OFF(fpu_state),
+		.off_fs_base = OFF(fs_base),
 		.off_state_since = OFF(state_since_ns),
 	},
 	.wait_owners = {
 		{ UNISCOPE_WAIT_MUTEX, UNISCOPE_OWNER_THREAD, offsetof(struct mutex, owner), 0 },
 		{ UNISCOPE_WAIT_JOIN, UNISCOPE_OWNER_SELF, 0, 0 },
+		/* pthread_mutex_lock waits on the lock word; musl keeps owners' tids there */
+		{ UNISCOPE_WAIT_FUTEX, UNISCOPE_OWNER_MUSL_MUTEX, MUSL_MUTEX_LOCK - MUSL_MUTEX_TYPE, 0x3fffffff },
 	},
 	.clock = (uint64_t)&sched_clock_ns,
 	.idle_thread = (uint64_t)&idle_thread,
@@ -87,5 +91,7 @@ void info_init(void)
 	uniscope_info.sealed = (uint64_t)paging_sealed_flag();
 	uniscope_info.trace = trace_info_address();
 	uniscope_info.chan_stats = chan_stats_address();
+	uniscope_info.fpu_state_size = fpu_state_bytes();
+	uniscope_info.fpu_xfeatures = (uint32_t)fpu_xfeatures();
 	copy_build_id();
 }

@@ -45,7 +45,8 @@ struct thread {
 	struct wait_queue joiners;
 	uint64_t on_cpu_since_ns;
 	bool debug_may_run;  /* while the debugger holds threads (sched_debug_hold) */
-	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(16)));
+	/* x87/SSE/AVX (arch/x86_64/fpu.h): the legacy FXSAVE region first, XSAVE's after it */
+	uint8_t fpu_state[FPU_STATE_SIZE] __attribute__((aligned(FPU_STATE_ALIGN)));
 
 	/* The Linux process view (libos/posix/). */
 	uint64_t fs_base;         /* FS base: the thread pointer (arch_prctl, clone) */
@@ -95,6 +96,8 @@ void wait_queue_wake_all(struct wait_queue *wq);
 
 /* thread.c */
 void thread_init(void);
+/* A new name, len bytes of name (cut to fit); a thread_rename trace event. */
+void thread_rename(struct thread *t, const char *name, size_t len);
 /* A thread for application code: its own stack, no libOS stack slot. */
 struct thread *thread_create_user(const char *name, uint64_t stack_lo, uint64_t stack_hi);
 /* t starts in fn(arg), on its stack below stack_top, then exits with fn's result. */
@@ -139,6 +142,8 @@ extern struct uniscope_info uniscope_info;
 
 /* posix/process.c: the process (and the image) ends with this status. */
 void process_exit(int status) __attribute__((noreturn));
+/* Thread t's copy of the executable's TLS variable at offset: 0 and *addr, or -errno. */
+int64_t process_tls_address(const struct thread *t, uint64_t offset, uint64_t *addr);
 
 /* boot.c */
 const char *cmdline_string(void);

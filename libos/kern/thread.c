@@ -148,10 +148,11 @@ static uint32_t take_thread_id(void)
 
 static struct thread *thread_new(const char *name)
 {
-	struct thread *t = calloc(1, sizeof(*t));
+	struct thread *t = aligned_alloc(_Alignof(struct thread), sizeof(*t)); /* XSAVE's 64 */
 
 	if (!t)
 		return 0;
+	memset(t, 0, sizeof(*t));
 	t->id = take_thread_id();
 	strncpy(t->name, name ? name : "thread", sizeof(t->name) - 1);
 	t->stack_slot = NO_STACK_SLOT;
@@ -274,3 +275,16 @@ int thread_join(thread_t *t, void **retval)
 thread_t *thread_self(void) { return current; }
 uint32_t thread_id(const thread_t *t) { return t->id; }
 const char *thread_name(const thread_t *t) { return t->name; }
+
+/* A new name (len bytes, cut to fit): pthread_setname_np and prctl land here, and in the trace. */
+void thread_rename(struct thread *t, const char *name, size_t len)
+{
+	uint64_t flags = irq_save();
+
+	if (len > sizeof(t->name) - 1)
+		len = sizeof(t->name) - 1;
+	memset(t->name, 0, sizeof(t->name));
+	memcpy(t->name, name, len);
+	trace_thread_rename(t->id, t->name);
+	irq_restore(flags);
+}

@@ -427,10 +427,7 @@ int64_t fs_write(int fd, uint64_t buf, uint64_t len)
 		return -LINUX_EFAULT;
 	while (n && name[n - 1] == '\n')
 		n--;
-	uint64_t flags = irq_save();
-	memset(t->name, 0, sizeof(t->name));
-	memcpy(t->name, name, n);
-	irq_restore(flags);
+	thread_rename(t, name, n);
 	return (int64_t)len;
 }
 

@@ -26,6 +26,7 @@
 #define MAIN_STACK_SIZE (1024 * 1024ul)
 #define ENTRY_STATE_ROOM (16 * 1024ul) /* top of the main stack: argv, env, auxv */
 #define MAX_ENV 32
+#define CHAN_WAIT_NS (3000ull * 1000000ull) /* chan=wait: the host HELLOs every 200 ms */
 #define PT_TLS 7
 #define PT_GNU_STACK 0x6474e551
 
@@ -36,12 +37,12 @@ struct elf64_phdr {
 
 /* The C library's entry (crt1.o) and the TLS template's bounds (libos.ld). */
 extern char _start[];
-extern char _tdata_start[], _tdata_end[], _tbss_end[], _tls_align[];
+extern char _tdata_start[], _tdata_end[], _tbss_end[], _tls_align[], _tls_block_size[];
 void process_enter(void *entry, uint64_t stack) __attribute__((noreturn));
 void debug_boot_wait(void);
 
 static const char *const libos_option_keys[] = {
-	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", 0,
+	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", "chan", 0,
 };
 
 static struct {
@@ -178,6 +179,25 @@ static uint64_t push_string(uint64_t *top, const char *s)
 	return *top;
 }
 
+/*
+ * The address of thread t's copy of the executable's thread-local variable
+ * at `offset` in its TLS block (a debugger's qGetTLSAddr). x86-64 TLS is
+ * variant II: the block (_tls_block_size, libos.ld) ends at the thread
+ * pointer (FS base). Offsets past the block reach the C library's thread
+ * structure above the thread pointer, up to a page: errno_dwarf.S's errno.
+ */
+int64_t process_tls_address(const struct thread *t, uint64_t offset, uint64_t *addr)
+{
+	uint64_t block = (uint64_t)_tls_block_size;
+
+	if (!t->fs_base)
+		return -LINUX_ESRCH; /* no thread pointer yet: not a C library thread */
+	if (offset >= block + PAGE_SIZE)
+		return -LINUX_EINVAL;
+	*addr = t->fs_base - block + offset;
+	return 0;
+}
+
 /* argc, argv, envp and auxv at the top of the main stack: the rsp _start expects. */
 static uint64_t build_entry_state(void)
 {
@@ -215,9 +235,25 @@ static uint64_t build_entry_state(void)
 	return top;
 }
 
+/*
+ * chan=wait (`uniscope run` adds it): the program starts once the host
+ * has said HELLO, so all it writes is framed. Text before the first frame
+ * is taken as plain text, and a program writing binary data (a 0x00 byte
+ * starts a frame) would otherwise lose it. A host that never answers
+ * costs CHAN_WAIT_NS, then the program runs in text mode.
+ */
+static void await_host(void)
+{
+	const char *chan = cmdline_get("chan");
+
+	if (chan && !strcmp(chan, "wait") && !channel_await_hello(CHAN_WAIT_NS))
+		kprintf("uniscope: chan=wait, but no host said HELLO: plain text output\n");
+}
+
 static void *process_main(void *arg)
 {
 	(void)arg;
+	await_host();
 	debug_boot_wait();
 	process_enter(_start, build_entry_state());
 }

@@ -98,10 +98,7 @@ SYSCALL_HANDLER(prctl)
 		if ((n = copy_string_from_user(name, args->a[1], sizeof(name))) == -LINUX_EFAULT)
 			return n;
 		name[sizeof(name) - 1] = 0; /* longer names are cut, as Linux does */
-		uint64_t flags = irq_save();
-		memset(current->name, 0, sizeof(current->name));
-		memcpy(current->name, name, strlen(name));
-		irq_restore(flags);
+		thread_rename(current, name, strlen(name));
 		return 0;
 	}
 	if (option == PR_GET_NAME) {

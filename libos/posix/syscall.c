@@ -1,6 +1,6 @@
 /*
  * System-call dispatch: the Linux x86-64 numbers to the handlers of
- * libos/posix/, each a trace event pair (sys_enter with the name and
+ * libos/posix/, each a trace event pair (sys_enter with the number and
  * arguments, sys_exit with the result and errno), so that `uniscope trace`
  * is an strace of the unikernel; the events switch on and off at run time
  * like every other (trace_mask, the control channel).
@@ -46,30 +46,47 @@
 #define DECLARE(name, nargs) SYSCALL_HANDLER(name);
 SUPPORTED(DECLARE)
 
-struct syscall_entry {
-	const char *name;
-	syscall_fn *handler;
-	uint8_t nargs;
+/*
+ * Every syscall's name, for the unsupported report: one packed string
+ * table in number order (a struct of char arrays has no padding), found by
+ * a walk, which only the first use of an unsupported call takes. The trace
+ * carries numbers; host tools name them.
+ */
+static const struct syscall_names {
+#define LINUX_SYSCALL(name, nr) char name[sizeof(#name)];
+#include "linux_syscalls.h"
+#undef LINUX_SYSCALL
+	char end;
+} syscall_names = {
+#define LINUX_SYSCALL(name, nr) #name,
+#include "linux_syscalls.h"
+#undef LINUX_SYSCALL
+	0,
 };
-
-static const struct syscall_entry syscalls[SYS_NR_MAX] = {
-#define LINUX_SYSCALL(name, nr) [nr] = { #name, 0, 6 },
+static const uint16_t syscall_numbers[] = {
+#define LINUX_SYSCALL(name, nr) nr,
 #include "linux_syscalls.h"
 #undef LINUX_SYSCALL
 };
 
-/* Filled at boot from SUPPORTED (designated initialisers cannot name twice). */
+/* The handlers, listed by number; syscall_init spreads them into handlers[]. */
+static const struct syscall_handler {
+	uint16_t nr;
+	syscall_fn *handler;
+} supported[] = {
+#define HANDLER(name, nargs) { SYS_##name, sys_##name },
+	SUPPORTED(HANDLER)
+#undef HANDLER
+};
 static syscall_fn *handlers[SYS_NR_MAX];
-static uint8_t handler_nargs[SYS_NR_MAX];
 static uint64_t reported[SYS_NR_MAX / 64];
 
 void syscall_entry(void);
 
 void syscall_init(void)
 {
-#define REGISTER(name, nargs) handlers[SYS_##name] = sys_##name, handler_nargs[SYS_##name] = nargs;
-	SUPPORTED(REGISTER)
-#undef REGISTER
+	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++)
+		handlers[supported[i].nr] = supported[i].handler;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, (uint64_t)0x08 << 32); /* syscall: cs 0x08, ss 0x10 */
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
@@ -78,7 +95,14 @@ void syscall_init(void)
 
 static const char *syscall_name(uint64_t nr)
 {
-	return nr < SYS_NR_MAX && syscalls[nr].name ? syscalls[nr].name : "unknown";
+	const char *name = (const char *)&syscall_names;
+
+	for (size_t i = 0; i < sizeof(syscall_numbers) / sizeof(syscall_numbers[0]); i++) {
+		if (syscall_numbers[i] == nr)
+			return name;
+		name += strlen(name) + 1;
+	}
+	return "unknown";
 }
 
 static void report_unsupported(const char *what, uint64_t detail)
@@ -127,9 +151,9 @@ int64_t syscall_dispatch(trap_frame_t *frame)
 	int64_t ret;
 
 	irq_enable();
-	trace_sys_enter(syscall_name(nr), args.a[0], args.a[1], args.a[2], args.a[3], args.a[4]);
+	trace_sys_enter(nr, args.a[0], args.a[1], args.a[2], args.a[3], args.a[4]);
 	ret = nr < SYS_NR_MAX && handlers[nr] ? handlers[nr](&args) : unsupported(nr);
-	trace_sys_exit(syscall_name(nr), ret, ret < 0 && ret > -4096 ? (uint64_t)-ret : 0);
+	trace_sys_exit(nr, ret, ret < 0 && ret > -4096 ? (uint64_t)-ret : 0);
 	frame->rax = (uint64_t)ret;
 	return ret;
 }

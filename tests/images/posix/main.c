@@ -221,6 +221,21 @@ static int mode_stdin(void)
 	return 0;
 }
 
+int mode_avx(void); /* avx.c */
+int mode_avxsleep(void);
+int mode_park(void); /* debug.c */
+int mode_deadlock(const char *kind);
+
+/* Every byte value, twice, straight to stdout: binary output survives uniscope run. */
+static int mode_binary(void)
+{
+	unsigned char all[512];
+
+	for (int i = 0; i < 512; i++)
+		all[i] = (unsigned char)i;
+	return write(1, all, sizeof(all)) == (ssize_t)sizeof(all) ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "libc";
@@ -235,6 +250,11 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "abort")) abort();
 	if (!strcmp(mode, "env")) return mode_env(argc, argv);
 	if (!strcmp(mode, "stdin")) return mode_stdin();
+	if (!strcmp(mode, "binary")) return mode_binary();
+	if (!strcmp(mode, "avx")) return mode_avx();
+	if (!strcmp(mode, "avxsleep")) return mode_avxsleep();
+	if (!strcmp(mode, "park")) return mode_park();
+	if (!strcmp(mode, "deadlock")) return mode_deadlock(argc > 2 ? argv[2] : 0);
 	fprintf(stderr, "posix: unknown mode '%s'\n", mode);
 	return 2;
 }

@@ -140,6 +140,7 @@ size_t chan_ctl_encode(uint8_t *out, size_t cap, const struct chan_ctl_msg *m)
 		break;
 	case CHAN_CTL_EXIT:
 		put_le32(&w, (uint32_t)m->exit_status);
+		put_u8(&w, m->exit_how);
 		break;
 	case CHAN_CTL_INTERRUPT:
 	case CHAN_CTL_TEXT_FALLBACK:
@@ -176,6 +177,10 @@ int chan_ctl_parse(const uint8_t *payload, size_t len, struct chan_ctl_msg *m)
 		break;
 	case CHAN_CTL_EXIT:
 		m->exit_status = int32_from_u32(get_le32(&r));
+		if (len >= 6) /* an old guest's EXIT does not say how */
+			m->exit_how = get_u8(&r);
+		if (m->exit_how > CHAN_EXIT_STACK_OVERFLOW)
+			m->exit_how = CHAN_EXIT_UNSAID;
 		break;
 	case CHAN_CTL_INTERRUPT:
 	case CHAN_CTL_TEXT_FALLBACK:

@@ -47,6 +47,8 @@ int cli_accept(int listen_fd, int flags);
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_bt(int argc, char **argv);
@@ -60,5 +62,6 @@ int cmd_dis(int argc, char **argv);
 int cmd_core(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_gdbserver(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "record.h"
+#include "../introspect/pvh_image.h"
 
 #define DEFAULT_MEM (128ull << 20)
 
@@ -81,10 +84,17 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		else if (!strcmp(a, "--trace")) err = option_value(argc, argv, &i, &o->trace_file);
 		else if (!strcmp(a, "--append")) err = option_value(argc, argv, &i, &o->append);
 		else if (!strcmp(a, "--platform")) err = option_value(argc, argv, &i, &platform);
+		else if (!strcmp(a, "--rootfs")) err = option_value(argc, argv, &i, &o->rootfs);
+		else if (!strcmp(a, "--env")) {
+			if (o->nr_env >= RUN_MAX_ENV)
+				return cli_error("too many --env (at most %d)", RUN_MAX_ENV), EXIT_USAGE;
+			err = option_value(argc, argv, &i, &o->env[o->nr_env++]);
+		}
 		else if (!strcmp(a, "--detach")) o->detach = true;
 		else if (!strcmp(a, "--gdb-allow-remote")) o->gdb_allow_remote = true;
 		else if (!strcmp(a, "--gdb-kill")) o->gdb_kill = true;
 		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
+		else if (!strcmp(a, "--record")) err = option_value(argc, argv, &i, &o->record_dir);
 		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
 		if (err)
 			return EXIT_USAGE;
@@ -112,6 +122,11 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
 	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
 		return cli_error("--accel takes kvm or tcg, not '%s'", o->accel), EXIT_USAGE;
+	if (o->record_dir) {
+		int err = run_record_check(o);
+		if (err)
+			return err;
+	}
 	return check_gdb_address(o);
 }
 
@@ -138,11 +153,34 @@ static void default_name(const char *image, char *out, size_t cap)
 	snprintf(out, cap, "%s", base);
 }
 
-/* Picks NAME, NAME-2, NAME-3...: the first not taken by a live session. */
+/*
+ * Whether NAME is free: no session, or one whose launcher is gone. An
+ * ended session keeps its name, so a default name passes it by (NAME-2);
+ * a name given with --name takes its place, since the user chose it.
+ */
+static bool name_is_free(const char *name, bool explicit_name)
+{
+	struct session other;
+	char how[64];
+
+	if (session_load(name, &other) < 0)
+		return true;
+	switch (session_state(&other)) {
+	case SESSION_RUNNING: return false;
+	case SESSION_LOST: return true;
+	case SESSION_ENDED: break;
+	}
+	if (!explicit_name)
+		return false;
+	session_describe_end(&other, how, sizeof(how));
+	fprintf(stderr, "uniscope: replacing the ended session '%s' (%s)\n", name, how);
+	return true;
+}
+
+/* Picks NAME, NAME-2, NAME-3...: the first free one. */
 static int choose_name(struct run_state *rs, bool explicit_name)
 {
 	char base[SESSION_NAME_MAX], candidate[SESSION_NAME_MAX + 8];
-	struct session other;
 
 	snprintf(base, sizeof(base), "%s", rs->session.name);
 	for (int n = 1; n < 1000; n++) {
@@ -150,7 +188,7 @@ static int choose_name(struct run_state *rs, bool explicit_name)
 			snprintf(candidate, sizeof(candidate), "%s", base);
 		else
 			snprintf(candidate, sizeof(candidate), "%.*s-%d", SESSION_NAME_MAX - 8, base, n);
-		if (session_load(candidate, &other) < 0 || !session_alive(&other)) {
+		if (name_is_free(candidate, explicit_name)) {
 			snprintf(rs->session.name, sizeof(rs->session.name), "%.*s", SESSION_NAME_MAX - 1, candidate);
 			return 0;
 		}
@@ -158,10 +196,10 @@ static int choose_name(struct run_state *rs, bool explicit_name)
 			return cli_error("a session named '%s' is already running (uniscope stop %s)",
 					 candidate, candidate);
 	}
-	return cli_error("too many sessions named '%s'", base);
+	return cli_error("too many sessions named '%s' (uniscope ls --all; uniscope rm NAME)", base);
 }
 
-static int fill_session(struct run_state *rs)
+int run_fill_session(struct run_state *rs)
 {
 	struct session *s = &rs->session;
 
@@ -178,13 +216,42 @@ static int fill_session(struct run_state *rs)
 		return 1;
 	s->mem_size = rs->opt.mem_size;
 	s->domid = -1;
+	s->detached = rs->opt.detach;
 	snprintf(s->platform, sizeof(s->platform), "%s", rs->opt.xen ? "xen" : "qemu");
 	snprintf(s->gdb, sizeof(s->gdb), "%s", rs->opt.gdb_addr ? rs->opt.gdb_addr : "");
 	return 0;
 }
 
-/* --detach: the child runs the session; the parent waits until it is up. */
-static int detach(struct run_state *rs)
+/*
+ * The parent of a detached session that ended before it said it was up:
+ * a guest that ran and ended that fast started all the same (its name is
+ * printed, `uniscope wait` gives its status); otherwise what is left of
+ * the session that did not start, and where.
+ */
+static int detach_ended_early(struct run_state *rs, pid_t child)
+{
+	struct session s;
+	char how[64];
+
+	waitpid(child, NULL, 0); /* it has said what went wrong on our stderr */
+	if (session_load(rs->session.name, &s) < 0 || !s.ended)
+		return cli_error("session '%s' did not start", rs->session.name);
+	if (s.end.how != SESSION_HOW_FAILED && s.end.how != SESSION_HOW_UNKNOWN) {
+		printf("%s\n", s.name);
+		return 0;
+	}
+	session_describe_end(&s, how, sizeof(how));
+	return cli_error("session '%s' did not start (%s); its console and logs stay in '%s' "
+			 "(uniscope rm %s removes them)", s.name, how, s.dir, s.name);
+}
+
+/*
+ * --detach: the child runs the session; the parent waits until it is up.
+ * Until then the child keeps the caller's stderr, so why it could not
+ * start (QEMU's own error too) reaches the user; run_detached_quiet()
+ * lets go of it once the session runs.
+ */
+int run_detach(struct run_state *rs)
 {
 	int pipefd[2];
 	char status = 1;
@@ -192,6 +259,7 @@ static int detach(struct run_state *rs)
 
 	if (pipe(pipefd) < 0)
 		return cli_error("pipe: %s", strerror(errno));
+	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
 		return cli_error("fork: %s", strerror(errno));
@@ -202,16 +270,38 @@ static int detach(struct run_state *rs)
 		/* Let go of the caller's terminal or pipe: $(uniscope run --detach) returns. */
 		dup2(null_fd, STDIN_FILENO);
 		dup2(null_fd, STDOUT_FILENO);
-		dup2(null_fd, STDERR_FILENO);
 		close(null_fd);
 		rs->ready_fd = pipefd[1];
 		return 0;
 	}
 	close(pipefd[1]);
 	if (read(pipefd[0], &status, 1) != 1 || status != 0)
-		exit(cli_error("session '%s' did not start (see its console.log)", rs->session.name));
+		exit(detach_ended_early(rs, pid));
 	printf("%s\n", rs->session.name);
 	exit(0);
+}
+
+void run_detached_quiet(void)
+{
+	int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null_fd >= 0) {
+		dup2(null_fd, STDERR_FILENO);
+		close(null_fd);
+	}
+}
+
+/* Refuses, before any hypervisor starts, a file that is no bootable PVH image. */
+static int check_image(const struct run_options *o)
+{
+	struct us_pvh_image pvh;
+	struct us_error *err = us_pvh_image_check(o->image, o->mem_size, &pvh);
+
+	if (!err)
+		return 0;
+	cli_error("%s", err->message);
+	us_error_destroy(err);
+	return 1;
 }
 
 int cmd_run(int argc, char **argv)
@@ -222,20 +312,26 @@ int cmd_run(int argc, char **argv)
 	if (!rs)
 		return cli_error("out of memory");
 	rs->ready_fd = -1;
-	if ((err = parse_run_options(argc, argv, &rs->opt)))
+	if ((err = parse_run_options(argc, argv, &rs->opt)) || (err = run_compose_append(rs)))
 		return err;
 	if (access(rs->opt.image, R_OK) < 0)
 		return cli_error("'%s': %s", rs->opt.image, strerror(errno));
-	if (fill_session(rs))
+	if (check_image(&rs->opt) || run_fill_session(rs))
 		return 1;
-	if (rs->opt.detach && detach(rs))
+	/* Everything the session writes, QEMU's sockets and the guest's RAM too, is ours alone. */
+	umask(077);
+	if (rs->opt.detach && run_detach(rs))
 		return 1;
-	if (run_session_create(rs) || (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
+	if (run_session_create(rs) || run_pack_rootfs(rs) ||
+	    (rs->opt.record_dir && run_record_start(rs)) ||
+	    (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
 		run_session_remove(rs);
 		return 1;
 	}
 	status = run_loop(rs);
-	run_session_remove(rs);
+	if (rs->opt.record_dir)
+		run_record_finish(rs);
+	run_session_finish(rs);
 	free(rs);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include "introspect/session.h"
 
 #define RUN_MAX_EXTRA_ARGS 64
+#define RUN_MAX_ENV 32
 #define RUN_HELLO_INTERVAL_MS 200
 #define RUN_HELLO_TRIES 50
 
@@ -30,8 +31,12 @@ struct run_options {
 	uint64_t mem_size;
 	bool detach;
 	bool core_on_crash;
+	const char *record_dir; /* --record DIR (record.h) */
 	const char *extra[RUN_MAX_EXTRA_ARGS];
 	int nr_extra;
+	const char *rootfs;     /* --rootfs DIR */
+	const char *env[RUN_MAX_ENV]; /* --env KEY=VALUE */
+	int nr_env;
 };
 
 /* A second debugger, turned away with an error reply (run_gdb.c). */
@@ -65,6 +70,7 @@ struct run_state {
 	uint32_t dropped_seen;  /* frames the decoder had refused at the last look */
 	uint16_t tx_seq;
 	bool framed;
+	bool stdin_open; /* forwarding standard input to the guest's console */
 	int hello_tries;
 	uint64_t next_hello_ms;
 	bool got_exit_status;
@@ -79,11 +85,46 @@ struct run_state {
 	uint64_t stats_written_ms;
 	bool keep_session_dir; /* for the post-mortem of a failed start */
 	bool crash_saved;      /* --core-on-crash wrote core.elf and report.txt */
+	uint8_t exit_how;      /* the guest's EXIT: enum chan_exit_how */
 	struct run_ctl *ctl;   /* the control socket (run_ctl.c), or NULL */
+	struct run_rr *rr;     /* recording or replaying (record.h), or NULL */
+	char rootfs_cpio[SESSION_PATH_MAX]; /* --rootfs, packed (run_rootfs.c) */
+	char append_buf[1024];              /* --env words and --append */
 };
 
+/* run_rootfs.c: --rootfs packed into the session, --env put on the command line. */
+int run_pack_rootfs(struct run_state *rs);
+int run_compose_append(struct run_state *rs);
+
+/* cmd_run.c: the session's name and fields from rs->opt; --detach. 0 or 1. */
+int run_fill_session(struct run_state *rs);
+int run_detach(struct run_state *rs);
 int run_session_create(struct run_state *rs);
 void run_session_remove(struct run_state *rs);
+
+/*
+ * run_end.c: how the session ended. run_end_classify() fills
+ * rs->session.end from what the launcher saw (passing QEMU's own error
+ * through) and returns the exit status; run_session_finish() keeps an
+ * ended detached session (status written, live files gone) or removes
+ * the session. run_detached_quiet() (cmd_run.c) sends a detached
+ * launcher's stderr to /dev/null once the session is up.
+ */
+/*
+ * cmd_session.c, for the commands that name a session: cli_session_load()
+ * loads NAME, or prints why it cannot (no such session, a session root
+ * that is not the user's) and returns 1. session_record_lost() stops a
+ * lost session's QEMU or domain and records it as ended. cmd_wait.c and
+ * cmd_rm.c use them.
+ */
+int cli_session_load(const char *name, struct session *s);
+void session_record_lost(struct session *s);
+/* SIGTERM to a running session's launcher, which ends and removes it; 0 or 1 (printed). */
+int cli_session_stop(const struct session *s);
+
+int run_end_classify(struct run_state *rs, int xen_status);
+void run_session_finish(struct run_state *rs);
+void run_detached_quiet(void);
 int run_qemu_start(struct run_state *rs);
 int run_loop(struct run_state *rs);
 

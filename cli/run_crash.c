@@ -7,8 +7,10 @@
  * QEMU at once. While it waits the session is opened as any other target
  * (introspect/target.h): paused, written as core.elf with its report.txt
  * beside it in the session directory, resumed, and released. The report
- * goes to the terminal too. When the session ends both move next to the
- * user, ./NAME.core and ./NAME.report, since the session directory goes.
+ * goes to the terminal too. When a foreground session ends both move next
+ * to the user, ./NAME.core and ./NAME.report, since its directory goes; a
+ * detached session keeps them in its directory, which outlives it until
+ * `uniscope rm NAME` (`uniscope ls --all` says where they are).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -130,6 +132,10 @@ void run_crash_finish(struct run_state *rs)
 
 	if (!rs->crash_saved)
 		return;
+	snprintf(rs->session.end.core, sizeof(rs->session.end.core), "%s", CORE_FILE);
+	snprintf(rs->session.end.report, sizeof(rs->session.end.report), "%s", REPORT_FILE);
+	if (rs->opt.detach)
+		return; /* they stay in the session directory */
 	session_path(&rs->session, CORE_FILE, core, sizeof(core));
 	session_path(&rs->session, REPORT_FILE, report, sizeof(report));
 	snprintf(core_to, sizeof(core_to), "%s.core", rs->session.name);

@@ -56,7 +56,9 @@ int run_gdb_open(struct run_state *rs)
 	struct gdb_bridge_options opts = {
 		/* Under Xen there is no RAM file: every packet goes to the stub. */
 		.session_dir = rs->opt.xen ? NULL : rs->session.dir,
-		.fast_path = !(env && !strcmp(env, "0")) && !rs->opt.xen,
+		/* A recording cannot have the host write guest RAM (the mailbox)
+		 * behind QEMU's back: the replay would not see it. */
+		.fast_path = !(env && !strcmp(env, "0")) && !rs->opt.xen && !rs->opt.record_dir,
 		.kill_on_k = rs->opt.gdb_kill,
 	};
 	struct gdb_bridge_io io = { bridge_to_guest, bridge_to_client, rs };

@@ -28,6 +28,7 @@
 #include "gdb_bridge.h"
 #include "introspect/session_stats.h"
 #include "run.h"
+#include "record.h"
 
 #define READ_CHUNK 65536
 #define STATS_INTERVAL_MS 500
@@ -36,7 +37,7 @@
 #define SERIAL_QUEUE_BYTES (256 * 1024)
 #define SERIAL_GDB_BACKLOG 256
 
-enum { POLL_SIGNAL, POLL_SERIAL, POLL_SERIAL_OUT, POLL_COUNT };
+enum { POLL_SIGNAL, POLL_SERIAL, POLL_SERIAL_OUT, POLL_STDIN, POLL_COUNT };
 
 /* The terminal and the session's files: written as they come. */
 static void write_all(int fd, const void *buf, size_t len)
@@ -108,6 +109,8 @@ static void signal_ready(struct run_state *rs, char status)
 		write_all(rs->ready_fd, &status, 1);
 		close(rs->ready_fd);
 		rs->ready_fd = -2; /* detached for good: console goes to the log only */
+		if (status == 0)
+			run_detached_quiet();
 	}
 }
 
@@ -121,6 +124,8 @@ static void on_hello_ack(struct run_state *rs, const struct chan_ctl_msg *m)
 		rs->session.build_id[2 * i + 1] = hex[m->build_id[i] & 15];
 	}
 	rs->session.build_id[2 * m->build_id_len] = 0;
+	/* Our standard input becomes the guest's (console frames), when it reads one. */
+	rs->stdin_open = !rs->opt.detach && (m->caps & CHAN_CAP_CONSOLE_IN);
 	session_write_meta(&rs->session);
 	signal_ready(rs, 0);
 }
@@ -137,6 +142,7 @@ static void on_control(struct run_state *rs, const struct chan_frame *f)
 	case CHAN_CTL_EXIT:
 		rs->got_exit_status = true;
 		rs->exit_status = m.exit_status;
+		rs->exit_how = m.exit_how;
 		if (run_crash_capture(rs))
 			send_control(rs, &(struct chan_ctl_msg){ .type = CHAN_CTL_RELEASE });
 		break;
@@ -222,6 +228,8 @@ static void stop_image(struct run_state *rs, int sig)
 	if (!rs->stopping && !rs->guest_ended) {
 		if (rs->xen)
 			run_xen_stop(rs);
+		else if (rs->rr)
+			run_record_stop(rs); /* a recording ends cleanly, or not at all */
 		else
 			kill(rs->qemu_pid, SIGTERM);
 	}
@@ -309,26 +317,8 @@ static int setup_signals(struct run_state *rs)
 static int final_status(struct run_state *rs, int xen_status)
 {
 	const struct chan_stats *h = &rs->decoder.stats, *g = &rs->guest_stats;
-	int status;
+	int status = run_end_classify(rs, xen_status);
 
-	if (rs->got_exit_status)
-		status = rs->exit_status;
-	else if (rs->stopping)
-		status = 128 + rs->stop_signal;
-	else if (rs->xen && xen_status >= 0)
-		status = xen_status;
-	else if (rs->xen) {
-		status = cli_error("the Xen domain ended without an exit status: see %s/xl.log "
-				   "and `xl dmesg`", rs->session.dir);
-		rs->keep_session_dir = true;
-	}
-	else if (WIFEXITED(rs->qemu_wait_status) && WEXITSTATUS(rs->qemu_wait_status) % 2 == 1)
-		status = (WEXITSTATUS(rs->qemu_wait_status) - 1) / 2;
-	else {
-		status = cli_error("QEMU ended unexpectedly (status %#x): see %s/qemu.log",
-				   rs->qemu_wait_status, rs->session.dir);
-		rs->keep_session_dir = true;
-	}
 	fprintf(stderr, "uniscope: session '%s' ended, exit status %d; channel: %u frames in, %u dropped in, %u dropped out\n",
 		rs->session.name, status, h->frames_ok,
 		frames_dropped(h),
@@ -347,12 +337,28 @@ static struct timespec poll_timeout(struct run_state *rs)
 	return (struct timespec){ us / 1000000, us % 1000000 * 1000 };
 }
 
+/* Standard input to the guest's stdin; an empty console frame says end of file. */
+static void read_stdin(struct run_state *rs)
+{
+	uint8_t buf[CHAN_PAYLOAD_MAX];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	run_send_frame(rs, CHAN_CONSOLE, buf, n > 0 ? (size_t)n : 0); /* polled only with room */
+	if (n <= 0)
+		rs->stdin_open = false;
+}
+
 static void poll_once(struct run_state *rs)
 {
 	struct pollfd p[POLL_COUNT + RUN_GDB_FDS + RUN_CTL_FDS] = {
 		[POLL_SIGNAL] = { rs->signal_fd, POLLIN, 0 },
 		[POLL_SERIAL] = { rs->serial_hup ? -1 : rs->serial_fd, POLLIN, 0 },
 		[POLL_SERIAL_OUT] = { rs->serial_out.len ? rs->serial_tx_fd : -1, POLLOUT, 0 },
+		/* standard input only while the serial queue has room for its frame */
+		[POLL_STDIN] = { rs->stdin_open && rs->framed && byte_queue_room(&rs->serial_out) >=
+				 CHAN_ENCODED_MAX(CHAN_PAYLOAD_MAX) ? STDIN_FILENO : -1, POLLIN, 0 },
 	};
 	struct timespec timeout = poll_timeout(rs);
 
@@ -373,6 +379,8 @@ static void poll_once(struct run_state *rs)
 	 */
 	if (p[POLL_SERIAL].revents && read_serial(rs) < SERIAL_BATCH_BYTES && rs->gdb_client_fd < 0)
 		usleep(SERIAL_BATCH_US);
+	if (p[POLL_STDIN].revents && rs->stdin_open)
+		read_stdin(rs);
 	run_gdb_handle(rs, p + POLL_COUNT);
 	run_ctl_handle(rs, p + POLL_COUNT + RUN_GDB_FDS, send_control);
 }

@@ -112,7 +112,8 @@ static int write_config(struct run_state *rs, char *path, size_t cap)
 	char cmdline[XL_CMDLINE_MAX];
 	struct xl_config c = { .name = rs->session.name, .kernel = rs->session.image,
 			       .mem_bytes = rs->session.mem_size, .cmdline = cmdline,
-			       .preserve_crash = rs->opt.core_on_crash };
+			       .preserve_crash = rs->opt.core_on_crash,
+			       .ramdisk = rs->rootfs_cpio[0] ? rs->rootfs_cpio : NULL };
 	const char *why = NULL;
 	FILE *f;
 	int rc;

@@ -28,6 +28,8 @@ int xl_config_write(FILE *f, const struct xl_config *c, const char **why)
 		c->name, c->kernel, mib ? mib : 1);
 	if (c->cmdline && *c->cmdline)
 		fprintf(f, "cmdline = \"%s\"\n", c->cmdline);
+	if (c->ramdisk && xl_string_ok(c->ramdisk))
+		fprintf(f, "ramdisk = \"%s\"\n", c->ramdisk);
 	fprintf(f, "on_poweroff = \"destroy\"\non_reboot = \"destroy\"\non_crash = \"%s\"\n",
 		c->preserve_crash ? "preserve" : "destroy");
 	return 0;

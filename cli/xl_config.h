@@ -18,6 +18,7 @@ struct xl_config {
 	uint64_t mem_bytes;  /* rounded down to MiB, at least 1 MiB */
 	const char *cmdline; /* the guest command line, or NULL */
 	bool preserve_crash; /* on_crash="preserve" (--core-on-crash) */
+	const char *ramdisk; /* the PVH module (--rootfs), or NULL */
 };
 
 /*

@@ -36,6 +36,8 @@ static const struct gdb_command commands[] = {
 	{ "S", MATCH_PREFIX, gdb_cmd_step_signal },
 	{ "vCont?", MATCH_EXACT, gdb_cmd_vcont_query },
 	{ "vCont;", MATCH_PREFIX, gdb_cmd_vcont },
+	{ "bc", MATCH_EXACT, gdb_cmd_reverse_continue },
+	{ "bs", MATCH_EXACT, gdb_cmd_reverse_step },
 	{ "H", MATCH_PREFIX, gdb_cmd_set_thread },
 	{ "T", MATCH_PREFIX, gdb_cmd_thread_alive },
 	{ "Z", MATCH_PREFIX, gdb_cmd_insert_breakpoint },
@@ -46,6 +48,8 @@ static const struct gdb_command commands[] = {
 	{ "qfThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_first },
 	{ "qsThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_next },
 	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
+	{ "qThreadStopInfo", MATCH_PREFIX, gdb_cmd_thread_stop_info },
+	{ "qGetTLSAddr:", MATCH_PREFIX, gdb_cmd_tls_address },
 	{ "qXfer:features:read:", MATCH_PREFIX, gdb_cmd_qxfer_features },
 	{ "qXfer:threads:read:", MATCH_PREFIX, gdb_cmd_qxfer_threads },
 	{ "qSupported", MATCH_PREFIX, cmd_supported },
@@ -53,6 +57,10 @@ static const struct gdb_command commands[] = {
 	{ "qAttached", MATCH_PREFIX, cmd_attached },
 	{ "qSymbol:", MATCH_PREFIX, cmd_symbol },
 	{ "qRcmd,", MATCH_PREFIX, cmd_monitor },
+	{ "vFile:setfs:", MATCH_PREFIX, gdb_cmd_vfile_setfs },
+	{ "vFile:open:", MATCH_PREFIX, gdb_cmd_vfile_open },
+	{ "vFile:pread:", MATCH_PREFIX, gdb_cmd_vfile_pread },
+	{ "vFile:close:", MATCH_PREFIX, gdb_cmd_vfile_close },
 	{ "vMustReplyEmpty", MATCH_EXACT, cmd_must_reply_empty },
 };
 
@@ -109,6 +117,8 @@ static unsigned cmd_supported(struct gdb_engine *e, struct gdb_cursor *args)
 	gdb_reply_hex_u64(e, GDB_PACKET_SIZE);
 	gdb_reply_str(e, ";qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+"
 			 ";vContSupported+;swbreak+;hwbreak+");
+	if (e->ops->resume_reverse)
+		gdb_reply_str(e, ";ReverseStep+;ReverseContinue+");
 	gdb_reply_send(e);
 	return GDB_EVENT_NONE;
 }
@@ -189,35 +199,4 @@ static unsigned cmd_monitor(struct gdb_engine *e, struct gdb_cursor *args)
 	else
 		gdb_send_ok(e);
 	return GDB_EVENT_NONE;
-}
-
-void gdb_console_flush(struct gdb_engine *e)
-{
-	if (e->console_len == 0)
-		return;
-	gdb_reply_begin(e);
-	gdb_reply_str(e, "O");
-	gdb_reply_hex_bytes(e, e->console, e->console_len);
-	gdb_reply_send(e);
-	e->console_len = 0;
-}
-
-void gdb_session_reset(struct gdb_engine *e)
-{
-	static const struct gdb_stop unknown_stop = { .signal = GDB_SIGNAL_TRAP };
-
-	gdb_framer_init(&e->rx);
-	e->error_text = 0;
-	e->tx_len = 0;
-	e->tx_unacked = false;
-	e->no_ack = false;
-	e->running = false;
-	e->in_monitor = false;
-	e->gdb_swbreak = false;
-	e->gdb_hwbreak = false;
-	e->general_tid = GDB_TID_ANY;
-	e->continue_tid = GDB_TID_ANY;
-	e->thread_cursor = 0;
-	e->console_len = 0;
-	e->stop = unknown_stop;
 }

@@ -40,7 +40,7 @@ static struct gdb_stop checked_stop(const struct gdb_stop *stop)
 
 	if (checked.kind > GDB_STOP_TERMINATED)
 		checked.kind = GDB_STOP_SIGNAL;
-	if (checked.reason > GDB_REASON_AWATCH)
+	if (checked.reason > GDB_REASON_REPLAY_END)
 		checked.reason = GDB_REASON_NONE;
 	if (checked.tid < 0)
 		checked.tid = 0;
@@ -60,23 +60,6 @@ void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *st
 		return; /* GDB is not waiting for a stop reply: it would misread one */
 	engine->running = false;
 	gdb_send_stop_reply(engine, &engine->stop);
-}
-
-/*
- * 'O' packets are legal only while GDB waits for a reply that may be
- * preceded by them: the answer to qRcmd, or a stop reply.
- */
-void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len)
-{
-	if (!engine->in_monitor && !engine->running)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		engine->console[engine->console_len++] = text[i];
-		if (engine->console_len == sizeof(engine->console))
-			gdb_console_flush(engine);
-	}
-	if (engine->running)
-		gdb_console_flush(engine);
 }
 
 void gdb_engine_error_message(struct gdb_engine *engine, const char *text)

@@ -1,5 +1,6 @@
 /*
- * Execution control: c C s S vCont? vCont, '?' and stop replies.
+ * Execution control: c C s S vCont? vCont, bc bs, '?', stop replies and LLDB's
+ * per-thread qThreadStopInfo.
  *
  * Every resume packet is turned into one struct gdb_resume, "these threads
  * do this, all others do that", and handed to the target at once. The
@@ -230,6 +231,36 @@ unsigned gdb_cmd_vcont(struct gdb_engine *e, struct gdb_cursor *args)
 	return start_resume(e);
 }
 
+/* bc / bs: the whole target runs backwards, where the target can (a replay). */
+static unsigned resume_reverse(struct gdb_engine *e, bool step)
+{
+	int rc;
+
+	if (!e->ops->resume_reverse) {
+		gdb_send_empty(e);
+		return GDB_EVENT_NONE;
+	}
+	rc = e->ops->resume_reverse(e->target_ctx, step);
+	if (rc < 0) {
+		gdb_send_failure(e, rc);
+		return GDB_EVENT_NONE;
+	}
+	e->running = true;
+	return GDB_EVENT_RESUMED;
+}
+
+unsigned gdb_cmd_reverse_continue(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return resume_reverse(e, false);
+}
+
+unsigned gdb_cmd_reverse_step(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return resume_reverse(e, true);
+}
+
 unsigned gdb_cmd_stop_reason(struct gdb_engine *e, struct gdb_cursor *args)
 {
 	(void)args;
@@ -255,6 +286,10 @@ static void reply_stop_reason(struct gdb_engine *e, const struct gdb_stop *stop)
 
 	if (stop->reason == GDB_REASON_SWBREAK && e->gdb_swbreak)
 		gdb_reply_str(e, "swbreak:;");
+	else if (stop->reason == GDB_REASON_REPLAY_BEGIN)
+		gdb_reply_str(e, "replaylog:begin;");
+	else if (stop->reason == GDB_REASON_REPLAY_END)
+		gdb_reply_str(e, "replaylog:end;");
 	else if (stop->reason == GDB_REASON_HWBREAK && e->gdb_hwbreak)
 		gdb_reply_str(e, "hwbreak:;");
 	else if (stop->reason >= GDB_REASON_WATCH && stop->reason <= GDB_REASON_AWATCH) {
@@ -284,7 +319,20 @@ static void reply_expedited(struct gdb_engine *e, int64_t tid)
 	gdb_reply_str(e, ";");
 }
 
-/* "T05thread:1;swbreak:;10:...;07:...;06:...;", or "Wxx" / "Xxx" on exit. */
+static void reply_thread(struct gdb_engine *e, int64_t tid)
+{
+	gdb_reply_str(e, "thread:");
+	gdb_reply_tid(e, tid);
+	gdb_reply_str(e, ";");
+}
+
+static void reply_thread_names(struct gdb_engine *e, int64_t tid);
+
+/*
+ * "T05thread:1;hexname:..;qname:..;qkind:serial;swbreak:;10:...;07:...;06:...;",
+ * or "Wxx" / "Xxx" on exit. GDB skips the keys it does not know (the names
+ * are LLDB's).
+ */
 void gdb_send_stop_reply(struct gdb_engine *e, const struct gdb_stop *stop)
 {
 	int64_t tid = stop->tid > 0 ? stop->tid : gdb_first_thread(e);
@@ -299,11 +347,54 @@ void gdb_send_stop_reply(struct gdb_engine *e, const struct gdb_stop *stop)
 	gdb_reply_str(e, "T");
 	reply_hex_byte(e, stop->signal);
 	if (tid > 0) {
-		gdb_reply_str(e, "thread:");
-		gdb_reply_tid(e, tid);
-		gdb_reply_str(e, ";");
+		reply_thread(e, tid);
+		reply_thread_names(e, tid);
 	}
 	reply_stop_reason(e, stop);
 	reply_expedited(e, tid);
 	gdb_reply_send(e);
+}
+
+/* LLDB's keys: the name, and the state as the thread's "queue" (it has no state of its own). */
+static void reply_thread_names(struct gdb_engine *e, int64_t tid)
+{
+	struct gdb_thread_info info;
+
+	if (!gdb_thread_info(e, tid, &info))
+		return;
+	gdb_reply_str(e, "hexname:");
+	gdb_reply_hex_bytes(e, info.name, strlen(info.name));
+	if (info.state[0] != '\0') {
+		gdb_reply_str(e, ";qname:");
+		gdb_reply_hex_bytes(e, info.state, strlen(info.state));
+		gdb_reply_str(e, ";qkind:serial");
+	}
+	gdb_reply_str(e, ";");
+}
+
+/*
+ * "qThreadStopInfoTID" (LLDB): the stop reply as that thread saw it, with
+ * its name and state. The thread that stopped repeats the stop; the others
+ * were merely stopped with it: signal 0, no reason.
+ */
+unsigned gdb_cmd_thread_stop_info(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	int64_t tid;
+	bool stopped_here;
+
+	if (!gdb_parse_tid(args, &tid) || !gdb_cursor_done(args) || !gdb_thread_exists(e, tid)) {
+		gdb_send_error(e, GDB_ERR_NO_THREAD);
+		return GDB_EVENT_NONE;
+	}
+	stopped_here = tid == gdb_resolve_tid(e, GDB_TID_ANY);
+	gdb_reply_begin(e);
+	gdb_reply_str(e, "T");
+	reply_hex_byte(e, stopped_here ? e->stop.signal : 0);
+	reply_thread(e, tid);
+	reply_thread_names(e, tid);
+	if (stopped_here)
+		reply_stop_reason(e, &e->stop);
+	reply_expedited(e, tid);
+	gdb_reply_send(e);
+	return GDB_EVENT_NONE;
 }

@@ -95,24 +95,45 @@ static void qemu_release(struct qemu_backend *qb)
 	}
 }
 
-static struct us_error *qemu_read_vcpu_regs(void *ctx, unsigned vcpu, struct uniscope_regs *regs)
+/* The monitor's `info registers N` text (free() it). */
+static struct us_error *info_registers(struct qemu_backend *qb, unsigned vcpu, char **text)
 {
-	struct qemu_backend *qb = ctx;
 	struct us_error *err;
 	struct us_qmp *qmp;
-	char command[32], *text;
+	char command[32];
 
 	if ((err = qemu_qmp(qb, &qmp)))
 		return err;
 	snprintf(command, sizeof(command), "info registers %u", vcpu);
-	err = us_qmp_hmp(qmp, command, &text);
+	err = us_qmp_hmp(qmp, command, text);
 	qemu_release(qb);
-	if (err)
-		return err;
-	if (strstr(text, "not available"))
+	if (!err && strstr(*text, "not available")) {
+		free(*text);
 		err = us_error_create(US_ERR_NOT_FOUND, "vCPU %u does not exist", vcpu);
-	else
-		err = us_parse_info_registers(text, regs);
+	}
+	return err;
+}
+
+static struct us_error *qemu_read_vcpu_regs(void *ctx, unsigned vcpu, struct uniscope_regs *regs)
+{
+	struct us_error *err;
+	char *text;
+
+	if ((err = info_registers(ctx, vcpu, &text)))
+		return err;
+	err = us_parse_info_registers(text, regs);
+	free(text);
+	return err;
+}
+
+static struct us_error *qemu_read_vcpu_fpu(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx)
+{
+	struct us_error *err;
+	char *text;
+
+	if ((err = info_registers(ctx, vcpu, &text)))
+		return err;
+	err = us_parse_info_registers_fpu(text, fx);
 	free(text);
 	return err;
 }
@@ -205,6 +226,7 @@ static const struct us_backend_ops qemu_ops = {
 	.known_zero = qemu_known_zero,
 	.map_writable = qemu_map_writable,
 	.unmap_writable = qemu_unmap_writable,
+	.read_vcpu_fpu = qemu_read_vcpu_fpu,
 };
 
 static struct us_error *qemu_map_ram(struct qemu_backend *qb)

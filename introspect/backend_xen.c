@@ -159,6 +159,13 @@ static struct us_error *xen_read_vcpu_regs(void *ctx, unsigned vcpu, struct unis
 	return us_xen_vcpu_regs(xb->xen, xb->domid, vcpu, regs);
 }
 
+static struct us_error *xen_read_vcpu_fpu(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx)
+{
+	struct xen_backend *xb = ctx;
+
+	return us_xen_vcpu_fpu(xb->xen, xb->domid, vcpu, fx);
+}
+
 static struct us_error *xen_pause(void *ctx)
 {
 	struct xen_backend *xb = ctx;
@@ -207,6 +214,7 @@ static void xen_close(void *ctx)
 static const struct us_backend_ops xen_ops = {
 	.read_phys = xen_read_phys,
 	.read_vcpu_regs = xen_read_vcpu_regs,
+	.read_vcpu_fpu = xen_read_vcpu_fpu,
 	.pause = xen_pause,
 	.resume = xen_resume,
 	.close = xen_close,

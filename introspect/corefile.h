@@ -9,8 +9,8 @@
  *	         VIRTUAL address (p_paddr = physical, informative); readers
  *	         read by p_vaddr, no page walk;
  *	PT_NOTE  "CORE"/NT_PRSTATUS (struct us_prstatus), one per libOS thread,
- *	         pr_pid = thread id + 1 (GDB shows it as "LWP n"; 0 would mean
- *	         "any"), the thread that was on the CPU FIRST (it is also what
+ *	         pr_pid = thread id (GDB shows it as "LWP n"; ids start at 1,
+ *	         0 would mean "any"), the thread that was on the CPU FIRST (it is also what
  *	         the reader reports as vCPU 0's registers; for a dead guest, the
  *	         registers at the fault); "CORE"/NT_PRPSINFO naming the image;
  *	         "UNISCOPE"/US_CORE_NOTE_INFO (struct us_core_note_info): where
@@ -29,7 +29,16 @@
 #include <uniscope/abi.h>
 
 #define US_CORE_NOTE_NAME "UNISCOPE"
-#define US_CORE_NOTE_INFO 0x55530001u
+/*
+ * A note's type means what its owner says it means, but eu-elflint (0.188)
+ * checks a core's note types against the list it knows whatever their
+ * owner, and complains of any other. Type 7 is on that list, and no reader
+ * that matters gives it a meaning under an owner it does not know (BFD,
+ * hence GDB, LLDB, libdwfl and drgn all skip it). Cores written before
+ * used US_CORE_NOTE_INFO_OLD; readers accept both.
+ */
+#define US_CORE_NOTE_INFO 7u
+#define US_CORE_NOTE_INFO_OLD 0x55530001u
 
 struct us_core_note_info {
 	uint64_t info_address; /* guest virtual address of struct uniscope_info */

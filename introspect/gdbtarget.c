@@ -3,14 +3,12 @@
  * Operations return GDB_ERR_* codes; libuniscope errors are dropped here
  * (GDB shows its own text for E replies), except in `monitor` output.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gdbtarget.h"
 
 #define PAGE 4096u
-#define MONITOR_LINE 192
 #define MONITOR_LOG_TAIL 4096
 
 void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t)
@@ -73,7 +71,7 @@ void us_gdb_target_stop_reply(const struct us_gdb_target *g, int signal, struct 
 	out->signal = (uint8_t)signal;
 	if (g->panic.kind != UNISCOPE_PANIC_NONE)
 		out->signal = (uint8_t)gdb_signal(us_panic_signal(&g->panic));
-	out->tid = g->nr_threads ? (int64_t)g->threads[0].id + 1 : 1;
+	out->tid = g->nr_threads ? (int64_t)g->threads[0].id : 1;
 }
 
 bool us_gdb_target_died(struct us_gdb_target *g)
@@ -93,7 +91,7 @@ bool us_gdb_target_died(struct us_gdb_target *g)
 static const struct us_thread *find_thread(const struct us_gdb_target *g, int64_t tid)
 {
 	for (size_t i = 0; i < g->nr_threads; i++)
-		if ((int64_t)g->threads[i].id + 1 == tid)
+		if ((int64_t)g->threads[i].id == tid)
 			return &g->threads[i];
 	return NULL;
 }
@@ -117,6 +115,22 @@ static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 	return 0;
 }
 
+/* A core, or a thread whose FPU state is not to be had: unavailable, not an error. */
+static int read_fpu(void *ctx, int64_t tid, struct gdb_fpu_state *fpu)
+{
+	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = find_thread(g, tid);
+	struct us_error *err;
+
+	if (!th)
+		return g->nr_threads ? GDB_ERR_NO_THREAD : GDB_ERR_UNSUPPORTED;
+	if ((err = us_thread_fpu(g->t, th, &fpu->fx))) {
+		us_error_destroy(err);
+		return GDB_ERR_UNSUPPORTED;
+	}
+	return 0;
+}
+
 static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 {
 	struct us_gdb_target *g = ctx;
@@ -129,7 +143,7 @@ static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 		return 1;
 	}
 	for (size_t i = first; i < g->nr_threads && n < max; i++)
-		tids[n++] = (int64_t)g->threads[i].id + 1;
+		tids[n++] = (int64_t)g->threads[i].id;
 	return n;
 }
 
@@ -194,6 +208,35 @@ static int read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 	return done ? (int)done : GDB_ERR_FAULT;
 }
 
+struct region_search {
+	uint64_t from;
+	struct gdb_memory_region *out;
+	bool found;
+};
+
+static int first_mapping_above(void *arg, const struct us_mapping *m)
+{
+	struct region_search *r = arg;
+
+	if (m->vaddr + m->size <= r->from)
+		return 0;
+	*r->out = (struct gdb_memory_region){ .start = m->vaddr, .end = m->vaddr + m->size,
+					      .read = true, .write = m->writable,
+					      .exec = m->executable };
+	r->found = true;
+	return 1;
+}
+
+/* The guest's page-table mappings, for /proc/PID/maps. */
+static bool memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out)
+{
+	struct us_gdb_target *g = ctx;
+	struct region_search r = { .from = from, .out = out };
+
+	us_error_destroy(us_target_mappings(g->t, first_mapping_above, &r));
+	return r.found;
+}
+
 static int refuse_registers(void *ctx, int64_t tid, const struct uniscope_regs *regs)
 {
 	(void)ctx, (void)tid, (void)regs;
@@ -240,33 +283,19 @@ static void detach(void *ctx)
 
 /* ---- monitor ---------------------------------------------------------- */
 
-static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct gdb_engine *e, const char *fmt, ...)
-{
-	char line[MONITOR_LINE];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
 static void monitor_ps(struct us_gdb_target *g, struct gdb_engine *e)
 {
 	char state[GDB_THREAD_STATE_MAX];
 
-	say(e, "%5s %5s %-20s %-22s %10s %10s\n", "TID", "GDB", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	gdb_engine_console_printf(e, "%5s %-20s %-22s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
 	for (size_t i = 0; i < g->nr_threads; i++) {
 		const struct us_thread *th = &g->threads[i];
 		describe_state(th, state, sizeof(state));
-		say(e, "%5u %5u %-20s %-22s %10llu %10llu\n", th->id, th->id + 1, th->name, state,
+		gdb_engine_console_printf(e, "%5u %-20s %-22s %10llu %10llu\n", th->id, th->name, state,
 		    (unsigned long long)(th->cpu_ns / 1000000), (unsigned long long)th->switches);
 	}
 	if (g->problem[0])
-		say(e, "(%s)\n", g->problem);
+		gdb_engine_console_printf(e, "(%s)\n", g->problem);
 }
 
 static void monitor_log(struct us_gdb_target *g, struct gdb_engine *e)
@@ -277,7 +306,7 @@ static void monitor_log(struct us_gdb_target *g, struct gdb_engine *e)
 	struct us_error *err = us_target_log(g->t, &text, &len, &lost);
 
 	if (err) {
-		say(e, "%s\n", err->message);
+		gdb_engine_console_printf(e, "%s\n", err->message);
 		us_error_destroy(err);
 		return;
 	}
@@ -295,11 +324,11 @@ static void monitor_heap(struct us_gdb_target *g, struct gdb_engine *e)
 	struct us_error *err = us_target_heap(g->t, &h);
 
 	if (err) {
-		say(e, "%s\n", err->message);
+		gdb_engine_console_printf(e, "%s\n", err->message);
 		us_error_destroy(err);
 		return;
 	}
-	say(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, "
+	gdb_engine_console_printf(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, "
 	    "%llu frees, %llu failures\n", (unsigned long long)h.pages_total,
 	    (unsigned long long)h.pages_free, (unsigned long long)h.heap_bytes_in_use,
 	    (unsigned long long)h.heap_bytes_peak, (unsigned long long)h.heap_allocs,
@@ -308,13 +337,13 @@ static void monitor_heap(struct us_gdb_target *g, struct gdb_engine *e)
 
 static void monitor_help(struct us_gdb_target *g, struct gdb_engine *e)
 {
-	say(e, "uniscope gdbserver over %s '%s': the guest is read from the host, no stub in it.\n",
+	gdb_engine_console_printf(e, "uniscope gdbserver over %s '%s': the guest is read from the host, no stub in it.\n",
 	    us_target_kind(g->t), us_target_name(g->t));
-	say(e, "monitor commands: ps (threads), log (console tail), heap, help\n");
-	say(e, "read-only: memory and registers cannot be written. %s\n",
+	gdb_engine_console_printf(e, "monitor commands: ps (threads), log (console tail), heap, help\n");
+	gdb_engine_console_printf(e, "read-only: memory and registers cannot be written. %s\n",
 	    g->live ? "continue resumes the VM, Ctrl-C stops it, detach leaves it running."
 		    : "a core cannot be resumed.");
-	say(e, "no breakpoints, watchpoints or single-stepping here (hardware or software): "
+	gdb_engine_console_printf(e, "no breakpoints, watchpoints or single-stepping here (hardware or software): "
 	    "use the in-guest stub (uniscope run --gdb, uniscope gdb) for those.\n");
 }
 
@@ -334,20 +363,49 @@ static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 			return 0;
 		}
 	}
-	say(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	gdb_engine_console_printf(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	return 0;
+}
+
+/*
+ * qGetTLSAddr for the executable (lm 0): below the thread's FS base lies
+ * its static TLS block, _tls_block_size bytes (a linker-script symbol of
+ * the image; libos/posix/process.c computes the same in the guest).
+ */
+static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
+{
+	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = find_thread(g, tid);
+	struct us_symbol block;
+	struct us_error *err;
+
+	if (!th)
+		return GDB_ERR_NO_THREAD;
+	if (lm || !th->regs.fs_base)
+		return GDB_ERR_INVALID;
+	if ((err = us_target_lookup_symbol(g->t, "_tls_block_size", &block))) {
+		us_error_destroy(err);
+		return GDB_ERR_UNSUPPORTED;
+	}
+	if (offset >= block.address + PAGE || block.address > th->regs.fs_base)
+		return GDB_ERR_INVALID;
+	*addr = th->regs.fs_base - block.address + offset;
 	return 0;
 }
 
 const struct gdb_target_ops us_gdb_target_ops = {
 	.read_registers = read_registers,
 	.write_registers = refuse_registers,
+	.read_fpu = read_fpu,
 	.read_memory = read_memory,
 	.write_memory = refuse_memory,
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
+	.memory_region = memory_region,
 	.resume = resume,
 	.monitor = monitor,
 	.detach = detach,
 	.kill = detach, /* the VM is not ours to kill: `uniscope stop` does that */
+	.tls_address = tls_address,
 };

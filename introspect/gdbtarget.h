@@ -4,10 +4,12 @@
  * no stub in the guest.
  *
  *	threads    the libOS threads as us_postmortem_threads() gives them
- *	           (dead or on-CPU one first), GDB id = libOS id + 1; a guest
+ *	           (dead or on-CPU one first), GDB id = libOS id; a guest
  *	           without a descriptor is one thread, vCPU 0;
  *	registers  of each thread (vCPU, trap frame, saved context, or the
- *	           panic record for the thread that died); never written;
+ *	           panic record for the thread that died), x87/SSE from the
+ *	           vCPU or the thread's saved FXSAVE area (us_thread_fpu);
+ *	           never written;
  *	memory     us_target_read(), as much as is readable; never written;
  *	running    a live session only: continue resumes the VM, the caller
  *	           pauses it again (Ctrl-C, or the guest died) and refreshes.

@@ -87,3 +87,93 @@ struct us_error *us_parse_info_registers(const char *text, struct uniscope_regs 
 				       "QEMU's 'info registers' answer lacks RIP, RSP or CR3");
 	return NULL;
 }
+
+/* ---- the FPU lines ------------------------------------------------------ */
+
+/*
+ * "FCW=037f FSW=3800 [ST=7] FTW=80 MXCSR=00001f80", "FPRn=MANTISSA EXP"
+ * (physical register n), "XMMnn=HIGH LOW" or, with AVX on, "YMMnn=Q3 Q2 Q1 Q0".
+ */
+struct fpu_parse {
+	struct uniscope_fxsave *fx;
+	uint8_t physical[8][10];
+	unsigned seen; /* bit 0 FCW, bit 1 MXCSR */
+};
+
+static const char *hex_words(const char *p, uint64_t *words, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *end;
+		words[i] = strtoull(p, &end, 16);
+		if (end == p)
+			return NULL;
+		p = end;
+	}
+	return p;
+}
+
+static void put_le(uint8_t *out, uint64_t value, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i++)
+		out[i] = (uint8_t)(value >> (8 * i));
+}
+
+/* "FPR3", "XMM12", "YMM07": the number after prefix, or -1. */
+static int numbered(const char *name, const char *prefix, int limit)
+{
+	size_t len = strlen(prefix);
+	char *end;
+	long n;
+
+	if (strncmp(name, prefix, len) || !isdigit((unsigned char)name[len]))
+		return -1;
+	n = strtol(name + len, &end, 10);
+	return *end == 0 && n >= 0 && n < limit ? (int)n : -1;
+}
+
+static void fpu_field(struct fpu_parse *f, const char *name, const char *value)
+{
+	uint64_t w[4];
+	int n;
+
+	if (!strcmp(name, "FCW") && hex_words(value, w, 1))
+		f->fx->fcw = (uint16_t)w[0], f->seen |= 1;
+	else if (!strcmp(name, "FSW") && hex_words(value, w, 1))
+		f->fx->fsw = (uint16_t)w[0];
+	else if (!strcmp(name, "FTW") && hex_words(value, w, 1))
+		f->fx->ftw = (uint8_t)w[0];
+	else if (!strcmp(name, "MXCSR") && hex_words(value, w, 1))
+		f->fx->mxcsr = (uint32_t)w[0], f->seen |= 2;
+	else if ((n = numbered(name, "FPR", 8)) >= 0 && hex_words(value, w, 2)) {
+		put_le(f->physical[n], w[0], 8);
+		put_le(f->physical[n] + 8, w[1], 2);
+	} else if ((n = numbered(name, "XMM", 16)) >= 0 && hex_words(value, w, 2)) {
+		put_le(f->fx->xmm[n], w[1], 8);
+		put_le(f->fx->xmm[n] + 8, w[0], 8);
+	} else if ((n = numbered(name, "YMM", 16)) >= 0 && hex_words(value, w, 4)) {
+		put_le(f->fx->xmm[n], w[3], 8);
+		put_le(f->fx->xmm[n] + 8, w[2], 8);
+	}
+}
+
+struct us_error *us_parse_info_registers_fpu(const char *text, struct uniscope_fxsave *fx)
+{
+	struct fpu_parse f = { .fx = fx };
+	unsigned top;
+
+	memset(fx, 0, sizeof(*fx));
+	for (const char *eq = strchr(text, '='); eq; eq = strchr(eq + 1, '=')) {
+		char name[REG_NAME_MAX];
+
+		if (name_before(text, eq, name))
+			fpu_field(&f, name, eq + 1);
+	}
+	if (f.seen != 3)
+		return us_error_create(US_ERR_INVALID,
+				       "QEMU's 'info registers' answer has no FPU state (FCW, MXCSR)");
+	top = (fx->fsw >> 11) & 7;
+	for (unsigned i = 0; i < 8; i++) /* FXSAVE keeps ST(i), QEMU prints physical registers */
+		memcpy(fx->st[i], f.physical[(top + i) & 7], 10);
+	return NULL;
+}
+

@@ -17,5 +17,11 @@
 
 /* Fails unless RIP, RSP and CR3 are all present. */
 struct us_error *us_parse_info_registers(const char *text, struct uniscope_regs *regs);
+/*
+ * The same text's x87/SSE lines (FCW, FSW, FTW, MXCSR, FPRn, XMMnn or YMMnn)
+ * as an FXSAVE image. The instruction and operand pointers and the opcode
+ * are not printed, so they read 0. Fails unless FCW and MXCSR are present.
+ */
+struct us_error *us_parse_info_registers_fpu(const char *text, struct uniscope_fxsave *fx);
 
 #endif

@@ -246,20 +246,40 @@ struct us_error *us_xen_regs_from_hvm_cpu(const void *record, size_t len, struct
 	return NULL;
 }
 
+/* The vCPU's HVM CPU save record; `what` names the part wanted, for the error. */
+static struct us_error *hvm_cpu_record(struct us_xen *x, uint32_t domid, unsigned vcpu,
+				       struct hvm_hw_cpu *cpu, const char *what)
+{
+	if (vcpu > UINT16_MAX)
+		return us_error_create(US_ERR_NOT_FOUND, "vCPU %u does not exist", vcpu);
+	if (xc_domain_hvm_getcontext_partial(x->xch, domid, HVM_SAVE_CODE(CPU), (uint16_t)vcpu,
+					     cpu, sizeof(*cpu)) < 0) {
+		char message[64];
+		snprintf(message, sizeof(message), "cannot read vCPU %u's %s", vcpu, what);
+		return xen_errno(x, errno, message);
+	}
+	return NULL;
+}
+
 struct us_error *us_xen_vcpu_regs(struct us_xen *x, uint32_t domid, unsigned vcpu,
 				  struct uniscope_regs *regs)
 {
 	struct hvm_hw_cpu cpu;
+	struct us_error *err = hvm_cpu_record(x, domid, vcpu, &cpu, "registers");
 
-	if (vcpu > UINT16_MAX)
-		return us_error_create(US_ERR_NOT_FOUND, "vCPU %u does not exist", vcpu);
-	if (xc_domain_hvm_getcontext_partial(x->xch, domid, HVM_SAVE_CODE(CPU), (uint16_t)vcpu,
-					     &cpu, sizeof(cpu)) < 0) {
-		char what[64];
-		snprintf(what, sizeof(what), "cannot read vCPU %u's registers", vcpu);
-		return xen_errno(x, errno, what);
-	}
-	return us_xen_regs_from_hvm_cpu(&cpu, sizeof(cpu), regs);
+	return err ? err : us_xen_regs_from_hvm_cpu(&cpu, sizeof(cpu), regs);
+}
+
+struct us_error *us_xen_vcpu_fpu(struct us_xen *x, uint32_t domid, unsigned vcpu,
+				 struct uniscope_fxsave *fx)
+{
+	struct hvm_hw_cpu cpu;
+	struct us_error *err = hvm_cpu_record(x, domid, vcpu, &cpu, "FPU state");
+
+	_Static_assert(sizeof(cpu.fpu_regs) == sizeof(*fx), "the HVM record's FXSAVE image");
+	if (!err)
+		memcpy(fx, cpu.fpu_regs, sizeof(*fx));
+	return err;
 }
 
 struct us_error *us_xen_map(struct us_xen *x, uint32_t domid, uint64_t first_pfn, size_t pages,

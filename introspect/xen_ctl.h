@@ -73,6 +73,10 @@ struct us_error *us_xen_unpause(struct us_xen *x, uint32_t domid);
 struct us_error *us_xen_vcpu_regs(struct us_xen *x, uint32_t domid, unsigned vcpu,
 				  struct uniscope_regs *regs);
 
+/* The same record's FXSAVE image: the vCPU's x87/SSE state. */
+struct us_error *us_xen_vcpu_fpu(struct us_xen *x, uint32_t domid, unsigned vcpu,
+				 struct uniscope_fxsave *fx);
+
 /*
  * Maps pages guest frames first_pfn.. read-only, in one call. errs[i] is 0
  * for a frame mapped, else an errno: the caller must not touch that page.

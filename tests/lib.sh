@@ -148,6 +148,20 @@ gdb_batch() {
 	timeout 120 gdb -batch -nx -ex "set remotetimeout 10" "$@" "$_image" 2>&1
 }
 
+# gdb_thread_of OUT NAME: GDB's number (what `thread N` takes) for the libOS
+# thread NAME, from the output of GDB's `thread find NAME` in file OUT.
+gdb_thread_of() {
+	sed -n "s/^Thread \([0-9]*\) has target name .$2.*/\1/p" "$1" | head -1
+}
+
+# lldb_batch IMAGE PORT [-o CMD]...: LLDB in batch mode on the stub at
+# 127.0.0.1:PORT, detaching at the end.
+lldb_batch() {
+	_image=$1 _port=$2
+	shift 2
+	timeout 120 lldb -b -o "gdb-remote 127.0.0.1:$_port" "$@" -o detach "$_image" 2>&1
+}
+
 # start_session NAME IMAGE APPEND [RUN-OPTIONS...]: a detached `uniscope run`
 # stopped when the test finishes; sets SESSION_DIR.
 start_session() {
@@ -161,9 +175,52 @@ stop_session() {
 	$UNISCOPE stop "$1" >/dev/null 2>&1 || true
 }
 
-# A free-ish loopback port for this test script.
+# process_gone PID [SECONDS]: waits until PID has exited (a zombie counts:
+# its parent may be slow to reap it); fails, saying so, after SECONDS (10).
+process_gone() {
+	_tries=$((${2:-10} * 10))
+	while [ $_tries -gt 0 ]; do
+		[ -e /proc/$1/stat ] || return 0
+		sed 's/.*) //' /proc/$1/stat 2>/dev/null | grep -q "^Z" && return 0
+		sleep 0.1
+		_tries=$((_tries - 1))
+	done
+	echo "process $1 is still running:"
+	ps -o pid,stat,cmd -p $1
+	return 1
+}
+
+# A free loopback port: the kernel picks one nobody uses (scripts run in
+# parallel, so a port derived from the pid can collide). The argument, once
+# an offset, is ignored.
 test_port() {
-	echo $((20000 + ($$ + ${1:-0}) % 20000))
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# gdbserver_start LOG ARGS...: a background `uniscope gdbserver ARGS`, up
+# once it says so; its pid in GDBSERVER_PID.
+gdbserver_start() {
+	_log=$1
+	shift
+	$UNISCOPE gdbserver "$@" 2>"$_log" &
+	GDBSERVER_PID=$!
+	for _i in $(seq 100); do
+		grep -q "listening on" "$_log" && return 0
+		sleep 0.1
+	done
+	cat "$_log"
+	return 1
+}
+
+# build_profile PROFILE FILE...: make FILE in the guest profile PROFILE
+# (full, off), built under $BUILD/PROFILE; one build of a profile at a time,
+# whichever scripts ask for it (they share its musl and objects).
+build_profile() {
+	_profile=$1
+	shift
+	mkdir -p "$BUILD/$_profile" &&
+	flock "$BUILD/$_profile/.build-lock" \
+		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" "$@" >/dev/null
 }
 
 # --- introspection (t5xxx) ---
@@ -205,6 +262,20 @@ sys.exit(1 if "error" in reply else 0)
 PY
 }
 
+# guest_poke SESSION IMAGE SYMBOL OFFSET HEX: writes the bytes HEX (e.g.
+# ffffffffffffffff) at SYMBOL+OFFSET of session SESSION's live guest, through
+# its shared RAM file (the libOS identity-maps: file offset = address). For
+# tests that corrupt a guest the way a hostile or broken one would.
+guest_poke() {
+	_addr=$(nm "$2" | awk -v s="$3" '$3 == s {print $1}') &&
+	python3 -c "
+import sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(int(sys.argv[2], 16) + int(sys.argv[3]))
+    f.write(bytes.fromhex(sys.argv[4]))
+" "$XDG_RUNTIME_DIR/uniscope/$1/mem" "$_addr" "$4" "$5"
+}
+
 # expect_json FILE [PYTHON-EXPR]: FILE parses as JSON and, when given, the
 # expression over `j` is true (e.g. 'len(j["threads"]) == 13').
 expect_json() {
@@ -230,4 +301,128 @@ guest_runs() {
 		echo "the guest of session $1 does not run: its queue did not change in 1 s"
 		return 1
 	fi
+}
+
+# --- the terminal UI in tmux (t6xxx) ---
+
+TMUX_SOCK=$TRASH/tmux.sock
+
+
+tm() {
+	tmux -S "$TMUX_SOCK" "$@"
+}
+
+# tui_start NAME COMMAND: COMMAND in a detached 100x30 tmux window; windows
+# outlive their test (the next ones keep driving them) and go at the end.
+tui_start() {
+	tm new-session -d -x 100 -y 30 -s "$1" "env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR TERM=screen $2"
+}
+
+tui_capture() {
+	tm capture-pane -p -t "$1" >"$2"
+}
+
+# tui_wait NAME REGEX [FILE]: polls the window until its text matches REGEX
+# (the last capture stays in FILE, default screen).
+tui_wait() {
+	_file=${3:-screen}
+	_tries=$((${TUI_WAIT:-30} * 4))
+	while [ $_tries -gt 0 ]; do
+		tui_capture "$1" "$_file" 2>/dev/null && grep -E -q -- "$2" "$_file" && return 0
+		sleep 0.25
+		_tries=$((_tries - 1))
+	done
+	echo "timed out waiting for /$2/ on the screen of $1:"
+	cat "$_file"
+	return 1
+}
+
+# --- unwinding (t5002, t5101) ---
+
+# gdb_frames_script FILE: writes a GDB Python command, `frames-json`, that
+# prints one line per thread, "FRAMES [[function, entered], ...]" innermost
+# first (backtrace past main): function "<signal>" for a signal (trap)
+# frame, "??" when unknown; entered is true for an inlined block that
+# begins exactly at the frame's pc (how GDB shows those depends on how the
+# thread stopped: it steps into them, and a core starts outside them).
+gdb_frames_script() {
+	cat >"$1" <<'PY'
+import gdb, json
+def inlined_block(f):
+    b = f.block()
+    while b is not None and b.function is None:
+        b = b.superblock
+    return b
+def entered_at_pc(f):
+    """An inlined block that f.pc() enters: GDB's block_starting_point_at."""
+    try:
+        b = inlined_block(f)
+        if b is None:
+            return False
+        if b.start == f.pc():
+            return True
+        p = gdb.block_for_pc(f.pc() - 1)
+        while p is not None:
+            if p.start == b.start and p.end == b.end and p.function == b.function:
+                return False
+            p = p.superblock
+        return True
+    except RuntimeError:
+        return False
+def frame_info(f):
+    if f.type() == gdb.SIGTRAMP_FRAME:
+        return ["<signal>", False]
+    return [f.name() or "??", f.type() == gdb.INLINE_FRAME and entered_at_pc(f)]
+class FramesJson(gdb.Command):
+    def __init__(self):
+        super().__init__("frames-json", gdb.COMMAND_STACK)
+    def invoke(self, arg, from_tty):
+        gdb.execute("set backtrace past-main on")
+        gdb.execute("set backtrace limit 300")
+        threads = gdb.selected_inferior().threads() if arg == "all" else [gdb.selected_thread()]
+        for t in threads:
+            t.switch()
+            frames, f = [], gdb.newest_frame()
+            while f is not None and len(frames) < 300:
+                frames.append(frame_info(f))
+                f = f.older()
+            print("FRAMES " + json.dumps(frames))
+FramesJson()
+PY
+}
+
+# expect_frames_agree GDB_OUT BT_JSON: every thread GDB listed ("FRAMES"
+# lines of GDB_OUT) and every thread of `uniscope bt --json` (BT_JSON) name
+# the same functions in the same order; threads are matched as multisets.
+expect_frames_agree() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+gdb = [json.loads(l[7:]) for l in open(sys.argv[1]) if l.startswith("FRAMES ")]
+ours = [[("<signal>" if f["kind"] == "trap" else f["function"] or "??") for f in t["frames"]]
+        for t in json.load(open(sys.argv[2]))["threads"]]
+def variants(frames):
+    """GDB's list, and without any number of the inlined blocks entered at the pc."""
+    names = [f[0] for f in frames]
+    out, k = {tuple(names)}, 0
+    while k < len(frames) - 1 and frames[k][1]:
+        k += 1
+        out.add(tuple(names[k:]))
+    return out
+left = [variants(g) for g in gdb]
+unmatched = []
+for o in ours:
+    for i, v in enumerate(left):
+        if tuple(o) in v:
+            del left[i]
+            break
+    else:
+        unmatched.append(o)
+if unmatched or left:
+    print("uniscope threads GDB does not show:")
+    for o in unmatched: print("   ", " > ".join(o))
+    print("GDB threads uniscope does not show:")
+    for v in left: print("   ", " > ".join(max(v, key=len)))
+    sys.exit(1)
+print("frames agree on %d threads" % len(ours))
+PY
 }

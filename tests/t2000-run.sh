@@ -67,13 +67,19 @@ test_expect_success 'run: two sessions of one image get distinct names' '
 	expect_equal "$(cat n1) $(cat n2)" "threads threads-2"
 '
 
-test_expect_success 'ls: a session whose launcher was killed is stale and cleaned up' '
+test_expect_success 'ls: a session whose launcher was killed is recorded as lost, its QEMU gone' '
 	$UNISCOPE run --detach --name stale --append run_ms=0 $EXAMPLES/threads.elf >/dev/null &&
-	pid=$(sed -n s/^pid=//p $XDG_RUNTIME_DIR/uniscope/stale/meta) &&
+	dir=$XDG_RUNTIME_DIR/uniscope/stale &&
+	pid=$(sed -n s/^pid=//p $dir/meta) && qemu=$(sed -n s/^qemu_pid=//p $dir/meta) &&
 	kill -9 $pid && sleep 0.5 &&
 	$UNISCOPE ls >ls &&
 	expect_no_grep "^stale " ls &&
-	test ! -e $XDG_RUNTIME_DIR/uniscope/stale
+	process_gone $qemu &&
+	expect_grep "^how=lost$" $dir/status &&
+	test -f $dir/console.log && test ! -e $dir/mem && test ! -e $dir/qmp.sock &&
+	$UNISCOPE ls --all >all &&
+	expect_grep "^stale +lost " all &&
+	$UNISCOPE rm stale && test ! -e $dir
 '
 
 test_expect_success 'run: SIGINT (Ctrl-C) stops the image cleanly and removes the session' '

@@ -181,7 +181,7 @@ test_expect_success 'sealed: breakpoints come from the 4 debug registers; a fift
 '
 
 test_expect_success 'full profile: software breakpoints (int3) beyond 4, memory writes' '
-	make -s -C $ROOT DEBUG=full BUILD=$BUILD/full $BUILD/full/examples/threads.elf >/dev/null &&
+	build_profile full $BUILD/full/examples/threads.elf &&
 	F=$BUILD/full/examples/threads.elf &&
 	start_session full1 $F "run_ms=0" &&
 	test_when_finished "stop_session full1" &&

@@ -158,20 +158,6 @@ test_expect_success 'a QEMU dump-guest-memory core: ps and bt read it, uniscope 
 	expect_grep "(in | )sem_wait \\(.*\\) at libos/kern/wait.c:[0-9]+" gdb.out
 '
 
-# gdbserver_start LOG ARGS...: a background gdbserver, up once it says so.
-gdbserver_start() {
-	_log=$1
-	shift
-	$UNISCOPE gdbserver "$@" 2>"$_log" &
-	GDBSERVER_PID=$!
-	for _i in $(seq 100); do
-		grep -q "listening on" "$_log" && return 0
-		sleep 0.1
-	done
-	cat "$_log"
-	return 1
-}
-
 test_expect_success 'gdbserver on a core: threads by name, bt, read-only, no resume' '
 	gdbserver_start gs.err --image $CRASH null/crash.core --listen unix:$TRASH/gs.sock &&
 	test_when_finished "kill $GDBSERVER_PID" &&
@@ -191,7 +177,7 @@ test_expect_success 'gdbserver on a core: threads by name, bt, read-only, no res
 '
 
 test_expect_success 'gdbserver on a live DEBUG=off image: attach pauses, threads, bt, detach resumes' '
-	make -s -C $ROOT DEBUG=off BUILD=$BUILD/off $BUILD/off/examples/threads.elf >/dev/null &&
+	build_profile off $BUILD/off/examples/threads.elf &&
 	OFF=$BUILD/off/examples/threads.elf &&
 	! nm $OFF | grep -q " stub_monitor$" &&
 	start_session off $OFF "run_ms=0 threads=2" &&
@@ -212,6 +198,35 @@ test_expect_success 'gdbserver on a live DEBUG=off image: attach pauses, threads
 	sleep 1 &&
 	b=$($UNISCOPE ps --json off | python3 -c "import json, sys; print([t[\"switches\"] for t in json.load(sys.stdin)[\"threads\"] if t[\"name\"] == \"sleeper-10\"][0])") &&
 	{ test "$b" -gt "$a" || { echo "switches did not grow: $a -> $b"; exit 1; }; }
+'
+
+test_expect_success 'gdbserver: x87/SSE registers from the vCPU and from saved FXSAVE areas; ps TIDs' '
+	start_session fpu $EXAMPLES/fpu.elf "" &&
+	test_when_finished "stop_session fpu" &&
+	introspect_wait_console fpu "fpu: threads running" &&
+	$UNISCOPE ps fpu >ps &&
+	spin=$(sed -n "s/^[* ]*\\([0-9][0-9]*\\) fpu-spin .*/\\1/p" ps) &&
+	sleep=$(sed -n "s/^[* ]*\\([0-9][0-9]*\\) fpu-sleep .*/\\1/p" ps) &&
+	port=$(test_port 8) &&
+	gdbserver_start gs.err fpu --listen tcp:127.0.0.1:$port &&
+	test_when_finished "kill $GDBSERVER_PID" &&
+	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "info threads" \
+		-ex "thread find fpu-spin" -ex "thread find fpu-sleep" -ex detach $EXAMPLES/fpu.elf >threads 2>&1 &&
+	expect_grep "Thread $spin \"fpu-spin\"" threads &&
+	expect_grep "Thread $sleep \"fpu-sleep\"" threads &&
+	gspin=$(gdb_thread_of threads fpu-spin) && gsleep=$(gdb_thread_of threads fpu-sleep) &&
+	wait $GDBSERVER_PID &&
+	gdbserver_start gs.err fpu --listen tcp:127.0.0.1:$port &&
+	test_when_finished "kill $GDBSERVER_PID" &&
+	timeout 120 gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex "thread $gspin" \
+		-ex "p \$xmm0.v2_double" -ex "p \$st0" -ex "thread $gsleep" -ex "p \$xmm15.v4_int32" \
+		-ex "p \$st0" -ex "info float" -ex detach $EXAMPLES/fpu.elf >out 2>&1 &&
+	cat out &&
+	expect_grep "^\\\$1 = \\{1.5, -2.25\\}" out &&
+	expect_grep "^\\\$2 = 3.14159265358979" out &&
+	expect_grep "^\\\$3 = \\{86320421, 25, 37, -25\\}" out &&
+	expect_grep "^\\\$4 = 1$" out &&
+	expect_grep "^=>R7: Valid +0x3fff8000000000000000 \\+1" out
 '
 
 test_expect_success 'errors: core without -o, gdbserver on a bad address, report of nothing' '

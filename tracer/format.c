@@ -102,6 +102,13 @@ static void put_value(struct out *o, const struct trace_set *s, const struct tra
 	case UNISCOPE_TRACE_STR:
 		put_string(o, v->str);
 		break;
+	case UNISCOPE_TRACE_SYSNR:
+		name = trace_syscall_name(v->u64);
+		if (name)
+			put(o, "%s", name);
+		else
+			put(o, "syscall_%llu", (unsigned long long)v->u64);
+		break;
 	default:
 		put(o, conversion == 'x' || conversion == 'p' ? "%#llx" : "%llu",
 		    (unsigned long long)v->u64);

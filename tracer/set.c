@@ -21,7 +21,7 @@ void trace_set_free(struct trace_set *s)
 	free(s->events);
 	free(s->slots);
 	free(s->threads);
-	for (unsigned i = 0; i < UNISCOPE_TRACE_MAX_CPUS; i++)
+	for (unsigned i = 0; i < UNISCOPE_TRACE_MAX_RINGS; i++)
 		free(s->cpus[i].seen_pos);
 	trace_set_init(s);
 }
@@ -111,7 +111,7 @@ const char *trace_thread_name(const struct trace_set *s, uint32_t tid)
 
 	if (i < s->nr_threads && s->threads[i].tid == tid)
 		return s->threads[i].name;
-	return tid == 0 ? "idle" : NULL;
+	return tid == 0 ? "boot" : NULL; /* records before the first thread ran */
 }
 
 /* Names are shown in text and JSON: keep printable ASCII only. */

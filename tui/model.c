@@ -71,7 +71,7 @@ static struct tui_thread *find_or_add_row(struct tui_model *m, uint32_t tid)
 	memset(t, 0, sizeof(*t));
 	t->id = tid;
 	if (tid == 0)
-		strcpy(t->name, "idle");
+		strcpy(t->name, "boot"); /* trace records before the first thread */
 	else
 		snprintf(t->name, sizeof(t->name), "tid-%u", tid);
 	strcpy(t->state, "-");
@@ -116,7 +116,7 @@ static void trace_other_rows(struct tui_model *m, const struct tui_event *e)
 		strcpy(t->state, "runnable");
 	else if (e->id == UNISCOPE_TRACE_ID_THREAD_EXIT && (t = find_or_add_row(m, (uint32_t)e->args[0])))
 		strcpy(t->state, "exited");
-	else if (e->id == UNISCOPE_TRACE_ID_THREAD_CREATE)
+	else if (e->id == UNISCOPE_TRACE_ID_THREAD_CREATE || e->id == UNISCOPE_TRACE_ID_THREAD_RENAME)
 		find_or_add_row(m, (uint32_t)e->args[0]);
 }
 

@@ -94,7 +94,7 @@ static void *sleeper(void *arg)
 static void *extra_waiter(void *arg)
 {
 	(void)arg;
-	sem_wait(&extra_release);
+	semaphore_wait(&extra_release);
 	return 0;
 }
 
@@ -129,7 +129,7 @@ int main(void)
 
 	if (extra < 0 || extra > MAX_EXTRA_THREADS)
 		extra = MAX_EXTRA_THREADS;
-	sem_init(&extra_release, 0);
+	semaphore_init(&extra_release, 0);
 	for (long i = 0; i < NR_PRODUCERS; i++)
 		workers[i] = spawn("producer-%ld", i, producer, (void *)(i + 1));
 	for (long i = 0; i < NR_CONSUMERS; i++)
@@ -154,7 +154,7 @@ int main(void)
 	thread_join(sleepers[0], &ticks[0]);
 	thread_join(sleepers[1], &ticks[1]);
 	for (long i = 0; i < extra; i++)
-		sem_post(&extra_release);
+		semaphore_post(&extra_release);
 	for (long i = 0; i < extra; i++)
 		thread_join(extras[i], 0);
 

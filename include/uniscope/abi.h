@@ -12,6 +12,14 @@
  * addresses; the libOS identity-maps memory, but host tools translate through
  * the page tables anyway. Everything read through this descriptor is
  * untrusted: counts and lengths come with the bounds below.
+ *
+ * Versions: a host reads exactly UNISCOPE_INFO_VERSION. A field taken from
+ * `reserved` space reads 0 in an older image and 0 means "absent", so such
+ * additions keep the version; a change to a layout (a field appended to a
+ * record whose size host tools take from this header) bumps it.
+ *	1  the first
+ *	2  panic record: caller_pc, console_written; thread_layout.off_state_since
+ *	   (appended, with reserved space after it); clock, wait_owners, idle_thread
  */
 #ifndef UNISCOPE_ABI_H
 #define UNISCOPE_ABI_H
@@ -19,7 +27,7 @@
 #include <stdint.h>
 
 #define UNISCOPE_INFO_MAGIC 0x45504f4353494e55ull /* "UNISCOPE" */
-#define UNISCOPE_INFO_VERSION 1
+#define UNISCOPE_INFO_VERSION 2
 
 #define UNISCOPE_BUILD_ID_MAX 20
 #define UNISCOPE_THREAD_NAME_MAX 32
@@ -47,6 +55,7 @@ enum uniscope_wait_reason {
 	UNISCOPE_WAIT_QUEUE = 6,
 	UNISCOPE_WAIT_DEBUGGER = 7,
 	UNISCOPE_WAIT_CONSOLE = 8,
+	UNISCOPE_WAIT_FUTEX = 9,     /* futex(FUTEX_WAIT): wait_object is the futex word */
 	UNISCOPE_WAIT_REASON_COUNT
 };
 
@@ -80,6 +89,26 @@ struct uniscope_regs {
 _Static_assert(sizeof(struct uniscope_regs) == 30 * 8, "regs layout");
 
 /*
+ * The x87/SSE state as FXSAVE64 stores it (a thread_layout.off_fpu_state
+ * area; Linux's NT_PRXFPREG). st[i] is ST(i), 10 of its 16 bytes used;
+ * ftw is the abridged tag (bit i: physical register i is not empty).
+ */
+struct uniscope_fxsave {
+	_Alignas(16) uint16_t fcw;
+	uint16_t fsw;
+	uint8_t ftw;
+	uint8_t reserved1;
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];
+	uint8_t xmm[16][16];
+	uint8_t reserved2[96];
+};
+_Static_assert(sizeof(struct uniscope_fxsave) == 512, "FXSAVE area");
+_Static_assert(__builtin_offsetof(struct uniscope_fxsave, xmm) == 160, "FXSAVE xmm");
+
+/*
  * What the libOS's trap entry pushes: a preempted or faulting thread's full
  * register state. Lowest address first.
  */
@@ -94,7 +123,7 @@ _Static_assert(sizeof(struct uniscope_trap_frame) == 22 * 8, "trap frame layout"
 /* Offsets of the fields host tools read in the libOS thread structure. */
 struct uniscope_thread_layout {
 	uint32_t size;            /* sizeof(struct thread) */
-	uint32_t off_id;          /* uint32_t */
+	uint32_t off_id;          /* uint32_t: 1 the main thread, 2 idle, 3.. the rest; never 0 */
 	uint32_t off_name;        /* char[UNISCOPE_THREAD_NAME_MAX], NUL-terminated */
 	uint32_t off_state;       /* uint32_t, enum uniscope_thread_state */
 	uint32_t off_wait_reason; /* uint32_t, enum uniscope_wait_reason */
@@ -110,7 +139,11 @@ struct uniscope_thread_layout {
 	                           * thread (its registers at the interrupt), or 0 */
 	uint32_t off_fpu_state;   /* 512-byte FXSAVE area (16-aligned) of a thread that is
 	                           * not on the CPU: its x87/SSE state; 0 when absent */
-	uint32_t reserved[1];
+	uint32_t off_fs_base;     /* uint64_t, the thread's FS base (its TLS pointer,
+	                           * arch_prctl); 0 when absent */
+	uint32_t off_state_since; /* uint64_t, clock_ns when the thread last changed state
+	                           * (blocked, woke, got the CPU); 0 when absent (v2) */
+	uint32_t reserved[3];     /* 0; a field taken from here keeps the version */
 };
 
 /* The console log ring: every byte the guest printed, newest overwriting oldest. */
@@ -143,6 +176,8 @@ struct uniscope_panic {
 	struct uniscope_regs regs;
 	char message[UNISCOPE_PANIC_MSG_MAX]; /* NUL-terminated */
 	char file[64];                        /* NUL-terminated */
+	uint64_t caller_pc;       /* panic()/assert(): the return address into their caller */
+	uint64_t console_written; /* the console log's `written` before the death notice */
 };
 
 /* Heap and page allocator statistics, kept current by the guest. */
@@ -156,6 +191,37 @@ struct uniscope_heap_stats {
 	uint64_t heap_failures;
 	uint64_t reserved;
 };
+
+/*
+ * Who holds what a blocked thread waits on. For a thread waiting for
+ * wait_reason, the owner is a field at `offset` inside the waited-on object
+ * (thread_layout.off_wait_object). Host tools name a mutex's owner with it
+ * and follow wait-for chains to find deadlocks. An entry of kind NONE ends
+ * the table; a wait reason with no entry has no owner (a semaphore).
+ */
+enum uniscope_owner_kind {
+	UNISCOPE_OWNER_NONE = 0,
+	UNISCOPE_OWNER_THREAD = 1, /* uint64_t: address of the owner's thread structure, 0 free */
+	UNISCOPE_OWNER_TID = 2,    /* uint32_t: the owner's thread id under id_mask, 0 free */
+	UNISCOPE_OWNER_SELF = 3,   /* the object is the thread waited for (a join) */
+	/*
+	 * The object is a musl mutex's lock word (a futex wait in
+	 * pthread_mutex_lock); the uint32_t `offset` bytes below it is the
+	 * mutex's type. The lock word holds the owner's thread id under
+	 * id_mask, for every mutex type (uniscope's musl: mk/musl.sh). A word
+	 * whose type is not a mutex type is not a mutex: no owner.
+	 */
+	UNISCOPE_OWNER_MUSL_MUTEX = 4,
+};
+
+struct uniscope_wait_owner {
+	uint8_t wait_reason; /* enum uniscope_wait_reason */
+	uint8_t kind;        /* enum uniscope_owner_kind */
+	uint16_t offset;     /* of the owner field in the waited-on object */
+	uint32_t id_mask;    /* OWNER_TID: the bits that hold the id (musl's mutex: 0x3fffffff) */
+};
+_Static_assert(sizeof(struct uniscope_wait_owner) == 8, "wait owner");
+#define UNISCOPE_WAIT_OWNERS_MAX 4
 
 #define UNISCOPE_PROFILE_OFF 0
 #define UNISCOPE_PROFILE_SEALED 1
@@ -184,7 +250,20 @@ struct uniscope_info {
 	uint64_t chan_stats;  /* address of struct uniscope_chan_stats, or 0 */
 	uint64_t text_start, text_end; /* the sealed image text */
 	uint64_t sealed;      /* address of a uint32_t: 1 once sealed */
-	uint64_t reserved[8];
+	uint64_t clock;       /* address of a uint64_t: clock_ns at the last timer tick, or 0 */
+	struct uniscope_wait_owner wait_owners[UNISCOPE_WAIT_OWNERS_MAX];
+	uint64_t idle_thread; /* address of a uint64_t: the idle thread's structure, or 0 */
+	uint64_t reserved[1];
+	/*
+	 * The FPU area of a thread (thread_layout.off_fpu_state): its bytes, and
+	 * the XSAVE features saved in it (XCR0: x87 1, SSE 2, AVX 4), the area
+	 * then being an XSAVE area in the standard format (XSTATE_BV at 512,
+	 * ymm0-15's upper halves at 576). fpu_xfeatures 0: a 512-byte FXSAVE
+	 * area. Either way the first 512 bytes are struct uniscope_fxsave.
+	 * Both 0 in images from before XSAVE (FXSAVE then).
+	 */
+	uint32_t fpu_state_size;
+	uint32_t fpu_xfeatures;
 };
 _Static_assert(sizeof(struct uniscope_info) % 8 == 0, "info is 8-aligned");
 

@@ -215,7 +215,9 @@ void chan_decoder_expect_text(struct chan_decoder *d);
  *	STATS          guest->host  6 x u32, struct chan_stats order (25)
  *	INTERRUPT      host->guest  GDB Ctrl-C: stop                (1)
  *	TRACE_ENABLE   host->guest  u64 mask of enabled trace points (9)
- *	EXIT           guest->host  i32 exit status, just before exit (5)
+ *	EXIT           guest->host  i32 exit status, u8 how it ended (CHAN_EXIT_*),
+ *	                            just before exit (6; an old guest sends 5:
+ *	                            how is then CHAN_EXIT_UNSAID)
  *	TEXT_FALLBACK  guest->host  plain text follows               (1)
  *	RELEASE        host->guest  the host is done with a crashed guest (1)
  *	DEBUGGER_GONE  host->guest  the GDB client left (vanished, detached or was cut
@@ -243,6 +245,21 @@ enum chan_ctl_type {
 	CHAN_CTL_DEBUGGER_GONE = 9,
 };
 
+/*
+ * EXIT: how the guest ended. A panic or fault also exits with status 125;
+ * this says which, so `uniscope ls --all` can tell them apart after the
+ * guest's memory is gone. Values past CHAN_EXIT_STACK_OVERFLOW read as
+ * CHAN_EXIT_UNSAID.
+ */
+enum chan_exit_how {
+	CHAN_EXIT_UNSAID = 0,         /* an older guest did not say */
+	CHAN_EXIT_NORMAL = 1,         /* exit(): main returned or the program exited */
+	CHAN_EXIT_PANIC = 2,          /* panic() */
+	CHAN_EXIT_FAULT = 3,          /* a CPU exception */
+	CHAN_EXIT_ASSERT = 4,         /* assert() failed */
+	CHAN_EXIT_STACK_OVERFLOW = 5, /* a thread ran into its stack guard */
+};
+
 /* HELLO flag bits. */
 #define CHAN_HELLO_HOLD_ON_CRASH 1u
 
@@ -266,6 +283,7 @@ struct chan_ctl_msg {
 	struct chan_stats stats;     /* STATS */
 	uint64_t trace_mask;         /* TRACE_ENABLE */
 	int32_t exit_status;         /* EXIT */
+	uint8_t exit_how;            /* EXIT: enum chan_exit_how */
 };
 
 /*

@@ -31,9 +31,10 @@
  *
  * Target operations are called only from inside gdb_engine_input() and
  * gdb_engine_report_stop(), on the caller's thread. Thread ids handed to
- * GDB must be > 0 (0 and -1 mean "any" and "all" in RSP): a libOS whose
- * thread ids start at 0 maps them, e.g. id + 1. The engine struct is about
- * 14 KiB: a guest keeps it in static storage, not on a thread stack.
+ * GDB must be > 0 (0 and -1 mean "any" and "all" in RSP); the libOS's own
+ * ids are (1 is the main thread), and GDB shows them as "Thread N". The
+ * engine struct is about 14 KiB: a guest keeps it in static storage, not
+ * on a thread stack.
  *
  * Errors: target operations return 0 (or a byte count) on success and a
  * negative GDB_ERR_* code on failure; the engine answers "E NN" with the
@@ -65,6 +66,7 @@
 #define GDB_TX_BUF_SIZE GDB_PACKET_SIZE /* our replies respect PacketSize too */
 #define GDB_SCRATCH_SIZE GDB_PACKET_SIZE  /* an X packet carries up to ~PacketSize bytes */
 #define GDB_CONSOLE_CHUNK 1024       /* monitor text per 'O' packet */
+#define GDB_CONSOLE_LINE_MAX 256     /* gdb_engine_console_printf() cuts longer lines */
 #define GDB_THREAD_CHUNK 64          /* thread ids per qfThreadInfo reply */
 #define GDB_MAX_THREADS UNISCOPE_MAX_THREADS
 #define GDB_RESUME_MAX_THREADS 16    /* per-thread vCont actions kept */
@@ -144,6 +146,8 @@ enum gdb_stop_reason {
 	GDB_REASON_WATCH,  /* write watchpoint at watch_addr */
 	GDB_REASON_RWATCH,
 	GDB_REASON_AWATCH,
+	GDB_REASON_REPLAY_BEGIN, /* a replay ran out of history backwards: "replaylog:begin" */
+	GDB_REASON_REPLAY_END,   /* ... or forwards: GDB says "No more reverse-execution history" */
 };
 
 struct gdb_stop {
@@ -160,6 +164,23 @@ struct gdb_thread_info {
 	int32_t core;                     /* CPU, or -1 if unknown */
 };
 
+/*
+ * A thread's floating-point and vector state: x87 and SSE as FXSAVE stores
+ * them, and the upper halves of ymm0..15 when the target has AVX state.
+ */
+struct gdb_fpu_state {
+	struct uniscope_fxsave fx;
+	bool has_ymm;
+	uint8_t ymm_hi[16][16];
+};
+
+/* A stretch of the target's memory, as /proc/PID/maps shows it. */
+struct gdb_memory_region {
+	uint64_t start, end; /* [start, end) */
+	bool read, write, exec;
+	char name[32];       /* NUL-terminated, e.g. "[stack:3]", or "" */
+};
+
 struct gdb_engine;
 
 /*
@@ -171,6 +192,14 @@ struct gdb_engine;
 struct gdb_target_ops {
 	int (*read_registers)(void *ctx, int64_t tid, struct uniscope_regs *regs);
 	int (*write_registers)(void *ctx, int64_t tid, const struct uniscope_regs *regs);
+	/*
+	 * x87/SSE/AVX registers (st0-7, fctrl..fop, xmm0-15, mxcsr, ymm0h-15h).
+	 * GDB_ERR_UNSUPPORTED (or a NULL read_fpu): GDB shows them unavailable.
+	 * has_avx says whether the target description offers ymm at all.
+	 */
+	int (*read_fpu)(void *ctx, int64_t tid, struct gdb_fpu_state *fpu);
+	int (*write_fpu)(void *ctx, int64_t tid, const struct gdb_fpu_state *fpu);
+	bool (*has_avx)(void *ctx);
 	/* Bytes read (> 0, may be fewer than len) or a GDB_ERR_*. */
 	int (*read_memory)(void *ctx, uint64_t addr, void *buf, size_t len);
 	/* All of it (0) or nothing (GDB_ERR_*). */
@@ -186,11 +215,29 @@ struct gdb_target_ops {
 				 uint32_t kind);
 	/* Arrange for the threads to run; return at once. A stop is reported later. */
 	int (*resume)(void *ctx, const struct gdb_resume *resume);
+	/*
+	 * The memory map, for GDB's gcore and `info proc mappings`: the region
+	 * with the lowest start among those ending above `from`; false past the
+	 * last. Regions come out in address order and must not overlap.
+	 */
+	bool (*memory_region)(void *ctx, uint64_t from, struct gdb_memory_region *out);
+	/*
+	 * bc / bs: run the whole target backwards (a replay), to the previous
+	 * breakpoint or watchpoint hit, or by one instruction; return at once,
+	 * as resume does. NULL: no reverse execution (not offered to GDB).
+	 */
+	int (*resume_reverse)(void *ctx, bool step);
 	/* `monitor CMD`: write text with gdb_engine_console_write(), return 0. */
 	int (*monitor)(void *ctx, const char *cmd, struct gdb_engine *engine);
 	/* GDB leaves: remove breakpoints, let everything run. */
 	void (*detach)(void *ctx);
 	void (*kill)(void *ctx);
+	/*
+	 * qGetTLSAddr: the address of thread tid's copy of the thread-local
+	 * variable at `offset` in the TLS block of module `lm` (0: the
+	 * executable), or a GDB_ERR_*.
+	 */
+	int (*tls_address)(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr);
 };
 
 struct gdb_transport {
@@ -283,6 +330,7 @@ struct gdb_engine {
 	bool in_monitor;
 	bool gdb_swbreak;        /* GDB accepts "swbreak:" stop reasons */
 	bool gdb_hwbreak;
+	uint8_t vfile_open;      /* vFile: the file open, or 0 */
 	int64_t general_tid;     /* Hg */
 	int64_t continue_tid;    /* Hc */
 	size_t thread_cursor;    /* qsThreadInfo resumes here */
@@ -290,7 +338,10 @@ struct gdb_engine {
 	const char *error_text;  /* for the next error reply (gdb_engine_error_message) */
 	struct gdb_resume resume;
 	int64_t tids[GDB_THREAD_CHUNK];
-	uint8_t scratch[GDB_SCRATCH_SIZE];
+	union { /* one packet's working space */
+		uint8_t scratch[GDB_SCRATCH_SIZE]; /* memory and monitor packets */
+		struct gdb_fpu_state fpu;          /* register packets */
+	};
 	size_t console_len;
 	char console[GDB_CONSOLE_CHUNK];
 
@@ -321,6 +372,8 @@ void gdb_engine_report_stop(struct gdb_engine *engine, const struct gdb_stop *st
 void gdb_engine_error_message(struct gdb_engine *engine, const char *text);
 /* Text for GDB's console: during `monitor`, or while the target runs. */
 void gdb_engine_console_write(struct gdb_engine *engine, const char *text, size_t len);
+void gdb_engine_console_printf(struct gdb_engine *engine, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 bool gdb_engine_running(const struct gdb_engine *engine);
 
 /* RSP hex digits, for a bridge that answers some packets itself (gdbstub/hex.c). */

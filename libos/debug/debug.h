@@ -18,9 +18,8 @@
 #include <uniscope/gdbstub.h>
 #include "kern/kern.h"
 
-/* GDB thread ids: the libOS's ids start at 0 (idle), GDB's at 1. */
-#define TID_OF(t) ((int64_t)(t)->id + 1)
-#define LIBOS_ID_OF_TID(tid) ((tid) - 1)
+/* GDB thread ids are the libOS's own (they start at 1: see kern/thread.c). */
+#define TID_OF(t) ((int64_t)(t)->id)
 
 /* ---- stub.c ---- */
 /* Says why the target operation about to fail failed (gdb_engine_error_message). */
@@ -66,6 +65,30 @@ int stub_thread_find(int64_t tid, struct thread **out);
 
 /* ---- monitor.c ---- */
 int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *engine);
+
+/* ---- stub.c ---- */
+/* The thread with GDB id tid, or for 0 the thread the stub stopped in; 0 if none. */
+struct thread *debug_thread(int64_t tid);
+
+/* ---- fpu_regs.c: x87/SSE/AVX registers of a thread; write in the full profile only ---- */
+struct gdb_fpu_state;
+int debug_fpu_read(void *ctx, int64_t tid, struct gdb_fpu_state *out);
+bool debug_fpu_has_avx(void *ctx);
+int debug_fpu_write(void *ctx, int64_t tid, const struct gdb_fpu_state *in);
+
+/* ---- memory_map.c: the memory map for GDB's /proc/PID/maps ---- */
+struct gdb_memory_region;
+bool debug_memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out);
+
+/* ---- resume_plan.c: resuming as GDB asked, holds and single steps ---- */
+int debug_resume_plan(const struct gdb_resume *r, struct thread *stopped, trap_frame_t *frame);
+void debug_resume_forget(void);
+enum debug_step_trap {
+	DEBUG_STEP_NOT_PLANNED, /* no step of the plan's: the stub's own, or stale */
+	DEBUG_STEP_PASSING,     /* on the way into a switched-out thread that steps: pass over */
+	DEBUG_STEP_ARRIVED,     /* that thread's step: report it */
+};
+enum debug_step_trap debug_step_trap(const trap_frame_t *frame, uint64_t dr6);
 
 /* ---- mailbox.c ---- */
 void mailbox_init(void);

@@ -4,7 +4,6 @@
  * answer to qRcmd. What they walk is walked as the rest of the stub walks
  * it (walk.c): bounded, and a broken list says so instead of hanging.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,33 +11,18 @@
 #include "debug.h"
 #include "kern/trace.h"
 
-#define LINE_MAX 160
 #define LOG_TAIL 2048
-
-static void say(struct gdb_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct gdb_engine *e, const char *fmt, ...)
-{
-	char line[LINE_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		gdb_engine_console_write(e, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
 
 static void monitor_ps(struct gdb_engine *e)
 {
 	struct thread_walk w;
 
-	say(e, "%5s %-20s %-9s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
+	gdb_engine_console_printf(e, "%5s %-20s %-9s %10s %10s\n", "TID", "NAME", "STATE", "CPU(ms)", "SWITCHES");
 	for (struct thread *t = thread_walk_first(&w); t; t = thread_walk_next(&w))
-		say(e, "%5u %-20.31s %-9s %10llu %10llu\n", t->id, t->name, stub_thread_state_name(t->state),
+		gdb_engine_console_printf(e, "%5u %-20.31s %-9s %10llu %10llu\n", t->id, t->name, stub_thread_state_name(t->state),
 		    (unsigned long long)(t->cpu_ns / 1000000), (unsigned long long)t->switches);
 	if (w.error)
-		say(e, "(the thread list is broken after thread %u: a bad pointer or a cycle)\n",
+		gdb_engine_console_printf(e, "(the thread list is broken after thread %u: a bad pointer or a cycle)\n",
 		    w.at ? w.at->id : 0);
 }
 
@@ -52,7 +36,7 @@ static void monitor_log(struct gdb_engine *e)
 
 	if (!size || size > UNISCOPE_LOG_SIZE_MAX || (size & (size - 1)) ||
 	    !stub_object_ok(console_log->data, size, 1)) {
-		say(e, "(the console log's header is broken: size %llu)\n", (unsigned long long)size);
+		gdb_engine_console_printf(e, "(the console log's header is broken: size %llu)\n", (unsigned long long)size);
 		return;
 	}
 
@@ -68,7 +52,7 @@ static void monitor_log(struct gdb_engine *e)
 
 static void monitor_heap(struct gdb_engine *e)
 {
-	say(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, %llu frees, %llu failures\n",
+	gdb_engine_console_printf(e, "pages: %llu total, %llu free\nheap: %llu bytes in use, %llu peak, %llu allocs, %llu frees, %llu failures\n",
 	    (unsigned long long)heap_stats.pages_total, (unsigned long long)heap_stats.pages_free,
 	    (unsigned long long)heap_stats.heap_bytes_in_use, (unsigned long long)heap_stats.heap_bytes_peak,
 	    (unsigned long long)heap_stats.heap_allocs, (unsigned long long)heap_stats.heap_frees,
@@ -77,7 +61,7 @@ static void monitor_heap(struct gdb_engine *e)
 
 static void monitor_seal(struct gdb_engine *e)
 {
-	say(e, "image %s; profile %s\n", *paging_sealed_flag() ? "sealed: text RX, data NX, page tables RO, CR0.WP on"
+	gdb_engine_console_printf(e, "image %s; profile %s\n", *paging_sealed_flag() ? "sealed: text RX, data NX, page tables RO, CR0.WP on"
 							      : "not sealed yet", stub_profile_description);
 }
 
@@ -87,18 +71,20 @@ static void monitor_trace(struct gdb_engine *e, const char *arg)
 		char *end;
 		uint64_t mask = strtoul(arg, &end, 0);
 		if (*end) {
-			say(e, "usage: monitor trace [MASK] (e.g. 0 for off, 0x1fff for the built-in events)\n");
+			gdb_engine_console_printf(e, "usage: monitor trace [MASK] (e.g. 0 for off, 0x1fff for the built-in events)\n");
 			return;
 		}
 		trace_set_enabled(mask);
 	}
-	say(e, "trace events enabled: %#llx\n", (unsigned long long)trace_enabled());
+	gdb_engine_console_printf(e, "trace events enabled: %#llx\n", (unsigned long long)trace_enabled());
 }
 
 static void monitor_help(struct gdb_engine *e)
 {
-	say(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile),\n"
-	       "  trace [MASK] (show or set which trace events are on), help\n");
+	gdb_engine_console_printf(e, "monitor commands: ps (threads), log (console tail), heap, seal (protection and profile),\n"
+	       "  trace [MASK] (show or set which trace events are on), help\n"
+	       "gcore keeps every thread's registers but only the selected thread's stack:\n"
+	       "  `uniscope core NAME -o FILE` on the host writes a complete core\n");
 }
 
 int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
@@ -119,6 +105,6 @@ int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 			return 0;
 		}
 	}
-	say(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
+	gdb_engine_console_printf(e, "unknown monitor command '%s'; try 'monitor help'\n", cmd);
 	return 0;
 }

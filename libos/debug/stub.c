@@ -8,7 +8,7 @@
  * and polls the channel until GDB resumes. While it runs no thread runs and
  * no timer fires.
  *
- * Every libOS thread is a GDB thread (TID_OF, debug.h). The thread that
+ * Every libOS thread is a GDB thread with its own id (TID_OF, debug.h). The thread that
  * trapped has its registers in the trap frame; a preempted thread in its
  * own trap frame; a blocked one in its saved context, which is where
  * register writes go back too. Threads are found by bounded, checked walks
@@ -97,6 +97,13 @@ static int thread_of(int64_t tid, struct thread **t)
 	return *t ? 0 : GDB_ERR_NO_THREAD;
 }
 
+struct thread *debug_thread(int64_t tid)
+{
+	struct thread *t;
+
+	return thread_of(tid, &t) == 0 ? t : 0;
+}
+
 static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 {
 	struct thread *t;
@@ -109,6 +116,7 @@ static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 		regs_from_trap_frame(regs, frame_of(t));
 	else
 		regs_from_context(regs, &t->context);
+	regs->fs_base = t->fs_base; /* the thread's own, not the CPU's: its TLS pointer */
 	return 0;
 }
 
@@ -213,7 +221,9 @@ const char *stub_thread_state_name(uint32_t state)
 }
 
 static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
-					   "queue", "debugger", "console" };
+					   "queue", "debugger", "console", "futex" };
+_Static_assert(sizeof(wait_names) / sizeof(wait_names[0]) == UNISCOPE_WAIT_REASON_COUNT,
+	       "a name for every wait reason");
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
@@ -328,23 +338,22 @@ static bool steps_alone(const struct gdb_resume *r)
 	return r->others.kind == GDB_RESUME_NONE && r->nr_threads == 1 && r->threads[0].kind == GDB_RESUME_STEP;
 }
 
-/* Single step only makes sense for the thread that trapped: it owns the CPU. */
+/*
+ * Which threads run and which step: resume_plan.c (holds, and the steps of
+ * switched-out threads). The stopped thread's own step is tracked here
+ * (stub.stepping), masked when it steps alone.
+ */
 static int resume(void *ctx, const struct gdb_resume *r)
 {
-	bool step = r->others.kind == GDB_RESUME_STEP;
+	int rc = debug_resume_plan(r, stub.stopped_thread, stub.frame);
+	bool step = stub.frame && (stub.frame->rflags & RFLAGS_TF);
 
 	(void)ctx;
-	for (uint32_t i = 0; i < r->nr_threads; i++)
-		if (r->threads[i].kind == GDB_RESUME_STEP && stub.stopped_thread &&
-		    r->threads[i].tid == TID_OF(stub.stopped_thread))
-			step = true;
-	if (stub.frame) {
-		stub.frame->rflags &= ~RFLAGS_TF;
-		stub.frame->rflags |= RFLAGS_RF | (step ? RFLAGS_TF : 0);
-		if (step && steps_alone(r))
-			mask_step(stub.frame);
-	}
-	stub.stepping = step && stub.frame ? stub.stopped_thread : 0;
+	if (rc < 0)
+		return rc;
+	if (step && steps_alone(r))
+		mask_step(stub.frame);
+	stub.stepping = step ? stub.stopped_thread : 0;
 	stub.stopped = false;
 	return 0;
 }
@@ -362,6 +371,7 @@ static void forget_client_state(void)
 	stub_sw_breakpoints_clear();
 	debug_slots_clear();
 	cancel_step();
+	debug_resume_forget(); /* holds and a switched-out thread's step */
 	mailbox_discard_input();
 	stub.interrupt_pending = false;
 }
@@ -377,17 +387,36 @@ static void detach(void *ctx)
 static void kill_image(void *ctx)
 {
 	(void)ctx;
-	exit(137);
+	process_exit(137);
+}
+
+/* A __thread variable of the executable (lm 0; there are no others). */
+static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
+{
+	struct thread *t;
+	int rc = thread_of(tid, &t);
+
+	(void)ctx;
+	if (rc < 0)
+		return rc;
+	return lm || process_tls_address(t, offset, addr) < 0 ? GDB_ERR_INVALID : 0;
 }
 
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
 	.write_registers = write_registers,
+	.read_fpu = debug_fpu_read,
+	.has_avx = debug_fpu_has_avx,
+	.tls_address = tls_address,
+#ifdef UNISCOPE_DEBUG_FULL
+	.write_fpu = debug_fpu_write,
+#endif
 	.read_memory = stub_read_memory,
 	.write_memory = stub_write_memory,
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
+	.memory_region = debug_memory_region,
 	.insert_breakpoint = insert_breakpoint,
 	.remove_breakpoint = remove_breakpoint,
 	.resume = resume,
@@ -592,12 +621,22 @@ static int debug_exception(trap_frame_t *frame)
 {
 	struct gdb_stop why = stop_for(GDB_SIGNAL_TRAP, current);
 	struct thread *thread = current;
+	bool planned = false;
 	uint64_t dr6;
 	int slot;
 
 	debug_slots_suspend(true); /* reading the watched bytes must not trap again */
 	slot = debug_slot_hit(&dr6);
-	if (slot == -2 || (slot == -1 && !step_expected())) {
+	if (slot == -1) {
+		enum debug_step_trap st = debug_step_trap(frame, dr6);
+		if (st == DEBUG_STEP_PASSING) { /* on its way into a switched-out thread that steps */
+			debug_slots_suspend(false);
+			frame->rflags |= RFLAGS_RF;
+			return 1;
+		}
+		planned = st == DEBUG_STEP_ARRIVED;
+	}
+	if (slot == -2 || (slot == -1 && !step_expected() && !planned)) {
 		debug_slots_suspend(false);
 		if (slot == -1)
 			frame->rflags &= ~RFLAGS_TF;

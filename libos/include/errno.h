@@ -6,6 +6,13 @@
 #ifndef UNISCOPE_LIBC_ERRNO_H
 #define UNISCOPE_LIBC_ERRNO_H
 
+/*
+ * Not named "errno" in the image: debuggers asked for errno must find the
+ * C library's, per thread (libos/posix/errno_dwarf.S), not this one.
+ */
+#ifndef errno
+#define errno libos_errno
+#endif
 extern int errno;
 
 #define EPERM 1

@@ -11,6 +11,8 @@ void *malloc(size_t size);
 void *calloc(size_t count, size_t size);
 void *realloc(void *p, size_t size);
 void free(void *p);
+/* align a power of two up to the page size; free() takes the block. */
+void *aligned_alloc(size_t align, size_t size);
 
 long strtol(const char *restrict s, char **restrict endptr, int base);
 unsigned long strtoul(const char *restrict s, char **restrict endptr, int base);

@@ -10,14 +10,16 @@
 #include <string.h>
 #include "kern.h"
 #include "debug/hooks.h"
+#include "image.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
+#include "channel.h"
+#include "trace.h"
+#include "posix/posix.h"
 
 #define HVM_START_MAGIC 0x336ec578u
 #define E820_RAM 1
-#define CMDLINE_MAX 1024
-#define MAX_ARGS 32
 
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
@@ -25,15 +27,15 @@ struct hvm_start_info {
 	uint32_t memmap_entries, reserved;
 };
 
+struct hvm_modlist_entry {
+	uint64_t paddr, size, cmdline_paddr, reserved;
+};
+
 struct hvm_memmap_entry {
 	uint64_t addr, size;
 	uint32_t type, reserved;
 };
 
-extern char _image_start[], _image_end[];
-extern int main(int argc, char **argv);
-__attribute__((weak)) void channel_init(void) {}
-__attribute__((weak)) void trace_init(void) {}
 
 static char cmdline[CMDLINE_MAX];
 static char argv_storage[CMDLINE_MAX];
@@ -43,17 +45,48 @@ static struct paging_layout layout;
 
 const char *cmdline_string(void) { return cmdline; }
 
-/* RAM the page allocator may hand out: above 1 MiB and outside the image. */
-static void add_free_ram(uint64_t start, uint64_t end)
-{
-	uint64_t image_lo = (uint64_t)_image_start, image_hi = (uint64_t)_image_end;
+/* What the page allocator must not hand out: the image, the PVH module (a root file system). */
+static struct { uint64_t lo, hi; } reserved[2];
 
+/* RAM the page allocator may hand out: above 1 MiB and outside reserved[r..]. */
+static void add_free_ram_from(uint64_t start, uint64_t end, unsigned r)
+{
 	if (start < 0x100000)
 		start = 0x100000;
-	if (start < image_lo && end > start)
-		page_alloc_add_ram(start, end < image_lo ? end : image_lo);
-	if (end > image_hi)
-		page_alloc_add_ram(start > image_hi ? start : image_hi, end);
+	if (end <= start)
+		return;
+	if (r == sizeof(reserved) / sizeof(reserved[0])) {
+		page_alloc_add_ram(start, end);
+		return;
+	}
+	if (!reserved[r].hi || end <= reserved[r].lo || start >= reserved[r].hi) {
+		add_free_ram_from(start, end, r + 1);
+		return;
+	}
+	if (start < reserved[r].lo)
+		add_free_ram_from(start, reserved[r].lo, r + 1);
+	if (end > reserved[r].hi)
+		add_free_ram_from(reserved[r].hi, end, r + 1);
+}
+
+static void add_free_ram(uint64_t start, uint64_t end)
+{
+	add_free_ram_from(start, end, 0);
+}
+
+/* The first module, when there is one, is the root file system (a cpio archive). */
+static void read_modules(const struct hvm_start_info *si)
+{
+	const struct hvm_modlist_entry *mod = (const struct hvm_modlist_entry *)si->modlist_paddr;
+
+	reserved[0].lo = (uint64_t)_image_start;
+	reserved[0].hi = (uint64_t)_image_end;
+	if (!si->nr_modules || !si->modlist_paddr || !mod->size || mod->paddr < 0x100000 ||
+	    mod->paddr + mod->size < mod->paddr)
+		return;
+	reserved[1].lo = PAGE_ALIGN_DOWN(mod->paddr);
+	reserved[1].hi = PAGE_ALIGN_UP(mod->paddr + mod->size);
+	fs_set_module(mod->paddr, mod->size);
 }
 
 static void read_start_info(const struct hvm_start_info *si)
@@ -66,6 +99,7 @@ static void read_start_info(const struct hvm_start_info *si)
 		strncpy(cmdline, (const char *)si->cmdline_paddr, sizeof(cmdline) - 1);
 	if (si->version < 1 || !si->memmap_paddr)
 		panic("PVH start info has no memory map (version %u)", si->version);
+	read_modules(si);
 	map = (const struct hvm_memmap_entry *)si->memmap_paddr;
 	for (uint32_t i = 0; i < si->memmap_entries && i < 128; i++) {
 		if (map[i].type != E820_RAM || layout.nr_ram >= PAGING_MAX_RAM_RANGES)
@@ -124,15 +158,9 @@ static void memory_init(void)
 	layout.arena_start = stack_arena_start();
 	layout.arena_end = stack_arena_end();
 	layout.guard_stride = STACK_SLOT_SIZE;
+	process_reserve_stack(page_alloc);
 	if (paging_init(&layout, page_alloc) < 0)
 		panic("cannot build page tables");
-}
-
-static void *main_thread(void *arg)
-{
-	(void)arg;
-	debug_boot_wait();
-	exit(main(argc, argv));
 }
 
 void boot_main(const struct hvm_start_info *si)
@@ -152,9 +180,11 @@ void boot_main(const struct hvm_start_info *si)
 	info_init();
 	channel_init();
 	trace_init();
+	syscall_init();
 	sched_init();
-	if (!thread_create("main", main_thread, 0))
-		panic("cannot create the main thread");
+	mem_init();
+	fs_init();
+	process_init(cmdline);
 	debug_init();
 	lapic_timer_start(SCHED_HZ);
 	paging_seal();

@@ -85,7 +85,7 @@ static void answer_hello(void)
 {
 	struct chan_ctl_msg ack = { .type = CHAN_CTL_HELLO_ACK, .version = CHAN_PROTOCOL_VERSION };
 
-	ack.caps = CHAN_CAP_TRACE;
+	ack.caps = CHAN_CAP_TRACE | CHAN_CAP_CONSOLE_IN;
 #ifdef UNISCOPE_STUB
 	ack.caps |= CHAN_CAP_GDB;
 #endif
@@ -126,6 +126,8 @@ static void handle_frame(const struct chan_frame *f)
 		handle_control(f);
 	else if (f->channel == CHAN_GDB)
 		debug_channel_input(f->payload, f->len);
+	else if (f->channel == CHAN_CONSOLE)
+		console_input(f->payload, f->len); /* the application's stdin (libos/posix/sys_io.c) */
 }
 
 static void channel_rx_byte(uint8_t byte)
@@ -177,6 +179,29 @@ static void hold_until_release(void)
 }
 
 /*
+ * Waits up to ns for the host's HELLO; true once framed. A thread with
+ * interrupts on sleeps while the receive interrupt brings the bytes (the
+ * CPU halts meanwhile); with interrupts off (a dying guest) it polls.
+ */
+bool channel_await_hello(uint64_t ns)
+{
+	uint64_t end;
+
+	if (!tsc_hz()) /* no clock yet: no timeout either, so do not wait */
+		return chan.framed;
+	end = clock_ns() + ns;
+	while (!chan.framed && clock_ns() < end) {
+		if (read_rflags() & RFLAGS_IF) {
+			sleep_ns(1000000);
+		} else {
+			channel_poll();
+			cpu_relax();
+		}
+	}
+	return chan.framed;
+}
+
+/*
  * A guest that dies during boot may have lost the host's first HELLO (the
  * UART's FIFO is cleared when it is set up); the host says HELLO again
  * every 200 ms. If anything at all came from the host, wait a little for
@@ -185,20 +210,25 @@ static void hold_until_release(void)
  */
 static void await_hello(void)
 {
-	uint64_t end;
-
-	if (!chan.rx_bytes || !tsc_hz())
-		return;
-	end = clock_ns() + CRASH_HELLO_WAIT_NS;
-	while (!chan.framed && clock_ns() < end) {
-		channel_poll();
-		cpu_relax();
-	}
+	if (chan.rx_bytes)
+		channel_await_hello(CRASH_HELLO_WAIT_NS);
 }
 
 static int drain_trace(int max_frames);
 
 /* Tell the host the exit status and our receive counters, then leave. */
+/* What the panic record says about how the guest ends (chan.h). */
+static uint8_t exit_how(void)
+{
+	switch (panic_record.kind) {
+	case UNISCOPE_PANIC_NONE: return CHAN_EXIT_NORMAL;
+	case UNISCOPE_PANIC_FAULT: return CHAN_EXIT_FAULT;
+	case UNISCOPE_PANIC_ASSERT: return CHAN_EXIT_ASSERT;
+	case UNISCOPE_PANIC_STACK_OVERFLOW: return CHAN_EXIT_STACK_OVERFLOW;
+	default: return CHAN_EXIT_PANIC;
+	}
+}
+
 void channel_exit_notify(int status)
 {
 	struct chan_ctl_msg m = { .type = CHAN_CTL_STATS };
@@ -210,7 +240,8 @@ void channel_exit_notify(int status)
 	drain_trace(TRACE_FRAMES_AT_EXIT); /* the last events matter most */
 	m.stats = chan.decoder.stats;
 	send_control(&m);
-	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status };
+	m = (struct chan_ctl_msg){ .type = CHAN_CTL_EXIT, .exit_status = status,
+				   .exit_how = exit_how() };
 	send_control(&m);
 	if (status == EXIT_STATUS_PANIC && chan.hold_on_crash)
 		hold_until_release();

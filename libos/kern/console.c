@@ -10,8 +10,9 @@
 #include "arch/x86_64/cpu.h"
 #include "plat/plat.h"
 #include "trace.h"
+#include "channel.h"
 
-#define LOG_SIZE (64 * 1024)
+#define LOG_SIZE CONSOLE_LOG_SIZE
 
 /* In .bss, not .data: 64 KiB of zeroes do not belong in the image file. */
 static struct {
@@ -20,12 +21,6 @@ static struct {
 } log_storage;
 
 struct uniscope_log *console_log = &log_storage.header;
-
-/* Where console text goes after the log; the channel replaces the default. */
-__attribute__((weak)) void channel_console_write(const char *s, size_t len)
-{
-	plat->console_write(s, len);
-}
 
 static void log_append(const char *s, size_t len)
 {

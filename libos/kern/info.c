@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <string.h>
 #include "kern.h"
+#include "image.h"
 #include "arch/x86_64/paging.h"
+#include "channel.h"
+#include "trace.h"
+#include "musl_offsets.h"
 
 #if defined(UNISCOPE_DEBUG_FULL)
 #define PROFILE UNISCOPE_PROFILE_FULL
@@ -22,11 +26,6 @@ struct elf_note_header {
 	uint32_t namesz, descsz, type;
 };
 
-extern char _build_id_note[], _text_start[], _text_end[];
-
-/* The trace ring and the channel fill these in when they are linked. */
-__attribute__((weak)) uint64_t trace_info_address(void) { return 0; }
-__attribute__((weak)) uint64_t chan_stats_address(void) { return 0; }
 
 __attribute__((section(".uniscope_info"), used))
 struct uniscope_info uniscope_info = {
@@ -51,7 +50,17 @@ struct uniscope_info uniscope_info = {
 		.off_wake_ns = OFF(wake_ns),
 		.off_trap_frame = OFF(trap_frame),
 		.off_fpu_state = OFF(fpu_state),
+		.off_fs_base = OFF(fs_base),
+		.off_state_since = OFF(state_since_ns),
 	},
+	.wait_owners = {
+		{ UNISCOPE_WAIT_MUTEX, UNISCOPE_OWNER_THREAD, offsetof(struct mutex, owner), 0 },
+		{ UNISCOPE_WAIT_JOIN, UNISCOPE_OWNER_SELF, 0, 0 },
+		/* pthread_mutex_lock waits on the lock word; musl keeps owners' tids there */
+		{ UNISCOPE_WAIT_FUTEX, UNISCOPE_OWNER_MUSL_MUTEX, MUSL_MUTEX_LOCK - MUSL_MUTEX_TYPE, 0x3fffffff },
+	},
+	.clock = (uint64_t)&sched_clock_ns,
+	.idle_thread = (uint64_t)&idle_thread,
 	.thread_list = (uint64_t)&thread_list,
 	.current_thread = (uint64_t)&current_threads,
 	.thread_count = (uint64_t)&thread_count,
@@ -82,5 +91,7 @@ void info_init(void)
 	uniscope_info.sealed = (uint64_t)paging_sealed_flag();
 	uniscope_info.trace = trace_info_address();
 	uniscope_info.chan_stats = chan_stats_address();
+	uniscope_info.fpu_state_size = fpu_state_bytes();
+	uniscope_info.fpu_xfeatures = (uint32_t)fpu_xfeatures();
 	copy_build_id();
 }

@@ -3,6 +3,17 @@
  * single pages, and whole pages for anything bigger. Every block starts
  * with a 16-byte header holding its size class (or page count), so free()
  * and realloc() need no lookup, and a corrupted header is caught.
+ *
+ * A block's first word says what it is: BLOCK_MAGIC while allocated,
+ * FREED_MAGIC once freed (the free list links through the word after it),
+ * so a second free() of the same block is told from a header that was
+ * overwritten (a buffer underrun of the block below), and each panics
+ * with its own message.
+ *
+ * aligned_alloc over-allocates and puts a copy of the header right below
+ * the aligned address, its `shift` saying how far below the block really
+ * starts: free() finds the block from either, and a write just below any
+ * block still lands on a header.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +25,25 @@
 #define MIN_CLASS_SHIFT 4
 #define MAX_CLASS_SHIFT 11
 #define NR_CLASSES (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1)
-#define BLOCK_MAGIC 0x6b636f6cu
+#define BLOCK_MAGIC 0x6b636f6cu /* "lock" */
+#define FREED_MAGIC 0x65657266u /* "free" */
 #define LARGE_CLASS 0xff
 
 struct block_header {
 	uint32_t magic;
 	uint8_t size_class;
-	uint8_t pad[3];
+	uint8_t shift;  /* aligned_alloc's copy: the block's header is shift * 16 bytes lower */
+	uint8_t pad[2];
 	uint64_t size; /* bytes requested; pages for large blocks come from it */
 };
 _Static_assert(sizeof(struct block_header) == HEADER_SIZE, "header size");
 
 struct free_block {
+	uint32_t magic; /* FREED_MAGIC, where block_header has its magic */
+	uint32_t pad;
 	struct free_block *next;
 };
+_Static_assert(sizeof(struct free_block) <= HEADER_SIZE, "free block fits a header");
 
 static struct free_block *free_lists[NR_CLASSES];
 
@@ -48,6 +64,7 @@ static int refill_class(int c)
 		return -1;
 	for (size_t off = 0; off + block <= PAGE_SIZE; off += block) {
 		struct free_block *b = (struct free_block *)(page + off);
+		b->magic = FREED_MAGIC;
 		b->next = free_lists[c];
 		free_lists[c] = b;
 	}
@@ -98,33 +115,78 @@ void *malloc(size_t size)
 	return p;
 }
 
-static struct block_header *header_of(void *p)
+/* The size a block of this class can hold; 0 for a class that does not exist. */
+static uint64_t class_capacity(uint8_t size_class)
+{
+	if (size_class == LARGE_CLASS)
+		return 1ull << 40;
+	return size_class < NR_CLASSES ? (1ull << (size_class + MIN_CLASS_SHIFT)) - HEADER_SIZE : 0;
+}
+
+void *aligned_alloc(size_t align, size_t size)
+{
+	uint8_t *p, *aligned;
+	struct block_header *h;
+
+	if (align <= HEADER_SIZE || align > PAGE_SIZE || (align & (align - 1)))
+		return align <= HEADER_SIZE ? malloc(size) : 0;
+	if (!(p = malloc(size + align)))
+		return 0;
+	aligned = (uint8_t *)(((uint64_t)p + align - 1) & ~(uint64_t)(align - 1));
+	if (aligned != p) {
+		h = (struct block_header *)(aligned - HEADER_SIZE);
+		*h = *(struct block_header *)(p - HEADER_SIZE);
+		h->shift = (uint8_t)((aligned - p) / HEADER_SIZE);
+	}
+	return aligned;
+}
+
+static struct block_header *checked_header(struct block_header *h, void *p, const char *what)
+{
+	if (h->magic == FREED_MAGIC)
+		panic("double free of %p (%s of a block already freed)", p, what);
+	if (h->magic != BLOCK_MAGIC || h->size > class_capacity(h->size_class))
+		panic("heap block header corrupted at %p (%s of %p: magic %#x, class %u, size %llu)",
+		      (void *)h, what, p, h->magic, h->size_class, (unsigned long long)h->size);
+	return h;
+}
+
+/* The block's own header; *copy is aligned_alloc's copy of it, or NULL. */
+static struct block_header *header_of(void *p, const char *what, struct block_header **copy)
 {
 	struct block_header *h = (struct block_header *)((uint8_t *)p - HEADER_SIZE);
 
-	if (h->magic != BLOCK_MAGIC)
-		panic("free/realloc of %p: not a heap block (heap corrupted?)", p);
+	if ((uint64_t)p % HEADER_SIZE)
+		panic("%s of %p: not a heap block (misaligned)", what, p);
+	checked_header(h, p, what);
+	*copy = NULL;
+	if (h->shift) {
+		*copy = h;
+		h = checked_header((struct block_header *)((uint8_t *)h - h->shift * HEADER_SIZE), p, what);
+	}
 	return h;
 }
 
 void free(void *p)
 {
-	struct block_header *h;
+	struct block_header *h, *copy;
 	uint64_t flags;
 
 	if (!p)
 		return;
 	trace_free((uint64_t)p);
 	flags = irq_save();
-	h = header_of(p);
-	h->magic = 0;
+	h = header_of(p, "free", &copy);
+	h->magic = FREED_MAGIC;
+	if (copy)
+		copy->magic = FREED_MAGIC;
 	heap_stats.heap_frees++;
 	heap_stats.heap_bytes_in_use -= h->size;
 	if (h->size_class == LARGE_CLASS) {
 		page_free((uint64_t)h, PAGE_ALIGN_UP(h->size + HEADER_SIZE) / PAGE_SIZE);
 	} else {
 		struct free_block *b = (struct free_block *)h;
-		b->next = free_lists[h->size_class];
+		b->next = free_lists[h->size_class]; /* over size: the magic stays */
 		free_lists[h->size_class] = b;
 	}
 	irq_restore(flags);
@@ -144,6 +206,7 @@ void *calloc(size_t n, size_t size)
 
 void *realloc(void *p, size_t size)
 {
+	struct block_header *h, *copy;
 	void *q;
 	size_t old;
 
@@ -153,7 +216,8 @@ void *realloc(void *p, size_t size)
 		free(p);
 		return 0;
 	}
-	old = header_of(p)->size;
+	h = header_of(p, "realloc", &copy);
+	old = h->size - (size_t)((uint8_t *)p - ((uint8_t *)h + HEADER_SIZE)); /* aligned_alloc's shift */
 	q = malloc(size);
 	if (q) {
 		memcpy(q, p, old < size ? old : size);

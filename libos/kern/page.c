@@ -7,8 +7,6 @@
 #include <string.h>
 #include "kern.h"
 
-#define MAX_RAM_RANGES 32
-
 struct uniscope_heap_stats heap_stats;
 static uint64_t *free_bits;
 static uint64_t nr_pages; /* pages covered by the bitmap, from address 0 */
@@ -118,6 +116,11 @@ uint64_t page_alloc(uint64_t count)
 	return first * PAGE_SIZE;
 }
 
+uint64_t page_alloc_top(void)
+{
+	return nr_pages * PAGE_SIZE;
+}
+
 void page_free(uint64_t addr, uint64_t count)
 {
 	uint64_t pfn = addr / PAGE_SIZE;
@@ -134,3 +137,51 @@ void page_free(uint64_t addr, uint64_t count)
 	if (pfn < search_hint)
 		search_hint = pfn;
 }
+
+/* The first allocated page at or after pfn in [pfn, end), or end. */
+static uint64_t next_used(uint64_t pfn, uint64_t end)
+{
+	while (pfn < end) {
+		if (pfn % 64 == 0 && pfn + 64 <= end && free_bits[pfn / 64] == ~0ull) {
+			pfn += 64;
+			continue;
+		}
+		if (!page_is_free(pfn))
+			return pfn;
+		pfn++;
+	}
+	return end;
+}
+
+static uint64_t next_free(uint64_t pfn, uint64_t end)
+{
+	while (pfn < end && !page_is_free(pfn))
+		pfn++;
+	return pfn;
+}
+
+/*
+ * For debuggers' memory maps: the lowest run of allocated pages, within one
+ * RAM range, that ends above `from`, as [*start, *end). False when none.
+ */
+bool page_used_run(uint64_t from, uint64_t *start, uint64_t *end)
+{
+	bool found = false;
+
+	for (unsigned i = 0; i < nr_ram; i++) {
+		uint64_t lo = ram[i].start / PAGE_SIZE, hi = ram[i].end / PAGE_SIZE, first;
+
+		if (hi * PAGE_SIZE <= from)
+			continue;
+		if (from / PAGE_SIZE > lo)
+			lo = from / PAGE_SIZE;
+		first = next_used(lo, hi);
+		if (first == hi || (found && first * PAGE_SIZE >= *start))
+			continue;
+		*start = first * PAGE_SIZE;
+		*end = next_free(first, hi) * PAGE_SIZE;
+		found = true;
+	}
+	return found;
+}
+

@@ -9,13 +9,16 @@
 #include <string.h>
 #include "kern.h"
 #include "debug/hooks.h"
+#include "image.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "plat/plat.h"
 #include "trace.h"
+#include "channel.h"
 
 struct uniscope_panic panic_record;
 static int panicking;
+static int panic_die_signal = 6; /* SIGABRT, unless panic_signal() says which */
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
@@ -26,7 +29,6 @@ static const char *const exception_names[32] = {
 	"control protection exception",
 };
 
-__attribute__((weak)) void channel_exit_notify(int status) { (void)status; }
 
 static void print_registers(const struct uniscope_regs *r)
 {
@@ -81,6 +83,7 @@ static void record_start(uint32_t kind)
 		plat->exit(EXIT_STATUS_PANIC);
 	}
 	panic_record.kind = kind;
+	panic_record.console_written = console_log ? console_log->written : 0;
 	trace_panic(kind);
 	panic_record.thread_id = current ? current->id : 0;
 	panic_record.tsc = rdtsc();
@@ -99,11 +102,24 @@ static void capture_here(struct uniscope_regs *r)
 	r->cr4 = read_cr4();
 }
 
-__attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file, int line,
-						const char *fmt, va_list ap)
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_pc, const char *file,
+						int line, const char *fmt, va_list ap);
+
+void panic_signal(int signal, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	panic_die_signal = signal;
+	vpanic_at(UNISCOPE_PANIC_PANIC, (uint64_t)__builtin_return_address(0), 0, 0, fmt, ap);
+}
+
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_pc, const char *file,
+						int line, const char *fmt, va_list ap)
 {
 	record_start(kind);
 	capture_here(&panic_record.regs);
+	panic_record.caller_pc = caller_pc;
 	vsnprintf(panic_record.message, sizeof(panic_record.message), fmt, ap);
 	strncpy(panic_record.file, file ? file : "", sizeof(panic_record.file) - 1);
 	panic_record.line = (uint32_t)line;
@@ -113,7 +129,7 @@ __attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file,
 	if (file)
 		kprintf("  at %s:%d\n", file, line);
 	print_backtrace(panic_record.regs.rbp);
-	die(6 /* SIGABRT */);
+	die(panic_die_signal);
 }
 
 void panic(const char *fmt, ...)
@@ -121,20 +137,20 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vpanic_at(UNISCOPE_PANIC_PANIC, 0, 0, fmt, ap);
+	vpanic_at(UNISCOPE_PANIC_PANIC, (uint64_t)__builtin_return_address(0), 0, 0, fmt, ap);
 }
 
-static void panic_assert(const char *file, int line, const char *fmt, ...)
+static void panic_assert(uint64_t caller_pc, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vpanic_at(UNISCOPE_PANIC_ASSERT, file, line, fmt, ap);
+	vpanic_at(UNISCOPE_PANIC_ASSERT, caller_pc, file, line, fmt, ap);
 }
 
 void __assert_fail(const char *expr, const char *file, int line, const char *func)
 {
-	panic_assert(file, line, "%s (in %s)", expr, func);
+	panic_assert((uint64_t)__builtin_return_address(0), file, line, "%s (in %s)", expr, func);
 }
 
 static int fault_signal(uint64_t vector)
@@ -167,7 +183,6 @@ static const char *page_fault_cause(uint64_t error_code)
 
 static void describe_fault(const trap_frame_t *f, const char *name, int overflow)
 {
-	extern char _text_start[], _text_end[];
 	uint64_t cr2 = read_cr2();
 	const char *where = "";
 
@@ -208,11 +223,4 @@ void fault_handle(trap_frame_t *f)
 	print_registers(&panic_record.regs);
 	print_backtrace(f->rbp);
 	die(fault_signal(f->vector));
-}
-
-void exit(int status)
-{
-	irq_disable();
-	channel_exit_notify(status);
-	plat->exit(status);
 }

@@ -9,6 +9,13 @@
  * timer interrupt; its interrupted registers stay reachable through
  * thread->trap_frame so debuggers see where it really was.
  *
+ * A debugger can hold threads (GDB's scheduler-locking): while the hold is
+ * on, only the threads it lets run are picked (and idle, when none of them
+ * can run); the others wait in the run queue as they are. A held thread
+ * found on the CPU leaves it at the end of the trap that saw it there
+ * (sched_trap_exit), or at the next timer tick if that trap interrupted
+ * code running with interrupts off.
+ *
  * Everything here runs with interrupts disabled: that is the lock.
  */
 #include <stdint.h>
@@ -16,14 +23,15 @@
 #include "arch/x86_64/cpu.h"
 #include "debug/hooks.h"
 #include "trace.h"
+#include "channel.h"
 
 struct thread *current_threads[1];
+uint64_t sched_clock_ns;
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
-static struct thread *idle_thread;
+struct thread *idle_thread;
 static int sched_started;
-
-void context_switch(struct uniscope_context *from, struct uniscope_context *to);
+static bool debug_hold; /* only threads with debug_may_run are picked */
 
 static void run_queue_push(struct thread *t)
 {
@@ -35,23 +43,43 @@ static void run_queue_push(struct thread *t)
 	run_tail = t;
 }
 
+static bool may_run(const struct thread *t)
+{
+	return !debug_hold || t->debug_may_run || t == idle_thread;
+}
+
+/* The first queued thread that may run, taken out of the queue. */
 static struct thread *run_queue_pop(void)
 {
-	struct thread *t = run_head;
+	struct thread *prev = 0, *t = run_head;
 
-	if (t) {
-		run_head = t->queue_next;
-		if (!run_head)
-			run_tail = 0;
-		t->queue_next = 0;
+	while (t && !may_run(t)) {
+		prev = t;
+		t = t->queue_next;
 	}
+	if (!t)
+		return 0;
+	if (prev)
+		prev->queue_next = t->queue_next;
+	else
+		run_head = t->queue_next;
+	if (run_tail == t)
+		run_tail = prev;
+	t->queue_next = 0;
 	return t;
+}
+
+/* Host tools tell how long a thread has been blocked, or runnable, from this. */
+static void set_state(struct thread *t, uint32_t state, uint64_t now)
+{
+	t->state = state;
+	t->state_since_ns = now;
 }
 
 void sched_make_runnable(struct thread *t)
 {
 	trace_sched_wakeup(t->id, t->state);
-	t->state = UNISCOPE_THREAD_RUNNABLE;
+	set_state(t, UNISCOPE_THREAD_RUNNABLE, clock_ns());
 	t->wait_reason = UNISCOPE_WAIT_NONE;
 	t->wait_object = 0;
 	run_queue_push(t);
@@ -76,23 +104,28 @@ void schedule(void)
 	if (!next)
 		next = idle_thread;
 	account_cpu_time(prev, now);
-	next->state = UNISCOPE_THREAD_RUNNING;
+	set_state(next, UNISCOPE_THREAD_RUNNING, now);
 	if (next == prev)
 		return;
+	if (prev == idle_thread)
+		prev->state = UNISCOPE_THREAD_RUNNABLE; /* off the CPU, never queued */
 	trace_sched_switch(prev->id, prev->state, next->id);
 	next->switches++;
 	next->on_cpu_since_ns = now;
 	fpu_save(prev->fpu_state);
+	if (next->fs_base != prev->fs_base)
+		wrmsr(MSR_FS_BASE, next->fs_base);
 	current = next;
 	trace_running_tid = next->id;
 	context_switch(&prev->context, &next->context);
 	fpu_restore(current->fpu_state);
+	thread_reap();
 }
 
 void sched_block(uint32_t reason, const void *object)
 {
-	current->state = reason == UNISCOPE_WAIT_SLEEP ? UNISCOPE_THREAD_SLEEPING
-						       : UNISCOPE_THREAD_BLOCKED;
+	set_state(current, reason == UNISCOPE_WAIT_SLEEP ? UNISCOPE_THREAD_SLEEPING
+							 : UNISCOPE_THREAD_BLOCKED, clock_ns());
 	current->wait_reason = reason;
 	current->wait_object = (uint64_t)object;
 	schedule();
@@ -131,27 +164,62 @@ void sleep_ms(uint64_t ms)
 	sleep_ns(ms * 1000000ull);
 }
 
+/* A thread leaves the sleepers early: a timed block that was woken in time. */
+void sched_cancel_sleep(struct thread *t)
+{
+	for (struct thread **p = &sleepers; *p; p = &(*p)->sleep_next) {
+		if (*p == t) {
+			*p = t->sleep_next;
+			t->sleep_next = 0;
+			return;
+		}
+	}
+}
+
 static void wake_sleepers(uint64_t now)
 {
 	while (sleepers && sleepers->wake_ns <= now) {
 		struct thread *t = sleepers;
 		sleepers = t->sleep_next;
 		t->sleep_next = 0;
+		if (t->blocked_on) { /* a timed block: its deadline passed */
+			wait_queue_remove(t->blocked_on, t);
+			t->blocked_on = 0;
+			t->timed_out = true;
+		}
 		sched_make_runnable(t);
 	}
+}
+
+int wait_queue_block_until(struct wait_queue *wq, uint32_t reason, const void *object,
+			   uint64_t deadline_ns)
+{
+	if (!deadline_ns) {
+		wait_queue_block(wq, reason, object);
+		return 0;
+	}
+	if (deadline_ns <= clock_ns())
+		return -1;
+	current->timed_out = false;
+	current->blocked_on = wq;
+	current->wake_ns = deadline_ns;
+	sleepers_insert(current);
+	wait_queue_block(wq, reason, object);
+	return current->timed_out ? -1 : 0;
 }
 
 void timer_tick(trap_frame_t *frame)
 {
 	uint64_t now = clock_ns();
 
+	sched_clock_ns = now;
 	trace_timer(frame->rip);
 	if (!sched_started || debug_world_stopped())
 		return; /* a debugger waiting with interrupts on holds the world still */
 	wake_sleepers(now);
 	if (!run_head || current == idle_thread)
 		return;
-	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ)
+	if (now - current->on_cpu_since_ns < 1000000000ull / SCHED_HZ && may_run(current))
 		return;
 	if (trace_in_record(frame))
 		return; /* a thread mid-record keeps the CPU until the next tick */
@@ -160,7 +228,26 @@ void timer_tick(trap_frame_t *frame)
 	current->trap_frame = 0;
 }
 
-__attribute__((weak)) void channel_idle_work(void) {}
+/*
+ * The debugger holds every thread but those marked debug_may_run (hold), or
+ * lets all run again (!hold). Called with the world stopped.
+ */
+void sched_debug_hold(bool hold)
+{
+	debug_hold = hold;
+}
+
+/* At the end of an outermost trap: a held thread gives up the CPU now. */
+void sched_trap_exit(trap_frame_t *frame)
+{
+	if (!sched_started || may_run(current) || !(frame->rflags & RFLAGS_IF))
+		return; /* interrupts were off: the timer tick preempts it later */
+	if (trace_in_record(frame))
+		return;
+	current->trap_frame = frame;
+	schedule();
+	current->trap_frame = 0;
+}
 
 static void *idle_loop(void *arg)
 {
@@ -196,11 +283,12 @@ void sched_start(void)
 	if (!first)
 		first = idle_thread;
 	sched_started = 1;
-	first->state = UNISCOPE_THREAD_RUNNING;
+	set_state(first, UNISCOPE_THREAD_RUNNING, clock_ns());
 	first->switches++;
 	first->on_cpu_since_ns = clock_ns();
 	current = first;
 	trace_running_tid = first->id;
+	wrmsr(MSR_FS_BASE, first->fs_base);
 	fpu_restore(first->fpu_state);
 	context_switch(&boot_context, &first->context);
 	__builtin_unreachable();

@@ -24,6 +24,8 @@ UNISCOPE_TRACE_POINT(sched_wakeup, UNISCOPE_TRACE_ID_SCHED_WAKEUP, "tid=%t from=
 		     (tid, tid), (state, from_state))
 UNISCOPE_TRACE_POINT(thread_create, UNISCOPE_TRACE_ID_THREAD_CREATE, "tid=%u name=%s",
 		     (tid, tid), (str, name))
+UNISCOPE_TRACE_POINT(thread_rename, UNISCOPE_TRACE_ID_THREAD_RENAME, "tid=%u name=%s",
+		     (tid, tid), (str, name))
 UNISCOPE_TRACE_POINT(thread_exit, UNISCOPE_TRACE_ID_THREAD_EXIT, "tid=%t retval=%x",
 		     (tid, tid), (hex, retval))
 UNISCOPE_TRACE_POINT(irq_entry, UNISCOPE_TRACE_ID_IRQ_ENTRY, "vector=%u", (u64, vector))
@@ -37,6 +39,13 @@ UNISCOPE_TRACE_POINT(console_write, UNISCOPE_TRACE_ID_CONSOLE_WRITE, "len=%u", (
 UNISCOPE_TRACE_POINT(panic, UNISCOPE_TRACE_ID_PANIC, "kind=%u", (u64, kind))
 UNISCOPE_TRACE_POINT(alloc, UNISCOPE_TRACE_ID_ALLOC, "ptr=%x size=%u", (hex, ptr), (u64, size))
 UNISCOPE_TRACE_POINT(free, UNISCOPE_TRACE_ID_FREE, "ptr=%x", (hex, ptr))
+/* The POSIX layer (libos/posix/syscall.c): every syscall, and what the libOS lacks. */
+UNISCOPE_TRACE_POINT(sys_enter, UNISCOPE_TRACE_ID_SYS_ENTER, "%s(%x, %x, %x, %x, %x)",
+		     (sysnr, nr), (hex, a0), (hex, a1), (hex, a2), (hex, a3), (hex, a4))
+UNISCOPE_TRACE_POINT(sys_exit, UNISCOPE_TRACE_ID_SYS_EXIT, "%s = %d errno=%u",
+		     (sysnr, nr), (s64, result), (u64, err))
+UNISCOPE_TRACE_POINT(sys_unsupported, UNISCOPE_TRACE_ID_SYS_UNSUPPORTED, "%s detail=%x -ENOSYS",
+		     (str, what), (hex, detail))
 
 /*
  * Boot-time options (-append): trace_mask=N (enabled events, default

@@ -7,14 +7,11 @@
 #include "arch/x86_64/cpu.h"
 #include "trace.h"
 
+static void wait_queue_append(struct wait_queue *wq, struct thread *t);
+
 void wait_queue_block(struct wait_queue *wq, uint32_t reason, const void *object)
 {
-	current->queue_next = 0;
-	if (wq->tail)
-		wq->tail->queue_next = current;
-	else
-		wq->head = current;
-	wq->tail = current;
+	wait_queue_append(wq, current);
 	sched_block(reason, object);
 }
 
@@ -27,8 +24,59 @@ struct thread *wait_queue_wake_one(struct wait_queue *wq)
 	wq->head = t->queue_next;
 	if (!wq->head)
 		wq->tail = 0;
+	if (t->blocked_on) { /* a timed block woken in time */
+		t->blocked_on = 0;
+		sched_cancel_sleep(t);
+	}
 	sched_make_runnable(t);
 	return t;
+}
+
+void wait_queue_wake_thread(struct wait_queue *wq, struct thread *t)
+{
+	wait_queue_remove(wq, t);
+	if (t->blocked_on) {
+		t->blocked_on = 0;
+		sched_cancel_sleep(t);
+	}
+	sched_make_runnable(t);
+}
+
+static void wait_queue_append(struct wait_queue *wq, struct thread *t)
+{
+	t->queue_next = 0;
+	if (wq->tail)
+		wq->tail->queue_next = t;
+	else
+		wq->head = t;
+	wq->tail = t;
+}
+
+void wait_queue_move(struct wait_queue *from, struct wait_queue *to, struct thread *t)
+{
+	wait_queue_remove(from, t);
+	wait_queue_append(to, t);
+	if (t->blocked_on)
+		t->blocked_on = to;
+}
+
+/* Takes t off wq, wherever it is in it (a timed-out or selectively woken waiter). */
+void wait_queue_remove(struct wait_queue *wq, struct thread *t)
+{
+	struct thread *prev = 0;
+
+	for (struct thread *w = wq->head; w; prev = w, w = w->queue_next) {
+		if (w != t)
+			continue;
+		if (prev)
+			prev->queue_next = t->queue_next;
+		else
+			wq->head = t->queue_next;
+		if (wq->tail == t)
+			wq->tail = prev;
+		t->queue_next = 0;
+		return;
+	}
 }
 
 void wait_queue_wake_all(struct wait_queue *wq)
@@ -139,3 +187,8 @@ void cond_broadcast(struct condvar *c)
 	wait_queue_wake_all(&c->waiters);
 	irq_restore(flags);
 }
+
+/* The exported names (libos.h): sem_* are POSIX's, the C library's. Tail calls, no frame. */
+void semaphore_init(struct semaphore *s, int64_t count) { sem_init(s, count); }
+void semaphore_wait(struct semaphore *s) { sem_wait(s); }
+void semaphore_post(struct semaphore *s) { sem_post(s); }

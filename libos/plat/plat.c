@@ -4,9 +4,6 @@
  */
 #include "plat.h"
 
-void uart_init(void);
-int xen_init(void);
-
 const struct plat_ops *plat = &plat_qemu_ops;
 
 void plat_init(void)

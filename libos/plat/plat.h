@@ -20,6 +20,7 @@ struct plat_ops {
 	int (*console_read)(void);                          /* polled: a byte, or -1 */
 	void (*console_rx_irq)(plat_rx_fn on_byte);         /* interrupt-driven receive */
 	void (*exit)(int status) __attribute__((noreturn));
+	uint64_t (*wall_clock_ns)(void);                   /* the host's time of day, or 0 */
 };
 
 extern const struct plat_ops *plat;
@@ -27,5 +28,9 @@ extern const struct plat_ops *plat;
 void plat_init(void);
 extern const struct plat_ops plat_qemu_ops;
 extern const struct plat_ops plat_xen_ops;
+/* Each platform's probe and set-up: qemu/uart.c, xen/xen.c (0: running on Xen). */
+void uart_init(void);
+uint64_t rtc_wall_clock_ns(void); /* qemu/rtc.c */
+int xen_init(void);
 
 #endif

@@ -175,6 +175,11 @@ static void round_trip_control(const uint8_t *data, size_t size)
 		CHECK(m.flags == 0 && memcmp(out, data, 2) == 0);
 		return;
 	}
+	if (m.type == CHAN_CTL_EXIT && (size < n || data[5] != m.exit_how)) {
+		/* an old guest's EXIT, or a way of ending this host does not know: UNSAID */
+		CHECK(m.exit_how == CHAN_EXIT_UNSAID && memcmp(out, data, 5) == 0);
+		return;
+	}
 	CHECK(n > 0 && n <= size && memcmp(out, data, n) == 0);
 	CHECK(chan_ctl_encode(out, n - 1, &m) == 0);
 }

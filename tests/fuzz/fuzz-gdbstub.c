@@ -39,6 +39,7 @@ struct fuzz_target {
 	size_t nr_threads;
 	uint8_t mem[MEM_SIZE];
 	struct uniscope_regs regs;
+	struct gdb_fpu_state fpu;
 };
 
 static struct fuzz_target target;
@@ -96,6 +97,48 @@ static int fuzz_write_registers(void *ctx, int64_t tid, const struct uniscope_re
 		return -1000; /* out of the E NN range on purpose */
 	target.regs = *regs;
 	return 0;
+}
+
+/* Whatever the traffic wrote last: any bit pattern, ymm state or not. */
+static int fuzz_read_fpu(void *ctx, int64_t tid, struct gdb_fpu_state *fpu)
+{
+	(void)ctx;
+	if (has(FAILING) && tid % 2 == 0)
+		return tid % 4 == 0 ? GDB_ERR_UNSUPPORTED : GDB_ERR_NO_THREAD;
+	*fpu = target.fpu;
+	return 0;
+}
+
+static int fuzz_write_fpu(void *ctx, int64_t tid, const struct gdb_fpu_state *fpu)
+{
+	(void)ctx;
+	(void)tid;
+	if (!has(WRITABLE))
+		return GDB_ERR_REFUSED;
+	target.fpu = *fpu;
+	return 0;
+}
+
+static bool fuzz_has_avx(void *ctx)
+{
+	(void)ctx;
+	return has(WRITABLE);
+}
+
+/* Regions every 64 KiB; hostile: endless, backwards, unterminated names. */
+static bool fuzz_memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out)
+{
+	(void)ctx;
+	if (from > (uint64_t)target.nr_threads << 16 && !has(HOSTILE_LIST))
+		return false;
+	out->start = has(HOSTILE_LIST) ? from / 2 : from + 0x1000;
+	out->end = has(FAILING) ? out->start : from + 0x10000;
+	out->read = out->write = true;
+	out->exec = from & 0x10000;
+	memset(out->name, has(UNTERMINATED_NAMES) ? 0xff : 'n', sizeof(out->name));
+	if (!has(UNTERMINATED_NAMES))
+		out->name[sizeof(out->name) - 1] = '\0';
+	return true;
 }
 
 static int fuzz_read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -196,11 +239,15 @@ static void fuzz_noop(void *ctx)
 static const struct gdb_target_ops full_ops = {
 	.read_registers = fuzz_read_registers,
 	.write_registers = fuzz_write_registers,
+	.read_fpu = fuzz_read_fpu,
+	.write_fpu = fuzz_write_fpu,
+	.has_avx = fuzz_has_avx,
 	.read_memory = fuzz_read_memory,
 	.write_memory = fuzz_write_memory,
 	.list_threads = fuzz_list_threads,
 	.thread_info = fuzz_thread_info,
 	.thread_alive = NULL, /* exercise the engine's own walk */
+	.memory_region = fuzz_memory_region,
 	.insert_breakpoint = fuzz_breakpoint,
 	.remove_breakpoint = fuzz_breakpoint,
 	.resume = fuzz_resume,
@@ -284,6 +331,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&target, 0, sizeof(target));
 	target.personality = data[0];
 	target.nr_threads = data[1];
+	target.fpu.has_ymm = data[1] & 1;
 	for (size_t i = 0; i < MEM_SIZE; i++)
 		target.mem[i] = (uint8_t)i;
 	gdb_engine_init(&engine, has(SPARSE_OPS) ? &sparse_ops : &full_ops, &target, &transport);

@@ -415,7 +415,8 @@ static bool ctl_equal(const struct chan_ctl_msg *a, const struct chan_ctl_msg *b
 	       a->build_id_len == b->build_id_len &&
 	       memcmp(a->build_id, b->build_id, a->build_id_len) == 0 &&
 	       memcmp(&a->stats, &b->stats, sizeof(a->stats)) == 0 &&
-	       a->trace_mask == b->trace_mask && a->exit_status == b->exit_status;
+	       a->trace_mask == b->trace_mask && a->exit_status == b->exit_status &&
+	       a->exit_how == b->exit_how;
 }
 
 /* Round trip, every shorter prefix rejected, trailing bytes tolerated. */
@@ -449,12 +450,11 @@ static bool test_control(void)
 		{ .type = CHAN_CTL_HELLO_ACK, .caps = CHAN_CAP_CONSOLE_IN },
 		{ .type = CHAN_CTL_STATS, .stats = { 1, 2, 3, 4, 5, 0xffffffffu } },
 		{ .type = CHAN_CTL_TRACE_ENABLE, .trace_mask = 0x8000000000000001ull },
-		{ .type = CHAN_CTL_EXIT, .exit_status = INT32_MIN },
-		{ .type = CHAN_CTL_EXIT, .exit_status = -1 },
 		{ .type = CHAN_CTL_INTERRUPT },
 		{ .type = CHAN_CTL_TEXT_FALLBACK },
+		{ .type = CHAN_CTL_DEBUGGER_GONE },
 	};
-	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 5, 5, 1, 1 };
+	const size_t lens[] = { 1, 7 + CHAN_BUILD_ID_MAX, 7, 25, 9, 1, 1, 1 };
 	uint8_t buf[64] = { CHAN_CTL_HELLO_ACK, 1, 0, 0, 0, 0, CHAN_BUILD_ID_MAX + 1 };
 	struct chan_ctl_msg m;
 
@@ -475,7 +475,7 @@ static bool test_control(void)
 	if (chan_ctl_parse(buf, 8, &m) == 0 || chan_ctl_parse(NULL, 0, &m) == 0 ||
 	    chan_ctl_encode(buf, sizeof(buf), &m) != 0)
 		FAIL("unknown or empty control message accepted");
-	buf[0] = CHAN_CTL_RELEASE + 1;
+	buf[0] = CHAN_CTL_DEBUGGER_GONE + 1;
 	return chan_ctl_parse(buf, 8, &m) != 0;
 }
 
@@ -506,6 +506,37 @@ static bool test_hello_flags(void)
 	return true;
 }
 
+/*
+ * EXIT grew a byte saying how the guest ended: it round trips; an old
+ * guest's 5-byte EXIT parses with UNSAID; a value from the future reads as
+ * UNSAID; an EXIT cut inside its status is short.
+ */
+static bool test_exit_how(void)
+{
+	struct chan_ctl_msg m = { .type = CHAN_CTL_EXIT, .exit_status = INT32_MIN,
+				  .exit_how = CHAN_EXIT_FAULT };
+	struct chan_ctl_msg back;
+	uint8_t buf[CHAN_CTL_MAX + 8];
+	size_t n = chan_ctl_encode(buf, sizeof(buf), &m);
+
+	if (n != 6 || chan_ctl_encode(buf, 5, &m) != 0)
+		FAIL("EXIT encodes to %zu bytes, want 6", n);
+	buf[6] = 0xee;
+	if (chan_ctl_parse(buf, 6, &back) != 0 || !ctl_equal(&m, &back) ||
+	    chan_ctl_parse(buf, 7, &back) != 0 || !ctl_equal(&m, &back))
+		FAIL("EXIT with how does not round trip");
+	if (chan_ctl_parse(buf, 5, &back) != 0 || back.exit_status != INT32_MIN ||
+	    back.exit_how != CHAN_EXIT_UNSAID)
+		FAIL("a 5-byte EXIT is not read as an old guest's");
+	for (size_t len = 0; len < 5; len++)
+		if (chan_ctl_parse(buf, len, &back) == 0)
+			FAIL("EXIT parsed from %zu bytes", len);
+	buf[5] = CHAN_EXIT_STACK_OVERFLOW + 1;
+	if (chan_ctl_parse(buf, 6, &back) != 0 || back.exit_how != CHAN_EXIT_UNSAID)
+		FAIL("an unknown way of ending is not read as UNSAID");
+	return true;
+}
+
 int main(void)
 {
 	ok(test_crc32c(), "crc32c known answer and chaining");
@@ -517,6 +548,7 @@ int main(void)
 	reset();
 	ok(damaged_then_good(flip_bit, "bit-flipped"), "bit-flipped frames dropped and counted, next frame decodes");
 	ok(test_resync(), "garbage before and between frames, resynchronisation");
+	ok(test_exit_how(), "EXIT says how the guest ended; an old guest's EXIT still parses");
 	ok(test_text_mode(), "text before framing, rejected runs handed back, text fallback");
 	ok(test_oversize(), "oversize runs and payloads dropped and counted");
 	ok(test_bad_channel_and_flags(), "bad channel ids dropped and counted, flags passed");

@@ -2,7 +2,7 @@
  * The core writer over a synthetic guest built in code: the ELF layout
  * (header, NOTE first, PT_LOADs sorted, page-aligned and back to back),
  * the notes (NT_PRSTATUS per thread, the dead thread first with the panic
- * record's registers, pr_pid = id + 1; NT_PRPSINFO; the UNISCOPE note),
+ * record's registers, pr_pid = thread id; NT_PRPSINFO; the UNISCOPE note),
  * which memory goes in (short zero runs next to data kept, long ones and
  * untouched mappings left out, unbacked mappings counted, the log ring
  * kept although it is all zero, permissions and physical addresses right),
@@ -77,14 +77,14 @@ static void build_descriptor(void)
 	memcpy(mem + LOG, &log, sizeof(log));
 }
 
-/* Thread i: stack with one frame record; thread 1 is on the CPU and died. */
+/* Thread i (id i + 1): stack with one frame record; id 2 is on the CPU and died. */
 static void build_threads(void)
 {
-	static const char *const names[NR_THREADS] = { "idle", "crasher", "bystander" };
+	static const char *const names[NR_THREADS] = { "main", "crasher", "bystander" };
 
 	for (unsigned i = 0; i < NR_THREADS; i++) {
 		uint64_t lo = STACKS + i * 2 * STACK_SIZE, hi = lo + STACK_SIZE, fp = hi - 0x40;
-		struct test_thread th = { .id = i, .state = i == 1, .stack_lo = lo, .stack_hi = hi };
+		struct test_thread th = { .id = i + 1, .state = i == 1, .stack_lo = lo, .stack_hi = hi };
 		snprintf(th.name, sizeof(th.name), "%s", names[i]);
 		th.context = (struct uniscope_context){ .rsp = fp - 0x20, .rip = 0x100100 + i, .rbp = fp };
 		th.next = i + 1 < NR_THREADS ? THREADS + (i + 1) * 0x200 : 0;
@@ -100,7 +100,7 @@ static void build_threads(void)
 static void build_panic(void)
 {
 	struct uniscope_panic p = { .kind = UNISCOPE_PANIC_FAULT, .vector = 14, .error_code = 2,
-				    .thread_id = 1, .message = "page fault: write to an unmapped page" };
+				    .thread_id = 2, .message = "page fault: write to an unmapped page" };
 
 	p.regs = (struct uniscope_regs){ .rip = 0x100042, .rsp = STACKS + 3 * STACK_SIZE - 0x80,
 					 .rbp = STACKS + 3 * STACK_SIZE - 0x40, .rax = 0xdead };
@@ -257,7 +257,7 @@ static void test_notes(void)
 	read_notes(&n);
 	ok(n.nr_pr == NR_THREADS, "one NT_PRSTATUS per thread");
 	ok(n.pr[0].pid == 2 && n.pr[0].rip == 0x100042 && n.pr[0].rax == 0xdead,
-	   "the dead thread first, pr_pid = id + 1, registers from the panic record");
+	   "the dead thread first, pr_pid = thread id, registers from the panic record");
 	ok(n.pr[1].pid == 1 && n.pr[2].pid == 3 && n.pr[2].rip == 0x100102,
 	   "the others in list order, registers from their saved context");
 	ok(n.pr[0].cursig == 11 && n.pr[2].cursig == 11, "every thread carries the death's signal");

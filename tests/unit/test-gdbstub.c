@@ -35,7 +35,10 @@ struct fake_target {
 	uint32_t last_bp_kind;
 	int detaches;
 	int kills;
+	int reverse_steps, reverse_continues;
 	char last_monitor[256];
+	struct gdb_fpu_state fpu[MAX_FAKE_THREADS + 1];
+	bool avx;
 };
 
 static struct fake_target target;
@@ -202,13 +205,91 @@ static void fake_kill(void *ctx)
 	target.kills++;
 }
 
+static int fake_resume_reverse(void *ctx, bool step)
+{
+	(void)ctx;
+	if (step)
+		target.reverse_steps++;
+	else
+		target.reverse_continues++;
+	return target.resume_result;
+}
+
+/* Thread tid: x87 stack with pi pushed (top 7), xmm[i] bytes tid * 16 + i. */
+static void fake_fpu_for(struct gdb_fpu_state *f, int64_t tid)
+{
+	static const uint8_t pi[10] = { 0x35, 0xc2, 0x68, 0x21, 0xa2, 0xda, 0x0f, 0xc9, 0x00, 0x40 };
+
+	memset(f, 0, sizeof(*f));
+	f->fx.fcw = 0x37f;
+	f->fx.fsw = 7 << 11;
+	f->fx.ftw = 0x80; /* physical register 7 = ST(0) in use */
+	f->fx.mxcsr = 0x1f80;
+	memcpy(f->fx.st[0], pi, sizeof(pi));
+	for (int r = 0; r < 16; r++)
+		for (int b = 0; b < 16; b++) {
+			f->fx.xmm[r][b] = (uint8_t)(tid * 16 + b);
+			f->ymm_hi[r][b] = (uint8_t)(0x80 + r);
+		}
+	f->has_ymm = target.avx;
+}
+
+static int fake_read_fpu(void *ctx, int64_t tid, struct gdb_fpu_state *fpu)
+{
+	(void)ctx;
+	if (!fake_tid_valid(tid))
+		return GDB_ERR_NO_THREAD;
+	*fpu = target.fpu[tid];
+	return 0;
+}
+
+static int fake_write_fpu(void *ctx, int64_t tid, const struct gdb_fpu_state *fpu)
+{
+	(void)ctx;
+	if (!fake_tid_valid(tid))
+		return GDB_ERR_NO_THREAD;
+	if (!target.writable)
+		return GDB_ERR_REFUSED;
+	target.fpu[tid] = *fpu;
+	return 0;
+}
+
+static bool fake_has_avx(void *ctx)
+{
+	(void)ctx;
+	return target.avx;
+}
+
+/* Three regions, the middle one named with a space and a tab (made printable). */
+static bool fake_memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out)
+{
+	static const struct gdb_memory_region regions[] = {
+		{ 0x100000, 0x10d000, true, false, true, "[text]" },
+		{ 0x200000, 0x204000, true, true, false, "[stack:3]\t x" },
+		{ 0x300000, 0x301000, true, true, false, "" },
+	};
+
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++) {
+		if (regions[i].end > from) {
+			*out = regions[i];
+			return true;
+		}
+	}
+	return false;
+}
+
 static const struct gdb_target_ops fake_ops = {
 	.read_registers = fake_read_registers,
 	.write_registers = fake_write_registers,
+	.read_fpu = fake_read_fpu,
+	.write_fpu = fake_write_fpu,
+	.has_avx = fake_has_avx,
 	.read_memory = fake_read_memory,
 	.write_memory = fake_write_memory,
 	.list_threads = fake_list_threads,
 	.thread_info = fake_thread_info,
+	.memory_region = fake_memory_region,
 	.insert_breakpoint = fake_insert_breakpoint,
 	.remove_breakpoint = fake_remove_breakpoint,
 	.resume = fake_resume,
@@ -224,8 +305,10 @@ static void fake_target_reset(size_t nr_threads, bool writable)
 	target.writable = writable;
 	for (size_t i = 0; i < MEM_SIZE; i++)
 		target.mem[i] = (uint8_t)(i * 7 + 3);
-	for (size_t tid = 1; tid <= nr_threads; tid++)
+	for (size_t tid = 1; tid <= nr_threads; tid++) {
 		fake_regs_for(&target.regs[tid], (int64_t)tid);
+		fake_fpu_for(&target.fpu[tid], (int64_t)tid);
+	}
 }
 
 /* --- the recording transport and packet helpers ------------------------- */
@@ -439,10 +522,9 @@ static void test_registers(void)
 	is_str(exchange("p11"), frame(want), "p11 is eflags, 4 bytes");
 	le_hex(want, target.regs[1].fs_base, 8);
 	is_str(exchange("p18"), frame(want), "p18 is fs_base");
-	is_str(exchange("p1a"), frame("xxxxxxxxxxxxxxxxxxxx"), "p1a (st0) is unavailable");
 	le_hex(want, target.regs[1].cr2, 8);
 	is_str(exchange("p2b"), frame(want), "p2b is cr2");
-	is_str(exchange("p2e"), frame("E16"), "p past the last register: E16");
+	is_str(exchange("p40"), frame("E16"), "p past the last register: E16 (ymm0h without AVX)");
 	is_str(exchange("pzz"), frame("E16"), "p with garbage: E16");
 
 	is_str(exchange("Hg2"), frame("OK"), "Hg2 selects thread 2");
@@ -466,8 +548,105 @@ static void test_registers(void)
 
 	is_str(exchange("P0=efbeadde00000000"), frame("OK"), "P0 writes rax");
 	ok(target.regs[1].rax == 0xdeadbeef, "P0: rax is 0xdeadbeef");
-	is_str(exchange("P1a=00000000000000000000"), frame("E16"), "P of st0: E16");
+	is_str(exchange("P1a=0000"), frame("E16"), "P of st0 with 2 of its 10 bytes: E16");
 	is_str(exchange("P0=12"), frame("E16"), "P with a short value: E16");
+}
+
+static void test_fpu_registers(void)
+{
+	start_session(3, true);
+	is_str(exchange("p1a"), frame("35c26821a2da0fc90040"), "p1a: st0 (pi), 10 bytes");
+	is_str(exchange("p1b"), frame("00000000000000000000"), "p1b: st1");
+	is_str(exchange("p22"), frame("7f030000"), "p22: fctrl, zero-extended to 4 bytes");
+	is_str(exchange("p23"), frame("00380000"), "p23: fstat, top 7");
+	is_str(exchange("p24"), frame("ff3f0000"),
+	       "p24: ftag in full, physical register 7 valid, the rest empty");
+	is_str(exchange("p2e"), frame("101112131415161718191a1b1c1d1e1f"), "p2e: xmm0 of thread 1");
+	is_str(exchange("p3e"), frame("801f0000"), "p3e: mxcsr");
+	is_str(exchange("p3f"), frame("ffffffffffffffff"), "p3f: orig_rax is -1");
+	is_str(exchange("Hg2"), frame("OK"), "Hg2");
+	is_str(exchange("p2f"), frame("202122232425262728292a2b2c2d2e2f"), "p2f: xmm1 of thread 2");
+
+	is_str(exchange("P2f=00112233445566778899aabbccddeeff"), frame("OK"), "P2f writes xmm1");
+	ok(target.fpu[2].fx.xmm[1][0] == 0x00 && target.fpu[2].fx.xmm[1][15] == 0xff &&
+	   target.fpu[2].fx.xmm[0][0] == 0x20, "P2f: thread 2's xmm1 changed, xmm0 kept");
+	is_str(exchange("P24=fff30000"), frame("OK"), "P24 writes ftag");
+	is_int(target.fpu[2].fx.ftw, 0x20, "P24: the full tag went back abridged (register 5 used)");
+	is_str(exchange("P3f=0000000000000000"), frame("OK"), "P3f: orig_rax writes are accepted");
+	target.writable = false;
+	is_str(exchange("P2e=00112233445566778899aabbccddeeff"), frame("E0d"),
+	       "a target that refuses FPU writes: E0d");
+
+	target.avx = target.fpu[2].has_ymm = true;
+	is_str(exchange("p40"), frame("80808080808080808080808080808080"), "with AVX: p40 is ymm0h");
+	is_str(exchange("p4f"), frame("8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f8f"), "p4f is ymm15h");
+	is_str(exchange("p50"), frame("E16"), "p50: past the last register");
+	target.fpu[2].has_ymm = false;
+	is_str(exchange("p40"), frame("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+	       "a thread without ymm state: unavailable");
+}
+
+/* "vFile:open:HEX(path),0,1c0" */
+static const char *vfile_open(const char *path)
+{
+	static char packet[256];
+	size_t n = (size_t)snprintf(packet, sizeof(packet), "vFile:open:");
+
+	for (const char *c = path; *c; c++)
+		n += (size_t)snprintf(packet + n, sizeof(packet) - n, "%02x", (unsigned char)*c);
+	snprintf(packet + n, sizeof(packet) - n, ",0,1c0");
+	return exchange(packet);
+}
+
+static void test_vfile(void)
+{
+	static const char maps[] =
+		"100000-10d000 r-xp 00000000 00:00 0                          [text]\n"
+		"200000-204000 rw-p 00000000 00:00 0                          [stack:3]??x\n"
+		"300000-301000 rw-p 00000000 00:00 0\n";
+	char want[512];
+
+	start_session(2, false);
+	is_str(exchange("vFile:setfs:0"), frame("F0"), "vFile:setfs: F0");
+	is_str(vfile_open("/proc/42000/maps"), frame("F1"), "open /proc/PID/maps: fd 1");
+	is_str(vfile_open("/proc/1/cmdline"), frame("F-1,18"), "a second open: EMFILE");
+	snprintf(want, sizeof(want), "F%zx;%s", strlen(maps), maps);
+	is_str(exchange("vFile:pread:1,1000,0"), frame(want), "pread: the whole memory map");
+	snprintf(want, sizeof(want), "Fa;%.10s", maps + 7);
+	is_str(exchange("vFile:pread:1,a,7"), frame(want), "pread: a window of it");
+	is_str(exchange("vFile:pread:1,100,1000"), frame("F0;"), "pread past the end: 0 bytes");
+	is_str(exchange("vFile:pread:2,100,0"), frame("F-1,9"), "pread of a closed fd: EBADF");
+	is_str(exchange("vFile:close:1"), frame("F0"), "close");
+	is_str(exchange("vFile:close:1"), frame("F-1,9"), "close again: EBADF");
+	is_str(vfile_open("/proc/1/cmdline"), frame("F2"), "open /proc/1/cmdline: fd 2");
+	send_packet("vFile:pread:2,1000,0");
+	ok(strstr(sent, "uniscope core") != NULL, "the cmdline names uniscope core");
+	is_str(exchange("vFile:close:2"), frame("F0"), "close the cmdline");
+	is_str(vfile_open("/proc/1/environ"), frame("F-1,2"), "another /proc file: ENOENT");
+	is_str(vfile_open("/etc/passwd"), frame("F-1,2"), "anything else: ENOENT");
+	is_str(vfile_open("/proc//maps"), frame("F-1,2"), "no PID: ENOENT");
+	is_str(exchange("vFile:open:2f70726f632f312f6d617073,1,0"), frame("F-1,d"),
+	       "open for writing: EACCES");
+	is_str(exchange("vFile:open:2f7,0,0"), frame("F-1,16"), "odd hex: EINVAL");
+	is_str(exchange("vFile:unlink:2f746d70"), frame(""), "vFile:unlink: not offered");
+}
+
+static void test_no_fpu(void)
+{
+	static const struct gdb_target_ops gprs_only = {
+		.read_registers = fake_read_registers,
+		.list_threads = fake_list_threads,
+	};
+	static const char maps_open[] = "vFile:open:2f70726f632f312f6d617073,0,1c0";
+
+	fake_target_reset(2, true);
+	gdb_engine_init(&engine, &gprs_only, NULL, &recording);
+	send_packet("QStartNoAckMode");
+	is_str(exchange("p1a"), frame("xxxxxxxxxxxxxxxxxxxx"), "no read_fpu: st0 is unavailable");
+	is_str(exchange("p2e"), frame("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "and xmm0");
+	is_str(exchange("P2e=00112233445566778899aabbccddeeff"), frame("E0d"),
+	       "and cannot be written: E0d");
+	is_str(exchange(maps_open), frame("F-1,2"), "no memory_region: no /proc/PID/maps");
 }
 
 /* --- memory ------------------------------------------------------------ */
@@ -689,7 +868,7 @@ static void check_description(const char *xml)
 		regnum++;
 		regs++;
 	}
-	is_int(regs, 46, "target.xml declares 46 registers");
+	is_int(regs, 64, "target.xml declares 64 registers (no AVX)");
 	is_int(g_bits / 8, 180, "registers 0..25 add up to the 180-byte g packet");
 	ok(rip == 16 && rsp == 7 && rbp == 6, "rip, rsp, rbp are 16, 7, 6 (the expedited ones)");
 	ok(fs_base == 24 && gs_base == 25 && cr2 == 43, "fs_base 24, gs_base 25, cr2 43 (p18, p2b)");
@@ -705,8 +884,10 @@ static void test_qxfer_features(void)
 	len = read_qxfer("features:read:target.xml", 0xffb, whole, sizeof(whole), &replies, &more);
 	ok(len > 1000 && strncmp(whole, "<?xml", 5) == 0, "target.xml read (%zu bytes)", len);
 	ok(strstr(whole, "<architecture>i386:x86-64</architecture>") != NULL, "architecture is x86-64");
-	ok(strstr(whole, "org.gnu.gdb.i386.core") && strstr(whole, "org.gnu.gdb.i386.segments"),
-	   "core and segments features");
+	ok(strstr(whole, "org.gnu.gdb.i386.core") && strstr(whole, "org.gnu.gdb.i386.segments") &&
+	   strstr(whole, "org.gnu.gdb.i386.sse") && strstr(whole, "org.gnu.gdb.i386.linux"),
+	   "core, segments, sse and linux features");
+	ok(!strstr(whole, "org.gnu.gdb.i386.avx"), "no avx feature for a target without AVX");
 	ok(len > 7 && strcmp(whole + len - 10, "</target>\n") == 0, "target.xml ends the document");
 	read_qxfer("features:read:target.xml", 0x100, pieces, sizeof(pieces), &replies, &more);
 	ok(strcmp(pieces, whole) == 0, "target.xml in 256-byte windows is the same document");
@@ -716,19 +897,47 @@ static void test_qxfer_features(void)
 	is_str(exchange("qXfer:features:read:target.xml:ffffff,100"), frame("l"),
 	       "offset past the end: 'l'");
 	is_str(exchange("qXfer:libraries:read::0,100"), frame(""), "unsupported object: empty");
+	target.avx = true;
+	read_qxfer("features:read:target.xml", 0xffb, whole, sizeof(whole), &replies, &more);
+	ok(NULL != strstr(whole, "<feature name=\"org.gnu.gdb.i386.avx\">\n<reg name=\"ymm0h\" "
+			 "bitsize=\"128\" type=\"uint128\" regnum=\"64\"/>"),
+	   "a target with AVX: the avx feature, ymm0h at 64");
 }
 
 /* --- execution control ------------------------------------------------- */
 
+static void hex_string(char *out, const char *text)
+{
+	for (; *text; text++, out += 2)
+		sprintf(out, "%02x", (unsigned char)*text);
+	*out = '\0';
+}
+
+/* "hexname:..;qname:..;qkind:serial;" of the fake thread tid, as stop replies carry it. */
+static void expected_names(char *out, int64_t tid)
+{
+	char name[GDB_THREAD_NAME_MAX], hex_name[2 * GDB_THREAD_NAME_MAX + 1], hex_state[128];
+
+	fake_thread_name(tid, name, sizeof(name));
+	hex_string(hex_name, name);
+	hex_string(hex_state, fake_thread_state(tid));
+	sprintf(out, "hexname:%s;qname:%s;qkind:serial;", hex_name, hex_state);
+}
+
+/* head is "TSSthread:N;" and what follows it (a reason); names go after the thread. */
 static void expect_stop_reply(const char *head, int64_t tid, const char *what)
 {
-	char want[512], rip[17], rsp[17], rbp[17], cr3[17];
+	char want[1024], rip[17], rsp[17], rbp[17], cr3[17], names[256], with_names[512];
+	const char *after_thread = strchr(head, ';') + 1;
 
 	le_hex(rip, target.regs[tid].rip, 8);
 	le_hex(rsp, target.regs[tid].rsp, 8);
 	le_hex(rbp, target.regs[tid].rbp, 8);
 	le_hex(cr3, target.regs[tid].cr3, 8);
-	snprintf(want, sizeof(want), "%s10:%s;07:%s;06:%s;2c:%s;", head, rip, rsp, rbp, cr3);
+	expected_names(names, tid);
+	snprintf(with_names, sizeof(with_names), "%.*s%s%s", (int)(after_thread - head), head, names,
+		 after_thread);
+	snprintf(want, sizeof(want), "%s10:%s;07:%s;06:%s;2c:%s;", with_names, rip, rsp, rbp, cr3);
 	is_str(sent, frame(want), what);
 }
 
@@ -802,6 +1011,17 @@ static void test_continue_and_stop(void)
 	clear_sent();
 	gdb_engine_report_stop(&engine, &killed);
 	is_str(sent, frame("X0b"), "terminated: X0b");
+}
+
+static void test_thread_stop_info(void)
+{
+	start_session(3, false);
+	send_packet("qThreadStopInfo2");
+	expect_stop_reply("T00thread:2;", 2, "qThreadStopInfo of a thread that did not stop: T00");
+	send_packet("qThreadStopInfo1");
+	expect_stop_reply("T05thread:1;", 1, "qThreadStopInfo of the stopped thread: its stop");
+	is_str(exchange("qThreadStopInfo9"), frame("E03"), "qThreadStopInfo of no thread: E03");
+	is_str(exchange("qThreadStopInfo"), frame("E03"), "qThreadStopInfo without an id: E03");
 }
 
 static void test_stop_reason_negotiation(void)
@@ -988,6 +1208,37 @@ static void test_detach_kill(void)
 	is_int(target.kills, 1, "k: target killed");
 }
 
+/* bc/bs: offered in qSupported only to a target that can run backwards. */
+static void test_reverse(void)
+{
+	struct gdb_target_ops reverse_ops = fake_ops;
+
+	start_session(2, false);
+	is_str(exchange("bc"), frame(""), "bc without resume_reverse: unsupported");
+	is_int(target.reverse_continues, 0, "bc without resume_reverse: target untouched");
+
+	fake_target_reset(2, false);
+	reverse_ops.resume_reverse = fake_resume_reverse;
+	gdb_engine_init(&engine, &reverse_ops, &target, &recording);
+	send_packet("QStartNoAckMode");
+	ok(strstr(exchange("qSupported:swbreak+"), ";ReverseStep+;ReverseContinue+") != NULL,
+	   "qSupported offers ReverseStep+ and ReverseContinue+");
+	is_int(send_packet("bc"), GDB_EVENT_RESUMED, "bc: resume event");
+	ok(target.reverse_continues == 1 && gdb_engine_running(&engine), "bc: reverse continue runs");
+	report(GDB_SIGNAL_TRAP, 2, GDB_REASON_WATCH, 0x100040);
+	expect_stop_reply("T05thread:2;watch:100040;", 2, "bc ends at a watchpoint");
+	is_int(send_packet("bs"), GDB_EVENT_RESUMED, "bs: resume event");
+	is_int(target.reverse_steps, 1, "bs: one reverse step");
+	report(GDB_SIGNAL_TRAP, 1, GDB_REASON_REPLAY_BEGIN, 0);
+	expect_stop_reply("T05thread:1;replaylog:begin;", 1, "start of history: replaylog:begin");
+	send_packet("c");
+	report(GDB_SIGNAL_TRAP, 1, GDB_REASON_REPLAY_END, 0);
+	expect_stop_reply("T05thread:1;replaylog:end;", 1, "end of history: replaylog:end");
+	target.resume_result = GDB_ERR_GENERIC;
+	is_str(exchange("bs"), frame("E01"), "bs refused by the target: E01");
+	ok(!gdb_engine_running(&engine), "a refused bs leaves the engine stopped");
+}
+
 static void test_no_target_ops(void)
 {
 	static const struct gdb_target_ops none;
@@ -1009,17 +1260,22 @@ int main(void)
 {
 	test_handshake_and_acks();
 	test_registers();
+	test_fpu_registers();
+	test_no_fpu();
+	test_vfile();
 	test_memory();
 	test_thread_list();
 	test_qxfer_threads();
 	test_qxfer_features();
 	test_continue_and_stop();
 	test_stop_reason_negotiation();
+	test_thread_stop_info();
 	test_legacy_resume();
 	test_vcont();
 	test_breakpoints();
 	test_monitor();
 	test_detach_kill();
+	test_reverse();
 	test_no_target_ops();
 	return done_testing();
 }

@@ -609,6 +609,32 @@ static void test_info_registers(void)
 	us_error_destroy(err);
 }
 
+/* QEMU 7.2's FPU lines, as the fpu example's spinning thread leaves them. */
+static void test_info_registers_fpu(void)
+{
+	static const uint8_t pi[10] = { 0x35, 0xc2, 0x68, 0x21, 0xa2, 0xda, 0x0f, 0xc9, 0x00, 0x40 };
+	static const uint8_t xmm0[16] = { 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0x02, 0xc0 };
+	const char *text =
+		"EFER=0000000000000d00\r\n"
+		"FCW=037f FSW=3800 [ST=7] FTW=80 MXCSR=00001f80\r\n"
+		"FPR0=0000000000000000 0000 FPR1=0000000000000000 0000\r\n"
+		"FPR6=0000000000000000 0000 FPR7=c90fdaa22168c235 4000\r\n"
+		"XMM00=c002000000000000 3ff8000000000000 XMM01=0000000000000000 0000000000000000\r\n"
+		"XMM14=0000000000000000 0000000000000000 XMM15=fffffff100000015 0000000f05151515\r\n";
+	struct uniscope_fxsave fx;
+	struct us_error *err = us_parse_info_registers_fpu(text, &fx);
+
+	ok(!err && fx.fcw == 0x37f && fx.fsw == 0x3800 && fx.ftw == 0x80 && fx.mxcsr == 0x1f80,
+	   "FCW, FSW, FTW and MXCSR parsed");
+	ok(!memcmp(fx.st[0], pi, sizeof(pi)), "ST(0) is physical register 7 (top 7): pi");
+	ok(!memcmp(fx.xmm[0], xmm0, sizeof(xmm0)), "XMM00 printed high word first, stored low first");
+	ok(fx.xmm[15][0] == 0x15 && fx.xmm[15][4] == 0x0f && fx.xmm[15][15] == 0xff, "XMM15");
+	us_error_destroy(err);
+	err = us_parse_info_registers_fpu("RIP=0000000000103f6f FPR9=1 2 XMM99=1 2", &fx);
+	ok(err != NULL, "no FCW/MXCSR: an error, not zeros");
+	us_error_destroy(err);
+}
+
 struct core_image {
 	uint8_t bytes[4096 + (1u << 20)];
 	size_t size;
@@ -718,6 +744,7 @@ int main(void)
 	test_log();
 	test_records();
 	test_info_registers();
+	test_info_registers_fpu();
 	test_core();
 	test_target_specs();
 	free(mem);

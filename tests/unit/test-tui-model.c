@@ -183,7 +183,7 @@ static void test_replay_threads(void)
 	ok(t && !strcmp(t->state, "sleeping") && t->switches == 1 && t->cpu_ns == 50 * MS,
 	   "replay: a switch updates state, switches and CPU time");
 	t = tui_model_find_thread(&model, 0);
-	ok(t && !strcmp(t->name, "idle") && !strcmp(t->state, "running") && t->on_cpu,
+	ok(t && !strcmp(t->name, "boot") && !strcmp(t->state, "running") && t->on_cpu,
 	   "replay: the next thread runs");
 	tui_model_sort_threads(&model);
 	ok(tui_model_find_thread(&model, 2)->cpu_permille == 50, "replay: CPU %% over the last second");

@@ -14,6 +14,12 @@
 #define VECTOR_PLATFORM 0xf3 /* the hypervisor's own upcall (Xen event channels) */
 #define VECTOR_SPURIOUS 0xff
 
+/* Interrupt stack table slots (gdt.c, idt.c): 1-3 for faults that cannot trust rsp. */
+#define IST_TRAP 4
+extern char trap_ist_top[]; /* traps.S: the top of IST_TRAP's stack */
+/* The vector number a syscall's frame carries (syscall.S): no real vector. */
+#define SYSCALL_VECTOR 256
+
 typedef struct uniscope_trap_frame trap_frame_t;
 typedef void (*irq_handler_fn)(trap_frame_t *frame);
 
@@ -25,13 +31,15 @@ void irq_set_handler(int isa_irq, irq_handler_fn handler);
 void irq_set_platform_handler(irq_handler_fn handler);
 uint32_t hypervisor_cpuid_base(const char signature[12]);
 void trap_dispatch(trap_frame_t *frame);
+extern char trap_vectors_start[]; /* traps.S: 256 entry stubs, 16 bytes apart */
 extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
 void irq_acknowledge_early(const trap_frame_t *frame);
 
-/* The kernel's hooks for faults and timer ticks. */
+/* The kernel's hooks for faults, timer ticks and the end of a trap. */
 void fault_handle(trap_frame_t *frame);
 void timer_tick(trap_frame_t *frame);
+void sched_trap_exit(trap_frame_t *frame);
 
 void lapic_init(void);
 void lapic_calibrate_begin(void);
@@ -47,6 +55,8 @@ uint64_t clock_ns(void);
 void clock_delay_us(uint64_t us);
 
 void fpu_init(void);
+/* switch.S: save the running thread's callee-saved state in *from, resume *to. */
+void context_switch(struct uniscope_context *from, struct uniscope_context *to);
 void regs_from_trap_frame(struct uniscope_regs *regs, const trap_frame_t *frame);
 
 #endif

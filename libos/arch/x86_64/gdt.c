@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "arch.h"
+#include "param.h"
 
-#define IST_STACK_SIZE 8192
 
 struct tss {
 	uint32_t reserved0;
@@ -20,7 +20,8 @@ struct tss {
 } __attribute__((packed));
 
 static struct tss cpu_tss;
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* IST_TRAP's stack is in traps.S, which recognises a fresh entry by its address. */
+static uint8_t ist_stacks[IST_TRAP - 1][IST_STACK_SIZE] __attribute__((aligned(16)));
 static uint64_t gdt[5];
 
 struct gdt_pointer {
@@ -42,8 +43,9 @@ void gdt_init(void)
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffull;
 	gdt[2] = 0x00cf92000000ffffull;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < IST_TRAP - 1; i++)
 		cpu_tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+	cpu_tss.ist[IST_TRAP - 1] = (uint64_t)trap_ist_top;
 	cpu_tss.iomap_base = sizeof(cpu_tss);
 	gdt_set_tss(3, (uint64_t)&cpu_tss, sizeof(cpu_tss) - 1);
 

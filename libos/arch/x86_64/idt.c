@@ -22,7 +22,6 @@ struct idt_entry {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-extern char trap_vectors_start[];
 
 static uint8_t vector_ist(int vector)
 {
@@ -31,7 +30,7 @@ static uint8_t vector_ist(int vector)
 	case VECTOR_PAGE_FAULT: return 2;
 	case VECTOR_NMI:
 	case VECTOR_MACHINE_CHECK: return 3;
-	default: return 0;
+	default: return IST_TRAP; /* everything else: traps.S moves below the red zone */
 	}
 }
 

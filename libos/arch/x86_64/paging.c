@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "cpu.h"
 #include "paging.h"
+#include "image.h"
 
 #define PTE_PRESENT (1ull << 0)
 #define PTE_WRITE (1ull << 1)
@@ -36,10 +37,6 @@
 #define LOW_UNMAPPED_END 0x100000ull
 #define MMIO_IOAPIC 0xfec00000ull
 #define MMIO_LAPIC 0xfee00000ull
-#define MAX_PT_POOL_PAGES 4096
-#define MAX_SHARED_PAGES 4
-
-extern char _image_start[], _text_start[], _text_end[], _rodata_end[], _image_end[];
 
 static const struct paging_layout *layout;
 static uint64_t pool_start, pool_pages, pool_used;
@@ -54,6 +51,26 @@ int paging_add_shared_page(uint64_t pa)
 	if (nr_shared_pages >= MAX_SHARED_PAGES || pa % PAGE_SIZE || pa >> 52)
 		return -1;
 	shared_pages[nr_shared_pages++] = pa;
+	return 0;
+}
+
+/* Pages never mapped, beside the stack arena's: the main thread's guard page. */
+static uint64_t guard_pages[MAX_GUARD_PAGES];
+static unsigned nr_guard_pages;
+
+int paging_add_guard_page(uint64_t pa)
+{
+	if (nr_guard_pages >= MAX_GUARD_PAGES || pa % PAGE_SIZE)
+		return -1;
+	guard_pages[nr_guard_pages++] = pa;
+	return 0;
+}
+
+static int overlaps_guard_page(uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < nr_guard_pages; i++)
+		if (guard_pages[i] < hi && guard_pages[i] + PAGE_SIZE > lo)
+			return 1;
 	return 0;
 }
 
@@ -82,6 +99,8 @@ static int is_guard_page(uint64_t pa)
 {
 	uint64_t off;
 
+	if (overlaps_guard_page(pa, pa + 1))
+		return 1;
 	if (!layout->guard_stride || !in_range(pa, layout->arena_start, layout->arena_end))
 		return 0;
 	off = pa - layout->arena_start;
@@ -119,6 +138,7 @@ static void fill_region_table(uint64_t *pt, uint64_t region)
 	for (unsigned i = 0; i < layout->nr_ram; i++)
 		fill_range(pt, region, layout->ram[i].start, layout->ram[i].end, FLAGS_RAM);
 	fill_range(pt, region, 0, LOW_UNMAPPED_END, 0);
+	fill_range(pt, region, (uint64_t)_image_start, (uint64_t)_text_start, PTE_PRESENT | PTE_NX);
 	fill_range(pt, region, (uint64_t)_text_start, (uint64_t)_text_end, PTE_PRESENT);
 	fill_range(pt, region, (uint64_t)_text_end, (uint64_t)_rodata_end, PTE_PRESENT | PTE_NX);
 	fill_range(pt, region, (uint64_t)_rodata_end, (uint64_t)_image_end, FLAGS_RAM);
@@ -128,6 +148,8 @@ static void fill_region_table(uint64_t *pt, uint64_t region)
 	for (unsigned i = 0; i < nr_shared_pages; i++)
 		fill_range(pt, region, shared_pages[i], shared_pages[i] + PAGE_SIZE, FLAGS_RAM);
 	fill_guard_pages(pt, region);
+	for (unsigned i = 0; i < nr_guard_pages; i++)
+		fill_range(pt, region, guard_pages[i], guard_pages[i] + PAGE_SIZE, 0);
 }
 
 static int overlaps(uint64_t region, uint64_t lo, uint64_t hi)
@@ -144,7 +166,8 @@ static int region_is_special(uint64_t region)
 	    overlaps(region, pool_start, pool_start + pool_pages * PAGE_SIZE) ||
 	    overlaps(region, MMIO_IOAPIC, MMIO_IOAPIC + PAGE_SIZE) ||
 	    overlaps(region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE) ||
-	    overlaps_shared_page(region, region + REGION_SIZE))
+	    overlaps_shared_page(region, region + REGION_SIZE) ||
+	    overlaps_guard_page(region, region + REGION_SIZE))
 		return 1;
 	for (unsigned i = 0; i < layout->nr_ram; i++) {
 		uint64_t s = layout->ram[i].start, e = layout->ram[i].end;

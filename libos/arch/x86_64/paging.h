@@ -3,7 +3,9 @@
 
 #include <stdint.h>
 
-#define PAGING_MAX_RAM_RANGES 32
+#include "param.h"
+
+#define PAGING_MAX_RAM_RANGES MAX_RAM_RANGES
 #define PTE_FLAG_PRESENT (1ull << 0)
 #define PTE_FLAG_WRITE (1ull << 1)
 #define PTE_FLAG_NX (1ull << 63)
@@ -16,6 +18,7 @@ struct paging_layout {
 };
 
 int paging_add_shared_page(uint64_t pa);
+int paging_add_guard_page(uint64_t pa);
 int paging_init(const struct paging_layout *layout, uint64_t (*alloc_pages)(uint64_t count));
 void paging_seal(void);
 uint32_t *paging_sealed_flag(void);

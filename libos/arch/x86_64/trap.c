@@ -64,6 +64,8 @@ void trap_dispatch(trap_frame_t *frame)
 	trap_current_frame = frame;
 	trap_dispatch_vector(frame);
 	trap_current_frame = outer;
+	if (!outer)
+		sched_trap_exit(frame); /* a thread the debugger holds leaves the CPU */
 }
 
 static void trap_dispatch_vector(trap_frame_t *frame)

@@ -85,4 +85,5 @@ const struct plat_ops plat_qemu_ops = {
 	.console_read = uart_read,
 	.console_rx_irq = uart_rx_irq,
 	.exit = qemu_exit,
+	.wall_clock_ns = rtc_wall_clock_ns,
 };

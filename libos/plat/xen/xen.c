@@ -21,6 +21,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "plat/plat.h"
+#include "kern/channel.h"
 #include "xen.h"
 
 #define MAX_BOUND_PORTS 4
@@ -33,7 +34,6 @@ static struct {
 	xen_evtchn_fn handler;
 } bound[MAX_BOUND_PORTS];
 
-bool channel_framed(void);
 
 long xen_hvm_get_param(uint32_t index, uint64_t *value)
 {
@@ -134,8 +134,8 @@ static int hypercall_page_init(void)
 	if (r[0] < 1)
 		return -1;
 	wrmsr(r[1], (uint64_t)hypercall_page);
-	/* Xen fills the page during the wrmsr; an int3 left in place means it did not. */
-	return *(volatile char *)hypercall_page == (char)0xcc ? -1 : 0;
+	/* Xen fills the page during the wrmsr (mov $0, %eax first); a zero left means it did not. */
+	return *(volatile char *)hypercall_page == 0 ? -1 : 0;
 }
 
 static int shared_info_init(void)
@@ -181,10 +181,32 @@ __attribute__((noreturn)) static void xen_exit(int status)
 		__asm__ volatile("cli; hlt");
 }
 
+/*
+ * The wall clock Xen keeps in the shared info page after the event masks:
+ * wc_version (odd while Xen updates it), wc_sec, wc_nsec; the time of day
+ * at system time zero, to which the guest adds its own uptime.
+ */
+static uint64_t xen_wall_clock_ns(void)
+{
+	volatile uint32_t *wc = (volatile uint32_t *)((uint8_t *)shared + sizeof(*shared));
+	uint32_t version, sec, nsec;
+	int tries = 0;
+
+	do {
+		version = wc[0];
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		sec = wc[1];
+		nsec = wc[2];
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (((version & 1) || version != wc[0]) && ++tries < 1000);
+	return (uint64_t)sec * 1000000000ull + nsec + clock_ns();
+}
+
 const struct plat_ops plat_xen_ops = {
 	.name = "xen",
 	.console_write = xen_console_write,
 	.console_read = xen_console_read,
 	.console_rx_irq = xen_console_rx_irq,
 	.exit = xen_exit,
+	.wall_clock_ns = xen_wall_clock_ns,
 };

@@ -1,6 +1,13 @@
 /*
- * The libOS API for applications: threads, synchronisation, time, exit.
- * Standard C functions come from <stdio.h>, <stdlib.h>, <string.h>.
+ * The libOS's own API, for what POSIX does not say: libOS threads with
+ * the libOS's wait reasons, its synchronisation, its clock, the command
+ * line's key=value words, panic. Everything else comes from the C library
+ * (musl) and the Linux system calls the libOS implements. These names and
+ * <uniscope/trace.h>'s are the only ones the libOS exports (exports.txt).
+ *
+ * A libOS thread shares its creator's C-library thread state (TLS, errno,
+ * stdio locks): one of them at a time may call into the C library; use
+ * pthreads for threads that all do.
  */
 #ifndef LIBOS_H
 #define LIBOS_H
@@ -51,9 +58,10 @@ void mutex_lock(struct mutex *m);
 bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 
-void sem_init(struct semaphore *s, int64_t count);
-void sem_wait(struct semaphore *s);
-void sem_post(struct semaphore *s);
+/* Not sem_*: those are POSIX's (<semaphore.h>), which applications get from the C library. */
+void semaphore_init(struct semaphore *s, int64_t count);
+void semaphore_wait(struct semaphore *s);
+void semaphore_post(struct semaphore *s);
 
 void cond_init(struct condvar *c);
 void cond_wait(struct condvar *c, struct mutex *m);
@@ -67,6 +75,5 @@ const char *cmdline_get(const char *key);
 long cmdline_get_long(const char *key, long fallback);
 
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void exit(int status) __attribute__((noreturn));
 
 #endif

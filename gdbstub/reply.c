@@ -1,17 +1,12 @@
 /*
- * The engine's side of RSP framing: packets received through the framer
- * (framer.c) become acknowledgements and dispatches; replies are built
- * and sent here.
+ * Replies: what the engine sends. A reply is built in tx (payload at
+ * tx[1]), then framed as "$payload#cs" (the checksum is the payload's byte
+ * sum modulo 256 in two hex digits) and sent with one transport.put().
  *
- * Outside a packet, '+' and '-' acknowledge our last packet and 0x03 is
- * GDB's out-of-band interrupt. A packet that did not fit the receive
- * buffer is answered with an error, never truncated and executed.
- *
- * Sending: a reply is built in tx (payload at tx[1]), then framed and sent
- * with one transport.put(). Until GDB acknowledges it the packet stays in
- * tx, and a '-' sends it again a bounded number of times. In no-ack mode
- * neither side acknowledges anything; a '+' then can only come from a new
- * client starting in ack mode, so it ends the old session.
+ * Until GDB acknowledges it the packet stays in tx, and a '-' sends it
+ * again a bounded number of times. In no-ack mode neither side
+ * acknowledges anything. Every builder checks the room left: a reply that
+ * outgrows tx is sent as an error, never truncated.
  */
 #include "internal.h"
 
@@ -24,13 +19,20 @@ static void transport_put(struct gdb_engine *e, const void *buf, size_t len)
 		e->transport.put(e->transport.ctx, buf, len);
 }
 
-static void send_ack(struct gdb_engine *e, char ack)
+/* '+' or '-' for a received packet; nothing in no-ack mode. */
+void gdb_send_ack(struct gdb_engine *e, char ack)
 {
 	if (!e->no_ack)
 		transport_put(e, &ack, 1);
 }
 
-static void retransmit(struct gdb_engine *e)
+void gdb_tx_acked(struct gdb_engine *e)
+{
+	e->tx_unacked = false;
+}
+
+/* GDB sent '-': our last packet again, a bounded number of times. */
+void gdb_retransmit(struct gdb_engine *e)
 {
 	if (!e->tx_unacked || e->tx_len == 0)
 		return;
@@ -41,78 +43,6 @@ static void retransmit(struct gdb_engine *e)
 	e->tx_retransmits++;
 	e->stats.retransmits++;
 	transport_put(e, e->tx, e->tx_len);
-}
-
-/* The old client's session ends; why the target stopped stays true. */
-static unsigned new_client(struct gdb_engine *e)
-{
-	struct gdb_stop stop = e->stop;
-
-	gdb_session_reset(e); /* the received packet stays in rx.buf */
-	e->stop = stop;
-	return GDB_EVENT_NEW_CLIENT;
-}
-
-static unsigned ack_byte(struct gdb_engine *e)
-{
-	if (e->no_ack)
-		return new_client(e); /* see above */
-	e->tx_unacked = false;
-	return GDB_EVENT_NONE;
-}
-
-/* qSupported: every client sends it first, once, so whatever went before is over. */
-static bool starts_session(const struct gdb_engine *e)
-{
-	static const char name[] = "qSupported";
-
-	return e->rx.len >= sizeof(name) - 1 && !memcmp(e->rx.buf, name, sizeof(name) - 1) &&
-	       (e->rx.len == sizeof(name) - 1 || e->rx.buf[sizeof(name) - 1] == ':');
-}
-
-/* A packet arrived intact: acknowledge it, then answer it. */
-static unsigned accept_packet(struct gdb_engine *e)
-{
-	size_t len = e->rx.len;
-	unsigned events = GDB_EVENT_NONE;
-
-	if (starts_session(e))
-		events = new_client(e);
-	send_ack(e, '+');
-	e->stats.packets++;
-	e->error_text = 0;
-	if (e->rx.overflow) {
-		e->stats.oversized++;
-		gdb_send_error(e, GDB_ERR_GENERIC);
-		return events;
-	}
-	if (e->running) {
-		/* All-stop GDB sends nothing but 0x03 while the target runs. */
-		e->stats.dropped++;
-		return events;
-	}
-	return events | gdb_dispatch(e, e->rx.buf, len);
-}
-
-unsigned gdb_rx_byte(struct gdb_engine *e, uint8_t byte)
-{
-	switch (gdb_framer_push(&e->rx, byte)) {
-	case GDB_FRAME_PACKET:
-		return accept_packet(e);
-	case GDB_FRAME_BAD:
-		e->stats.bad_checksums++;
-		send_ack(e, '-'); /* in no-ack mode: dropped, never guessed at */
-		return GDB_EVENT_NONE;
-	case GDB_FRAME_ACK:
-		return ack_byte(e);
-	case GDB_FRAME_NAK:
-		retransmit(e);
-		return GDB_EVENT_NONE;
-	case GDB_FRAME_INTERRUPT:
-		return e->running ? GDB_EVENT_INTERRUPT : GDB_EVENT_NONE;
-	default:
-		return GDB_EVENT_NONE;
-	}
 }
 
 void gdb_reply_begin(struct gdb_engine *e)

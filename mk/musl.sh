@@ -1,0 +1,51 @@
+#!/bin/sh
+# mk/musl.sh BUILD: the applications' C library. musl from Debian's source
+# package (fetched once into BUILD/src), built with frame pointers and
+# debug information (C code: .debug_frame; assembly: CFI added by musl's
+# own tools/add-cfi) so that backtraces through libc frames are complete,
+# and installed into BUILD/musl (include/, lib/). Debian's prebuilt
+# musl-dev libc.a has neither frame pointers nor CFI: README, "The C library".
+# _start gets CFI too, "undefined rip" (as glibc's has): it is where the
+# application's main thread's stack begins, and without the mark debuggers
+# unwind past it into junk (libos/arch/x86_64/stack_entry.h); and a type
+# and size, so that debuggers name it rather than a label at its address.
+# A normal (default) mutex keeps its owner's thread id in its lock word, as
+# the other mutex types do (musl stores only "locked" there, EBUSY; glibc
+# keeps every mutex's owner): `uniscope report` and `ps` then name the
+# thread a blocked one waits for, and find deadlocks between default
+# mutexes. The cost is one thread-pointer load per uncontended lock.
+set -eu
+build=$1
+prefix=$build/musl
+[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.mutex-owner" ] && exit 0
+tree=$(sh "$(dirname "$0")/source-package.sh" musl "$build/src")
+crt_arch=$tree/arch/x86_64/crt_arch.h
+grep -q cfi_undefined "$crt_arch" ||
+	sed -i -e 's|^START ": \\n"$|".type " START ", @function\\n" START ": \\n" "\t.cfi_startproc\\n\t.cfi_undefined rip\\n\t.cfi_undefined rsp\\n\t.cfi_undefined rbp\\n\t.cfi_undefined rbx\\n\t.cfi_undefined r12\\n\t.cfi_undefined r13\\n\t.cfi_undefined r14\\n\t.cfi_undefined r15\\n"|' \
+		-e 's|^"\tcall " START "_c \\n"$|"\tcall " START "_c \\n\t.cfi_endproc\\n.size " START ", . - " START "\\n"|' \
+		"$crt_arch"
+grep -q cfi_endproc "$crt_arch" ||
+	{ echo "uniscope: cannot mark musl's _start as the outermost frame ($crt_arch)" >&2; exit 1; }
+thread=$tree/src/thread
+for f in pthread_mutex_lock.c pthread_mutex_timedlock.c mtx_lock.c; do
+	sed -i 's|a_cas(&m->_m_lock, 0, EBUSY)|a_cas(\&m->_m_lock, 0, __pthread_self()->tid)|' "$thread/$f"
+done
+sed -i 's|return a_cas(&m->_m_lock, 0, EBUSY) & EBUSY;|return a_cas(\&m->_m_lock, 0, __pthread_self()->tid) ? EBUSY : 0;|' \
+	"$thread/pthread_mutex_trylock.c"
+sed -i 's|(a_cas(&m->_m_lock, 0, EBUSY) & EBUSY)|a_cas(\&m->_m_lock, 0, __pthread_self()->tid)|' "$thread/mtx_trylock.c"
+[ "$(grep -l '_m_lock, 0, __pthread_self()->tid)' "$thread"/pthread_mutex_lock.c "$thread"/pthread_mutex_timedlock.c \
+	"$thread"/pthread_mutex_trylock.c "$thread"/mtx_lock.c "$thread"/mtx_trylock.c | wc -l)" = 5 ] &&
+	! grep -q '_m_lock, 0, EBUSY' "$thread"/*.c ||
+	{ echo "uniscope: cannot make musl's normal mutexes keep their owner ($thread)" >&2; exit 1; }
+obj=$build/musl-build
+rm -rf "$obj" && mkdir -p "$obj"
+prefix_abs=$(mkdir -p "$prefix" && cd "$prefix" && pwd)
+echo "   MUSL    $prefix (from $(basename "$tree"), ~30 s)"
+(
+	cd "$obj"
+	"$tree/configure" --prefix="$prefix_abs" --disable-shared \
+		CC="${GUEST_CC:-gcc}" CFLAGS="-Os -g -fno-omit-frame-pointer" >configure.log 2>&1
+	make -j2 >make.log 2>&1
+	make install >install.log 2>&1
+) || { echo "uniscope: building musl failed (see $obj/*.log)" >&2; exit 1; }
+touch "$prefix/.mutex-owner"

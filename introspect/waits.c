@@ -143,7 +143,7 @@ static void resolve_owner(struct us_target *t, const struct us_thread *th,
 			  const struct us_thread *threads, size_t count, struct us_wait *w)
 {
 	owner_hook *hook = hook_for(t, th->wait_reason);
-	struct owner_ref ref;
+	struct owner_ref ref = { 0 };
 	struct us_error *err;
 
 	if (!hook || !th->wait_object)

@@ -266,7 +266,7 @@ const char *us_thread_state_name(uint32_t state)
 const char *us_wait_reason_name(uint32_t reason)
 {
 	static const char *const names[] = { "-", "sleep", "mutex", "semaphore", "condvar",
-					     "join", "queue", "debugger", "console" };
+					     "join", "queue", "debugger", "console", "futex", "poll", "net" };
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";
 }

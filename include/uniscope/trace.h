@@ -89,6 +89,9 @@
 #define UNISCOPE_TRACE_ID_SYS_ENTER 14       /* a system call: name, arguments */
 #define UNISCOPE_TRACE_ID_SYS_EXIT 15        /* its result and errno */
 #define UNISCOPE_TRACE_ID_SYS_UNSUPPORTED 16 /* a syscall (or flag) the libOS lacks: -ENOSYS */
+#define UNISCOPE_TRACE_ID_NET_RX 17          /* a frame received: length, EtherType */
+#define UNISCOPE_TRACE_ID_NET_TX 18          /* a frame sent */
+#define UNISCOPE_TRACE_ID_NET_DROP 19        /* a frame that went nowhere: why, length */
 #define UNISCOPE_TRACE_APP_ID(n) (32 + (n))
 #define UNISCOPE_TRACE_POINT_IDS 64
 

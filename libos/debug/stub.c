@@ -250,7 +250,7 @@ static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
 static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
-					   "queue", "debugger", "console" };
+					   "queue", "debugger", "console", "futex", "poll", "net" };
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {

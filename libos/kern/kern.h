@@ -139,5 +139,6 @@ void process_exit(int status) __attribute__((noreturn));
 
 /* boot.c */
 const char *cmdline_string(void);
+uint64_t boot_acpi_rsdp(void);
 
 #endif

@@ -14,15 +14,20 @@
  * Files open for reading only: asking to write is -EROFS. The one
  * writable path is /proc/self/task/TID/comm (and /proc/thread-self/comm),
  * where pthread_setname_np writes a thread's name.
+ *
+ * The descriptor table is here too: beside files, a descriptor may name an
+ * object (fd.h: a socket, pipe, eventfd or epoll instance), which this
+ * file only installs, duplicates and closes.
  */
 #include <string.h>
 #include <stdlib.h>
 #include "posix.h"
+#include "fd.h"
 #include "image.h"
 #include "arch/x86_64/cpu.h"
 
 #define FS_MAX_ENTRIES 65536
-#define FS_MAX_FILES 64
+#define FS_MAX_FILES FD_MAX
 #define FS_MAX_LINKS 8
 #define PATH_MAX_LEN 1024
 #define CPIO_HEADER 110
@@ -35,7 +40,7 @@ struct fs_entry {
 	const uint8_t *data;
 };
 
-enum fd_kind { FD_FREE, FD_FILE, FD_DIR, FD_COMM };
+enum fd_kind { FD_FREE, FD_FILE, FD_DIR, FD_COMM, FD_OBJECT };
 
 struct open_file {
 	uint8_t kind;
@@ -43,6 +48,7 @@ struct open_file {
 	uint32_t entry;  /* FD_FILE, FD_DIR */
 	uint32_t tid;    /* FD_COMM */
 	uint64_t offset;
+	struct fd_object *object; /* FD_OBJECT */
 };
 
 static struct fs_entry *entries;
@@ -261,6 +267,47 @@ static int fd_alloc(int from)
 	return -LINUX_EMFILE;
 }
 
+int fd_install(struct fd_object *o, bool cloexec)
+{
+	uint64_t flags = irq_save();
+	int fd = fd_alloc(3);
+
+	if (fd >= 0)
+		files[fd] = (struct open_file){ .kind = FD_OBJECT, .cloexec = cloexec, .object = o };
+	irq_restore(flags);
+	if (fd < 0)
+		fd_object_call(o, FD_CALL_PUT, 0, 0);
+	return fd;
+}
+
+int64_t (*fd_object_call)(struct fd_object *o, enum fd_call call, uint64_t a, uint64_t b);
+
+struct fd_object *fd_get(int fd)
+{
+	uint64_t flags = irq_save();
+	struct fd_object *o = 0;
+
+	if (fd >= 3 && fd < FS_MAX_FILES && files[fd].kind == FD_OBJECT) {
+		o = files[fd].object;
+		o->refs++;
+	}
+	irq_restore(flags);
+	return o;
+}
+
+/* Empties a slot; an object loses the slot's reference (maybe its last). */
+static void fd_release_slot(int fd)
+{
+	uint64_t flags = irq_save();
+	struct open_file f = files[fd];
+
+	files[fd].kind = FD_FREE;
+	files[fd].object = 0;
+	irq_restore(flags);
+	if (f.kind == FD_OBJECT)
+		fd_object_call(f.object, FD_CALL_PUT, 0, 0);
+}
+
 /* The base directory of a *at() call. */
 static int64_t at_base(int64_t dirfd, const char *path, const char **base)
 {
@@ -358,7 +405,7 @@ SYSCALL_HANDLER(close)
 	}
 	if (!file_of(fd))
 		return -LINUX_EBADF;
-	files[fd].kind = FD_FREE;
+	fd_release_slot(fd);
 	return 0;
 }
 
@@ -400,7 +447,7 @@ int64_t fs_read(int fd, uint64_t buf, uint64_t len)
 	struct open_file *f = file_of(fd);
 	int64_t n;
 
-	if (!f)
+	if (!f || f->kind == FD_OBJECT)
 		return -LINUX_EBADF;
 	if (f->kind == FD_COMM)
 		return comm_read(f, buf, len);
@@ -452,6 +499,8 @@ SYSCALL_HANDLER(lseek)
 
 	if (!f)
 		return args->a[0] < 3 ? -LINUX_ESPIPE : -LINUX_EBADF;
+	if (f->kind == FD_OBJECT)
+		return -LINUX_ESPIPE;
 	switch (args->a[2]) {
 	case LINUX_SEEK_SET: base = 0; break;
 	case LINUX_SEEK_CUR: base = (int64_t)f->offset; break;
@@ -495,7 +544,9 @@ static int64_t stat_fd(int64_t fd, uint64_t ust)
 
 	if (fd >= 0 && fd < 3 && !console_closed[fd])
 		fill_stat(&st, &console);
-	else if ((f = file_of((int)fd)) && f->kind != FD_COMM)
+	else if ((f = file_of((int)fd)) && f->kind == FD_OBJECT)
+		fill_stat(&st, &(struct fs_entry){ "", f->object->ops->st_mode, (uint32_t)fd, 0, 0, 0 });
+	else if (f && f->kind != FD_COMM)
 		fill_stat(&st, entry_at(f->entry));
 	else
 		return f ? -LINUX_EINVAL : -LINUX_EBADF;
@@ -627,8 +678,14 @@ SYSCALL_HANDLER(fcntl)
 	switch (args->a[1]) {
 	case LINUX_F_GETFD: return f && f->cloexec ? 1 : 0;
 	case LINUX_F_SETFD: if (f) f->cloexec = args->a[2] & 1; return 0;
-	case LINUX_F_GETFL: return fd < 3 ? 2 /* O_RDWR */ : LINUX_O_RDONLY;
-	case LINUX_F_SETFL: return 0;
+	case LINUX_F_GETFL:
+		if (f && f->kind == FD_OBJECT)
+			return 2 /* O_RDWR */ | f->object->status;
+		return fd < 3 ? 2 /* O_RDWR */ : LINUX_O_RDONLY;
+	case LINUX_F_SETFL:
+		if (f && f->kind == FD_OBJECT)
+			f->object->status = (uint32_t)args->a[2] & LINUX_O_NONBLOCK;
+		return 0;
 	default:
 		posix_unsupported("fcntl command", args->a[1]);
 		return -LINUX_EINVAL;
@@ -641,6 +698,10 @@ static int64_t dup_to(int old, int new_fd)
 
 	if (!f || new_fd < 3 || new_fd >= FS_MAX_FILES)
 		return -LINUX_EBADF; /* the console's descriptors are not duplicated */
+	if (files[new_fd].kind != FD_FREE)
+		fd_release_slot(new_fd); /* dup2 onto an open descriptor closes it first */
+	if (f->kind == FD_OBJECT)
+		fd_get(old); /* the new descriptor's reference */
 	files[new_fd] = *f;
 	files[new_fd].cloexec = false;
 	return new_fd;

@@ -247,6 +247,8 @@ _Static_assert(sizeof(struct uniscope_net_stats) == 184, "net stats");
  */
 struct uniscope_tcp_pcb_layout {
 	uint32_t size;
+	uint32_t listen_size;       /* a listening PCB (tcp_listen_pcbs) is smaller: the fields
+	                             * up to off_local_port and off_callback_arg are the same */
 	uint32_t off_next;          /* struct tcp_pcb * */
 	uint32_t off_state;         /* enum tcp_state (u32): 0 CLOSED 1 LISTEN 2 SYN_SENT 3 SYN_RCVD
 	                             * 4 ESTABLISHED 5 FIN_WAIT_1 6 FIN_WAIT_2 7 CLOSE_WAIT 8 CLOSING
@@ -261,7 +263,7 @@ struct uniscope_tcp_pcb_layout {
 	uint32_t off_unacked;       /* struct tcp_seg *: sent, not acknowledged (0: none) */
 	uint32_t off_nrtx;          /* u8: retransmissions of the current segment */
 	uint32_t wnd_size;          /* bytes of tcpwnd_size_t: 2 or 4 */
-	uint32_t reserved[5];
+	uint32_t reserved[4];
 };
 
 /* lwIP's struct netconn and the libOS's socket (libos/net/socket.c). */

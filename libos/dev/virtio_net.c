@@ -20,6 +20,7 @@
 #include <string.h>
 #include "kern/kern.h"
 #include "kern/trace.h"
+#include "arch/x86_64/cpu.h"
 #include "virtio.h"
 #include "virtio_net.h"
 

@@ -65,6 +65,7 @@
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_MLD 1
 #define LWIP_IPV6_NUM_ADDRESSES 3
+#define IPV6_FRAG_COPYHEADER 1 /* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ICMP 1
 #define LWIP_DHCP 1
 #define LWIP_DHCP_DOES_ACD_CHECK 0

@@ -37,6 +37,7 @@
 #define LINUX_POLLWRNORM 0x100
 #define LINUX_POLLRDHUP 0x2000
 #define LINUX_O_NONBLOCK 04000
+#define LINUX_EPIPE 32
 #define LINUX_S_IFIFO 0010000
 #define LINUX_S_IFSOCK 0140000
 
@@ -96,5 +97,8 @@ extern int64_t (*fd_object_call)(struct fd_object *o, enum fd_call call, uint64_
 /* fs.c: the table */
 int fd_install(struct fd_object *o, bool cloexec); /* takes the caller's reference; -EMFILE */
 struct fd_object *fd_get(int fd);                  /* a reference, or NULL: not an object */
+int64_t fd_close(int fd);
+/* What poll says of a descriptor that is not an object (the console, a file); POLLNVAL when it is not open. */
+uint32_t fd_poll_other(int fd);
 
 #endif

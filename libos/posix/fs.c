@@ -259,6 +259,20 @@ bool fs_console_closed(int fd)
 	return fd >= 0 && fd < 3 && console_closed[fd];
 }
 
+/*
+ * Readiness of what is not an object: files are always ready, as on Linux;
+ * the console always takes output; its input is not watched (a poll on
+ * descriptor 0 never reports it readable).
+ */
+uint32_t fd_poll_other(int fd)
+{
+	if (fd >= 0 && fd < 3 && !console_closed[fd])
+		return fd ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0;
+	if (fd >= 3 && fd < FS_MAX_FILES && files[fd].kind != FD_FREE && files[fd].kind != FD_OBJECT)
+		return LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLOUT | LINUX_POLLWRNORM;
+	return LINUX_POLLNVAL;
+}
+
 static int fd_alloc(int from)
 {
 	for (int fd = from < 3 ? 3 : from; fd < FS_MAX_FILES; fd++)
@@ -395,10 +409,8 @@ SYSCALL_HANDLER(openat)
 	return open_at((int64_t)(int32_t)args->a[0], args->a[1], args->a[2]);
 }
 
-SYSCALL_HANDLER(close)
+int64_t fd_close(int fd)
 {
-	int fd = (int)args->a[0];
-
 	if (fd >= 0 && fd < 3 && !console_closed[fd]) {
 		console_closed[fd] = true;
 		return 0;
@@ -407,6 +419,11 @@ SYSCALL_HANDLER(close)
 		return -LINUX_EBADF;
 	fd_release_slot(fd);
 	return 0;
+}
+
+SYSCALL_HANDLER(close)
+{
+	return fd_close((int)args->a[0]);
 }
 
 static int64_t comm_read(struct open_file *f, uint64_t buf, uint64_t len)

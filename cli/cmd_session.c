@@ -108,9 +108,46 @@ static int list_xen_domains(bool json, int n)
 	return n;
 }
 
+/* NET: "-", "user", or the forwards as ADDR:HOST->GUEST,... (from the meta's ports). */
+static void describe_net(const struct session *s, char *out, size_t cap)
+{
+	char copy[sizeof(s->ports)], *save = 0;
+	size_t at = 0;
+
+	snprintf(out, cap, "%s", s->net[0] ? s->net : "-");
+	if (!s->ports[0])
+		return;
+	snprintf(copy, sizeof(copy), "%s", s->ports);
+	for (char *p = strtok_r(copy, " ", &save); p && at < cap; p = strtok_r(0, " ", &save)) {
+		char *guest = strrchr(p, ':');
+		if (!guest)
+			continue;
+		*guest++ = 0;
+		at += (size_t)snprintf(out + at, cap - at, "%s%s->%s", at ? "," : "", p, guest);
+	}
+}
+
+/* The forwards as JSON objects: [{"host_addr":..., "host_port":..., "guest_port":...}, ...]. */
+static void print_ports_json(const struct session *s)
+{
+	char copy[sizeof(s->ports)], *save = 0;
+	int n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", s->ports);
+	printf("[");
+	for (char *p = strtok_r(copy, " ", &save); p; p = strtok_r(0, " ", &save)) {
+		char addr[64];
+		unsigned host, guest;
+		if (sscanf(p, "%63[^:]:%u:%u", addr, &host, &guest) == 3)
+			printf("%s{\"proto\":\"tcp\",\"host_addr\":\"%s\",\"host_port\":%u,\"guest_port\":%u}",
+			       n++ ? "," : "", addr, host, guest);
+	}
+	printf("]");
+}
+
 int cmd_ls(int argc, char **argv)
 {
-	char root[SESSION_PATH_MAX], stats[64];
+	char root[SESSION_PATH_MAX], stats[64], net[512];
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 	struct dirent *e;
 	DIR *d = NULL;
@@ -119,7 +156,7 @@ int cmd_ls(int argc, char **argv)
 	if (json)
 		printf("[");
 	else
-		printf("%-20s %8s %5s %-12s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "IMAGE");
+		printf("%-20s %8s %5s %-12s %-24s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "NET", "IMAGE");
 	if (session_root(root, sizeof(root), 0) == 0)
 		d = opendir(root);
 	while (d && (e = readdir(d))) {
@@ -131,13 +168,17 @@ int cmd_ls(int argc, char **argv)
 			continue;
 		}
 		read_stats(&s, stats, sizeof(stats));
-		if (json)
+		describe_net(&s, net, sizeof(net));
+		if (json) {
 			printf("%s{\"name\":\"%s\",\"pid\":%d,\"accel\":\"%s\",\"frames\":\"%s\",\"image\":\"%s\",\"dir\":\"%s\","
-			       "\"platform\":\"%s\",\"domid\":%d}",
+			       "\"platform\":\"%s\",\"domid\":%d,\"net\":\"%s\",\"ports\":",
 			       n ? "," : "", s.name, (int)s.pid, s.accel, stats, s.image, s.dir,
-			       s.platform[0] ? s.platform : "qemu", s.domid);
-		else
-			printf("%-20s %8d %5s %-12s %s\n", s.name, (int)s.pid, s.accel, stats, s.image);
+			       s.platform[0] ? s.platform : "qemu", s.domid, s.net);
+			print_ports_json(&s);
+			printf("}");
+		} else {
+			printf("%-20s %8d %5s %-12s %-24s %s\n", s.name, (int)s.pid, s.accel, stats, net, s.image);
+		}
 		n++;
 	}
 	if (d)

@@ -7,7 +7,8 @@
 static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
-	  "           [--trace FILE] [--core-on-crash] [--detach] [--rootfs DIR] [--env K=V]... IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--trace FILE] [--core-on-crash] [--detach] [--rootfs DIR] [--env K=V]...\n"
+	  "           [--net] [--port [HOSTADDR:]HOSTPORT:GUESTPORT]... IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -23,6 +24,10 @@ static const struct cli_command commands[] = {
 	  "  --env K=V       set K in the program's environment (repeatable)\n"
 	  "  --rootfs DIR    DIR, packed as a cpio archive, is the read-only root file system\n"
 	  "                  (the PVH module: QEMU -initrd, xl ramdisk)\n"
+	  "  --net           a virtio-net device on QEMU's user networking (the guest gets\n"
+	  "                  10.0.2.15 by DHCP; the host is 10.0.2.2)\n"
+	  "  --port SPEC     forward the host's TCP port to the guest's: [HOSTADDR:]HOSTPORT:GUESTPORT,\n"
+	  "                  HOSTADDR 127.0.0.1 unless given (repeatable; implies --net)\n"
 	  "  Standard input goes to the program's stdin (end of file ends it).\n"
 	  "  --detach        run in the background; stop with `uniscope stop NAME`\n"
 	  "  --core-on-crash when the guest dies, keep it up (paused) while its core and crash\n"
@@ -30,6 +35,8 @@ static const struct cli_command commands[] = {
 	  "                  NAME.report in the current directory\n"
 	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
 	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up) and Xen domains",
+	  "  NET says a session's network: '-' none, 'user' QEMU's user networking, or its\n"
+	  "  forwards HOSTADDR:HOSTPORT->GUESTPORT.\n"
 	  "  In dom0 of a Xen host the domains follow the sessions: id, name, state, memory,\n"
 	  "  vCPUs and the TARGET that names them (xen:DOMID; xen:NAME works too)." },
 	{ "stop", cmd_stop, "stop NAME", "stop a session's image and end the session", 0 },

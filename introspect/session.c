@@ -61,6 +61,10 @@ static void meta_apply(struct session *s, const char *key, const char *value)
 		s->mem_size = strtoull(value, 0, 10);
 	else if (!strcmp(key, "domid"))
 		s->domid = (int)strtol(value, 0, 10);
+	else if (!strcmp(key, "net"))
+		copy_value(s->net, sizeof(s->net), value);
+	else if (!strcmp(key, "ports"))
+		copy_value(s->ports, sizeof(s->ports), value);
 }
 
 static int session_dir_for(const char *name_or_dir, char *dir, size_t cap)
@@ -113,9 +117,9 @@ int session_write_meta(const struct session *s)
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "name=%s\nimage=%s\nbuild_id=%s\npid=%d\nqemu_pid=%d\nmem_size=%llu\n"
-		   "accel=%s\ngdb=%s\nplatform=%s\ndomid=%d\n",
+		   "accel=%s\ngdb=%s\nplatform=%s\ndomid=%d\nnet=%s\nports=%s\n",
 		s->name, s->image, s->build_id, (int)s->pid, (int)s->qemu_pid,
-		(unsigned long long)s->mem_size, s->accel, s->gdb, s->platform, s->domid);
+		(unsigned long long)s->mem_size, s->accel, s->gdb, s->platform, s->domid, s->net, s->ports);
 	if (fclose(f) != 0)
 		return -errno;
 	return rename(tmp, path) < 0 ? -errno : 0; /* readers never see half a file */

@@ -14,7 +14,9 @@
  *
  * meta keys: name, image (absolute path), build_id (hex), pid (of `uniscope run`),
  * qemu_pid, mem_size (bytes), accel (tcg|kvm), gdb (the --gdb address or empty),
- * platform (qemu|xen), domid (the Xen domain, platform=xen; -1 otherwise).
+ * platform (qemu|xen), domid (the Xen domain, platform=xen; -1 otherwise),
+ * net (user: QEMU's user networking, run --net; empty: none), ports (the
+ * forwards of run --port, space-separated HOSTADDR:HOSTPORT:GUESTPORT).
  * Unknown keys are ignored; readers bound line lengths.
  *
  * A Xen session (run --platform xen) has no qmp.sock, mem or qemu-gdb.sock:
@@ -43,6 +45,8 @@ struct session {
 	pid_t qemu_pid;
 	uint64_t mem_size;
 	int domid; /* -1: none */
+	char net[16];
+	char ports[1024];
 };
 
 /* The directory holding all sessions; created (0700) when create is set. */

@@ -84,6 +84,17 @@
 #define ETH_PAD_SIZE 0
 
 /* TCP */
+/*
+ * TIME-WAIT lasts 2 * TCP_MSL. lwIP answers a SYN that meets a connection
+ * in TIME-WAIT with an ACK, where Linux would start the new connection;
+ * and QEMU's user networking connects to the guest from the host client's
+ * own port, which the host reuses as soon as it likes (the server closed
+ * first, so the host keeps no TIME-WAIT). With lwIP's 2 minutes, a busy
+ * server refused reused ports for seconds at a time. The peer is QEMU's
+ * TCP proxy on the same machine: no segment of an old connection is still
+ * in flight after a second.
+ */
+#define TCP_MSL 1000
 #define TCP_MSS 1460
 #define TCP_WND (32 * TCP_MSS)
 #define TCP_SND_BUF (32 * TCP_MSS)

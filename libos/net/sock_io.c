@@ -331,7 +331,7 @@ static int64_t message(const struct syscall_args *args, bool send)
 	else if ((err = sa_check_msghdr(&m, send)) == 0 && m.iovlen > STACK_VECTORS &&
 		 !(iov = malloc(m.iovlen * sizeof(*iov))))
 		err = -LINUX_ENOMEM;
-	if (err == 0 && (err = iovec_copy_in(iov, m.iov, m.iovlen, !send)) >= 0) {
+	if (err == 0 && (err = iovec_copy_in(iov, m.iov, m.iovlen, send)) >= 0) {
 		uint64_t ulen = args->a[1] + offsetof(struct sa_msghdr, namelen);
 		if (send)
 			err = socket_send(so, iov, (uint32_t)m.iovlen, (int)args->a[2], m.name, m.namelen);

@@ -95,7 +95,11 @@ static void conn_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 	switch (evt) {
 	case NETCONN_EVT_RCVPLUS: so->rcvevent++; break;
 	case NETCONN_EVT_RCVMINUS: so->rcvevent--; break;
-	case NETCONN_EVT_SENDPLUS: so->sendevent = true; break;
+	case NETCONN_EVT_SENDPLUS:
+		so->sendevent = true;
+		if (so->type == LINUX_SOCK_STREAM && conn->pcb.tcp && conn->pcb.tcp->state == ESTABLISHED)
+			so->established = true;
+		break;
 	case NETCONN_EVT_SENDMINUS: so->sendevent = false; break;
 	case NETCONN_EVT_ERROR: so->errevent = true; break;
 	}
@@ -375,7 +379,7 @@ static struct socket *adopt(struct socket *listener, struct netconn *conn)
 
 	if (!so)
 		return 0;
-	so->sendevent = true;
+	so->sendevent = so->established = true;
 	LOCK_TCPIP_CORE();
 	so->rcvevent = -1 - conn->socket;
 	conn->socket = socket_index(so);
@@ -453,7 +457,7 @@ SYSCALL_HANDLER(connect)
 	lerr = netconn_connect(so->conn, &ip, port);
 	err = lerr == ERR_INPROGRESS ? -LINUX_EINPROGRESS : connect_error(lerr);
 	if (lerr == ERR_OK && so->type == LINUX_SOCK_STREAM)
-		so->sendevent = true;
+		so->sendevent = so->established = true;
 out:
 	socket_put(so);
 	return err;

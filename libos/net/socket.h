@@ -90,6 +90,7 @@ struct socket {
 	bool errevent;
 	bool eof;                 /* the peer closed: reads return 0 */
 	bool listening;
+	bool established;         /* TCP: was connected (a reset before is a refusal) */
 	bool v6only;
 	bool linger_abort;        /* SO_LINGER {1, 0}: close resets */
 	int32_t linger_seconds;   /* SO_LINGER as set, -1 off */

@@ -173,7 +173,7 @@ static int take_error(struct socket *so)
 	int64_t e = so->pending_error ? -so->pending_error : lwip_to_errno(netconn_err(so->conn));
 
 	so->pending_error = 0;
-	if (e == -LINUX_ECONNRESET && !so->sendevent && so->type == LINUX_SOCK_STREAM)
+	if (e == -LINUX_ECONNRESET && !so->established && so->type == LINUX_SOCK_STREAM)
 		e = -LINUX_ECONNREFUSED; /* a connect that was refused */
 	return (int)-e;
 }

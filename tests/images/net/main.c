@@ -1,7 +1,12 @@
 /*
- * The network from a POSIX program (t1400): argv[1] picks a mode.
+ * The network from a POSIX program (t1400, t1410): argv[1] picks a mode.
+ *	loopback      sockets over 127.0.0.1 and ::1: TCP, UDP, options, names (loopback.c)
+ *	events        pipes, eventfds, poll, select, epoll (events.c)
+ *	badargs       bad pointers, lengths and descriptors get Linux's errors (badargs.c)
  *	echo PORT     a TCP echo server, one connection at a time
+ *	client ADDR PORT   connects out, sends a line, prints the answer
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -9,6 +14,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "check.h"
+
+const char *check_mode;
+int check_failures;
 
 static int echo(int port)
 {
@@ -33,16 +42,46 @@ static int echo(int port)
 		}
 		printf("echo: connection from %s\n", inet_ntoa(peer.sin_addr));
 		while ((n = read(c, buf, sizeof(buf))) > 0)
-			write(c, buf, (size_t)n);
+			if (write(c, buf, (size_t)n) != n)
+				break;
+		printf("echo: connection closed (%s)\n", n < 0 ? strerror(errno) : "end of file");
 		close(c);
 	}
+}
+
+static int client(const char *addr, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char buf[256];
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	ssize_t n;
+
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror("client: connect");
+		return 1;
+	}
+	dprintf(s, "hello from the guest\n");
+	n = read(s, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	printf("client: got '%s'\n", strtok(buf, "\n") ? buf : "");
+	close(s);
+	return n > 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
+	check_mode = argc > 1 ? argv[1] : "";
 	if (argc > 2 && !strcmp(argv[1], "echo"))
 		return echo(atoi(argv[2]));
-	fprintf(stderr, "usage: net echo PORT\n");
+	if (argc > 3 && !strcmp(argv[1], "client"))
+		return client(argv[2], atoi(argv[3]));
+	if (argc > 1 && !strcmp(argv[1], "loopback"))
+		return mode_loopback();
+	if (argc > 1 && !strcmp(argv[1], "events"))
+		return mode_events();
+	if (argc > 1 && !strcmp(argv[1], "badargs"))
+		return mode_badargs();
+	fprintf(stderr, "usage: net loopback|events|badargs|echo PORT|client ADDR PORT\n");
 	return 2;
 }

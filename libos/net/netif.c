@@ -80,6 +80,7 @@ static void link_changed(struct virtio_net *n, bool up)
 	(void)n;
 	if (!nif.state)
 		return; /* not added yet: netif_add reads the state */
+	kprintf("uniscope: net: en0 link %s\n", up ? "up" : "down");
 	if (up)
 		netif_set_link_up(&nif);
 	else

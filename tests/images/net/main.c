@@ -5,6 +5,7 @@
  *	badargs       bad pointers, lengths and descriptors get Linux's errors (badargs.c)
  *	echo PORT     a TCP echo server, one connection at a time
  *	client ADDR PORT   connects out, sends a line, prints the answer
+ *	beat ADDR PORT     a UDP datagram to ADDR:PORT every 100 ms, forever
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -68,6 +69,20 @@ static int client(const char *addr, int port)
 	return n > 0 ? 0 : 1;
 }
 
+static __attribute__((noreturn)) void beat(const char *addr, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	char line[32];
+
+	inet_pton(AF_INET, addr, &a.sin_addr);
+	for (unsigned n = 0;; n++) {
+		snprintf(line, sizeof(line), "beat %u\n", n);
+		sendto(s, line, strlen(line), 0, (struct sockaddr *)&a, sizeof(a));
+		usleep(100 * 1000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
@@ -76,6 +91,8 @@ int main(int argc, char **argv)
 		return echo(atoi(argv[2]));
 	if (argc > 3 && !strcmp(argv[1], "client"))
 		return client(argv[2], atoi(argv[3]));
+	if (argc > 3 && !strcmp(argv[1], "beat"))
+		beat(argv[2], atoi(argv[3]));
 	if (argc > 1 && !strcmp(argv[1], "loopback"))
 		return mode_loopback();
 	if (argc > 1 && !strcmp(argv[1], "events"))

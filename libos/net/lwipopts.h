@@ -109,7 +109,6 @@
 /* Checks and statistics */
 #define LWIP_STATS 0
 #define LWIP_CHKSUM_ALGORITHM 3
-#define LWIP_DEBUG 0
 #define LWIP_NOASSERT_ON_ERROR 0
 
 #endif

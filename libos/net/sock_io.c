@@ -183,6 +183,7 @@ static int64_t send_tcp(struct socket *so, const struct linux_iovec *iov, uint32
 {
 	struct netvector stack_vec[STACK_VECTORS], *vec = stack_vec;
 	size_t written = 0;
+	u16_t n = 0;
 	u8_t apiflags = NETCONN_COPY | (receive_nonblocking(so, flags) ? NETCONN_DONTBLOCK : 0);
 	err_t err;
 
@@ -191,8 +192,9 @@ static int64_t send_tcp(struct socket *so, const struct linux_iovec *iov, uint32
 	if (count > STACK_VECTORS && !(vec = malloc(count * sizeof(*vec))))
 		return -LINUX_ENOMEM;
 	for (uint32_t i = 0; i < count; i++)
-		vec[i] = (struct netvector){ (const void *)iov[i].base, iov[i].len };
-	err = netconn_write_vectors_partly(so->conn, vec, (u16_t)count, apiflags, &written);
+		if (iov[i].len) /* lwIP takes an empty buffer for a bad one (musl's writev gives some) */
+			vec[n++] = (struct netvector){ (const void *)iov[i].base, iov[i].len };
+	err = netconn_write_vectors_partly(so->conn, vec, n, apiflags, &written);
 	if (vec != stack_vec)
 		free(vec);
 	if (err == ERR_OK)

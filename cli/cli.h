@@ -53,5 +53,6 @@ int cmd_dis(int argc, char **argv);
 int cmd_core(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_gdbserver(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "record.h"
 
 #define DEFAULT_MEM (128ull << 20)
 
@@ -72,6 +73,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		else if (!strcmp(a, "--net")) o->net = true;
 		else if (!strcmp(a, "--detach")) o->detach = true;
 		else if (!strcmp(a, "--core-on-crash")) o->core_on_crash = true;
+		else if (!strcmp(a, "--record")) err = option_value(argc, argv, &i, &o->record_dir);
 		else return cli_error("unknown option '%s' (see uniscope run --help)", a), EXIT_USAGE;
 		if (err)
 			return EXIT_USAGE;
@@ -99,7 +101,9 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
 	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
 		return cli_error("--accel takes kvm or tcg, not '%s'", o->accel), EXIT_USAGE;
-	return run_net_check(o) ? EXIT_USAGE : 0;
+	if (run_net_check(o))
+		return EXIT_USAGE;
+	return o->record_dir ? run_record_check(o) : 0;
 }
 
 static bool valid_session_name(const char *name)
@@ -148,7 +152,7 @@ static int choose_name(struct run_state *rs, bool explicit_name)
 	return cli_error("too many sessions named '%s'", base);
 }
 
-static int fill_session(struct run_state *rs)
+int run_fill_session(struct run_state *rs)
 {
 	struct session *s = &rs->session;
 
@@ -172,7 +176,7 @@ static int fill_session(struct run_state *rs)
 }
 
 /* --detach: the child runs the session; the parent waits until it is up. */
-static int detach(struct run_state *rs)
+int run_detach(struct run_state *rs)
 {
 	int pipefd[2];
 	char status = 1;
@@ -214,16 +218,19 @@ int cmd_run(int argc, char **argv)
 		return err;
 	if (access(rs->opt.image, R_OK) < 0)
 		return cli_error("'%s': %s", rs->opt.image, strerror(errno));
-	if (fill_session(rs))
+	if (run_fill_session(rs))
 		return 1;
-	if (rs->opt.detach && detach(rs))
+	if (rs->opt.detach && run_detach(rs))
 		return 1;
 	if (run_session_create(rs) || run_pack_rootfs(rs) ||
+	    (rs->opt.record_dir && run_record_start(rs)) ||
 	    (rs->opt.xen ? run_xen_start(rs) : run_qemu_start(rs))) {
 		run_session_remove(rs);
 		return 1;
 	}
 	status = run_loop(rs);
+	if (rs->opt.record_dir)
+		run_record_finish(rs);
 	run_session_remove(rs);
 	free(rs);
 	return status;

@@ -8,7 +8,7 @@ static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
 	  "           [--trace FILE] [--core-on-crash] [--detach] [--rootfs DIR] [--env K=V]...\n"
-	  "           [--net] [--port [HOSTADDR:]HOSTPORT:GUESTPORT]... IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--net] [--port [HOSTADDR:]HOSTPORT:GUESTPORT]... [--record DIR] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -33,6 +33,8 @@ static const struct cli_command commands[] = {
 	  "  --core-on-crash when the guest dies, keep it up (paused) while its core and crash\n"
 	  "                  report are written, print the report, and leave NAME.core and\n"
 	  "                  NAME.report in the current directory\n"
+	  "  --record DIR    record the run (QEMU record/replay under TCG: every input with\n"
+	  "                  its instruction count) into DIR, for `uniscope replay DIR`\n"
 	  "Exits with the guest's exit status (125 when it panicked or faulted)." },
 	{ "ls", cmd_ls, "ls [--json]", "list live sessions (stale ones are cleaned up) and Xen domains",
 	  "  NET says a session's network: '-' none, 'user' QEMU's user networking, or its\n"
@@ -100,6 +102,20 @@ static const struct cli_command commands[] = {
 	  "  stub, `uniscope gdb`). Listens on loopback port 1234 unless told otherwise;\n"
 	  "  a unix socket is created 0600. Serves one debugger and exits when it\n"
 	  "  detaches; --keep serves the next one too." },
+	{ "replay", cmd_replay,
+	  "replay DIR [--listen tcp:HOST:PORT|unix:PATH] [--name N] [--image PATH] [--detach]",
+	  "replay a recorded run (run --record DIR) and serve it to GDB, backwards too",
+	  "  The replay is a session (uniscope ls shows it as 'replay'); its GDB socket is\n"
+	  "  SESSION_DIR/gdb.sock (uniscope gdb NAME) and ADDR with --listen. GDB sees the\n"
+	  "  libOS threads; continue, stepi, breakpoints and watchpoints run the replay\n"
+	  "  forwards, reverse-continue, reverse-stepi, reverse-next, reverse-finish backwards.\n"
+	  "  A forward continue stops at the crash, on the faulting instruction, and at the\n"
+	  "  end of the recording. ps, bt, trace, log, core, report on NAME read the guest\n"
+	  "  as the replay has it. The recording is checked first: it must have ended\n"
+	  "  cleanly, be whole, come from this QEMU and from the image (build-id).\n"
+	  "  --name N        session name (default: DIR's name, made unique)\n"
+	  "  --image PATH    the image that was recorded, when it moved\n"
+	  "  --detach        serve in the background; print the session's name" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -28,6 +28,7 @@ struct run_options {
 	uint64_t mem_size;
 	bool detach;
 	bool core_on_crash;
+	const char *record_dir; /* --record DIR (record.h) */
 	const char *extra[RUN_MAX_EXTRA_ARGS];
 	int nr_extra;
 	const char *rootfs;     /* --rootfs DIR */
@@ -92,6 +93,7 @@ struct run_state {
 	bool keep_session_dir; /* for the post-mortem of a failed start */
 	bool crash_saved;      /* --core-on-crash wrote core.elf and report.txt */
 	struct run_ctl *ctl;   /* the control socket (run_ctl.c), or NULL */
+	struct run_rr *rr;     /* recording or replaying (record.h), or NULL */
 	char rootfs_cpio[SESSION_PATH_MAX]; /* --rootfs, packed (run_rootfs.c) */
 	char append_buf[1024];              /* --env words and --append */
 };
@@ -105,6 +107,9 @@ int run_net_check(struct run_options *o);
 void run_net_describe(const struct run_options *o, struct session *s);
 int run_net_qemu_args(const struct run_options *o, const char **argv, char *netdev, size_t cap);
 
+/* cmd_run.c: the session's name and fields from rs->opt; --detach. 0 or 1. */
+int run_fill_session(struct run_state *rs);
+int run_detach(struct run_state *rs);
 int run_session_create(struct run_state *rs);
 void run_session_remove(struct run_state *rs);
 int run_qemu_start(struct run_state *rs);

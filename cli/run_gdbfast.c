@@ -35,8 +35,10 @@ void gdb_fast_init(struct run_state *rs)
 	const char *env = getenv("UNISCOPE_GDB_FASTPATH");
 
 	memset(&rs->gdbfast, 0, sizeof(rs->gdbfast));
-	/* Under Xen there is no RAM file: every packet goes to the stub. */
-	rs->gdbfast.disabled = (env && !strcmp(env, "0")) || rs->opt.xen;
+	/* Under Xen there is no RAM file: every packet goes to the stub. A
+	 * recording cannot have the host write guest RAM (the mailbox) behind
+	 * QEMU's back: the replay would not see it. */
+	rs->gdbfast.disabled = (env && !strcmp(env, "0")) || rs->opt.xen || rs->opt.record_dir;
 }
 
 /* Maps guest RAM on first use: QEMU creates the file only once it runs. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "record.h"
 
 #define READ_CHUNK 65536
 #define STATS_INTERVAL_MS 500
@@ -276,6 +277,8 @@ static void stop_image(struct run_state *rs, int sig)
 	if (!rs->stopping && !rs->guest_ended) {
 		if (rs->xen)
 			run_xen_stop(rs);
+		else if (rs->rr)
+			run_record_stop(rs); /* a recording ends cleanly, or not at all */
 		else
 			kill(rs->qemu_pid, SIGTERM);
 	}
@@ -366,6 +369,8 @@ static int final_status(struct run_state *rs, int xen_status)
 		status = rs->exit_status;
 	else if (rs->stopping)
 		status = 128 + rs->stop_signal;
+	else if (rs->rr && atomic_load(&rs->rr->guest_status) >= 0)
+		status = atomic_load(&rs->rr->guest_status); /* no exit device while recording */
 	else if (rs->xen && xen_status >= 0)
 		status = xen_status;
 	else if (rs->xen) {

@@ -57,6 +57,9 @@ int run_net_check(struct run_options *o)
 		o->net = true;
 	if (o->net && o->xen)
 		return cli_error("--net and --port are for QEMU (networking under Xen is still to come)");
+	if (o->net && o->record_dir)
+		return cli_error("--net and --record together: a recording does not hold the network's "
+				 "traffic, so it would not replay (record without --net)");
 	for (int i = 0; i < o->nr_ports; i++)
 		if (parse_port(o->ports[i], addr, sizeof(addr), &host, &guest) < 0)
 			return cli_error("--port '%s': not [HOSTADDR:]HOSTPORT:GUESTPORT (an IPv4 address, "

@@ -16,8 +16,9 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
+#include "record.h"
 
-#define MAX_QEMU_ARGS (56 + RUN_MAX_EXTRA_ARGS)
+#define MAX_QEMU_ARGS (56 + RUN_RR_QEMU_ARGS + RUN_MAX_EXTRA_ARGS)
 
 uint64_t run_now_ms(void)
 {
@@ -141,15 +142,18 @@ static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[]
 			    char *netdev, size_t netdev_cap)
 {
 	struct session *s = &rs->session;
-	bool kvm = rs->opt.accel ? !strcmp(rs->opt.accel, "kvm") : kvm_usable();
+	bool kvm = !rs->rr && (rs->opt.accel ? !strcmp(rs->opt.accel, "kvm") : kvm_usable());
+	bool replay = rs->rr && rs->rr->mode == RUN_RR_REPLAY;
 	int n = 0, b = 0;
 
-	snprintf(s->accel, sizeof(s->accel), "%s", kvm ? "kvm" : "tcg");
+	/* ls shows a recording or a replay as such; both are TCG. */
+	snprintf(s->accel, sizeof(s->accel), "%s", !rs->rr ? (kvm ? "kvm" : "tcg") :
+		 replay ? "replay" : "record");
 	argv[n++] = "qemu-system-x86_64";
 	argv[n++] = "-machine";
 	argv[n++] = "microvm,memory-backend=mem";
 	argv[n++] = "-accel";
-	argv[n++] = s->accel;
+	argv[n++] = kvm ? "kvm" : "tcg";
 	argv[n++] = "-cpu";
 	argv[n++] = kvm ? "host" : "max";
 	argv[n++] = "-m";
@@ -165,7 +169,9 @@ static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[]
 	argv[n++] = "none";
 	argv[n++] = "-no-reboot";
 	argv[n++] = "-chardev";
-	snprintf(bufs[b], sizeof(bufs[b]), "pipe,id=chan,path=%s/serial", s->dir);
+	/* A replay's serial input comes from the log; its output is the guest's past. */
+	snprintf(bufs[b], sizeof(bufs[b]), replay ? "null,id=chan" : "pipe,id=chan,path=%s/serial",
+		 s->dir);
 	argv[n++] = bufs[b++];
 	argv[n++] = "-serial";
 	argv[n++] = "chardev:chan";
@@ -175,8 +181,12 @@ static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[]
 	argv[n++] = "-gdb";
 	snprintf(bufs[b], sizeof(bufs[b]), "unix:%s/qemu-gdb.sock,server=on,wait=off", s->dir);
 	argv[n++] = bufs[b++];
-	argv[n++] = "-device";
-	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	if (rs->rr) { /* no isa-debug-exit: its exit() would end QEMU before the end is read */
+		n = run_rr_qemu_args(rs, argv, n, bufs + b);
+	} else {
+		argv[n++] = "-device";
+		argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	}
 	argv[n++] = "-kernel";
 	argv[n++] = s->image;
 	if (rs->opt.append) {
@@ -210,15 +220,18 @@ static void exec_qemu(const char **argv, int log_fd)
 int run_qemu_start(struct run_state *rs)
 {
 	const char *argv[MAX_QEMU_ARGS];
-	char bufs[8][SESSION_PATH_MAX + 128], netdev[64 + 48 * RUN_MAX_PORTS];
+	char bufs[12][SESSION_PATH_MAX + 128], netdev[64 + 48 * RUN_MAX_PORTS];
 	int log_fd = open_session_file(rs, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC);
 
 	build_qemu_args(rs, argv, bufs, netdev, sizeof(netdev));
 	rs->qemu_pid = fork();
 	if (rs->qemu_pid < 0)
 		return cli_error("fork: %s", strerror(errno));
-	if (rs->qemu_pid == 0)
+	if (rs->qemu_pid == 0) {
+		if (rs->rr && rs->rr->mode == RUN_RR_RECORD)
+			setpgid(0, 0); /* Ctrl-C is for uniscope, which ends the recording cleanly */
 		exec_qemu(argv, log_fd);
+	}
 	close(log_fd);
 	rs->session.qemu_pid = rs->qemu_pid;
 	if (session_write_meta(&rs->session) < 0)

@@ -36,6 +36,8 @@ static const struct gdb_command commands[] = {
 	{ "S", MATCH_PREFIX, gdb_cmd_step_signal },
 	{ "vCont?", MATCH_EXACT, gdb_cmd_vcont_query },
 	{ "vCont;", MATCH_PREFIX, gdb_cmd_vcont },
+	{ "bc", MATCH_EXACT, gdb_cmd_reverse_continue },
+	{ "bs", MATCH_EXACT, gdb_cmd_reverse_step },
 	{ "H", MATCH_PREFIX, gdb_cmd_set_thread },
 	{ "T", MATCH_PREFIX, gdb_cmd_thread_alive },
 	{ "Z", MATCH_PREFIX, gdb_cmd_insert_breakpoint },
@@ -114,6 +116,8 @@ static unsigned cmd_supported(struct gdb_engine *e, struct gdb_cursor *args)
 	gdb_reply_hex_u64(e, GDB_PACKET_SIZE);
 	gdb_reply_str(e, ";qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+"
 			 ";vContSupported+;swbreak+;hwbreak+");
+	if (e->ops->resume_reverse)
+		gdb_reply_str(e, ";ReverseStep+;ReverseContinue+");
 	gdb_reply_send(e);
 	return GDB_EVENT_NONE;
 }

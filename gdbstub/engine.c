@@ -63,7 +63,7 @@ static struct gdb_stop checked_stop(const struct gdb_stop *stop)
 
 	if (checked.kind > GDB_STOP_TERMINATED)
 		checked.kind = GDB_STOP_SIGNAL;
-	if (checked.reason > GDB_REASON_AWATCH)
+	if (checked.reason > GDB_REASON_REPLAY_END)
 		checked.reason = GDB_REASON_NONE;
 	if (checked.tid < 0)
 		checked.tid = 0;

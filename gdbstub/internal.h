@@ -15,7 +15,7 @@
  * window.c   the windowed writer of generated documents
  * qxfer.c    qXfer dispatch
  * vfile.c    vFile host I/O: the target's memory map as /proc/PID/maps
- * resume.c   c C s S vCont, stop replies
+ * resume.c   c C s S vCont bc bs, stop replies
  * breakpoints.c Z z
  *
  * Calls go one way, down this list's dependencies: engine -> rx, commands;
@@ -161,6 +161,7 @@ gdb_handler gdb_cmd_vfile_setfs, gdb_cmd_vfile_open, gdb_cmd_vfile_pread, gdb_cm
 /* resume.c */
 gdb_handler gdb_cmd_continue, gdb_cmd_continue_signal, gdb_cmd_step, gdb_cmd_step_signal;
 gdb_handler gdb_cmd_vcont_query, gdb_cmd_vcont, gdb_cmd_stop_reason, gdb_cmd_thread_stop_info;
+gdb_handler gdb_cmd_reverse_continue, gdb_cmd_reverse_step;
 void gdb_send_stop_reply(struct gdb_engine *e, const struct gdb_stop *stop);
 
 /* breakpoints.c */

@@ -1,5 +1,5 @@
 /*
- * Execution control: c C s S vCont? vCont, '?', stop replies and LLDB's
+ * Execution control: c C s S vCont? vCont, bc bs, '?', stop replies and LLDB's
  * per-thread qThreadStopInfo.
  *
  * Every resume packet is turned into one struct gdb_resume, "these threads
@@ -231,6 +231,36 @@ unsigned gdb_cmd_vcont(struct gdb_engine *e, struct gdb_cursor *args)
 	return start_resume(e);
 }
 
+/* bc / bs: the whole target runs backwards, where the target can (a replay). */
+static unsigned resume_reverse(struct gdb_engine *e, bool step)
+{
+	int rc;
+
+	if (!e->ops->resume_reverse) {
+		gdb_send_empty(e);
+		return GDB_EVENT_NONE;
+	}
+	rc = e->ops->resume_reverse(e->target_ctx, step);
+	if (rc < 0) {
+		gdb_send_failure(e, rc);
+		return GDB_EVENT_NONE;
+	}
+	e->running = true;
+	return GDB_EVENT_RESUMED;
+}
+
+unsigned gdb_cmd_reverse_continue(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return resume_reverse(e, false);
+}
+
+unsigned gdb_cmd_reverse_step(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return resume_reverse(e, true);
+}
+
 unsigned gdb_cmd_stop_reason(struct gdb_engine *e, struct gdb_cursor *args)
 {
 	(void)args;
@@ -256,6 +286,10 @@ static void reply_stop_reason(struct gdb_engine *e, const struct gdb_stop *stop)
 
 	if (stop->reason == GDB_REASON_SWBREAK && e->gdb_swbreak)
 		gdb_reply_str(e, "swbreak:;");
+	else if (stop->reason == GDB_REASON_REPLAY_BEGIN)
+		gdb_reply_str(e, "replaylog:begin;");
+	else if (stop->reason == GDB_REASON_REPLAY_END)
+		gdb_reply_str(e, "replaylog:end;");
 	else if (stop->reason == GDB_REASON_HWBREAK && e->gdb_hwbreak)
 		gdb_reply_str(e, "hwbreak:;");
 	else if (stop->reason >= GDB_REASON_WATCH && stop->reason <= GDB_REASON_AWATCH) {

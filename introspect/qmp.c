@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -178,6 +179,36 @@ struct us_error *us_qmp_query_running(struct us_qmp *q, bool *running)
 	*running = json_is_true(json_object_get(ret, "running"));
 	json_decref(ret);
 	return NULL;
+}
+
+struct us_error *us_qmp_query_status(struct us_qmp *q, char *status, size_t cap)
+{
+	struct us_error *err;
+	json_t *ret;
+	const char *s;
+
+	if ((err = qmp_execute_json(q, "query-status", NULL, &ret)))
+		return err;
+	s = json_string_value(json_object_get(ret, "status"));
+	snprintf(status, cap, "%s", s ? s : "");
+	json_decref(ret);
+	return s ? NULL : us_error_create(US_ERR_INVALID, "QMP query-status returned no status");
+}
+
+struct us_error *us_qmp_query_replay_icount(struct us_qmp *q, uint64_t *icount)
+{
+	struct us_error *err;
+	json_t *ret, *n;
+
+	if ((err = qmp_execute_json(q, "query-replay", NULL, &ret)))
+		return err;
+	n = json_object_get(ret, "icount");
+	if (json_is_integer(n) && json_integer_value(n) >= 0)
+		*icount = (uint64_t)json_integer_value(n);
+	else
+		err = us_error_create(US_ERR_INVALID, "QMP query-replay returned no icount");
+	json_decref(ret);
+	return err;
 }
 
 struct us_error *us_qmp_hmp(struct us_qmp *q, const char *command_line, char **text)

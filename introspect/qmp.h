@@ -10,6 +10,8 @@
 #define UNISCOPE_INTROSPECT_QMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "error.h"
 
 #define US_QMP_TIMEOUT_MS 5000
@@ -27,6 +29,10 @@ struct us_error *us_qmp_execute(struct us_qmp *q, const char *command, const cha
 				int timeout_ms, char **result);
 /* query-status: whether the guest's vCPUs are running. */
 struct us_error *us_qmp_query_running(struct us_qmp *q, bool *running);
+/* query-status: the run state ("running", "paused", "shutdown", ...). */
+struct us_error *us_qmp_query_status(struct us_qmp *q, char *status, size_t cap);
+/* query-replay: the instruction count of a recording or replay. */
+struct us_error *us_qmp_query_replay_icount(struct us_qmp *q, uint64_t *icount);
 /* human-monitor-command: the monitor's text answer (free()). */
 struct us_error *us_qmp_hmp(struct us_qmp *q, const char *command_line, char **text);
 

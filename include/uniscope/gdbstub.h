@@ -147,6 +147,8 @@ enum gdb_stop_reason {
 	GDB_REASON_WATCH,  /* write watchpoint at watch_addr */
 	GDB_REASON_RWATCH,
 	GDB_REASON_AWATCH,
+	GDB_REASON_REPLAY_BEGIN, /* a replay ran out of history backwards: "replaylog:begin" */
+	GDB_REASON_REPLAY_END,   /* ... or forwards: GDB says "No more reverse-execution history" */
 };
 
 struct gdb_stop {
@@ -220,6 +222,12 @@ struct gdb_target_ops {
 	 * last. Regions come out in address order and must not overlap.
 	 */
 	bool (*memory_region)(void *ctx, uint64_t from, struct gdb_memory_region *out);
+	/*
+	 * bc / bs: run the whole target backwards (a replay), to the previous
+	 * breakpoint or watchpoint hit, or by one instruction; return at once,
+	 * as resume does. NULL: no reverse execution (not offered to GDB).
+	 */
+	int (*resume_reverse)(void *ctx, bool step);
 	/* `monitor CMD`: write text with gdb_engine_console_write(), return 0. */
 	int (*monitor)(void *ctx, const char *cmd, struct gdb_engine *engine);
 	/* GDB leaves: remove breakpoints, let everything run. */

@@ -35,6 +35,7 @@ struct fake_target {
 	uint32_t last_bp_kind;
 	int detaches;
 	int kills;
+	int reverse_steps, reverse_continues;
 	char last_monitor[256];
 	struct gdb_fpu_state fpu[MAX_FAKE_THREADS + 1];
 	bool avx;
@@ -202,6 +203,16 @@ static void fake_kill(void *ctx)
 {
 	(void)ctx;
 	target.kills++;
+}
+
+static int fake_resume_reverse(void *ctx, bool step)
+{
+	(void)ctx;
+	if (step)
+		target.reverse_steps++;
+	else
+		target.reverse_continues++;
+	return target.resume_result;
 }
 
 /* Thread tid: x87 stack with pi pushed (top 7), xmm[i] bytes tid * 16 + i. */
@@ -1197,6 +1208,37 @@ static void test_detach_kill(void)
 	is_int(target.kills, 1, "k: target killed");
 }
 
+/* bc/bs: offered in qSupported only to a target that can run backwards. */
+static void test_reverse(void)
+{
+	struct gdb_target_ops reverse_ops = fake_ops;
+
+	start_session(2, false);
+	is_str(exchange("bc"), frame(""), "bc without resume_reverse: unsupported");
+	is_int(target.reverse_continues, 0, "bc without resume_reverse: target untouched");
+
+	fake_target_reset(2, false);
+	reverse_ops.resume_reverse = fake_resume_reverse;
+	gdb_engine_init(&engine, &reverse_ops, &target, &recording);
+	send_packet("QStartNoAckMode");
+	ok(strstr(exchange("qSupported:swbreak+"), ";ReverseStep+;ReverseContinue+") != NULL,
+	   "qSupported offers ReverseStep+ and ReverseContinue+");
+	is_int(send_packet("bc"), GDB_EVENT_RESUMED, "bc: resume event");
+	ok(target.reverse_continues == 1 && gdb_engine_running(&engine), "bc: reverse continue runs");
+	report(GDB_SIGNAL_TRAP, 2, GDB_REASON_WATCH, 0x100040);
+	expect_stop_reply("T05thread:2;watch:100040;", 2, "bc ends at a watchpoint");
+	is_int(send_packet("bs"), GDB_EVENT_RESUMED, "bs: resume event");
+	is_int(target.reverse_steps, 1, "bs: one reverse step");
+	report(GDB_SIGNAL_TRAP, 1, GDB_REASON_REPLAY_BEGIN, 0);
+	expect_stop_reply("T05thread:1;replaylog:begin;", 1, "start of history: replaylog:begin");
+	send_packet("c");
+	report(GDB_SIGNAL_TRAP, 1, GDB_REASON_REPLAY_END, 0);
+	expect_stop_reply("T05thread:1;replaylog:end;", 1, "end of history: replaylog:end");
+	target.resume_result = GDB_ERR_GENERIC;
+	is_str(exchange("bs"), frame("E01"), "bs refused by the target: E01");
+	ok(!gdb_engine_running(&engine), "a refused bs leaves the engine stopped");
+}
+
 static void test_no_target_ops(void)
 {
 	static const struct gdb_target_ops none;
@@ -1233,6 +1275,7 @@ int main(void)
 	test_breakpoints();
 	test_monitor();
 	test_detach_kill();
+	test_reverse();
 	test_no_target_ops();
 	return done_testing();
 }

@@ -16,6 +16,7 @@
 #ifndef UNISCOPE_ABI_H
 #define UNISCOPE_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define UNISCOPE_INFO_MAGIC 0x45504f4353494e55ull /* "UNISCOPE" */
@@ -278,7 +279,13 @@ struct uniscope_socket_layout {
 	uint32_t socket_off_type;       /* u16: SOCK_STREAM 1, SOCK_DGRAM 2 */
 	uint32_t socket_off_owner_tid;  /* u32: the thread that last called on it (0: none) */
 	uint32_t socket_off_rx_pending; /* u32: bytes taken from lwIP, not yet read */
-	uint32_t reserved[6];
+	/* What a thread blocked in the stack waits on (wait reason net) is one of these
+	 * inside a netconn: its wait object minus the offset is the netconn. */
+	uint32_t netconn_off_recvmbox, netconn_off_acceptmbox, netconn_off_op_completed;
+	uint32_t netconn_off_socket;    /* int: the socket table's index, negative: none yet */
+	uint32_t netconn_off_state;     /* enum netconn_state (u32): 0 none, 1 write, 2 listen,
+	                                 * 3 connect, 4 close */
+	uint32_t reserved[1];
 };
 
 struct uniscope_net_info {
@@ -298,7 +305,21 @@ struct uniscope_net_info {
 	uint64_t sockets;              /* address of the socket table: nr_sockets entries */
 	uint32_t nr_sockets;
 	uint32_t reserved1;
-	uint64_t reserved[8];
+	/*
+	 * The descriptor table: fd_entries entries of fd_entry_size bytes; an
+	 * entry whose u8 at fd_off_kind is fd_kind_object holds at fd_off_object
+	 * the address of an object, which is a socket when it lies in the socket
+	 * table (the object is the socket's first member).
+	 */
+	uint64_t fd_table;
+	uint32_t fd_entries, fd_entry_size;
+	uint32_t fd_off_kind, fd_kind_object, fd_off_object;
+	uint32_t reserved2;
+	uint64_t reserved[5];
 };
+_Static_assert(sizeof(struct uniscope_tcp_pcb_layout) == 80, "tcp pcb layout");
+_Static_assert(sizeof(struct uniscope_socket_layout) == 64, "socket layout");
+_Static_assert(sizeof(struct uniscope_net_info) == 312, "net info");
+_Static_assert(offsetof(struct uniscope_net_info, tcp_active_pcbs) == 48, "net info lists");
 
 #endif

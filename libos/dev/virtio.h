@@ -59,6 +59,7 @@ struct virtio_dev {
 	uint32_t irq;     /* mmio: the GSI */
 	int vector;       /* the CPU vector its interrupt raises, once enabled */
 	uint64_t notify_base, isr, device_cfg;
+	uint32_t notify_len, device_cfg_len; /* pci: the regions' lengths, as the device gave them */
 	uint32_t notify_multiplier;
 	uint16_t notify_off[2];
 	uint64_t msix_table;

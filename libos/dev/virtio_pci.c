@@ -11,6 +11,10 @@
  * Interrupts are MSI-X: one vector for the configuration change and both
  * queues, written straight to the local APIC; the driver then looks at
  * everything. A device without MSI-X is not used.
+ *
+ * The device's word is checked where it decides what the libOS touches: a
+ * region shorter than the fields read from it is not used, and a queue
+ * whose doorbell would lie outside the notify region is refused.
  */
 #include <stdio.h>
 #include "kern/kern.h"
@@ -26,6 +30,8 @@
 #define MSIX_ENABLE 0x8000
 #define MSIX_FUNCTION_MASK 0x4000
 #define NO_VECTOR 0xffff
+#define COMMON_CFG_LEN 0x38 /* the fields below, up to queue_device's end */
+#define NET_CFG_MIN 8       /* what the driver reads: the MAC and the status */
 
 /* The common configuration structure's fields. */
 #define COMMON_DFSELECT 0x00
@@ -98,6 +104,8 @@ static int pci_queue_enable(struct virtio_dev *d, uint16_t index, struct virtq *
 	R32(d->base + COMMON_Q_DEVICE) = (uint32_t)(uint64_t)q->used;
 	R32(d->base + COMMON_Q_DEVICE + 4) = (uint32_t)((uint64_t)q->used >> 32);
 	d->notify_off[index] = R16(d->base + COMMON_Q_NOFF);
+	if ((uint64_t)d->notify_off[index] * d->notify_multiplier + 2 > d->notify_len)
+		return -1; /* a doorbell outside the region it claimed: never written */
 	R16(d->base + COMMON_Q_ENABLE) = 1;
 	return 0;
 }
@@ -168,11 +176,15 @@ static void read_virtio_caps(struct pci_addr a, struct virtio_dev *d)
 		uint32_t offset = pci_read32(a, (uint8_t)(cap + 8)), length = pci_read32(a, (uint8_t)(cap + 12));
 		uint64_t *slot = type == CAP_COMMON ? &d->base : type == CAP_NOTIFY ? &d->notify_base
 			       : type == CAP_ISR ? &d->isr : type == CAP_DEVICE ? &d->device_cfg : 0;
-		if (!slot || *slot)
-			continue; /* a type we do not use, or a second one of it */
+		uint32_t min = type == CAP_COMMON ? COMMON_CFG_LEN : type == CAP_DEVICE ? NET_CFG_MIN
+			     : type == CAP_ISR ? 1 : 2;
+		if (!slot || *slot || length < min)
+			continue; /* a type we do not use, a second one, or too short for what we read */
 		*slot = claim_region(a, bar, offset, length);
-		if (type == CAP_NOTIFY)
+		if (type == CAP_NOTIFY) {
 			d->notify_multiplier = pci_read32(a, (uint8_t)(cap + 16));
+			d->notify_len = length;
+		}
 	}
 }
 

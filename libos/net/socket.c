@@ -537,5 +537,12 @@ void socket_describe(struct uniscope_net_info *info)
 		.socket_off_type = (uint32_t)offsetof(struct socket, type),
 		.socket_off_owner_tid = (uint32_t)offsetof(struct socket, owner_tid),
 		.socket_off_rx_pending = (uint32_t)offsetof(struct socket, rx_pending),
+		.netconn_off_recvmbox = (uint32_t)offsetof(struct netconn, recvmbox),
+		.netconn_off_acceptmbox = (uint32_t)offsetof(struct netconn, acceptmbox),
+		.netconn_off_op_completed = (uint32_t)offsetof(struct netconn, op_completed),
+		.netconn_off_socket = (uint32_t)offsetof(struct netconn, socket),
+		.netconn_off_state = (uint32_t)offsetof(struct netconn, state),
 	};
+	_Static_assert(offsetof(struct socket, object) == 0, "a socket's object is its first member");
+	fd_table_describe(info);
 }

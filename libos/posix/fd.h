@@ -98,6 +98,8 @@ extern int64_t (*fd_object_call)(struct fd_object *o, enum fd_call call, uint64_
 int fd_install(struct fd_object *o, bool cloexec); /* takes the caller's reference; -EMFILE */
 struct fd_object *fd_get(int fd);                  /* a reference, or NULL: not an object */
 int64_t fd_close(int fd);
+struct uniscope_net_info;
+void fd_table_describe(struct uniscope_net_info *info);
 /* What poll says of a descriptor that is not an object (the console, a file); POLLNVAL when it is not open. */
 uint32_t fd_poll_other(int fd);
 

@@ -296,6 +296,17 @@ int fd_install(struct fd_object *o, bool cloexec)
 
 int64_t (*fd_object_call)(struct fd_object *o, enum fd_call call, uint64_t a, uint64_t b);
 
+/* For host tools (the network descriptor): where the table is and how to read it. */
+void fd_table_describe(struct uniscope_net_info *info)
+{
+	info->fd_table = (uint64_t)files;
+	info->fd_entries = FS_MAX_FILES;
+	info->fd_entry_size = sizeof(files[0]);
+	info->fd_off_kind = (uint32_t)offsetof(struct open_file, kind);
+	info->fd_kind_object = FD_OBJECT;
+	info->fd_off_object = (uint32_t)offsetof(struct open_file, object);
+}
+
 struct fd_object *fd_get(int fd)
 {
 	uint64_t flags = irq_save();

@@ -97,6 +97,19 @@ test_expect_success 'the threads: acceptor and workers wait in poll, the stack i
 	expect_grep "^ +[0-9]+ tcpip " ps
 '
 
+test_expect_success 'the network descriptor: found from uniscope_info, its offsets are the compiler.s' '
+	timeout 120 $UNISCOPE gdb web -batch \
+		-ex "p uniscope_info.net == (unsigned long)&net_info" \
+		-ex "p net_info.magic == 0x54454e4f43534e55" \
+		-ex "p net_info.tcp.off_local_port == (unsigned long)&((struct tcp_pcb *)0)->local_port" \
+		-ex "p net_info.socket.socket_off_conn == (unsigned long)&((struct socket *)0)->conn" \
+		-ex "p ((struct tcp_pcb_listen *)tcp_listen_pcbs.listen_pcbs)->local_port" \
+		-ex "p/x net_info.ipv4_addr" >desc.out 2>&1 &&
+	expect_equal "$(grep -c "^[$][1-4] = 1$" desc.out)" 4 &&
+	expect_grep "^[$]5 = 8080$" desc.out &&
+	expect_grep "^[$]6 = 0xf02000a$" desc.out
+'
+
 test_expect_success 'the trace has the packets' '
 	curl -s -m 30 -o /dev/null $URL/ &&
 	$UNISCOPE trace web >trace &&

@@ -276,19 +276,6 @@ static int64_t check_buffer(uint64_t buf, uint64_t len, bool write)
 	return user_ok(buf, len, write) ? 0 : -LINUX_EFAULT;
 }
 
-static int64_t check_address_out(uint64_t uaddr, uint64_t ulen)
-{
-	int32_t len;
-
-	if (!uaddr)
-		return 0;
-	if (!user_ok(ulen, sizeof(len), true) || copy_from_user(&len, ulen, sizeof(len)) < 0)
-		return -LINUX_EFAULT;
-	if (len < 0)
-		return -LINUX_EINVAL;
-	return user_ok(uaddr, (uint32_t)len, true) ? 0 : -LINUX_EFAULT;
-}
-
 SYSCALL_HANDLER(recvfrom)
 {
 	struct linux_iovec iov = { args->a[1], args->a[2] };
@@ -297,7 +284,7 @@ SYSCALL_HANDLER(recvfrom)
 
 	if (err < 0)
 		return err;
-	if ((err = check_buffer(iov.base, iov.len, true)) == 0 && (err = check_address_out(args->a[4], args->a[5])) == 0)
+	if ((err = check_buffer(iov.base, iov.len, true)) == 0 && (err = socket_check_address_out(args->a[4], args->a[5])) == 0)
 		err = socket_recv(so, &iov, 1, (int)args->a[3], args->a[4], args->a[5], 0);
 	socket_put(so);
 	return err;
@@ -337,7 +324,7 @@ static int64_t message(const struct syscall_args *args, bool send)
 		uint64_t ulen = args->a[1] + offsetof(struct sa_msghdr, namelen);
 		if (send)
 			err = socket_send(so, iov, (uint32_t)m.iovlen, (int)args->a[2], m.name, m.namelen);
-		else if ((err = m.name ? check_address_out(m.name, ulen) : 0) == 0)
+		else if ((err = m.name ? socket_check_address_out(m.name, ulen) : 0) == 0)
 			err = socket_recv(so, iov, (uint32_t)m.iovlen, (int)args->a[2], m.name, ulen, &msg_flags);
 	}
 	if (err >= 0 && !send) {

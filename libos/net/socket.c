@@ -358,14 +358,14 @@ SYSCALL_HANDLER(listen)
 	return err;
 }
 
-/* Where the peer's address goes must be writable before a connection is taken. */
-static int64_t check_address_out(uint64_t uaddr, uint64_t ulen)
+/* Where a peer's address goes must be writable before a connection or datagram is taken. */
+int64_t socket_check_address_out(uint64_t uaddr, uint64_t ulen)
 {
 	int32_t len;
 
 	if (!uaddr)
 		return 0;
-	if (copy_from_user(&len, ulen, sizeof(len)) < 0 || !user_ok(ulen, sizeof(len), true))
+	if (!user_ok(ulen, sizeof(len), true) || copy_from_user(&len, ulen, sizeof(len)) < 0)
 		return -LINUX_EFAULT;
 	if (len < 0)
 		return -LINUX_EINVAL;
@@ -400,7 +400,7 @@ static int64_t do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags)
 	else if (!so->listening)
 		err = -LINUX_EINVAL;
 	else
-		err = check_address_out(uaddr, ulen);
+		err = socket_check_address_out(uaddr, ulen);
 	if (err < 0)
 		goto out;
 	netconn_set_nonblocking(so->conn, fd_nonblocking(&so->object));

@@ -110,6 +110,8 @@ uint32_t socket_poll(struct fd_object *o);
 /* The address of a netconn end (local or peer) as a sockaddr for the application. */
 int64_t socket_copy_address(struct socket *so, bool local, uint64_t uaddr, uint64_t ulen);
 int64_t socket_address_out(struct socket *so, const ip_addr_t *ip, uint16_t port, uint64_t uaddr, uint64_t ulen);
+/* The sockaddr and its length a call will fill are writable: 0, -EFAULT, -EINVAL (a negative length). */
+int64_t socket_check_address_out(uint64_t uaddr, uint64_t ulen);
 /* A user sockaddr, checked and converted: 0 with *ip and *port. */
 int64_t socket_address_in(struct socket *so, uint64_t uaddr, uint64_t len, ip_addr_t *ip, uint16_t *port,
 			  bool for_bind);

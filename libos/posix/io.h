@@ -9,7 +9,10 @@ void eventfd_register(void);
 void poll_register(void);
 void epoll_register(void);
 
-/* A timeout in ms (-1: none) or a timespec at uaddr (0: none) as a clock_ns deadline (0: forever). */
+/*
+ * A timeout in ms (-1: none) or a timespec at uaddr (0: none) as a
+ * clock_ns deadline: 0 waits forever, 1 not at all (a zero timeout).
+ */
 uint64_t deadline_after_ms(int64_t ms);
 int64_t deadline_from_timespec(uint64_t uaddr, uint64_t *deadline);
 

@@ -52,7 +52,8 @@ int64_t deadline_from_timespec(uint64_t uaddr, uint64_t *deadline)
 		return -LINUX_EFAULT;
 	if (sa_check_time(ts.tv_sec, ts.tv_nsec, 1000000000) < 0)
 		return -LINUX_EINVAL;
-	*deadline = clock_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + 1;
+	*deadline = !ts.tv_sec && !ts.tv_nsec ? 1 /* do not wait */
+		  : clock_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + 1;
 	return 0;
 }
 
@@ -155,13 +156,8 @@ SYSCALL_HANDLER(ppoll)
 {
 	uint64_t deadline;
 	int64_t err = deadline_from_timespec(args->a[2], &deadline);
-	struct linux_timespec zero;
 
-	if (err < 0)
-		return err;
-	if (args->a[2] && copy_from_user(&zero, args->a[2], sizeof(zero)) == 0 && !zero.tv_sec && !zero.tv_nsec)
-		deadline = 1;
-	return do_poll(args->a[0], args->a[1], deadline);
+	return err < 0 ? err : do_poll(args->a[0], args->a[1], deadline);
 }
 
 /* ---- select: a poll of the descriptors in the sets ------------------------------ */
@@ -257,13 +253,8 @@ SYSCALL_HANDLER(pselect6)
 {
 	uint64_t deadline;
 	int64_t err = deadline_from_timespec(args->a[4], &deadline);
-	struct linux_timespec ts;
 
-	if (err < 0)
-		return err;
-	if (args->a[4] && copy_from_user(&ts, args->a[4], sizeof(ts)) == 0 && !ts.tv_sec && !ts.tv_nsec)
-		deadline = 1;
-	return do_select((int64_t)(int32_t)args->a[0], args->a[1], args->a[2], args->a[3], deadline);
+	return err < 0 ? err : do_select((int64_t)(int32_t)args->a[0], args->a[1], args->a[2], args->a[3], deadline);
 }
 
 void poll_register(void)

@@ -19,8 +19,8 @@
  */
 #include <string.h>
 #include "kern/kern.h"
-#include "kern/trace.h"
 #include "arch/x86_64/cpu.h"
+#include "net_trace.h"
 #include "virtio.h"
 #include "virtio_net.h"
 
@@ -29,6 +29,21 @@
 #define QUEUE_SIZE 256
 #define CONFIG_MAC 0
 #define CONFIG_STATUS 6
+
+/* The trace points' metadata (net_trace.h): kept by the reference in virtio_net_start. */
+#define NET_TRACE_META(tp_name, tp_id, tp_format, ...) \
+	__attribute__((section(".uniscope_trace_meta.net"), aligned(8))) \
+	const struct uniscope_trace_meta net_trace_meta_##tp_name = { \
+		.magic = UNISCOPE_TRACE_META_MAGIC, \
+		.size = sizeof(struct uniscope_trace_meta), \
+		.version = UNISCOPE_TRACE_VERSION, \
+		.event = (tp_id), \
+		.nr_fields = UTP_NARGS(__VA_ARGS__), \
+		.name = #tp_name, \
+		.format = tp_format, \
+		.fields = { UTP_LIST(UTP_FIELD_META, __VA_ARGS__) }, \
+	};
+NET_TRACE_POINTS(NET_TRACE_META)
 
 static uint16_t ethertype(const uint8_t *frame, uint32_t len)
 {
@@ -188,6 +203,8 @@ int virtio_net_start(struct virtio_net *n)
 
 	if (!d)
 		return -1;
+	__asm__ volatile("" ::"r"(&net_trace_meta_net_rx), "r"(&net_trace_meta_net_tx),
+			 "r"(&net_trace_meta_net_drop)); /* keeps the metadata with the driver */
 	features = virtio_negotiate(d, VIRTIO_NET_F_MAC | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_NET_F_STATUS |
 					       (d->legacy ? VIRTIO_F_ANY_LAYOUT : 0));
 	if (!features)

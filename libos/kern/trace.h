@@ -44,11 +44,6 @@ UNISCOPE_TRACE_POINT(sys_exit, UNISCOPE_TRACE_ID_SYS_EXIT, "%s = %d errno=%u",
 		     (str, name), (s64, result), (u64, err))
 UNISCOPE_TRACE_POINT(sys_unsupported, UNISCOPE_TRACE_ID_SYS_UNSUPPORTED, "%s detail=%x -ENOSYS",
 		     (str, what), (hex, detail))
-/* The network device (libos/dev/virtio_net.c): frames in and out, and those dropped. */
-UNISCOPE_TRACE_POINT(net_rx, UNISCOPE_TRACE_ID_NET_RX, "len=%u type=%x", (u64, len), (hex, ethertype))
-UNISCOPE_TRACE_POINT(net_tx, UNISCOPE_TRACE_ID_NET_TX, "len=%u type=%x", (u64, len), (hex, ethertype))
-UNISCOPE_TRACE_POINT(net_drop, UNISCOPE_TRACE_ID_NET_DROP, "reason=%s len=%u", (str, reason), (u64, len))
-
 /*
  * Boot-time options (-append): trace_mask=N (enabled events, default
  * UNISCOPE_TRACE_DEFAULT_MASK), trace_mode=discard, trace_ring=BYTES (a

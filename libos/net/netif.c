@@ -15,7 +15,7 @@
  */
 #include <string.h>
 #include "kern/kern.h"
-#include "kern/trace.h"
+#include "dev/net_trace.h"
 #include "dev/virtio_net.h"
 #include "lwip/tcpip.h"
 #include "lwip/netif.h"

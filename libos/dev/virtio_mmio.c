@@ -143,18 +143,24 @@ static uint8_t mmio_config_read8(struct virtio_dev *d, uint32_t offset)
 
 /*
  * The interrupt, acknowledged before the driver looks at its queues: news
- * that arrives while it does raises the line again (edge-triggered pin).
+ * that arrives while it does raises the line again. The pin is
+ * edge-triggered, so the status is read again until it reads 0: a bit set
+ * between the read and the acknowledgement would keep the line up, and no
+ * edge would ever come again.
  */
+#define IRQ_STATUS_ROUNDS 8
+
 static void mmio_irq(trap_frame_t *frame)
 {
 	struct virtio_dev *d = virtio_device_by_vector(frame->vector);
-	uint32_t why;
+	uint32_t why, all = 0;
 
-	if (!d || !(why = reg_read(d, REG_INTERRUPT_STATUS)))
-		return;
-	reg_write(d, REG_INTERRUPT_ACK, why);
-	if (d->interrupt)
-		d->interrupt(d, why & (VIRTIO_INT_QUEUE | VIRTIO_INT_CONFIG));
+	for (int i = 0; d && i < IRQ_STATUS_ROUNDS && (why = reg_read(d, REG_INTERRUPT_STATUS)); i++) {
+		reg_write(d, REG_INTERRUPT_ACK, why);
+		all |= why;
+	}
+	if (all && d->interrupt)
+		d->interrupt(d, all & (VIRTIO_INT_QUEUE | VIRTIO_INT_CONFIG));
 }
 
 static int mmio_irq_enable(struct virtio_dev *d)

@@ -27,6 +27,7 @@
 #include "kern/module.h"
 #include "arch/x86_64/cpu.h"
 #include "dev/virtio.h"
+#include "plat/plat.h"
 #include "lwip/tcpip.h"
 #include "lwip/dhcp.h"
 #include "lwip/priv/tcp_priv.h"
@@ -60,8 +61,11 @@ int __wrap_socket(int domain, int type, int protocol)
 	return __real_socket(domain, type, protocol);
 }
 
+/* Under Xen no device is looked for (a later issue): a PVH domain has no PCI or virtio-mmio. */
 static void net_early(void)
 {
+	if (plat == &plat_xen_ops)
+		return;
 	virtio_mmio_probe();
 	virtio_pci_probe();
 }

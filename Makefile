@@ -239,8 +239,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(HOST_LIB)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(HOST_LIB) $(HOST_LIBS)
 # The guest's trace emit functions, built as the guest builds them (-Os,
 # frame pointers, no red zone, absolute addresses) but to run on the host.
+# The bench's evidence ring is its main ring: -fno-ipa-icf keeps the two
+# emitter sets apart as in the guest, where the rings differ.
 BENCH_GUEST_CODEGEN = -Os -fno-pic -fno-pie -mno-red-zone -fno-omit-frame-pointer \
-	-mgeneral-regs-only -fcf-protection=none -fno-stack-protector
+	-mgeneral-regs-only -fcf-protection=none -fno-stack-protector -fno-ipa-icf
 $(BUILD)/bench/trace-emit.o: bench/trace-emit.c $(HOST_FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(HOST_CC) $(HOST_CFLAGS) $(BENCH_GUEST_CODEGEN) -c -o $@ $<
@@ -254,12 +256,21 @@ $(BUILD)/bench/%: bench/%.c $(HOST_LIB)
 # Fuzzers: clang + libFuzzer + ASan/UBSan over the portable and host parsers.
 FUZZ_SRCS = $(PORTABLE_SRCS) $(HOST_LIB_SRCS)
 # Fuzzers may #include a cli/ file (fuzz-gdbfast): they rebuild when any of those change.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/uniscope/*.h cli/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(CLI_SRCS) $(wildcard include/uniscope/*.h cli/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -DUNISCOPE_HOST=1 -DUNISCOPE_FUZZ=1 -Iinclude -I. -Itests/unit \
 		$(HOST_PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $< $(FUZZ_SRCS) $(HOST_LIBS)
 fuzz: $(FUZZERS)
+
+# Every target to FUZZ_LONG_RUNS executions, one at a time, niced (hours;
+# not part of check). Results: $(BUILD)/fuzz-long/summary, recorded in
+# tests/fuzz/README.md. FUZZ_LONG_TARGETS="fuzz-core ..." picks some;
+# FUZZ_LONG_SECONDS=S caps each one's time (a partial run).
+FUZZ_LONG_RUNS ?= 10000000
+.PHONY: fuzz-long
+fuzz-long: $(FUZZERS)
+	$(Q)FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) sh tests/fuzz/long.sh $(BUILD) $(FUZZ_LONG_RUNS) $(FUZZ_LONG_TARGETS)
 
 TEST_SCRIPTS = $(sort $(wildcard tests/t[0-9]*.sh))
 PROVE ?= prove

@@ -1,7 +1,9 @@
 /*
- * uniscope bt TARGET [TID|all]: frame-pointer backtraces of guest threads,
- * symbolized with function+offset and file:line. Without TID: the thread on
- * vCPU 0, as GDB's bt shows the current thread.
+ * uniscope bt TARGET [TID|all]: backtraces of guest threads (introspect/
+ * unwind.c: the image's CFI, else frame pointers), symbolized with
+ * function+offset and file:line, inlined functions and tail calls shown as
+ * GDB shows them. Without TID: the thread on vCPU 0, as GDB's bt shows the
+ * current thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@ static void print_thread(const struct us_thread *th, const struct us_backtrace *
 	for (size_t i = 0; i < bt->count; i++) {
 		printf("#%-2zu 0x%016llx in ", i, (unsigned long long)bt->frames[i].pc);
 		cli_print_symbolized(stdout, &bt->frames[i].sym);
+		if (bt->frames[i].kind == US_FRAME_TRAP || bt->frames[i].kind == US_FRAME_TAIL_CALL)
+			printf(" [%s]", bt->frames[i].kind == US_FRAME_TRAP ? "trap entry" : "tail call");
 		putchar('\n');
 	}
 	if (bt->stopped[0])
@@ -39,14 +43,15 @@ static void print_json_thread(const struct us_thread *th, const struct us_backtr
 {
 	printf("{\"tid\": %u, \"name\": ", th->id);
 	cli_json_string(stdout, th->name);
-	printf(", \"state\": \"%s\", \"registers\": \"%s\", \"frames\": [",
-	       us_thread_state_name(th->state), regs_source_name(th->regs_source));
+	printf(", \"state\": \"%s\", \"registers\": \"%s\", \"unwound\": \"%s\", \"frames\": [",
+	       us_thread_state_name(th->state), regs_source_name(th->regs_source),
+	       bt->cfi ? "cfi" : "frame pointers");
 	for (size_t i = 0; i < bt->count; i++) {
 		printf(i ? ",\n    {\"pc\": " : "\n    {\"pc\": ");
 		cli_json_address(stdout, bt->frames[i].pc);
 		printf(", ");
 		cli_json_symbolized(stdout, &bt->frames[i].sym);
-		printf("}");
+		printf(", \"kind\": \"%s\"}", us_frame_kind_name(bt->frames[i].kind));
 	}
 	printf("], \"stopped\": ");
 	if (bt->stopped[0])

@@ -1,4 +1,8 @@
-/* uniscope heap TARGET: the page allocator and malloc statistics the guest keeps. */
+/*
+ * uniscope heap TARGET: the page allocator and malloc statistics the guest
+ * keeps. Values no heap can have are printed as read, flagged, and the
+ * command fails, as for a corrupt thread list.
+ */
 #include "cli.h"
 #include "introspect_cli.h"
 
@@ -17,9 +21,11 @@ static void print_text(const struct uniscope_heap_stats *h)
 	printf("failures         %12llu\n", (unsigned long long)h->heap_failures);
 }
 
-static void print_json(const struct uniscope_heap_stats *h)
+static void print_json(const struct uniscope_heap_stats *h, const char *absurd)
 {
-	printf("{\"pages_total\": %llu, \"pages_free\": %llu, \"page_size\": %llu, "
+	printf("{\"absurd\": ");
+	cli_json_string(stdout, absurd);
+	printf(", \"pages_total\": %llu, \"pages_free\": %llu, \"page_size\": %llu, "
 	       "\"heap_bytes_in_use\": %llu, \"heap_bytes_peak\": %llu, \"heap_allocs\": %llu, "
 	       "\"heap_frees\": %llu, \"heap_failures\": %llu}\n",
 	       (unsigned long long)h->pages_total, (unsigned long long)h->pages_free, PAGE_SIZE,
@@ -34,6 +40,8 @@ int cmd_heap(int argc, char **argv)
 	struct cli_target_args a;
 	struct us_error *err;
 	struct us_target *t;
+	char why[160];
+	bool absurd;
 	int status;
 
 	if ((status = cli_target_parse(argc, argv, &a, 1, 1)))
@@ -44,9 +52,11 @@ int cmd_heap(int argc, char **argv)
 	us_target_close(t);
 	if (err)
 		return cli_report(err);
+	absurd = us_heap_absurd(&h, why, sizeof(why));
 	if (a.json)
-		print_json(&h);
+		print_json(&h, absurd ? why : NULL);
 	else
 		print_text(&h);
-	return 0;
+	return absurd ? cli_error("heap: %s: the statistics are absurd: %s (corrupt guest memory?)",
+				  a.positional[0], why) : 0;
 }

@@ -91,12 +91,28 @@ static bool is_stream_file(const char *spec)
 	return access(spec, R_OK) == 0 && !is_elf(spec) && !strchr(spec, ':');
 }
 
-static int export_set(struct trace_set *s, const struct trace_options *o)
+/* What the decoder skipped goes to stderr; a stream where nothing decodes is a failure. */
+static int report_damage(const char *what, const struct trace_set *s, bool need_records)
+{
+	char text[512];
+
+	if (trace_stats_describe(&s->stats, text, sizeof(text)))
+		cli_error("warning: %s: %llu records decoded; %s", what,
+			  (unsigned long long)s->stats.records, text);
+	if (need_records && !s->stats.records)
+		return cli_error("trace: %s: nothing decodes (is it a stream from uniscope run --trace?)",
+				 what);
+	return 0;
+}
+
+static int export_set(struct trace_set *s, const struct trace_options *o, const char *spec)
 {
 	struct trace_error err = { { 0 } };
+	const char *base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
 	FILE *out = stdout;
 	int rc;
 
+	snprintf(s->name, sizeof(s->name), "%s", base);
 	trace_set_sort(s);
 	if (!strcmp(o->format, "ctf"))
 		rc = trace_export_ctf(s, o->out, &err);
@@ -123,7 +139,9 @@ static int trace_from_stream(const char *path, const struct cli_target_args *a, 
 		trace_set_free(&s);
 		return cli_error("%s: %s", path, err.msg);
 	}
-	status = export_set(&s, o);
+	status = report_damage(path, &s, true);
+	if (!status)
+		status = export_set(&s, o, path);
 	trace_set_free(&s);
 	return status;
 }
@@ -186,7 +204,9 @@ static int trace_from_target(const struct cli_target_args *a, struct trace_optio
 		name_threads(&s, t);
 		status = cli_target_resume(t, a, rc < 0 ? cli_error("%s", err.msg) : 0);
 		if (!status)
-			status = export_set(&s, o);
+			status = report_damage(a->positional[0], &s, false);
+		if (!status)
+			status = export_set(&s, o, us_target_name(t));
 	}
 	trace_set_free(&s);
 	us_target_close(t);
@@ -205,7 +225,9 @@ int cmd_trace(int argc, char **argv)
 	status = split_options(argc, argv, &o, rest, &nr_rest);
 	if (!status)
 		status = cli_target_parse(nr_rest, rest, &a, 1, 1);
-	if (!status)
+	if (!status && is_stream_file(a.positional[0]) && us_target_is_session_name(a.positional[0]))
+		status = cli_error(US_AMBIGUOUS_TARGET_FMT, a.positional[0], a.positional[0]);
+	else if (!status)
 		status = is_stream_file(a.positional[0]) ? trace_from_stream(a.positional[0], &a, &o)
 							 : trace_from_target(&a, &o);
 	free(rest);

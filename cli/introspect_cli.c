@@ -146,10 +146,9 @@ void cli_json_address(FILE *out, uint64_t addr)
 
 void cli_print_symbolized(FILE *out, const struct us_symbolized *s)
 {
-	if (s->function)
-		fprintf(out, "%s+0x%llx", s->function, (unsigned long long)s->offset);
-	else
-		fputs("??", out);
+	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+
+	fputs(us_symbolized_function(s, fn, sizeof(fn)), out);
 	if (s->file)
 		fprintf(out, " at %s:%d", s->file, s->line);
 }
@@ -166,5 +165,6 @@ void cli_json_symbolized(FILE *out, const struct us_symbolized *s)
 		cli_json_string(out, s->file);
 	else
 		fputs("null", out);
-	fprintf(out, ", \"line\": %d", s->file ? s->line : 0);
+	fprintf(out, ", \"line\": %d, \"inlined\": %s", s->file ? s->line : 0,
+		s->inlined ? "true" : "false");
 }

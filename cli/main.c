@@ -86,12 +86,18 @@ static const struct cli_command commands[] = {
 	  "  was on the CPU (or died) first. Memory is stored at guest virtual addresses;\n"
 	  "  all-zero runs of 64 KiB or more and unbacked mappings are left out. A live\n"
 	  "  guest is paused while it is copied (--no-pause: copy it running)." },
-	{ "report", cmd_report, "report TARGET [--json] [--events N] [--image PATH] [--debug-dir DIR]",
+	{ "report", cmd_report,
+	  "report TARGET [--json] [--events N] [--stuck MS] [--cpu-window MS] [--image PATH] [--debug-dir DIR]",
 	  "the crash report: fault, registers, disassembly, backtraces, last events, console",
 	  "  One screen: what killed the guest (panic record), where (function, file:line),\n"
 	  "  the registers, the code around the faulting instruction, every thread's\n"
 	  "  backtrace, the last N trace events (default 32) and the console's last lines.\n"
-	  "  A live guest that has not died is reported as it stands (paused meanwhile)." },
+	  "  A guest that has not died is searched for hangs: deadlocks (wait-for cycles,\n"
+	  "  with what each thread holds and waits for), threads blocked or runnable but\n"
+	  "  not run for over --stuck MS (default 5000), and a thread that kept the CPU\n"
+	  "  (a live guest runs --cpu-window MS, default 300, for that; 0: since boot).\n"
+	  "  When the panic record or the descriptor cannot be read, the report says it\n"
+	  "  cannot tell whether the guest died, and exits 1." },
 	{ "gdbserver", cmd_gdbserver,
 	  "gdbserver TARGET [--listen tcp:HOST:PORT|unix:PATH] [--keep] [--image PATH] [--debug-dir DIR]",
 	  "serve GDB over host introspection: no stub in the guest needed",

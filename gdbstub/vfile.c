@@ -12,9 +12,11 @@
  * GDB's remote protocol without multiprocess extensions never learns a
  * process id, so GDB names the process 42000 and then refuses to read
  * /proc for `gcore`'s memory map: its core holds the image's sections and
- * the selected thread's stack only. The cmdline says so in the core itself,
- * and names the complete alternative, `uniscope core`. With a real PID
- * (`info proc mappings 1`) the same files serve as they are.
+ * no stack (GDB 13 would derive the selected thread's stack from its
+ * outermost frame, but that frame is marked as the stack's end, which
+ * leaves GDB no bound). The cmdline says so in the core itself, and names
+ * the complete alternative, `uniscope core`. With a real PID (`info proc
+ * mappings 1`) the same files serve as they are.
  *
  *	vFile:setfs:PID                 F0
  *	vFile:open:HEX-PATH,FLAGS,MODE  F1 or F2 (one file open at a time), or F-1,ERRNO
@@ -37,7 +39,7 @@
 enum vfile { VFILE_NONE, VFILE_MAPS, VFILE_CMDLINE }; /* also the descriptors */
 
 static const char cmdline_text[] =
-	"unikernel (gcore keeps one thread's stack: run uniscope core for all)";
+	"unikernel (gcore keeps registers, no stacks: run uniscope core for all)";
 
 static unsigned send_fileio_error(struct gdb_engine *e, unsigned err)
 {

@@ -69,6 +69,7 @@ struct us_backend {
 	uint64_t info_address;
 	uint8_t build_id[UNISCOPE_BUILD_ID_MAX];
 	size_t build_id_len;
+	char warning[200];  /* what the backend found amiss (a truncated core), or "" */
 };
 
 static inline struct us_error *us_backend_read(struct us_backend *b, uint64_t paddr, void *buf,
@@ -107,6 +108,9 @@ struct us_error *us_backend_core_open(const char *path, struct us_backend **out)
  */
 struct us_error *us_backend_buffer_open(const void *mem, size_t size, uint64_t base,
 					const struct uniscope_regs *regs, struct us_backend **out);
+/* The same over mem itself, not a copy: mem must outlive the backend (fuzzers). */
+struct us_error *us_backend_buffer_borrow(const void *mem, size_t size, uint64_t base,
+					  const struct uniscope_regs *regs, struct us_backend **out);
 
 /* Shared by backends: a read of [addr, addr+len) against one range. */
 struct us_error *us_range_check(uint64_t start, uint64_t end, uint64_t addr, size_t len,

@@ -4,12 +4,14 @@
  * hostile) guest images in code and inspect them through it, exactly as
  * they would a live VM.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "backend.h"
 
 struct buffer_backend {
 	uint8_t *mem;
+	bool borrowed; /* mem is the caller's */
 	struct us_mem_range range;
 	struct uniscope_regs regs;
 };
@@ -46,7 +48,7 @@ static void buffer_close(void *ctx)
 {
 	struct buffer_backend *bb = ctx;
 
-	if (bb)
+	if (bb && !bb->borrowed)
 		free(bb->mem);
 	free(bb);
 }
@@ -59,18 +61,19 @@ static const struct us_backend_ops buffer_ops = {
 	.close = buffer_close,
 };
 
-struct us_error *us_backend_buffer_open(const void *mem, size_t size, uint64_t base,
-					const struct uniscope_regs *regs, struct us_backend **out)
+static struct us_error *buffer_open(uint8_t *mem, bool borrowed, size_t size, uint64_t base,
+				    const struct uniscope_regs *regs, struct us_backend **out)
 {
 	struct us_backend *b = calloc(1, sizeof(*b));
 	struct buffer_backend *bb = calloc(1, sizeof(*bb));
 
-	if (!b || !bb || base + size < base || !(bb->mem = malloc(size ? size : 1))) {
+	if (!b || !bb || base + size < base) {
 		free(b);
 		free(bb);
 		return &us_error_nomem;
 	}
-	memcpy(bb->mem, mem, size);
+	bb->mem = mem;
+	bb->borrowed = borrowed;
 	bb->range = (struct us_mem_range){ base, base + size };
 	if (regs)
 		bb->regs = *regs;
@@ -78,4 +81,24 @@ struct us_error *us_backend_buffer_open(const void *mem, size_t size, uint64_t b
 				  .ranges = &bb->range, .nr_ranges = 1 };
 	*out = b;
 	return NULL;
+}
+
+struct us_error *us_backend_buffer_open(const void *mem, size_t size, uint64_t base,
+					const struct uniscope_regs *regs, struct us_backend **out)
+{
+	uint8_t *copy = malloc(size ? size : 1);
+	struct us_error *err;
+
+	if (!copy)
+		return &us_error_nomem;
+	memcpy(copy, mem, size);
+	if ((err = buffer_open(copy, false, size, base, regs, out)))
+		free(copy);
+	return err;
+}
+
+struct us_error *us_backend_buffer_borrow(const void *mem, size_t size, uint64_t base,
+					  const struct uniscope_regs *regs, struct us_backend **out)
+{
+	return buffer_open((uint8_t *)(uintptr_t)mem, true, size, base, regs, out);
 }

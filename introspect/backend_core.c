@@ -8,6 +8,7 @@
  * declares but the file does not hold (memsz > filesz, or a truncated
  * file) read as a gap, not as garbage.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "backend.h"
@@ -27,11 +28,16 @@ struct core_backend {
 	struct core_segment *segs;
 	struct us_mem_range *ranges;
 	size_t nr_segs;
+	uint64_t missing; /* bytes segments declare past the end of the file */
 	struct uniscope_regs vcpus[CORE_MAX_VCPUS];
 	bool vcpu_has_cr3[CORE_MAX_VCPUS];
 	unsigned nr_prstatus, nr_qemu_states;
 	bool uniscope;
 	struct us_core_note_info info_note;
+	char image[US_PATH_MAX];          /* the image NT_FILE records, or "" */
+	char psargs_image[80];            /* older cores: the one NT_PRPSINFO names */
+	struct uniscope_fxsave fpu;       /* the first thread's x87/SSE state */
+	bool have_fpu;
 };
 
 static const struct core_segment *segment_at(const struct core_backend *cb, uint64_t addr)
@@ -84,6 +90,17 @@ static struct us_error *core_regs(void *ctx, unsigned vcpu, struct uniscope_regs
 	return NULL;
 }
 
+static struct us_error *core_fpu(void *ctx, unsigned vcpu, struct uniscope_fxsave *fx)
+{
+	struct core_backend *cb = ctx;
+
+	if (vcpu != 0 || !cb->have_fpu)
+		return us_error_create(US_ERR_NOT_FOUND, "the core file has no x87/SSE state for "
+				       "vCPU %u", vcpu);
+	*fx = cb->fpu;
+	return NULL;
+}
+
 static struct us_error *core_no_op(void *ctx)
 {
 	(void)ctx;
@@ -108,6 +125,7 @@ static const struct us_backend_ops core_ops = {
 	.pause = core_no_op,
 	.resume = core_no_op,
 	.close = core_close,
+	.read_vcpu_fpu = core_fpu,
 };
 
 static void note_prstatus(struct core_backend *cb, const void *desc, size_t size)
@@ -141,15 +159,75 @@ static void note_qemu_cpu_state(struct core_backend *cb, const void *desc, size_
 	cb->nr_qemu_states++;
 }
 
+/* A path the core names, if it is absolute and fits. */
+static void take_path(char *dst, size_t cap, const char *path, size_t len)
+{
+	if (!dst[0] && len > 1 && len < cap && path[0] == '/') {
+		memcpy(dst, path, len);
+		dst[len] = 0;
+	}
+}
+
+/* NT_FILE: count, page size, count x (start, end, offset), count names. The
+ * image is the file mapped from its offset 0 (corelinux.c). */
+static void note_file(struct core_backend *cb, const uint8_t *desc, size_t size)
+{
+	const char *names, *end = (const char *)desc + size;
+	uint64_t count, offset;
+
+	if (size < 16)
+		return;
+	memcpy(&count, desc, sizeof(count));
+	if (count == 0 || count > (size - 16) / 24)
+		return;
+	names = (const char *)desc + 16 + count * 24;
+	for (uint64_t i = 0; i < count && names < end; i++) {
+		const char *nul = memchr(names, 0, (size_t)(end - names));
+		if (!nul)
+			return;
+		memcpy(&offset, desc + 16 + i * 24 + 16, sizeof(offset));
+		if (offset == 0) {
+			take_path(cb->image, sizeof(cb->image), names, (size_t)(nul - names));
+			return;
+		}
+		names = nul + 1;
+	}
+}
+
+/* NT_PRPSINFO's pr_psargs: the image's path in cores written before NT_FILE. */
+static void note_prpsinfo(struct core_backend *cb, const uint8_t *desc, size_t size)
+{
+	enum { PSARGS_AT = 56, PSARGS_LEN = 80 };
+
+	if (size >= PSARGS_AT + PSARGS_LEN)
+		take_path(cb->psargs_image, sizeof(cb->psargs_image), (const char *)desc + PSARGS_AT,
+			  strnlen((const char *)desc + PSARGS_AT, PSARGS_LEN - 1));
+}
+
+static void note_fpregset(struct core_backend *cb, const void *desc, size_t size)
+{
+	if (cb->nr_prstatus == 1 && !cb->have_fpu && size >= sizeof(cb->fpu)) {
+		memcpy(&cb->fpu, desc, sizeof(cb->fpu));
+		cb->have_fpu = true;
+	}
+}
+
 static int core_note(void *arg, const char *name, uint32_t type, const void *desc, size_t size)
 {
 	struct core_backend *cb = arg;
 
 	if (!strcmp(name, "CORE") && type == US_ELF_NT_PRSTATUS)
 		note_prstatus(cb, desc, size);
+	else if (!strcmp(name, "CORE") && type == US_ELF_NT_FILE)
+		note_file(cb, desc, size);
+	else if (!strcmp(name, "CORE") && type == US_ELF_NT_PRPSINFO)
+		note_prpsinfo(cb, desc, size);
+	else if (!strcmp(name, "CORE") && type == US_ELF_NT_FPREGSET)
+		note_fpregset(cb, desc, size);
 	else if (!strcmp(name, "QEMU") && type == QEMU_NOTE_CPU_STATE)
 		note_qemu_cpu_state(cb, desc, size);
-	else if (!strcmp(name, US_CORE_NOTE_NAME) && type == US_CORE_NOTE_INFO &&
+	else if (!strcmp(name, US_CORE_NOTE_NAME) &&
+		 (type == US_CORE_NOTE_INFO || type == US_CORE_NOTE_INFO_OLD) &&
 		 size >= sizeof(cb->info_note)) {
 		memcpy(&cb->info_note, desc, sizeof(cb->info_note));
 		cb->uniscope = true;
@@ -183,6 +261,9 @@ static struct us_error *core_collect_segments(struct core_backend *cb)
 	for (size_t i = 0; i < nr_phdrs; i++) {
 		const struct us_elf_segment *p = &phdrs[i];
 		uint64_t start = cb->uniscope ? p->vaddr : p->paddr, size = p->filesz;
+		if (p->type == US_ELF_PT_LOAD && p->filesz &&
+		    (p->offset >= file_size || size > file_size - p->offset))
+			cb->missing += p->offset >= file_size ? size : size - (file_size - p->offset);
 		if (p->type != US_ELF_PT_LOAD || p->offset >= file_size)
 			continue;
 		if (size > file_size - p->offset)
@@ -215,7 +296,7 @@ static struct us_error *core_check_type(struct core_backend *cb, const char *pat
 	return us_error_create(US_ERR_INVALID, "'%s' is not an ELF core file", path);
 }
 
-static void core_fill_backend(struct us_backend *b, struct core_backend *cb)
+static void core_fill_backend(struct us_backend *b, struct core_backend *cb, size_t file_size)
 {
 	unsigned vcpus = cb->nr_qemu_states > cb->nr_prstatus ? cb->nr_qemu_states : cb->nr_prstatus;
 
@@ -223,8 +304,13 @@ static void core_fill_backend(struct us_backend *b, struct core_backend *cb)
 				  .nr_vcpus = cb->uniscope ? 1 : vcpus,
 				  .memory_is_virtual = cb->uniscope,
 				  .ranges = cb->ranges, .nr_ranges = cb->nr_segs };
+	if (cb->missing)
+		snprintf(b->warning, sizeof(b->warning), "the core is truncated: %llu bytes of memory "
+			 "its segments declare lie past its end (%zu bytes); they read as a gap",
+			 (unsigned long long)cb->missing, file_size);
 	if (cb->uniscope) {
 		size_t len = cb->info_note.build_id_len;
+		snprintf(b->image, sizeof(b->image), "%s", cb->image[0] ? cb->image : cb->psargs_image);
 		b->info_address = cb->info_note.info_address;
 		b->build_id_len = len < UNISCOPE_BUILD_ID_MAX ? len : UNISCOPE_BUILD_ID_MAX;
 		memcpy(b->build_id, cb->info_note.build_id, b->build_id_len);
@@ -236,6 +322,7 @@ struct us_error *us_backend_core_open(const char *path, struct us_backend **out)
 	struct core_backend *cb = calloc(1, sizeof(*cb));
 	struct us_backend *b = calloc(1, sizeof(*b));
 	struct us_error *err;
+	size_t file_size;
 
 	if (!cb || !b) {
 		free(cb);
@@ -250,7 +337,8 @@ struct us_error *us_backend_core_open(const char *path, struct us_backend **out)
 		free(b);
 		return err;
 	}
-	core_fill_backend(b, cb);
+	us_elf_bytes(cb->elf, &file_size);
+	core_fill_backend(b, cb, file_size);
 	*out = b;
 	return NULL;
 }

@@ -29,7 +29,16 @@
 #include <uniscope/abi.h>
 
 #define US_CORE_NOTE_NAME "UNISCOPE"
-#define US_CORE_NOTE_INFO 0x55530001u
+/*
+ * A note's type means what its owner says it means, but eu-elflint (0.188)
+ * checks a core's note types against the list it knows whatever their
+ * owner, and complains of any other. Type 7 is on that list, and no reader
+ * that matters gives it a meaning under an owner it does not know (BFD,
+ * hence GDB, LLDB, libdwfl and drgn all skip it). Cores written before
+ * used US_CORE_NOTE_INFO_OLD; readers accept both.
+ */
+#define US_CORE_NOTE_INFO 7u
+#define US_CORE_NOTE_INFO_OLD 0x55530001u
 
 struct us_core_note_info {
 	uint64_t info_address; /* guest virtual address of struct uniscope_info */

@@ -3,12 +3,16 @@
  * threads, which pages must go in whatever they hold, and the ELF header,
  * program headers and notes in front of the memory.
  *
- * Notes, in this order (corefile.h):
+ * Notes, in Linux's order (corefile.h; the Linux process notes are
+ * corelinux.c's):
  *	CORE/NT_PRSTATUS   one per thread, the dead or on-CPU thread first;
  *	                   pr_pid = libOS thread id; every thread carries the
- *	                   death's signal, as Linux cores do;
- *	CORE/NT_PRPSINFO   the image's name, so GDB can say what ran;
- *	UNISCOPE/US_CORE_NOTE_INFO   descriptor address and build-id.
+ *	                   death's signal, as Linux cores do; after the first,
+ *	CORE/NT_PRPSINFO   the image's name, so GDB can say what ran,
+ *	CORE/NT_SIGINFO, NT_AUXV, NT_FILE   the death and the image;
+ *	CORE/NT_FPREGSET, LINUX/NT_X86_XSTATE   after each thread's
+ *	                   NT_PRSTATUS, its x87/SSE state when known;
+ *	UNISCOPE/US_CORE_NOTE_INFO   descriptor address and build-id, last.
  */
 #include <elf.h>
 #include <stdarg.h>
@@ -139,8 +143,9 @@ static void keep_trace(struct us_target *t, struct keep_list *l, uint64_t addres
 		return;
 	keep(l, address, sizeof(ti));
 	ring_bytes = ti.ring_size < UNISCOPE_TRACE_RING_MAX ? ti.ring_size : UNISCOPE_TRACE_RING_MAX;
-	for (uint32_t cpu = 0; cpu < ti.nr_cpus && cpu < UNISCOPE_TRACE_MAX_CPUS; cpu++)
-		keep(l, ti.rings[cpu], TRACE_RING_HEADER + ring_bytes + UNISCOPE_TRACE_RECORD_MAX);
+	/* Every ring of every kind (the evidence rings are smaller: this keeps a little more). */
+	for (uint32_t i = 0; i < (uint32_t)ti.nr_cpus * ti.nr_kinds && i < UNISCOPE_TRACE_MAX_RINGS; i++)
+		keep(l, ti.rings[i], TRACE_RING_HEADER + ring_bytes + UNISCOPE_TRACE_RECORD_MAX);
 }
 
 static void keep_descriptor(struct core_writer *w, struct keep_list *l)
@@ -155,6 +160,8 @@ static void keep_descriptor(struct core_writer *w, struct keep_list *l)
 	keep(l, info->current_thread, 8ull * info->nr_cpus);
 	keep(l, info->thread_count, 4);
 	keep(l, info->sealed, 4);
+	keep(l, info->clock, 8);
+	keep(l, info->idle_thread, 8);
 	keep(l, info->panic, sizeof(struct uniscope_panic));
 	keep(l, info->heap_stats, sizeof(struct uniscope_heap_stats));
 	keep(l, info->chan_stats, 6 * 4);
@@ -194,6 +201,8 @@ struct us_error *core_collect_keep_ranges(struct core_writer *w)
 
 	keep_descriptor(w, &l);
 	keep_stacks(w, &l);
+	for (size_t i = 0; w->image.path && i < w->image.nr_maps; i++) /* what NT_FILE names */
+		keep(&l, w->image.maps[i].start, w->image.maps[i].end - w->image.maps[i].start);
 	if (l.failed) {
 		free(l.ranges);
 		return &us_error_nomem;
@@ -216,27 +225,39 @@ struct us_error *core_collect_keep_ranges(struct core_writer *w)
 /* ---- ELF headers and notes -------------------------------------------- */
 
 #define NOTE_SIZE(name_len, desc_len) (12 + (((name_len) + 4) & ~3ul) + (((desc_len) + 3) & ~3ul))
+#define NOTES_MAX (64u << 20)
 
-static size_t put_note(uint8_t *out, const char *name, uint32_t type, const void *desc,
-		       size_t desc_len)
+void core_note_add(struct core_notes *n, const char *name, uint32_t type, const void *desc,
+		   size_t len)
 {
-	uint32_t header[3] = { (uint32_t)strlen(name) + 1, (uint32_t)desc_len, type };
-	size_t name_len = strlen(name);
+	size_t name_len = strlen(name), size = NOTE_SIZE(name_len, len);
+	uint32_t header[3] = { (uint32_t)name_len + 1, (uint32_t)len, type };
+	uint8_t *out;
 
+	if (n->failed || len > NOTES_MAX || n->len + size > NOTES_MAX) {
+		n->failed = true;
+		return;
+	}
+	if (n->len + size > n->cap) {
+		size_t cap = 2 * (n->len + size);
+		uint8_t *grown = realloc(n->data, cap);
+		if (!grown) {
+			n->failed = true;
+			return;
+		}
+		n->data = grown;
+		n->cap = cap;
+	}
+	out = n->data + n->len;
+	memset(out, 0, size); /* NULs and padding */
 	memcpy(out, header, sizeof(header));
-	memcpy(out + 12, name, name_len); /* NUL and padding: out is zeroed */
-	memcpy(out + 12 + ((name_len + 4) & ~3ul), desc, desc_len);
-	return NOTE_SIZE(name_len, desc_len);
+	memcpy(out + 12, name, name_len);
+	memcpy(out + 12 + ((name_len + 4) & ~3ul), desc, len);
+	n->len += size;
 }
 
-static size_t notes_size(const struct core_writer *w)
-{
-	return w->nr_threads * NOTE_SIZE(4, sizeof(struct us_prstatus)) +
-	       NOTE_SIZE(4, sizeof(struct core_prpsinfo)) +
-	       NOTE_SIZE(strlen(US_CORE_NOTE_NAME), sizeof(struct us_core_note_info));
-}
-
-static size_t put_prstatus(uint8_t *out, const struct core_writer *w, const struct us_thread *th)
+static void note_prstatus(struct core_notes *n, const struct core_writer *w,
+			  const struct us_thread *th)
 {
 	struct us_prstatus pr;
 	int signal = us_panic_signal(&w->panic);
@@ -247,10 +268,10 @@ static size_t put_prstatus(uint8_t *out, const struct core_writer *w, const stru
 	pr.cursig = (int16_t)signal;
 	pr.pid = (int32_t)th->id;
 	pr.pgrp = pr.sid = (int32_t)w->threads[0].id;
-	return put_note(out, "CORE", NT_PRSTATUS, &pr, sizeof(pr));
+	core_note_add(n, "CORE", NT_PRSTATUS, &pr, sizeof(pr));
 }
 
-static size_t put_prpsinfo(uint8_t *out, const struct core_writer *w)
+static void note_prpsinfo(struct core_notes *n, const struct core_writer *w)
 {
 	const char *image = us_target_image(w->t);
 	const char *base = image && strrchr(image, '/') ? strrchr(image, '/') + 1 : image;
@@ -262,10 +283,10 @@ static size_t put_prpsinfo(uint8_t *out, const struct core_writer *w)
 	ps.pid = ps.pgrp = ps.sid = (int32_t)w->threads[0].id;
 	strncpy(ps.fname, base ? base : "unikernel", sizeof(ps.fname) - 1);
 	strncpy(ps.psargs, image ? image : us_target_name(w->t), sizeof(ps.psargs) - 1);
-	return put_note(out, "CORE", NT_PRPSINFO, &ps, sizeof(ps));
+	core_note_add(n, "CORE", NT_PRPSINFO, &ps, sizeof(ps));
 }
 
-static size_t put_uniscope_note(uint8_t *out, const struct core_writer *w)
+static void note_uniscope(struct core_notes *n, const struct core_writer *w)
 {
 	const struct uniscope_info *info = us_target_info(w->t);
 	struct us_core_note_info note;
@@ -276,7 +297,26 @@ static size_t put_uniscope_note(uint8_t *out, const struct core_writer *w)
 		note.build_id_len = info->build_id_len;
 		memcpy(note.build_id, info->build_id, sizeof(note.build_id));
 	}
-	return put_note(out, US_CORE_NOTE_NAME, US_CORE_NOTE_INFO, &note, sizeof(note));
+	core_note_add(n, US_CORE_NOTE_NAME, US_CORE_NOTE_INFO, &note, sizeof(note));
+}
+
+/* In Linux's order: the first thread carries the process notes. */
+static struct us_error *build_notes(struct core_writer *w, struct core_notes *n)
+{
+	for (size_t i = 0; i < w->nr_threads; i++) {
+		note_prstatus(n, w, &w->threads[i]);
+		if (i == 0) {
+			note_prpsinfo(n, w);
+			core_note_process(w, n);
+		}
+		core_note_fpu(w, n, &w->threads[i]);
+	}
+	note_uniscope(n, w);
+	if (n->failed) {
+		free(n->data);
+		return &us_error_nomem;
+	}
+	return NULL;
 }
 
 static void put_elf_header(uint8_t *out, size_t nr_phdrs)
@@ -288,7 +328,7 @@ static void put_elf_header(uint8_t *out, size_t nr_phdrs)
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh.e_ident[EI_OSABI] = ELFOSABI_LINUX; /* Linux's core format; LLDB needs to be told */
 	eh.e_type = ET_CORE;
 	eh.e_machine = EM_X86_64;
 	eh.e_version = EV_CURRENT;
@@ -321,18 +361,21 @@ struct us_error *core_build_headers(struct core_writer *w, uint8_t **out, size_t
 {
 	size_t nr_phdrs = 1 + w->nr_segs;
 	size_t notes_offset = sizeof(Elf64_Ehdr) + nr_phdrs * sizeof(Elf64_Phdr);
-	size_t notes_len = notes_size(w), pos = notes_offset;
+	struct core_notes notes = { 0 };
+	struct us_error *err = build_notes(w, &notes);
 	uint8_t *buf;
 
-	w->data_offset = (notes_offset + notes_len + US_CORE_PAGE - 1) / US_CORE_PAGE * US_CORE_PAGE;
-	if (!(buf = calloc(1, w->data_offset)))
+	if (err)
+		return err;
+	w->data_offset = (notes_offset + notes.len + US_CORE_PAGE - 1) / US_CORE_PAGE * US_CORE_PAGE;
+	if (!(buf = calloc(1, w->data_offset))) {
+		free(notes.data);
 		return &us_error_nomem;
+	}
 	put_elf_header(buf, nr_phdrs);
-	put_phdrs(buf + sizeof(Elf64_Ehdr), w, notes_offset, notes_len);
-	for (size_t i = 0; i < w->nr_threads; i++)
-		pos += put_prstatus(buf + pos, w, &w->threads[i]);
-	pos += put_prpsinfo(buf + pos, w);
-	put_uniscope_note(buf + pos, w);
+	put_phdrs(buf + sizeof(Elf64_Ehdr), w, notes_offset, notes.len);
+	memcpy(buf + notes_offset, notes.data, notes.len);
+	free(notes.data);
 	*out = buf;
 	*len = w->data_offset;
 	return NULL;

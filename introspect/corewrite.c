@@ -325,7 +325,10 @@ static struct us_error *prepare(struct core_writer *w)
 	w->segs = malloc(US_CORE_MAX_SEGMENTS * sizeof(*w->segs));
 	if (!w->buf || !w->segs)
 		return &us_error_nomem;
-	if ((err = core_collect_threads(w)) || (err = core_collect_keep_ranges(w)) ||
+	if ((err = core_collect_threads(w)))
+		return err;
+	core_find_image(w);
+	if ((err = core_collect_keep_ranges(w)) ||
 	    (err = collect_mappings(w)))
 		return err;
 	return plan(w);

@@ -28,6 +28,24 @@ struct core_keep {
 	uint64_t start, end;
 };
 
+/* Notes as they are assembled, in file order (core_note_add). */
+struct core_notes {
+	uint8_t *data;
+	size_t len, cap;
+	bool failed; /* out of memory: the notes are incomplete */
+};
+
+/* The image as the guest loaded it, for NT_FILE and NT_AUXV (corelinux.c). */
+#define CORE_IMAGE_MAPS_MAX 8
+struct core_image {
+	const char *path;           /* NULL: no image, or not known to be the guest's */
+	uint64_t entry, phdr, phnum;
+	struct {
+		uint64_t start, end, offset; /* [start, end) holds the file from offset */
+	} maps[CORE_IMAGE_MAPS_MAX];
+	size_t nr_maps;
+};
+
 struct core_writer {
 	struct us_target *t;
 	const char *path;
@@ -39,6 +57,8 @@ struct core_writer {
 	struct us_thread *threads; /* NT_PRSTATUS order */
 	size_t nr_threads;
 	struct uniscope_panic panic;
+
+	struct core_image image;
 
 	struct core_keep *keep; /* sorted, merged */
 	size_t nr_keep;
@@ -65,6 +85,16 @@ void core_warn(struct core_writer *w, const char *fmt, ...) __attribute__((forma
 struct us_error *core_collect_threads(struct core_writer *w);
 /* Descriptor, records, rings and thread structures: pages that always go in. */
 struct us_error *core_collect_keep_ranges(struct core_writer *w);
+void core_note_add(struct core_notes *n, const char *name, uint32_t type, const void *desc,
+		   size_t len);
+
+/* corelinux.c: what Linux cores carry for debuggers that know nothing of uniscope. */
+void core_find_image(struct core_writer *w);
+/* NT_SIGINFO, NT_AUXV, NT_FILE: after the first thread's NT_PRSTATUS. */
+void core_note_process(struct core_writer *w, struct core_notes *n);
+/* NT_FPREGSET and NT_X86_XSTATE of a thread, when its x87/SSE state is known. */
+void core_note_fpu(struct core_writer *w, struct core_notes *n, const struct us_thread *th);
+
 /* ELF header, program headers, notes and padding up to data_offset (*out: free()). */
 struct us_error *core_build_headers(struct core_writer *w, uint8_t **out, size_t *len);
 

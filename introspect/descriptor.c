@@ -33,6 +33,7 @@ static struct us_error *layout_check(const struct uniscope_thread_layout *l)
 		{ "next", l->off_next, 8 },
 		{ "wake_ns", l->off_wake_ns, 8 },
 		{ "trap_frame", l->off_trap_frame, 8 },
+		{ "state_since", l->off_state_since, 8 },
 	};
 
 	if (l->size == 0 || l->size > US_THREAD_STRUCT_MAX)
@@ -96,10 +97,11 @@ static bool scan_chunk(struct us_target *t, const uint8_t *chunk, size_t len, ui
 	return false;
 }
 
-static bool scan_range(struct us_target *t, const struct us_mem_range *r, uint8_t *chunk)
+static bool scan_range(struct us_target *t, const struct us_mem_range *r, uint8_t *chunk,
+		       size_t chunk_size)
 {
-	for (uint64_t at = (r->start + 7) & ~7ull; at < r->end; at += US_SCAN_CHUNK) {
-		size_t len = r->end - at < US_SCAN_CHUNK ? (size_t)(r->end - at) : US_SCAN_CHUNK;
+	for (uint64_t at = (r->start + 7) & ~7ull; at < r->end; at += chunk_size) {
+		size_t len = r->end - at < chunk_size ? (size_t)(r->end - at) : chunk_size;
 		struct us_error *err = us_backend_read(t->backend, at, chunk, len);
 		if (err) {
 			us_error_destroy(err);
@@ -111,15 +113,27 @@ static bool scan_range(struct us_target *t, const struct us_mem_range *r, uint8_
 	return false;
 }
 
+/* A chunk no bigger than the largest range: small guests cost small buffers. */
+static size_t scan_chunk_size(const struct us_backend *b)
+{
+	uint64_t largest = 8;
+
+	for (size_t i = 0; i < b->nr_ranges; i++)
+		if (b->ranges[i].end - b->ranges[i].start > largest)
+			largest = b->ranges[i].end - b->ranges[i].start;
+	return largest < US_SCAN_CHUNK ? (size_t)largest : US_SCAN_CHUNK;
+}
+
 static bool scan_memory(struct us_target *t)
 {
-	uint8_t *chunk = malloc(US_SCAN_CHUNK);
+	size_t chunk_size = scan_chunk_size(t->backend);
+	uint8_t *chunk = malloc(chunk_size);
 	bool found = false;
 
 	if (!chunk)
 		return false;
 	for (size_t i = 0; i < t->backend->nr_ranges && !found; i++)
-		found = scan_range(t, &t->backend->ranges[i], chunk);
+		found = scan_range(t, &t->backend->ranges[i], chunk, chunk_size);
 	free(chunk);
 	return found;
 }

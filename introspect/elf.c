@@ -108,6 +108,17 @@ struct us_error *us_elf_segments(struct us_elf *e, struct us_elf_segment **out, 
 	return NULL;
 }
 
+struct us_error *us_elf_entry(struct us_elf *e, uint64_t *entry, uint64_t *phoff)
+{
+	GElf_Ehdr ehdr;
+
+	if (!gelf_getehdr(e->elf, &ehdr))
+		return elf_fail(e, "bad ELF header");
+	*entry = ehdr.e_entry;
+	*phoff = ehdr.e_phoff;
+	return NULL;
+}
+
 static int notes_in(Elf_Data *data, us_elf_note_fn *fn, void *arg)
 {
 	size_t offset = 0, name_off, desc_off;

@@ -15,6 +15,9 @@
 #define US_ELF_ET_EXEC 2
 #define US_ELF_ET_CORE 4
 #define US_ELF_NT_PRSTATUS 1
+#define US_ELF_NT_FPREGSET 2
+#define US_ELF_NT_PRPSINFO 3
+#define US_ELF_NT_FILE 0x46494c45u
 #define US_ELF_NT_GNU_BUILD_ID 3
 
 enum us_symbol_kind { US_SYM_OTHER, US_SYM_FUNC, US_SYM_OBJECT };
@@ -35,6 +38,8 @@ unsigned us_elf_type(const struct us_elf *e);
 const uint8_t *us_elf_bytes(const struct us_elf *e, size_t *size);
 
 struct us_error *us_elf_segments(struct us_elf *e, struct us_elf_segment **out, size_t *count);
+/* The entry point and where the program headers are in the file. */
+struct us_error *us_elf_entry(struct us_elf *e, uint64_t *entry, uint64_t *phoff);
 
 /* Calls fn for every note of every PT_NOTE segment; fn returns non-zero to stop. */
 typedef int us_elf_note_fn(void *arg, const char *name, uint32_t type, const void *desc,

@@ -4,6 +4,7 @@
  * checked (magic, power-of-two size under UNISCOPE_LOG_SIZE_MAX) before
  * its sizes are used; the ring is then read in at most two pieces.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -73,6 +74,26 @@ struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out
 	out->message[sizeof(out->message) - 1] = 0;
 	out->file[sizeof(out->file) - 1] = 0;
 	return NULL;
+}
+
+/* Values no heap can have: more free pages than pages, more in use than there is memory. */
+bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap)
+{
+	const uint64_t page = 4096, max_pages = US_GUEST_MEMORY_MAX / 4096;
+
+	if (h->pages_total > max_pages)
+		snprintf(why, cap, "%llu pages in total is more than %llu TiB",
+			 (unsigned long long)h->pages_total, (unsigned long long)(US_GUEST_MEMORY_MAX >> 40));
+	else if (h->pages_free > h->pages_total)
+		snprintf(why, cap, "%llu pages free of %llu in total", (unsigned long long)h->pages_free,
+			 (unsigned long long)h->pages_total);
+	else if (h->heap_bytes_in_use > h->pages_total * page || h->heap_bytes_peak > h->pages_total * page)
+		snprintf(why, cap, "%llu bytes in use (peak %llu) in %llu bytes of memory",
+			 (unsigned long long)h->heap_bytes_in_use, (unsigned long long)h->heap_bytes_peak,
+			 (unsigned long long)(h->pages_total * page));
+	else
+		return false;
+	return true;
 }
 
 struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out)

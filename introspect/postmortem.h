@@ -83,9 +83,17 @@ struct us_error *us_core_write(struct us_target *t, const char *path,
 
 struct us_report;
 
+#define US_REPORT_STUCK_MS 5000
+#define US_REPORT_CPU_WINDOW_MS 300
+
 struct us_report_options {
 	unsigned events;        /* trace events, 0: US_REPORT_EVENTS */
 	unsigned console_lines; /* 0: US_REPORT_CONSOLE_LINES */
+	unsigned stuck_ms;      /* a guest that has not died: blocked or runnable this long
+	                         * is reported; 0: US_REPORT_STUCK_MS */
+	int cpu_window_ms;      /* a live guest runs this long for its CPU shares (the
+	                         * caller has it paused); 0: US_REPORT_CPU_WINDOW_MS,
+	                         * < 0: none, shares since boot */
 };
 
 /* Gathers everything the report shows; sections that fail say why inside it. */
@@ -95,6 +103,12 @@ void us_report_print(const struct us_report *r, FILE *out);
 void us_report_print_json(const struct us_report *r, FILE *out);
 /* The one line that names the death, e.g. "page fault ... in crash_null at main.c:17". */
 const char *us_report_summary(const struct us_report *r);
+/*
+ * Why the report cannot tell whether the guest died (no descriptor, an
+ * unreadable panic record), or NULL when it can. A report that cannot tell
+ * is still printed, but it is a failure.
+ */
+const char *us_report_undecided(const struct us_report *r);
 void us_report_free(struct us_report *r);
 
 #endif

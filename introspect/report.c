@@ -5,16 +5,22 @@
  *	what     the panic record: kind, vector, error code, CR2, message,
  *	         file:line, the thread that died;
  *	where    the frame to blame: the faulting instruction, or for panic()
- *	         and assert() the first frame outside libos/kern/panic.c; for
+ *	         and assert() their caller, whose pc the panic record carries; for
  *	         a jump into data, also whoever jumped (the return address the
  *	         call left at [rsp]);
  *	context  registers, the code around the faulting instruction, every
  *	         thread's backtrace, the last trace events, the console lines
- *	         before the guest's own death notice.
+ *	         before the guest's own death notice (the record says where in
+ *	         the log that notice starts).
  *
- * A guest that has not died gets the same report about where it stands.
- * Every section that cannot be had says why in its *_problem field; only
- * running out of memory fails the whole report.
+ * Host tools never guess: no file names or console text are matched.
+ *
+ * A guest that has not died gets the same report about where it stands,
+ * and a look for hangs (report_hang.c): deadlocks, threads stuck or
+ * starved, a thread that keeps the CPU. A guest whose panic record cannot
+ * be read cannot be said to be alive: the report says it cannot tell
+ * (us_report_undecided). Every section that cannot be had says why in its
+ * *_problem field; only running out of memory fails the whole report.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +29,6 @@
 
 #define DISASM_LOOKBACK 1024  /* bytes from a function's start to walk to the fault */
 #define DISASM_SCAN_INSNS 256 /* us_target_disassemble() gives at most 256 */
-#define PANIC_FILE "kern/panic.c"
-#define DEATH_NOTICE "\n*** uniscope: "
 
 static void problem(char *dst, struct us_error *err)
 {
@@ -76,32 +80,20 @@ static void collect_regs(struct us_report *r, struct us_target *t)
 	r->have_regs = true;
 }
 
-static bool in_panic_machinery(const struct us_symbolized *s)
-{
-	size_t n = s->file ? strlen(s->file) : 0, m = strlen(PANIC_FILE);
-
-	if (n >= m && !strcmp(s->file + n - m, PANIC_FILE))
-		return true;
-	return s->function && (!strcmp(s->function, "panic") || !strcmp(s->function, "__assert_fail"));
-}
-
 /* The faulting instruction; for panic() and assert(), whoever called them. */
 static void find_where(struct us_report *r, struct us_target *t)
 {
 	bool called = r->panic.kind == UNISCOPE_PANIC_PANIC || r->panic.kind == UNISCOPE_PANIC_ASSERT;
 
 	r->where_pc = r->regs.rip;
-	us_target_symbolize(t, r->where_pc, &r->where);
-	if (!called || !dead_thread_known(r))
+	if (called && r->panic.caller_pc) {
+		r->where_pc = r->panic.caller_pc;
+		us_target_symbolize(t, r->where_pc - 1, &r->where); /* a return address */
+		if (r->where.function)
+			r->where.offset++;
 		return;
-	for (size_t i = 0; i < r->threads[0].bt.count; i++) {
-		const struct us_frame *f = &r->threads[0].bt.frames[i];
-		if (!in_panic_machinery(&f->sym)) {
-			r->where_pc = f->pc;
-			r->where = f->sym;
-			return;
-		}
 	}
+	us_target_symbolize(t, r->where_pc, &r->where);
 }
 
 /*
@@ -198,18 +190,20 @@ static void add_console_line(struct us_report *r, const char *line, size_t len, 
 	dst[len] = 0;
 }
 
-static char *find_last(char *text, const char *needle)
+/* The death notice starts at the log position the panic record kept, if still in the text. */
+static void cut_at_death(struct us_report *r, char *text, size_t len, uint64_t lost)
 {
-	char *found = NULL;
+	uint64_t at = r->panic.console_written;
 
-	for (char *p = text; (p = strstr(p, needle)); p++)
-		found = p;
-	return found;
+	if (r->panic.kind == UNISCOPE_PANIC_NONE || at < lost || at - lost > len)
+		return;
+	text[at - lost] = 0;
+	r->console_before_death = true;
 }
 
 static struct us_error *collect_console(struct us_report *r, struct us_target *t, unsigned max)
 {
-	char *text, *end, *line;
+	char *text, *line;
 	size_t len;
 	uint64_t lost;
 	struct us_error *err = us_target_log(t, &text, &len, &lost);
@@ -222,10 +216,7 @@ static struct us_error *collect_console(struct us_report *r, struct us_target *t
 		free(text);
 		return &us_error_nomem;
 	}
-	if (r->panic.kind != UNISCOPE_PANIC_NONE && (end = find_last(text, DEATH_NOTICE))) {
-		*end = 0;
-		r->console_before_death = true;
-	}
+	cut_at_death(r, text, len, lost);
 	for (line = text; *line;) {
 		size_t n = strcspn(line, "\n");
 		if (n || line[n])
@@ -248,15 +239,54 @@ static void format_where(char *out, size_t cap, const struct us_symbolized *s, u
 		snprintf(out, cap, " in %s at %s:%d", s->function, s->file, s->line);
 }
 
+static const struct us_thread *report_th(const struct us_report *r, size_t i)
+{
+	return &r->threads[i].th;
+}
+
+/* A guest that has not died: the worst of what report_hang.c found. */
+static void build_hang_summary(struct us_report *r)
+{
+	const struct report_hang *h = &r->hang;
+	const char *alive = r->live ? "the guest is alive" : "the guest was alive when the core was taken";
+	size_t n = 0;
+
+	if (h->nr_cycles) {
+		while (h->cycle_members[n] != SIZE_MAX)
+			n++;
+		snprintf(r->summary, sizeof(r->summary),
+			 "deadlock: %zu threads wait for each other, %u \"%s\" first (%s)%s", n,
+			 report_th(r, h->cycle_members[0])->id, report_th(r, h->cycle_members[0])->name,
+			 alive, h->nr_cycles > 1 ? ", and more deadlocks" : "");
+	} else if (h->hog >= 0) {
+		snprintf(r->summary, sizeof(r->summary),
+			 "thread %u \"%s\" kept the CPU %u.%u%% of the time %s (%s)",
+			 report_th(r, (size_t)h->hog)->id, report_th(r, (size_t)h->hog)->name,
+			 h->hog_permille / 10, h->hog_permille % 10,
+			 h->window_ns ? "the report watched" : "since boot", alive);
+	} else if (h->nr_stuck || h->nr_starved) {
+		snprintf(r->summary, sizeof(r->summary), "no crash: %s; %zu thread%s blocked and %zu "
+			 "runnable but not run for over %llu ms", alive, h->nr_stuck,
+			 h->nr_stuck == 1 ? "" : "s", h->nr_starved,
+			 (unsigned long long)(h->threshold_ns / 1000000));
+	} else {
+		snprintf(r->summary, sizeof(r->summary), "no crash: %s; no deadlock, nothing stuck", alive);
+	}
+}
+
 /* "page fault: ... in crash_null at examples/crash/main.c:17 (thread 3 "crasher")" */
 static void build_summary(struct us_report *r)
 {
 	char where[256], thread[96] = "";
 	const char *kind = "";
 
+	if (r->undecided[0]) {
+		snprintf(r->summary, sizeof(r->summary), "cannot tell whether the guest crashed: %s",
+			 r->undecided);
+		return;
+	}
 	if (r->panic.kind == UNISCOPE_PANIC_NONE) {
-		snprintf(r->summary, sizeof(r->summary), "no crash: the guest %s",
-			 r->live ? "is alive" : "was alive when the core was taken");
+		build_hang_summary(r);
 		return;
 	}
 	if (r->panic.kind == UNISCOPE_PANIC_PANIC || r->panic.kind == UNISCOPE_PANIC_ASSERT)
@@ -282,11 +312,70 @@ static void describe_target(struct us_report *r, struct us_target *t)
 		snprintf(r->warning, sizeof(r->warning), "%s", warning);
 }
 
+/* Whether the guest died is known only from a readable, sound panic record. */
+static bool decide(struct us_report *r, struct us_target *t)
+{
+	struct uniscope_panic p;
+	struct us_error *err = us_target_panic(t, &p);
+
+	if (err) {
+		problem(r->undecided, err);
+		return false;
+	}
+	if (p.kind > UNISCOPE_PANIC_STACK_OVERFLOW) {
+		snprintf(r->undecided, sizeof(r->undecided),
+			 "the panic record's kind %u is none this uniscope knows (corrupt record?)", p.kind);
+		return false;
+	}
+	return p.kind == UNISCOPE_PANIC_NONE;
+}
+
+/* A live guest that has not died runs a little, so that CPU shares can be measured. */
+static void sample_cpu(struct us_target *t, const struct us_report_options *opts,
+		       struct report_cpu_sample *before)
+{
+	int window = opts && opts->cpu_window_ms ? opts->cpu_window_ms : US_REPORT_CPU_WINDOW_MS;
+	struct us_error *err;
+
+	if (window < 0 || !us_target_is_live(t) || (err = report_cpu_sample(t, before)))
+		return;
+	if ((err = report_let_run(t, (unsigned)window))) {
+		us_error_destroy(err);
+		report_cpu_sample_free(before);
+		before->taken = false;
+	}
+}
+
+static struct us_error *collect_all(struct us_report *r, struct us_target *t,
+				    const struct us_report_options *opts)
+{
+	unsigned lines = opts && opts->console_lines ? opts->console_lines : US_REPORT_CONSOLE_LINES;
+	unsigned stuck = opts && opts->stuck_ms ? opts->stuck_ms : US_REPORT_STUCK_MS;
+	struct report_cpu_sample before = { 0 };
+	bool alive = decide(r, t);
+	struct us_error *err;
+
+	if (alive)
+		sample_cpu(t, opts, &before);
+	if (!(err = collect_threads(r, t)) && r->panic.kind == UNISCOPE_PANIC_NONE && !r->undecided[0])
+		err = report_collect_hang(r, t, &before, stuck * 1000000ull);
+	report_cpu_sample_free(&before);
+	if (err)
+		return err;
+	r->signal = us_panic_signal(&r->panic);
+	collect_regs(r, t);
+	find_where(r, t);
+	find_caller(r, t);
+	build_summary(r);
+	if (!(err = collect_disasm(r, t)))
+		err = collect_console(r, t, lines);
+	return err;
+}
+
 struct us_error *us_report_collect(struct us_target *t, const struct us_report_options *opts,
 				   struct us_report **out)
 {
 	unsigned events = opts && opts->events ? opts->events : US_REPORT_EVENTS;
-	unsigned lines = opts && opts->console_lines ? opts->console_lines : US_REPORT_CONSOLE_LINES;
 	struct us_report *r = calloc(1, sizeof(*r));
 	struct us_error *err;
 
@@ -294,15 +383,7 @@ struct us_error *us_report_collect(struct us_target *t, const struct us_report_o
 		return &us_error_nomem;
 	r->fault_insn = -1;
 	describe_target(r, t);
-	if (!(err = collect_threads(r, t))) {
-		r->signal = us_panic_signal(&r->panic);
-		collect_regs(r, t);
-		find_where(r, t);
-		find_caller(r, t);
-		build_summary(r);
-		if (!(err = collect_disasm(r, t)))
-			err = collect_console(r, t, lines);
-	}
+	err = collect_all(r, t, opts);
 	if (!err)
 		report_collect_events(r, t, events);
 	if (err) {
@@ -318,12 +399,19 @@ const char *us_report_summary(const struct us_report *r)
 	return r->summary;
 }
 
+const char *us_report_undecided(const struct us_report *r)
+{
+	return r->undecided[0] ? r->undecided : NULL;
+}
+
 void us_report_free(struct us_report *r)
 {
 	if (!r)
 		return;
+	report_hang_free(&r->hang);
 	free(r->threads);
 	free(r->events);
+	free(r->kept);
 	free(r->console);
 	free(r);
 }

@@ -14,10 +14,36 @@
 #define REPORT_INSNS (REPORT_INSNS_BEFORE + 1 + REPORT_INSNS_AFTER)
 #define REPORT_LINE_MAX 200
 #define REPORT_PROBLEM_MAX 256
+#define REPORT_KEPT_EVENTS 16
 
 struct report_thread {
 	struct us_thread th;
 	struct us_backtrace bt;
+};
+
+/* What the report found wrong with a guest that has not died (report_hang.c). */
+struct report_hang {
+	bool analysed;          /* the guest has not died: it was looked at */
+	char problem[REPORT_PROBLEM_MAX]; /* checks skipped and why, or "" */
+	uint64_t now;           /* guest clock_ns; 0 unknown */
+	uint64_t threshold_ns;  /* blocked or runnable this long is reported */
+	uint64_t window_ns;     /* the CPU shares' window; 0: since boot */
+	struct us_wait *waits;  /* per report thread */
+	int *cycle_of;          /* per report thread: its cycle, or -1 */
+	size_t *cycle_members;  /* report thread indices, each cycle ended by SIZE_MAX */
+	size_t nr_cycle_members, nr_cycles;
+	size_t *stuck, nr_stuck;     /* blocked long, outside any cycle */
+	size_t *starved, nr_starved; /* runnable long */
+	int hog;                /* report thread with most of the CPU, or -1 */
+	unsigned hog_permille;
+};
+
+/* The threads and clock before a live guest was let run for the CPU window. */
+struct report_cpu_sample {
+	bool taken;
+	uint64_t now;
+	struct us_thread *threads;
+	size_t count;
 };
 
 struct us_report {
@@ -28,6 +54,7 @@ struct us_report {
 	char warning[512];
 
 	struct uniscope_panic panic; /* kind NONE: the guest has not died */
+	char undecided[REPORT_PROBLEM_MAX]; /* why it cannot be told whether it died, or "" */
 	int signal;
 	char summary[512];
 
@@ -52,6 +79,8 @@ struct us_report {
 
 	char (*events)[REPORT_LINE_MAX];
 	size_t nr_events;
+	char (*kept)[REPORT_LINE_MAX]; /* the last rare events (evidence ring: locks, threads, faults, app) */
+	size_t nr_kept;
 	uint64_t events_total;
 	char events_problem[REPORT_PROBLEM_MAX];
 
@@ -59,7 +88,17 @@ struct us_report {
 	size_t nr_console;
 	bool console_before_death; /* the lines before the guest's own death notice */
 	char console_problem[REPORT_PROBLEM_MAX];
+
+	struct report_hang hang;
 };
+
+/* report_hang.c */
+struct us_error *report_cpu_sample(struct us_target *t, struct report_cpu_sample *s);
+void report_cpu_sample_free(struct report_cpu_sample *s);
+struct us_error *report_let_run(struct us_target *t, unsigned ms);
+struct us_error *report_collect_hang(struct us_report *r, struct us_target *t,
+				     const struct report_cpu_sample *before, uint64_t threshold_ns);
+void report_hang_free(struct report_hang *h);
 
 /* report_trace.c: the last n trace events, formatted (tracer/tracer.h). */
 void report_collect_events(struct us_report *r, struct us_target *t, unsigned n);

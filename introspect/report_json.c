@@ -46,7 +46,8 @@ static void json_sym(FILE *out, uint64_t pc, const struct us_symbolized *s)
 	json_string(out, s->function);
 	fprintf(out, ", \"offset\": %" PRIu64 ", \"file\": ", s->offset);
 	json_string(out, s->file);
-	fprintf(out, ", \"line\": %d}", s->file ? s->line : 0);
+	fprintf(out, ", \"line\": %d, \"inlined\": %s}", s->file ? s->line : 0,
+		s->inlined ? "true" : "false");
 }
 
 static void json_panic(FILE *out, const struct us_report *r)
@@ -148,6 +149,97 @@ static void json_thread(FILE *out, const struct report_thread *t)
 	fputc('}', out);
 }
 
+static void json_thread_ref(FILE *out, const struct us_report *r, size_t i)
+{
+	const struct us_wait *w = &r->hang.waits[i];
+	const struct us_thread *th = &r->threads[i].th;
+
+	fprintf(out, "{\"tid\": %u, \"name\": ", th->id);
+	json_string(out, th->name);
+	fprintf(out, ", \"state\": \"%s\", \"wait\": \"%s\", \"waits_for\": ",
+		us_thread_state_name(th->state), us_wait_reason_name(th->wait_reason));
+	json_string(out, w->object[0] ? w->object : NULL);
+	fputs(", \"owner_tid\": ", out);
+	if (w->owner >= 0)
+		fprintf(out, "%u", r->threads[w->owner].th.id);
+	else
+		fputs("null", out);
+	fputs(", \"for_ns\": ", out);
+	if (r->hang.now && th->state_since && r->hang.now >= th->state_since)
+		fprintf(out, "%" PRIu64, r->hang.now - th->state_since);
+	else
+		fputs("null", out);
+}
+
+static void json_cycle(FILE *out, const struct us_report *r, size_t *at)
+{
+	const struct report_hang *h = &r->hang;
+	size_t first = *at, n = 0;
+
+	while (h->cycle_members[first + n] != SIZE_MAX)
+		n++;
+	fputs("[", out);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = h->cycle_members[first + k], prev = h->cycle_members[first + (k + n - 1) % n];
+		fputs(k ? ",\n      " : "\n      ", out);
+		json_thread_ref(out, r, i);
+		fputs(", \"holds\": ", out);
+		json_string(out, h->waits[prev].object);
+		fputs(", \"frames\": [", out);
+		for (size_t f = 0; f < r->threads[i].bt.count; f++) {
+			fputs(f ? ", " : "", out);
+			json_sym(out, r->threads[i].bt.frames[f].pc, &r->threads[i].bt.frames[f].sym);
+		}
+		fputs("]}", out);
+	}
+	fputs("]", out);
+	*at = first + n + 1;
+}
+
+static void json_thread_list(FILE *out, const struct us_report *r, const char *key,
+			     const size_t *list, size_t n)
+{
+	fprintf(out, ", \"%s\": [", key);
+	for (size_t k = 0; k < n; k++) {
+		fputs(k ? ", " : "", out);
+		json_thread_ref(out, r, list[k]);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+/* What report_hang.c found; null for a guest that died. */
+static void json_hang(FILE *out, const struct us_report *r)
+{
+	const struct report_hang *h = &r->hang;
+	size_t at = 0;
+
+	fputs(",\n  \"hangs\": ", out);
+	if (!h->analysed) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "{\"clock_ns\": %" PRIu64 ", \"threshold_ns\": %" PRIu64 ", \"cpu_window_ns\": %"
+		PRIu64 ", \"deadlocks\": [", h->now, h->threshold_ns, h->window_ns);
+	for (size_t c = 0; c < h->nr_cycles; c++) {
+		fputs(c ? ",\n    " : "\n    ", out);
+		json_cycle(out, r, &at);
+	}
+	fputs("]", out);
+	json_thread_list(out, r, "blocked", h->stuck, h->nr_stuck);
+	json_thread_list(out, r, "starved", h->starved, h->nr_starved);
+	fputs(", \"cpu_hog\": ", out);
+	if (h->hog >= 0) {
+		json_thread_ref(out, r, (size_t)h->hog);
+		fprintf(out, ", \"cpu_permille\": %u}", h->hog_permille);
+	} else {
+		fputs("null", out);
+	}
+	fputs(", \"error\": ", out);
+	json_string(out, h->problem[0] ? h->problem : NULL);
+	fputc('}', out);
+}
+
 static void json_lines(FILE *out, const char *key, const char (*lines)[REPORT_LINE_MAX], size_t n)
 {
 	fprintf(out, ",\n  \"%s\": [", key);
@@ -169,7 +261,10 @@ void us_report_print_json(const struct us_report *r, FILE *out)
 	fprintf(out, ", \"live\": %s, \"crashed\": %s,\n  \"summary\": ", r->live ? "true" : "false",
 		r->panic.kind != UNISCOPE_PANIC_NONE ? "true" : "false");
 	json_string(out, r->summary);
+	fputs(",\n  \"undecided\": ", out);
+	json_string(out, r->undecided[0] ? r->undecided : NULL);
 	json_panic(out, r);
+	json_hang(out, r);
 	json_where(out, r);
 	json_regs(out, r);
 	json_disassembly(out, r);
@@ -182,6 +277,7 @@ void us_report_print_json(const struct us_report *r, FILE *out)
 	json_problem(out, "threads_error", r->threads_problem);
 	json_lines(out, "events", (const char (*)[REPORT_LINE_MAX])r->events, r->nr_events);
 	fprintf(out, ",\n  \"events_total\": %" PRIu64, r->events_total);
+	json_lines(out, "kept_events", (const char (*)[REPORT_LINE_MAX])r->kept, r->nr_kept);
 	json_problem(out, "events_error", r->events_problem);
 	json_lines(out, "console", (const char (*)[REPORT_LINE_MAX])r->console, r->nr_console);
 	json_problem(out, "console_error", r->console_problem);

@@ -33,10 +33,9 @@ static const char *base_name(const char *path)
 
 static void print_sym(FILE *out, const struct us_symbolized *s, bool short_file)
 {
-	if (s->function)
-		fprintf(out, "%s+0x%" PRIx64, s->function, s->offset);
-	else
-		fputs("??", out);
+	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+
+	fputs(us_symbolized_function(s, fn, sizeof(fn)), out);
 	if (s->file)
 		fprintf(out, " at %s:%d", short_file ? base_name(s->file) : s->file, s->line);
 }
@@ -115,12 +114,18 @@ static void print_code(FILE *out, const struct us_report *r)
 
 /* ---- text: threads, events, console ----------------------------------- */
 
-/* Frames from i on with the same pc as frame i (a recursion). */
+/* The same frame again: a recursion (an inlined function and its caller share a pc). */
+static bool same_frame(const struct us_frame *a, const struct us_frame *b)
+{
+	return a->pc == b->pc && a->kind == b->kind && a->sym.function == b->sym.function;
+}
+
+/* Frames from i on that repeat frame i (a recursion). */
 static size_t repeats(const struct us_backtrace *bt, size_t i)
 {
 	size_t n = 0;
 
-	while (i + n + 1 < bt->count && bt->frames[i + n + 1].pc == bt->frames[i].pc)
+	while (i + n + 1 < bt->count && same_frame(&bt->frames[i + n + 1], &bt->frames[i]))
 		n++;
 	return n;
 }
@@ -148,13 +153,39 @@ static void print_dead_thread(FILE *out, const struct report_thread *t)
 		fprintf(out, "    (backtrace stopped: %s)\n", t->bt.stopped);
 }
 
-static void print_other_thread(FILE *out, const struct report_thread *t)
+/* "(mutex store_lock held by 4 "worker-a")", "(sleep)" */
+static void print_wait(FILE *out, const struct us_report *r, size_t i)
 {
+	const struct us_thread *th = &r->threads[i].th;
+	char text[256] = "";
+
+	if (!th->wait_reason)
+		return;
+	if (r->hang.waits) {
+		struct us_thread owner = { 0 };
+		const struct us_wait *w = &r->hang.waits[i];
+		/* us_wait_describe wants the thread array: give it just the owner. */
+		struct us_wait one = *w;
+		if (w->owner >= 0) {
+			owner = r->threads[w->owner].th;
+			one.owner = 0;
+		}
+		us_wait_describe(&one, &owner, text, sizeof(text));
+	}
+	fprintf(out, " (%s%s%s)", us_wait_reason_name(th->wait_reason), text[0] ? " " : "", text);
+}
+
+static void print_other_thread(FILE *out, const struct us_report *r, size_t index)
+{
+	const struct report_thread *t = &r->threads[index];
+
 	fprintf(out, "  %u \"%s\" %s", t->th.id, t->th.name, us_thread_state_name(t->th.state));
-	if (t->th.wait_reason)
-		fprintf(out, " (%s)", us_wait_reason_name(t->th.wait_reason));
-	for (size_t i = 0; i < t->bt.count && i < OTHER_FRAMES; i++) {
-		fputs(i ? " < " : ": ", out);
+	print_wait(out, r, index);
+	/* One line: the frames on the stack (inlined and tail-called ones are in bt). */
+	for (size_t i = 0, shown = 0; i < t->bt.count && shown < OTHER_FRAMES; i++) {
+		if (t->bt.frames[i].kind == US_FRAME_INLINED || t->bt.frames[i].kind == US_FRAME_TAIL_CALL)
+			continue;
+		fputs(shown++ ? " < " : ": ", out);
 		print_sym(out, &t->bt.frames[i].sym, true);
 	}
 	fputc('\n', out);
@@ -169,7 +200,7 @@ static void print_threads(FILE *out, const struct us_report *r)
 		if (i == 0 && (r->threads[0].th.regs_source == US_REGS_PANIC || r->threads[0].th.cpu >= 0))
 			print_dead_thread(out, &r->threads[0]);
 		else
-			print_other_thread(out, &r->threads[i]);
+			print_other_thread(out, r, i);
 	}
 }
 
@@ -183,6 +214,11 @@ static void print_events(FILE *out, const struct us_report *r)
 		r->events_total);
 	for (size_t i = 0; i < r->nr_events; i++)
 		fprintf(out, "  %s\n", r->events[i]);
+	if (!r->nr_kept)
+		return;
+	fprintf(out, "\nrare events kept (the evidence ring), last %zu:\n", r->nr_kept);
+	for (size_t i = 0; i < r->nr_kept; i++)
+		fprintf(out, "  %s\n", r->kept[i]);
 }
 
 static void print_console(FILE *out, const struct us_report *r)
@@ -197,6 +233,93 @@ static void print_console(FILE *out, const struct us_report *r)
 		fprintf(out, "  %s\n", r->console[i]);
 }
 
+/* ---- text: hangs ------------------------------------------------------ */
+
+static void print_frames(FILE *out, const struct us_backtrace *bt)
+{
+	for (size_t i = 0; i < bt->count && i < DEAD_FRAMES; i++) {
+		fprintf(out, "      #%-2zu 0x%016" PRIx64 " in ", i, bt->frames[i].pc);
+		print_sym(out, &bt->frames[i].sym, false);
+		fputc('\n', out);
+	}
+	if (bt->count > DEAD_FRAMES)
+		fprintf(out, "      ... %zu more frames\n", bt->count - DEAD_FRAMES);
+}
+
+static void print_duration(FILE *out, const struct report_hang *h, const struct us_thread *th)
+{
+	if (h->now && th->state_since && h->now >= th->state_since)
+		fprintf(out, ", %s %.1f s", us_thread_state_name(th->state),
+			(double)(h->now - th->state_since) / 1e9);
+}
+
+/* One cycle from members[*at], up to its SIZE_MAX end. */
+static void print_cycle(FILE *out, const struct us_report *r, size_t *at)
+{
+	const struct report_hang *h = &r->hang;
+	size_t first = *at, n = 0;
+
+	while (h->cycle_members[first + n] != SIZE_MAX)
+		n++;
+	fprintf(out, "  deadlock: %zu threads wait for each other\n", n);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = h->cycle_members[first + k], prev = h->cycle_members[first + (k + n - 1) % n];
+		const struct us_thread *th = &r->threads[i].th;
+		fprintf(out, "    thread %u \"%s\" holds %s, waits for %s held by %u \"%s\"", th->id,
+			th->name, h->waits[prev].object, h->waits[i].object,
+			r->threads[h->waits[i].owner].th.id, r->threads[h->waits[i].owner].th.name);
+		print_duration(out, h, th);
+		fputc('\n', out);
+		print_frames(out, &r->threads[i].bt);
+	}
+	*at = first + n + 1;
+}
+
+static void print_waiting(FILE *out, const struct us_report *r, const size_t *list, size_t n,
+			  const char *what)
+{
+	const struct report_hang *h = &r->hang;
+
+	if (!n)
+		return;
+	fprintf(out, "  %s for over %.1f s:\n", what, (double)h->threshold_ns / 1e9);
+	for (size_t k = 0; k < n; k++) {
+		const struct us_thread *th = &r->threads[list[k]].th;
+		fprintf(out, "    %u \"%s\"", th->id, th->name);
+		print_wait(out, r, list[k]);
+		print_duration(out, h, th);
+		fputc('\n', out);
+	}
+}
+
+static void print_hang(FILE *out, const struct us_report *r)
+{
+	const struct report_hang *h = &r->hang;
+	size_t at = 0;
+
+	if (!h->analysed)
+		return;
+	fprintf(out, "\nhangs (guest clock %.3f s):\n", (double)h->now / 1e9);
+	if (h->problem[0])
+		fprintf(out, "  (%s)\n", h->problem);
+	for (size_t c = 0; c < h->nr_cycles; c++)
+		print_cycle(out, r, &at);
+	if (!h->nr_cycles)
+		fprintf(out, "  no deadlock (no wait-for cycle)\n");
+	print_waiting(out, r, h->stuck, h->nr_stuck, "blocked");
+	print_waiting(out, r, h->starved, h->nr_starved, "runnable but not run");
+	if (h->hog >= 0) {
+		const struct us_thread *th = &r->threads[h->hog].th;
+		fprintf(out, "  CPU: thread %u \"%s\" had %u.%u%% of it ", th->id, th->name,
+			h->hog_permille / 10, h->hog_permille % 10);
+		if (h->window_ns)
+			fprintf(out, "over the %.2f s the report let it run\n", (double)h->window_ns / 1e9);
+		else
+			fprintf(out, "since boot\n");
+		print_frames(out, &r->threads[h->hog].bt);
+	}
+}
+
 void us_report_print(const struct us_report *r, FILE *out)
 {
 	fprintf(out, "uniscope report: %s (%s%s), image %s\n", r->target, r->kind,
@@ -204,6 +327,7 @@ void us_report_print(const struct us_report *r, FILE *out)
 	if (r->warning[0])
 		fprintf(out, "warning: %s\n", r->warning);
 	print_death(out, r);
+	print_hang(out, r);
 	print_regs(out, r);
 	print_code(out, r);
 	print_threads(out, r);

@@ -2,7 +2,10 @@
  * The report's "last events": the guest's trace rings read straight from
  * its memory with the tracer's decoder (tracer/tracer.h), named from the
  * image's trace metadata and the threads the report found, the newest n
- * kept as trace-cmd style lines.
+ * kept as trace-cmd style lines; and apart, the newest of the rare events
+ * the evidence ring keeps (lock contention, threads, faults, the
+ * application's), which scheduling and interrupts may have pushed out of
+ * the last n long ago.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,27 @@ static void name_threads(struct trace_set *set, const struct us_report *r)
 		trace_set_thread_name(set, r->threads[i].th.id, r->threads[i].th.name);
 }
 
+static void format_line(const struct trace_set *set, const struct trace_event *e, char *out)
+{
+	char line[REPORT_LINE_MAX];
+
+	trace_event_format(set, e, line, sizeof(line));
+	snprintf(out, REPORT_LINE_MAX, "%s", line + strspn(line, " "));
+}
+
+static void keep_evidence(struct us_report *r, const struct trace_set *set)
+{
+	size_t first = set->nr_events;
+
+	for (size_t k = 0; first > 0 && k < REPORT_KEPT_EVENTS; first--)
+		k += UNISCOPE_TRACE_IS_EVIDENCE(set->events[first - 1].id);
+	if (!(r->kept = calloc(REPORT_KEPT_EVENTS, sizeof(*r->kept))))
+		return;
+	for (size_t i = first; i < set->nr_events && r->nr_kept < REPORT_KEPT_EVENTS; i++)
+		if (UNISCOPE_TRACE_IS_EVIDENCE(set->events[i].id))
+			format_line(set, &set->events[i], r->kept[r->nr_kept++]);
+}
+
 static void keep_last(struct us_report *r, const struct trace_set *set, unsigned n)
 {
 	size_t first = set->nr_events > n ? set->nr_events - n : 0;
@@ -25,11 +49,9 @@ static void keep_last(struct us_report *r, const struct trace_set *set, unsigned
 		snprintf(r->events_problem, sizeof(r->events_problem), "out of memory");
 		return;
 	}
-	for (size_t i = first; i < set->nr_events; i++) {
-		char line[REPORT_LINE_MAX];
-		trace_event_format(set, &set->events[i], line, sizeof(line));
-		snprintf(r->events[r->nr_events++], REPORT_LINE_MAX, "%s", line + strspn(line, " "));
-	}
+	for (size_t i = first; i < set->nr_events; i++)
+		format_line(set, &set->events[i], r->events[r->nr_events++]);
+	keep_evidence(r, set);
 }
 
 void report_collect_events(struct us_report *r, struct us_target *t, unsigned n)

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,14 @@ static int session_dir_for(const char *name_or_dir, char *dir, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+static void skip_rest_of_line(FILE *f)
+{
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n')
+		;
+}
+
 int session_load(const char *name_or_dir, struct session *s)
 {
 	char path[SESSION_PATH_MAX + 8], line[META_LINE_MAX];
@@ -97,7 +106,10 @@ int session_load(const char *name_or_dir, struct session *s)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		char *eq = strchr(line, '=');
+		bool whole = strchr(line, '\n') || feof(f);
 		line[strcspn(line, "\n")] = 0;
+		if (!whole) /* over-long: its tail is no line of its own (it could smuggle a key) */
+			skip_rest_of_line(f);
 		if (!eq)
 			continue;
 		*eq = 0;

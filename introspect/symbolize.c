@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -22,6 +23,17 @@ void us_target_symbolize(struct us_target *t, uint64_t addr, struct us_symbolize
 	}
 	if (!us_symbols_line(t->symbols, addr, &out->file, &out->line))
 		out->file = NULL;
+}
+
+const char *us_symbolized_function(const struct us_symbolized *s, char *buf, size_t cap)
+{
+	if (!s->function)
+		snprintf(buf, cap, "??");
+	else if (s->inlined)
+		snprintf(buf, cap, "%s (inlined)", s->function);
+	else
+		snprintf(buf, cap, "%s+0x%llx", s->function, (unsigned long long)s->offset);
+	return buf;
 }
 
 struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,

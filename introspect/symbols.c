@@ -10,6 +10,7 @@
 #include <string.h>
 #include "dwarf.h"
 #include "symbols.h"
+#include "tailcall.h"
 
 #define SYMBOL_WALK_BACK 16
 
@@ -22,6 +23,8 @@ struct us_symbols {
 	size_t build_id_len;
 	struct us_dwarf *dwarf;
 	bool dwarf_tried;
+	struct us_tailcalls *tailcalls;
+	bool tailcalls_tried;
 	bool oom;
 };
 
@@ -118,6 +121,7 @@ void us_symbols_close(struct us_symbols *s)
 		free((char *)s->by_address[i].name);
 	free(s->by_address);
 	free(s->by_name);
+	us_tailcalls_free(s->tailcalls);
 	us_dwarf_close(s->dwarf);
 	free(s->path);
 	free(s);
@@ -182,13 +186,27 @@ const struct us_symbol *us_symbols_by_address(const struct us_symbols *s, uint64
 	return NULL;
 }
 
-bool us_symbols_line(struct us_symbols *s, uint64_t addr, const char **file, int *line)
+struct us_dwarf *us_symbols_dwarf(struct us_symbols *s)
 {
 	if (!s->dwarf_tried) {
 		s->dwarf_tried = true;
 		us_error_destroy(us_dwarf_open(s->path, &s->dwarf));
 	}
-	return us_dwarf_line(s->dwarf, addr, file, line);
+	return s->dwarf;
+}
+
+const struct us_tailcalls *us_symbols_tailcalls(struct us_symbols *s)
+{
+	if (!s->tailcalls_tried && us_symbols_dwarf(s)) {
+		s->tailcalls_tried = true;
+		us_error_destroy(us_tailcalls_build(s->dwarf, s, &s->tailcalls));
+	}
+	return s->tailcalls;
+}
+
+bool us_symbols_line(struct us_symbols *s, uint64_t addr, const char **file, int *line)
+{
+	return us_dwarf_line(us_symbols_dwarf(s), addr, file, line);
 }
 
 void us_build_id_hex(const uint8_t *id, size_t len, char *out)

@@ -22,6 +22,8 @@ struct us_symbol {
 };
 
 struct us_symbols;
+struct us_dwarf;
+struct us_tailcalls;
 
 struct us_error *us_symbols_open(const char *image_path, struct us_symbols **out);
 void us_symbols_close(struct us_symbols *s);
@@ -33,6 +35,10 @@ const struct us_symbol *us_symbols_by_name(const struct us_symbols *s, const cha
 const struct us_symbol *us_symbols_by_address(const struct us_symbols *s, uint64_t addr);
 /* file:line of addr; false when unknown (no DWARF, or no line). */
 bool us_symbols_line(struct us_symbols *s, uint64_t addr, const char **file, int *line);
+/* The image's DWARF and CFI (opened on first use), or NULL when it has none. */
+struct us_dwarf *us_symbols_dwarf(struct us_symbols *s);
+/* Its call sites, indexed for tail-call frames (built on first use), or NULL. */
+const struct us_tailcalls *us_symbols_tailcalls(struct us_symbols *s);
 
 /*
  * Looks in dir for the image with this build-id: dir/.build-id/xx/yyyy.debug,

@@ -9,7 +9,8 @@
  *	3. symbols from --image, else the session's image;
  *	4. the descriptor: core note address, symbol `uniscope_info`, scan;
  *	5. symbols checked against the guest's build-id; when they are
- *	   missing or wrong, --debug-dir is searched by build-id.
+ *	   missing or wrong, --debug-dir is searched by build-id (for a core,
+ *	   then its own directory and /usr/lib/debug).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -56,6 +57,26 @@ static struct us_error *open_session_dir(const char *spec, const char *dir, stru
 	return err ? us_error_prefix(err, "%s", spec) : NULL;
 }
 
+/* The directory of the session called name, if there is one. */
+static bool session_dir_of(const char *name, char *dir, size_t cap)
+{
+	char root[SESSION_PATH_MAX];
+	struct stat st;
+
+	if (strchr(name, '/') || strlen(name) >= SESSION_NAME_MAX ||
+	    session_root(root, sizeof(root), 0) < 0)
+		return false;
+	snprintf(dir, cap, "%s/%s", root, name);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool us_target_is_session_name(const char *name)
+{
+	char dir[SESSION_PATH_MAX + SESSION_NAME_MAX + 2];
+
+	return session_dir_of(name, dir, sizeof(dir));
+}
+
 static struct us_error *open_session_name(const char *spec, struct us_backend **b)
 {
 	char root[SESSION_PATH_MAX], dir[SESSION_PATH_MAX + SESSION_NAME_MAX + 2];
@@ -79,6 +100,8 @@ static struct us_error *open_backend(const char *spec, struct us_backend **b)
 		return open_xen(spec, spec + 4, b);
 	if (!strncmp(spec, "qemu:", 5))
 		return open_session_dir(spec, spec + 5, b);
+	if (stat(spec, &st) == 0 && S_ISREG(st.st_mode) && us_target_is_session_name(spec))
+		return us_error_create(US_ERR_USAGE, US_AMBIGUOUS_TARGET_FMT, spec, spec);
 	if (stat(spec, &st) == 0 && S_ISREG(st.st_mode))
 		return us_backend_core_open(spec, b);
 	if (strchr(spec, '/') && stat(spec, &st) == 0 && S_ISDIR(st.st_mode))
@@ -165,6 +188,35 @@ static void symbols_by_build_id(struct us_target *t, const char *debug_dir)
 	free(path);
 }
 
+/*
+ * A core whose recorded image is gone or rebuilt: its build-id, looked for
+ * next to the core, then in the system's debug directory. Quiet unless found.
+ */
+static void symbols_near_core(struct us_target *t)
+{
+	const char *id = (const char *)(t->have_info ? t->info.build_id : t->backend->build_id);
+	size_t len = t->have_info ? t->info.build_id_len : t->backend->build_id_len;
+	const char *slash = strrchr(t->name, '/');
+	char dir[US_PATH_MAX];
+	const char *dirs[] = { dir, "/usr/lib/debug" };
+	struct us_error *err;
+	char *path;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - t->name) : 1,
+		 slash ? t->name : ".");
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !t->symbols; i++) {
+		if ((err = us_symbols_find_by_build_id(dirs[i], (const uint8_t *)id, len, &path))) {
+			us_error_destroy(err);
+			continue;
+		}
+		if ((err = us_symbols_open(path, &t->symbols)))
+			us_error_destroy(err);
+		else
+			us_target_warn(t, "the image was found by its build-id: %s", path);
+		free(path);
+	}
+}
+
 static void check_symbols(struct us_target *t, const struct us_target_options *opts)
 {
 	if (t->symbols && build_ids_differ(t)) {
@@ -176,6 +228,8 @@ static void check_symbols(struct us_target *t, const struct us_target_options *o
 	}
 	if (!t->symbols && opts && opts->debug_dir)
 		symbols_by_build_id(t, opts->debug_dir);
+	if (!t->symbols && !(opts && opts->image) && !strcmp(t->backend->kind, "core"))
+		symbols_near_core(t);
 }
 
 struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
@@ -191,6 +245,8 @@ struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
 		return &us_error_nomem;
 	}
 	t->backend = b;
+	if (b->warning[0])
+		us_target_warn(t, "%s", b->warning);
 	if (!(err = setup_translation(t)))
 		load_symbols(t, opts, &err);
 	if (err) {

@@ -61,6 +61,15 @@ struct us_error *us_target_open_backend(struct us_backend *b, const char *name,
 					const struct us_target_options *opts,
 					struct us_target **out);
 void us_target_close(struct us_target *t);
+/*
+ * Whether a session called name exists. A bare name that is both a file
+ * in the current directory and a session is refused (neither hides the
+ * other): the user says ./NAME for the file, qemu:DIR for the session.
+ */
+bool us_target_is_session_name(const char *name);
+#define US_AMBIGUOUS_TARGET_FMT \
+	"'%s' is both a file here and a session: say ./%s for the file, or qemu:SESSION-DIR " \
+	"for the session (see 'uniscope ls')"
 
 const char *us_target_name(const struct us_target *t);
 /* "qemu", "xen", "core", "buffer". */
@@ -110,13 +119,17 @@ struct us_error *us_target_info_error(const struct us_target *t);
 
 struct us_symbolized {
 	const char *function; /* NULL when unknown */
-	uint64_t offset;      /* addr - function start */
+	uint64_t offset;      /* addr - function start (0 for an inlined function) */
 	const char *file;     /* NULL when unknown */
 	int line;
+	bool inlined;         /* a function inlined there, not the one whose code it is */
 };
 
 /* The image symbols come from, or NULL when there are none. */
 const char *us_target_image(const struct us_target *t);
+/* "f+0x1a", "f (inlined)" or "??": the function part of a frame as bt shows it (in buf). */
+#define US_SYMBOLIZED_FUNCTION_MAX 160
+const char *us_symbolized_function(const struct us_symbolized *s, char *buf, size_t cap);
 /* Never fails: fields stay NULL when unknown. Strings live as long as t. */
 void us_target_symbolize(struct us_target *t, uint64_t addr, struct us_symbolized *out);
 struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,
@@ -141,6 +154,8 @@ struct us_thread {
 	uint32_t state;                      /* enum uniscope_thread_state */
 	uint32_t wait_reason;                /* enum uniscope_wait_reason */
 	uint64_t wait_object, cpu_ns, switches, wake_ns, trap_frame;
+	uint64_t state_since;                /* clock_ns of its last state change; 0 unknown */
+	bool idle;                           /* the guest's idle thread */
 	uint64_t stack_lo, stack_hi;         /* 0, 0 when absurd */
 	struct uniscope_context context;
 	int cpu;                             /* the vCPU it runs on, or -1 */
@@ -164,21 +179,57 @@ struct us_error *us_thread_fpu(struct us_target *t, const struct us_thread *th,
 const char *us_thread_state_name(uint32_t state);
 const char *us_wait_reason_name(uint32_t reason);
 
+/* ---- what blocked threads wait for (waits.c) --------------------------- */
+
+struct us_wait {
+	char object[96];      /* the waited-on object: "store_lock", "queue+32", "0x1f000"; "" none */
+	bool object_is_owner; /* a join: object names the thread waited for */
+	int owner;            /* index in the threads array of who holds it, or -1 */
+	char owner_note[96];  /* why no owner is named ("free", "owner unknown: ..."), or "" */
+};
+
+/* For each of threads[0..count), what it waits on and who holds it (waits[count]). */
+void us_target_waits(struct us_target *t, const struct us_thread *threads, size_t count,
+		     struct us_wait *waits);
+/* "store_lock held by 3 \"worker-b\"", "sem (free)", "thread 5 \"crasher\"", or "". */
+void us_wait_describe(const struct us_wait *w, const struct us_thread *threads, char *buf, size_t cap);
+/* Any address by symbol: "store_lock", "queue+32", else "0x1234". */
+void us_target_name_address(struct us_target *t, uint64_t addr, char *buf, size_t cap);
+/* The guest's clock (ns since boot) at its last timer tick. */
+struct us_error *us_target_clock(struct us_target *t, uint64_t *ns);
+
 /* ---- backtraces ------------------------------------------------------- */
 
+enum us_frame_kind {
+	US_FRAME_NORMAL,    /* a frame on the stack */
+	US_FRAME_INLINED,   /* a function inlined into the next frame: same pc, no frame of its own */
+	US_FRAME_TAIL_CALL, /* a frame a tail call replaced, rebuilt from the DWARF's call sites */
+	US_FRAME_TRAP,      /* the trap entry: its caller is the interrupted code (GDB's
+	                     * "<signal handler called>") */
+};
+/* "normal", "inlined", "tail call", "trap". */
+const char *us_frame_kind_name(enum us_frame_kind kind);
+
 struct us_frame {
-	uint64_t pc;  /* #0: the register; others: the return address */
-	uint64_t fp;  /* the frame pointer the frame was found with */
-	struct us_symbolized sym; /* of pc (of pc - 1 for return addresses) */
+	uint64_t pc;  /* #0: where execution stands; others: the return address */
+	uint64_t fp;  /* the stack pointer it was unwound with (CFI), or its frame pointer */
+	struct us_symbolized sym; /* of pc, or of pc - 1 for a return address */
+	enum us_frame_kind kind;
 };
 
 struct us_backtrace {
 	struct us_frame frames[US_MAX_FRAMES];
 	size_t count;
+	bool cfi;          /* unwound with the image's CFI, not frame pointers alone */
 	char stopped[128]; /* "" when the chain ended normally, else why it stopped */
 };
 
-/* Frame-pointer unwinding from regs; stack bounds 0, 0 when unknown. */
+/*
+ * Backtraces as GDB gives them: unwound with the image's CFI through
+ * libdw, inlined functions and tail calls shown as frames of their own;
+ * with frame pointers when the image has no CFI (or there are no symbols).
+ * us_target_unwind starts from regs (stack bounds 0, 0 when unknown).
+ */
 void us_target_unwind(struct us_target *t, const struct uniscope_regs *regs, uint64_t stack_lo,
 		      uint64_t stack_hi, struct us_backtrace *bt);
 void us_target_backtrace(struct us_target *t, const struct us_thread *thread,
@@ -191,6 +242,9 @@ struct us_error *us_target_log(struct us_target *t, char **text, size_t *len, ui
 /* The panic record (kind NONE while the guest is alive); strings NUL-terminated. */
 struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out);
 struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out);
+/* Heap statistics that cannot be (the guest is untrusted): true, and why. */
+#define US_GUEST_MEMORY_MAX (1ull << 46)
+bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap);
 
 /* ---- disassembly ------------------------------------------------------ */
 

@@ -24,6 +24,7 @@ struct thread_walk {
 	uint32_t span;   /* its size: up to the end of the last field read */
 	uint64_t on_cpu[US_MAX_VCPUS];
 	unsigned nr_cpus;
+	uint64_t idle;   /* the idle thread's address, 0 unknown */
 	struct us_thread *threads;
 	size_t count, cap;
 };
@@ -71,6 +72,8 @@ static void decode_thread(const struct thread_walk *w, uint64_t address, struct 
 	th->stack_lo = field_u64(n, l->off_stack_lo);
 	th->stack_hi = field_u64(n, l->off_stack_hi);
 	th->trap_frame = l->off_trap_frame ? field_u64(n, l->off_trap_frame) : 0;
+	th->state_since = l->off_state_since ? field_u64(n, l->off_state_since) : 0;
+	th->idle = w->idle && address == w->idle;
 	memcpy(&th->context, n + l->off_context, sizeof(th->context));
 	if (th->stack_hi <= th->stack_lo || th->stack_hi - th->stack_lo > US_STACK_SIZE_MAX) {
 		snprintf(th->note, sizeof(th->note), "stack bounds 0x%llx-0x%llx are absurd",
@@ -180,8 +183,13 @@ static struct us_error *read_on_cpu(struct thread_walk *w)
 {
 	const struct uniscope_info *info = &w->t->info;
 
+	struct us_error *err;
+
 	w->nr_cpus = info->nr_cpus; /* checked <= US_MAX_VCPUS with the descriptor */
-	return us_target_read(w->t, info->current_thread, w->on_cpu, w->nr_cpus * sizeof(uint64_t));
+	err = us_target_read(w->t, info->current_thread, w->on_cpu, w->nr_cpus * sizeof(uint64_t));
+	if (!err && info->idle_thread) /* optional: a guest that cannot say has no idle thread */
+		us_error_destroy(us_target_read_u64(w->t, info->idle_thread, &w->idle));
+	return err;
 }
 
 /*
@@ -196,6 +204,7 @@ static uint32_t layout_span(const struct uniscope_thread_layout *l)
 		l->off_switches + 8, l->off_stack_lo + 8, l->off_stack_hi + 8,
 		l->off_context + (uint32_t)sizeof(struct uniscope_context), l->off_next + 8,
 		l->off_wake_ns + 8, l->off_trap_frame + 8,
+		l->off_state_since ? l->off_state_since + 8 : 0,
 	};
 	uint32_t span = 0;
 

@@ -3,7 +3,7 @@
 # otherwise print the exact apt-get line and stop.
 PACKAGES="gcc make binutils pkg-config perl qemu-system-x86 gdb lldb \
 libelf-dev libdw-dev libcapstone-dev libncurses-dev libjansson-dev libxen-dev \
-clang libclang-rt-14-dev babeltrace2 tmux valgrind cpio dpkg-dev xz-utils \
+clang libclang-rt-14-dev babeltrace2 tmux valgrind cpio dpkg-dev xz-utils elfutils python3-drgn \
 curl apache2-utils"
 
 missing=""

@@ -230,6 +230,20 @@ sys.exit(1 if "error" in reply else 0)
 PY
 }
 
+# guest_poke SESSION IMAGE SYMBOL OFFSET HEX: writes the bytes HEX (e.g.
+# ffffffffffffffff) at SYMBOL+OFFSET of session SESSION's live guest, through
+# its shared RAM file (the libOS identity-maps: file offset = address). For
+# tests that corrupt a guest the way a hostile or broken one would.
+guest_poke() {
+	_addr=$(nm "$2" | awk -v s="$3" '$3 == s {print $1}') &&
+	python3 -c "
+import sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(int(sys.argv[2], 16) + int(sys.argv[3]))
+    f.write(bytes.fromhex(sys.argv[4]))
+" "$XDG_RUNTIME_DIR/uniscope/$1/mem" "$_addr" "$4" "$5"
+}
+
 # expect_json FILE [PYTHON-EXPR]: FILE parses as JSON and, when given, the
 # expression over `j` is true (e.g. 'len(j["threads"]) == 13').
 expect_json() {
@@ -240,5 +254,129 @@ if not eval(sys.argv[2]):
     print("JSON check failed: " + sys.argv[2])
     print(json.dumps(j)[:1500])
     sys.exit(1)
+PY
+}
+
+# --- the terminal UI in tmux (t6xxx) ---
+
+TMUX_SOCK=$TRASH/tmux.sock
+
+
+tm() {
+	tmux -S "$TMUX_SOCK" "$@"
+}
+
+# tui_start NAME COMMAND: COMMAND in a detached 100x30 tmux window; windows
+# outlive their test (the next ones keep driving them) and go at the end.
+tui_start() {
+	tm new-session -d -x 100 -y 30 -s "$1" "env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR TERM=screen $2"
+}
+
+tui_capture() {
+	tm capture-pane -p -t "$1" >"$2"
+}
+
+# tui_wait NAME REGEX [FILE]: polls the window until its text matches REGEX
+# (the last capture stays in FILE, default screen).
+tui_wait() {
+	_file=${3:-screen}
+	_tries=$((${TUI_WAIT:-30} * 4))
+	while [ $_tries -gt 0 ]; do
+		tui_capture "$1" "$_file" 2>/dev/null && grep -E -q -- "$2" "$_file" && return 0
+		sleep 0.25
+		_tries=$((_tries - 1))
+	done
+	echo "timed out waiting for /$2/ on the screen of $1:"
+	cat "$_file"
+	return 1
+}
+
+# --- unwinding (t5002, t5101) ---
+
+# gdb_frames_script FILE: writes a GDB Python command, `frames-json`, that
+# prints one line per thread, "FRAMES [[function, entered], ...]" innermost
+# first (backtrace past main): function "<signal>" for a signal (trap)
+# frame, "??" when unknown; entered is true for an inlined block that
+# begins exactly at the frame's pc (how GDB shows those depends on how the
+# thread stopped: it steps into them, and a core starts outside them).
+gdb_frames_script() {
+	cat >"$1" <<'PY'
+import gdb, json
+def inlined_block(f):
+    b = f.block()
+    while b is not None and b.function is None:
+        b = b.superblock
+    return b
+def entered_at_pc(f):
+    """An inlined block that f.pc() enters: GDB's block_starting_point_at."""
+    try:
+        b = inlined_block(f)
+        if b is None:
+            return False
+        if b.start == f.pc():
+            return True
+        p = gdb.block_for_pc(f.pc() - 1)
+        while p is not None:
+            if p.start == b.start and p.end == b.end and p.function == b.function:
+                return False
+            p = p.superblock
+        return True
+    except RuntimeError:
+        return False
+def frame_info(f):
+    if f.type() == gdb.SIGTRAMP_FRAME:
+        return ["<signal>", False]
+    return [f.name() or "??", f.type() == gdb.INLINE_FRAME and entered_at_pc(f)]
+class FramesJson(gdb.Command):
+    def __init__(self):
+        super().__init__("frames-json", gdb.COMMAND_STACK)
+    def invoke(self, arg, from_tty):
+        gdb.execute("set backtrace past-main on")
+        gdb.execute("set backtrace limit 300")
+        threads = gdb.selected_inferior().threads() if arg == "all" else [gdb.selected_thread()]
+        for t in threads:
+            t.switch()
+            frames, f = [], gdb.newest_frame()
+            while f is not None and len(frames) < 300:
+                frames.append(frame_info(f))
+                f = f.older()
+            print("FRAMES " + json.dumps(frames))
+FramesJson()
+PY
+}
+
+# expect_frames_agree GDB_OUT BT_JSON: every thread GDB listed ("FRAMES"
+# lines of GDB_OUT) and every thread of `uniscope bt --json` (BT_JSON) name
+# the same functions in the same order; threads are matched as multisets.
+expect_frames_agree() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+gdb = [json.loads(l[7:]) for l in open(sys.argv[1]) if l.startswith("FRAMES ")]
+ours = [[("<signal>" if f["kind"] == "trap" else f["function"] or "??") for f in t["frames"]]
+        for t in json.load(open(sys.argv[2]))["threads"]]
+def variants(frames):
+    """GDB's list, and without any number of the inlined blocks entered at the pc."""
+    names = [f[0] for f in frames]
+    out, k = {tuple(names)}, 0
+    while k < len(frames) - 1 and frames[k][1]:
+        k += 1
+        out.add(tuple(names[k:]))
+    return out
+left = [variants(g) for g in gdb]
+unmatched = []
+for o in ours:
+    for i, v in enumerate(left):
+        if tuple(o) in v:
+            del left[i]
+            break
+    else:
+        unmatched.append(o)
+if unmatched or left:
+    print("uniscope threads GDB does not show:")
+    for o in unmatched: print("   ", " > ".join(o))
+    print("GDB threads uniscope does not show:")
+    for v in left: print("   ", " > ".join(max(v, key=len)))
+    sys.exit(1)
+print("frames agree on %d threads" % len(ours))
 PY
 }

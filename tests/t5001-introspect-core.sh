@@ -46,11 +46,18 @@ test_expect_success 'bt reads the core, symbolized' '
 '
 
 test_expect_success 'without an image: ps works (descriptor scan), bt says how to get symbols' '
-	$UNISCOPE ps $CORE >ps-bare &&
+	mkdir bare && cp $CORE bare/ &&
+	$UNISCOPE ps bare/guest.core >ps-bare &&
 	expect_grep " waiter-0 +blocked +semaphore" ps-bare &&
-	$UNISCOPE bt $CORE all >bt-bare 2>err &&
+	$UNISCOPE bt bare/guest.core all >bt-bare 2>err &&
 	expect_grep "warning: no symbols .*--image PATH or --debug-dir DIR" err &&
 	expect_grep "^#0  0x[0-9a-f]{16} in \\?\\?$" bt-bare
+'
+
+test_expect_success 'next to the core, the image is found by the build-id in guest memory' '
+	$UNISCOPE bt $CORE all >bt-near 2>err &&
+	expect_grep "warning: the image was found by its build-id: $IMAGE" err &&
+	expect_grep " in sem_wait\\+0x" bt-near
 '
 
 test_expect_success '--debug-dir finds the image by the build-id in guest memory' '

@@ -6,37 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 
 S=t6000
-TMUX_SOCK=$TRASH/tmux.sock
-WAIT=${TUI_WAIT:-30}
-
-tm() {
-	tmux -S "$TMUX_SOCK" "$@"
-}
-
-# tui_start NAME COMMAND: COMMAND in a detached 100x30 tmux window; windows
-# outlive their test (the next ones keep driving them) and go at the end.
-tui_start() {
-	tm new-session -d -x 100 -y 30 -s "$1" "env XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR TERM=screen $2"
-}
-
-tui_capture() {
-	tm capture-pane -p -t "$1" >"$2"
-}
-
-# tui_wait NAME REGEX [FILE]: polls the window until its text matches REGEX
-# (the last capture stays in FILE, default screen).
-tui_wait() {
-	_file=${3:-screen}
-	_tries=$((WAIT * 4))
-	while [ $_tries -gt 0 ]; do
-		tui_capture "$1" "$_file" 2>/dev/null && grep -E -q -- "$2" "$_file" && return 0
-		sleep 0.25
-		_tries=$((_tries - 1))
-	done
-	echo "timed out waiting for /$2/ on the screen of $1:"
-	cat "$_file"
-	return 1
-}
 
 # Lines of the event pane: "   12.345678 thread:tid   event ..."
 event_lines() {
@@ -92,9 +61,13 @@ test_expect_success 'a filter narrows the events to the matching ones' '
 '
 
 test_expect_success 'pause freezes the view; Space resumes it' '
+	tui_wait top1 "\\[live\\] +up [1-9][0-9]*\\.[0-9]s" && # history enough to scrub back through
 	tm send-keys -t top1 Space &&
 	tui_wait top1 "PAUSED" &&
-	tui_capture top1 paused1 &&
+	for i in $(seq 20); do # the last frame may still be on its way to the terminal
+		tui_capture top1 paused1 && sleep 0.25 && tui_capture top1 paused0 &&
+			cmp -s paused0 paused1 && break
+	done &&
 	sleep 2 &&
 	tui_capture top1 paused2 &&
 	cmp paused1 paused2 &&
@@ -134,9 +107,9 @@ test_expect_success 'the help lists the keys; the UI fits 80x24 after a resize' 
 	tm send-keys -t top1 Escape &&
 	tm resize-window -t top1 -x 80 -y 24 &&
 	tui_wait top1 "ON CPU, last 1\\.8s" &&
+	tui_wait top1 "^ \\?help q quit" && # the frame is whole once its last line is there
 	expect_equal "$(wc -l <screen)" 24 &&
-	expect_grep " producer-0 " screen && expect_grep " EVENTS " screen && expect_grep " CONSOLE" screen &&
-	tui_wait top1 "^ \\?help q quit"
+	expect_grep " producer-0 " screen && expect_grep " EVENTS " screen && expect_grep " CONSOLE" screen
 '
 
 test_expect_success 'the control socket: trace-enable, and errors for the rest' '
@@ -194,9 +167,9 @@ test_expect_success 'SIGTERM also restores the terminal' '
 	cmp stty2.before stty2.after
 '
 
-test_expect_success 'a core file opens in the same UI' '
+test_expect_success 'a core file opens in the same UI, its image found from the core' '
 	$UNISCOPE core $S -o threads.core &&
-	tui_start top4 "$UNISCOPE top --image $EXAMPLES/threads.elf $TRASH/threads.core" &&
+	tui_start top4 "$UNISCOPE top $TRASH/threads.core" &&
 	tui_wait top4 " \\[core\\] " &&
 	tui_wait top4 " waiter-1 +blocked +semaphore" &&
 	tui_wait top4 "^ *[0-9]+\\.[0-9]{6} .*sched_switch"

@@ -11,21 +11,33 @@
  * context (tid) and the fields of their trace point; events with no
  * metadata keep their raw payload as a sequence. All little-endian, byte
  * aligned, so a packet is written as it is built.
+ *
+ * The trace says what it is: a random UUID (in the metadata and every
+ * packet header, as CTF wants), a trace_name in its environment (the
+ * session, core or stream traced), and the threads' names, which live in
+ * the guest's thread list and not in the ring, as `thread_name` events
+ * (tid, name) at the head of CPU 0's stream, the way LTTng's state dump
+ * names processes.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tracer.h"
 
 #define CTF_MAGIC 0xc1fc1fc1u
 #define PACKET_MAX (64 * 1024)
-#define PACKET_HEADER_SIZE (4 + 4 + 8 * 6 + 4)
+#define UUID_SIZE 16
+#define PACKET_HEADER_SIZE (4 + UUID_SIZE + 4 + 8 * 6 + 4)
+#define THREAD_NAME_ID UNISCOPE_TRACE_POINT_IDS /* not a trace point: the host's */
 
 struct packet {
 	FILE *f;
+	const uint8_t *uuid;
 	uint8_t buf[PACKET_MAX + 256];
 	size_t len;
 	uint32_t cpu;
@@ -55,7 +67,33 @@ static const char *ctf_type(uint8_t type)
 	}
 }
 
-static void put_preamble(const struct trace_set *s, FILE *f)
+/* A random (version 4) UUID; from the clock when the kernel gives no randomness. */
+static void make_uuid(uint8_t uuid[UUID_SIZE])
+{
+	if (getrandom(uuid, UUID_SIZE, GRND_NONBLOCK) != UUID_SIZE) {
+		uint64_t t[2] = { (uint64_t)time(NULL), (uint64_t)clock() ^ (uint64_t)(uintptr_t)uuid };
+		memcpy(uuid, t, UUID_SIZE);
+	}
+	uuid[6] = (uuid[6] & 0x0f) | 0x40;
+	uuid[8] = (uuid[8] & 0x3f) | 0x80;
+}
+
+static void put_uuid(FILE *f, const uint8_t *u)
+{
+	for (int i = 0; i < UUID_SIZE; i++)
+		fprintf(f, "%02x%s", u[i], i == 3 || i == 5 || i == 7 || i == 9 ? "-" : "");
+}
+
+/* A TSDL string: printable, no quote or backslash (names come from the guest). */
+static void put_tsdl_string(FILE *f, const char *text)
+{
+	fputc('"', f);
+	for (; *text; text++)
+		fputc(*text >= 0x20 && *text < 0x7f && *text != '"' && *text != '\\' ? *text : '_', f);
+	fputc('"', f);
+}
+
+static void put_preamble(const struct trace_set *s, const uint8_t *uuid, FILE *f)
 {
 	fputs("/* CTF 1.8 */\n\n"
 	      "typealias integer { size = 8; align = 8; signed = false; } := uint8_t;\n"
@@ -66,11 +104,13 @@ static void put_preamble(const struct trace_set *s, FILE *f)
 	      "typealias integer { size = 64; align = 8; signed = false; base = 16; } := hex64_t;\n"
 	      "typealias enum : uint32_t { RUNNABLE = 0, RUNNING = 1, BLOCKED = 2, SLEEPING = 3,"
 	      " EXITED = 4 } := thread_state_t;\n\n"
-	      "trace {\n\tmajor = 1;\n\tminor = 8;\n\tbyte_order = le;\n"
-	      "\tpacket.header := struct {\n\t\tuint32_t magic;\n\t\tuint32_t stream_id;\n\t};\n};\n\n",
-	      f);
-	fprintf(f, "env {\n\tdomain = \"uniscope\";\n\ttracer_name = \"uniscope\";\n"
-		"\ttsc_hz = %" PRIu64 ";\n\tbuild_id = \"", s->tsc_hz);
+	      "trace {\n\tmajor = 1;\n\tminor = 8;\n\tbyte_order = le;\n\tuuid = \"", f);
+	put_uuid(f, uuid);
+	fputs("\";\n\tpacket.header := struct {\n\t\tuint32_t magic;\n\t\tuint8_t uuid[16];\n"
+	      "\t\tuint32_t stream_id;\n\t};\n};\n\n", f);
+	fputs("env {\n\tdomain = \"uniscope\";\n\ttracer_name = \"uniscope\";\n\ttrace_name = ", f);
+	put_tsdl_string(f, s->name[0] ? s->name : "uniscope");
+	fprintf(f, ";\n\ttsc_hz = %" PRIu64 ";\n\tbuild_id = \"", s->tsc_hz);
 	for (unsigned i = 0; i < s->build_id_len; i++)
 		fprintf(f, "%02x", s->build_id[i]);
 	fputs("\";\n};\n\n"
@@ -103,7 +143,15 @@ static void put_raw_class(uint16_t id, FILE *f)
 		"\t};\n};\n\n", id, id);
 }
 
-static int write_metadata(const struct trace_set *s, const char *dir, struct trace_error *err)
+static void put_thread_name_class(FILE *f)
+{
+	fprintf(f, "event {\n\tname = \"thread_name\";\n\tid = %u;\n\tstream_id = 0;\n"
+		"\tfields := struct {\n\t\tuint32_t _tid;\n\t\tstring _name;\n\t};\n};\n\n",
+		THREAD_NAME_ID);
+}
+
+static int write_metadata(const struct trace_set *s, const uint8_t *uuid, const char *dir,
+			  struct trace_error *err)
 {
 	bool used[UNISCOPE_TRACE_POINT_IDS] = { false };
 	char path[4096];
@@ -112,7 +160,8 @@ static int write_metadata(const struct trace_set *s, const char *dir, struct tra
 	snprintf(path, sizeof(path), "%.4000s/metadata", dir);
 	if (!(f = fopen(path, "w")))
 		return fail(err, "create", path);
-	put_preamble(s, f);
+	put_preamble(s, uuid, f);
+	put_thread_name_class(f);
 	for (size_t i = 0; i < s->nr_events; i++)
 		if (s->events[i].id < UNISCOPE_TRACE_POINT_IDS)
 			used[s->events[i].id] = true;
@@ -180,9 +229,10 @@ static int flush_packet(struct packet *p)
 	uint32_t magic = CTF_MAGIC, stream_id = 0;
 
 	memcpy(header, &magic, 4);
-	memcpy(header + 4, &stream_id, 4);
-	memcpy(header + 8, context, sizeof(context));
-	memcpy(header + 8 + sizeof(context), &p->cpu, 4);
+	memcpy(header + 4, p->uuid, UUID_SIZE);
+	memcpy(header + 4 + UUID_SIZE, &stream_id, 4);
+	memcpy(header + 8 + UUID_SIZE, context, sizeof(context));
+	memcpy(header + 8 + UUID_SIZE + sizeof(context), &p->cpu, 4);
 	if (fwrite(header, 1, sizeof(header), p->f) != sizeof(header) ||
 	    fwrite(p->buf, 1, p->len, p->f) != p->len)
 		return -1;
@@ -194,10 +244,35 @@ static int flush_packet(struct packet *p)
 	return 0;
 }
 
+/* CPU 0's stream opens with the threads' names, at its first event's time. */
+static void put_thread_names(const struct trace_set *s, struct packet *p)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < s->nr_events; i++)
+		if (s->events[i].cpu == p->cpu) {
+			ns = s->events[i].ns;
+			break;
+		}
+	for (size_t i = 0; i < s->nr_threads && p->len < PACKET_MAX; i++) {
+		put_u16(p, THREAD_NAME_ID);
+		put_u64(p, ns);
+		put_u32(p, s->threads[i].tid);
+		put_u32(p, s->threads[i].tid);
+		put_bytes(p, s->threads[i].name, strlen(s->threads[i].name) + 1);
+		if (!p->events++)
+			p->begin_ns = ns;
+		p->end_ns = ns;
+	}
+}
+
 /* One CPU's events, in order; a LOST event starts a new packet. */
 static int write_cpu_events(const struct trace_set *s, struct packet *p)
 {
 	uint64_t last_ns = 0;
+
+	if (p->cpu == 0)
+		put_thread_names(s, p);
 
 	for (size_t i = 0; i < s->nr_events; i++) {
 		const struct trace_event *e = &s->events[i];
@@ -221,8 +296,8 @@ static int write_cpu_events(const struct trace_set *s, struct packet *p)
 	return p->events || p->seq == 0 || p->discarded != p->discarded_written ? flush_packet(p) : 0;
 }
 
-static int write_stream(const struct trace_set *s, const char *dir, uint32_t cpu,
-			struct trace_error *err)
+static int write_stream(const struct trace_set *s, const uint8_t *uuid, const char *dir,
+			uint32_t cpu, struct trace_error *err)
 {
 	static struct packet p;
 	char path[4096];
@@ -231,6 +306,7 @@ static int write_stream(const struct trace_set *s, const char *dir, uint32_t cpu
 	snprintf(path, sizeof(path), "%.4000s/stream_%u", dir, cpu);
 	memset(&p, 0, sizeof(p));
 	p.cpu = cpu;
+	p.uuid = uuid;
 	if (!(p.f = fopen(path, "wb")))
 		return fail(err, "create", path);
 	rc = write_cpu_events(s, &p);
@@ -242,13 +318,15 @@ static int write_stream(const struct trace_set *s, const char *dir, uint32_t cpu
 int trace_export_ctf(const struct trace_set *s, const char *dir, struct trace_error *err)
 {
 	uint32_t nr_cpus = s->nr_cpus ? s->nr_cpus : 1;
+	uint8_t uuid[UUID_SIZE];
 
+	make_uuid(uuid);
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
 		return fail(err, "create the directory", dir);
-	if (write_metadata(s, dir, err) < 0)
+	if (write_metadata(s, uuid, dir, err) < 0)
 		return -1;
 	for (uint32_t cpu = 0; cpu < nr_cpus && cpu < UNISCOPE_TRACE_MAX_CPUS; cpu++)
-		if (write_stream(s, dir, cpu, err) < 0)
+		if (write_stream(s, uuid, dir, cpu, err) < 0)
 			return -1;
 	return 0;
 }

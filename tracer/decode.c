@@ -53,23 +53,38 @@ static void learn_thread_name(struct trace_set *s, const struct trace_event *e,
 	trace_set_thread_name(s, (uint32_t)slots[t->fields[0].first_slot], name);
 }
 
-static void add_lost(struct trace_set *s, uint32_t cpu, uint64_t tsc, uint64_t pos)
+/*
+ * Decoder state is kept per ring: ring index kind * MAX_CPUS + cpu (a CPU's
+ * main and evidence rings lose events independently). Events carry the CPU.
+ */
+static uint32_t ring_index(uint32_t cpu, uint32_t kind)
 {
-	struct trace_event e = { .tsc = tsc, .pos = pos, .cpu = cpu, .id = UNISCOPE_TRACE_ID_LOST };
-
-	e.lost = s->cpus[cpu].pending_lost;
-	s->cpus[cpu].pending_lost = 0;
-	if (e.lost && trace_set_append(s, &e, NULL))
-		s->cpus[cpu].missing += e.lost;
+	return kind * UNISCOPE_TRACE_MAX_CPUS + cpu;
 }
 
-/* One trace point record of cpu at pos; p has hdr->size bytes. */
-static void add_record(struct trace_set *s, uint32_t cpu, uint64_t pos, const uint8_t *p,
+static uint32_t ring_cpu(uint32_t ring)
+{
+	return ring % UNISCOPE_TRACE_MAX_CPUS;
+}
+
+static void add_lost(struct trace_set *s, uint32_t ring, uint64_t tsc, uint64_t pos)
+{
+	struct trace_event e = { .tsc = tsc, .pos = pos, .cpu = ring_cpu(ring),
+				 .id = UNISCOPE_TRACE_ID_LOST };
+
+	e.lost = s->cpus[ring].pending_lost;
+	s->cpus[ring].pending_lost = 0;
+	if (e.lost && trace_set_append(s, &e, NULL))
+		s->cpus[ring].missing += e.lost;
+}
+
+/* One trace point record of a ring at pos; p has hdr->size bytes. */
+static void add_record(struct trace_set *s, uint32_t ring, uint64_t pos, const uint8_t *p,
 		       const struct uniscope_trace_record *hdr)
 {
 	uint64_t slots[UNISCOPE_TRACE_SLOTS_MAX];
 	struct trace_event e = {
-		.tsc = hdr->tsc, .pos = pos, .cpu = cpu, .tid = hdr->tid, .id = hdr->event,
+		.tsc = hdr->tsc, .pos = pos, .cpu = ring_cpu(ring), .tid = hdr->tid, .id = hdr->event,
 		.nr_slots = (uint16_t)((hdr->size - UNISCOPE_TRACE_HEADER_SIZE) / 8),
 	};
 
@@ -78,8 +93,8 @@ static void add_record(struct trace_set *s, uint32_t cpu, uint64_t pos, const ui
 		return;
 	}
 	memcpy(slots, p + UNISCOPE_TRACE_HEADER_SIZE, e.nr_slots * 8u);
-	if (s->cpus[cpu].pending_lost)
-		add_lost(s, cpu, hdr->tsc, pos);
+	if (s->cpus[ring].pending_lost)
+		add_lost(s, ring, hdr->tsc, pos);
 	if (!s->meta.types[e.id].defined)
 		s->stats.unknown++;
 	if (trace_set_append(s, &e, slots)) {
@@ -95,6 +110,10 @@ static void stream_info(struct trace_set *s, const uint8_t *p)
 	struct uniscope_trace_stream_info info;
 
 	memcpy(&info, p + UNISCOPE_TRACE_HEADER_SIZE, sizeof(info));
+	if (info.version != UNISCOPE_TRACE_VERSION) { /* a stream we cannot read restarted here */
+		s->stats.corrupt++;
+		return;
+	}
 	if (info.tsc_hz)
 		trace_set_clock(s, info.tsc_hz, info.boot_tsc);
 	s->build_id_len = info.build_id_len <= UNISCOPE_BUILD_ID_MAX ? info.build_id_len : 0;
@@ -111,25 +130,27 @@ static void stream_chunk(struct trace_set *s, const uint8_t *p, uint64_t tsc)
 {
 	struct uniscope_trace_chunk c;
 	struct trace_cpu *cpu;
+	uint32_t ring;
 
 	memcpy(&c, p + UNISCOPE_TRACE_HEADER_SIZE, sizeof(c));
-	if (c.cpu >= UNISCOPE_TRACE_MAX_CPUS) {
+	if (c.cpu >= UNISCOPE_TRACE_MAX_CPUS || c.ring >= UNISCOPE_TRACE_RING_KINDS) {
 		s->stats.corrupt++;
 		s->stream_cpu = -1;
 		return;
 	}
-	cpu = &s->cpus[c.cpu];
+	ring = ring_index(c.cpu, c.ring);
+	cpu = &s->cpus[ring];
 	cpu->pending_lost += delta(c.events_before, cpu->records_expected) +
 			     delta(c.lost, cpu->lost) + delta(c.overwritten, cpu->overwritten);
 	cpu->records_expected = c.events_before + c.records;
 	cpu->lost = c.lost;
 	cpu->overwritten = c.overwritten;
 	cpu->seen = true;
-	s->stream_cpu = (int32_t)c.cpu;
+	s->stream_cpu = (int32_t)ring;
 	if (c.cpu >= s->nr_cpus)
-		s->nr_cpus = c.cpu + 1;
+		s->nr_cpus = c.cpu + 1u;
 	if (c.records == 0)
-		add_lost(s, c.cpu, tsc, s->stream_offset);
+		add_lost(s, ring, tsc, s->stream_offset);
 }
 
 /* A CHUNK or STREAM_INFO header: where decoding can pick up after damage. */
@@ -194,11 +215,35 @@ size_t trace_decode_stream(struct trace_set *s, const uint8_t *buf, size_t len, 
 	return off;
 }
 
+int trace_stream_check_start(const uint8_t *buf, size_t len, struct trace_error *err)
+{
+	struct uniscope_trace_record h;
+	struct uniscope_trace_stream_info info;
+
+	if (len == 0)
+		return fail(err, "trace: empty: not a uniscope trace stream", 0);
+	if (len < STREAM_INFO_SIZE)
+		return fail(err, "trace: %llu bytes is too short for a uniscope trace stream", len);
+	read_header(buf, &h);
+	if (h.event != UNISCOPE_TRACE_ID_STREAM_INFO || h.size != STREAM_INFO_SIZE)
+		return fail(err, "trace: not a uniscope trace stream (no STREAM_INFO record at its start)",
+			    0);
+	memcpy(&info, buf + UNISCOPE_TRACE_HEADER_SIZE, sizeof(info));
+	if (info.version != UNISCOPE_TRACE_VERSION) {
+		if (err)
+			snprintf(err->msg, sizeof(err->msg), "trace: stream version %u, this uniscope "
+				 "reads version %u", info.version, UNISCOPE_TRACE_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace_error *err)
 {
 	static uint8_t buf[1 << 16];
 	FILE *f = fopen(path, "rb");
 	size_t have = 0, n, used;
+	bool checked = false;
 
 	if (!f) {
 		if (err)
@@ -207,9 +252,20 @@ int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace
 	}
 	while ((n = fread(buf + have, 1, sizeof(buf) - have, f)) > 0) {
 		have += n;
+		if (!checked && have >= STREAM_INFO_SIZE) {
+			if (trace_stream_check_start(buf, have, err) < 0) {
+				fclose(f);
+				return -1;
+			}
+			checked = true;
+		}
 		used = trace_decode_stream(s, buf, have, false);
 		memmove(buf, buf + used, have - used);
 		have -= used;
+	}
+	if (!checked && !ferror(f) && trace_stream_check_start(buf, have, err) < 0) {
+		fclose(f);
+		return -1;
 	}
 	trace_decode_stream(s, buf, have, true);
 	if (ferror(f)) {
@@ -223,12 +279,40 @@ int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace
 				       s->stats.records) : 0;
 }
 
+size_t trace_stats_describe(const struct trace_stats *st, char *buf, size_t cap)
+{
+	size_t len = 0;
+	const struct {
+		uint64_t n;
+		const char *what;
+	} parts[] = {
+		{ st->corrupt, "corrupt records rejected" },
+		{ st->skipped_bytes, "bytes skipped to resynchronise" },
+		{ st->truncated_bytes, "bytes of a truncated record at the end" },
+	};
+
+	if (cap)
+		buf[0] = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (!parts[i].n || len >= cap)
+			continue;
+		int n = snprintf(buf + len, cap - len, "%s%llu %s", len ? ", " : "",
+				 (unsigned long long)parts[i].n, parts[i].what);
+		len = n < 0 ? len : len + (size_t)n < cap ? len + (size_t)n : cap - 1;
+	}
+	return len;
+}
+
 /* ---- memory ------------------------------------------------------------------------ */
 
-static int check_ring(const struct uniscope_trace_ring *r, uint32_t cpu, struct trace_error *err)
+static int check_ring(const struct uniscope_trace_ring *r, uint32_t ring, struct trace_error *err)
 {
+	uint32_t cpu = ring_cpu(ring);
+
 	if (r->magic != UNISCOPE_TRACE_RING_MAGIC)
 		return fail(err, "trace: ring of cpu %llu has a bad magic (not initialised yet?)", cpu);
+	if (ring_index(r->cpu, r->kind) != ring)
+		return fail(err, "trace: a ring of cpu %llu says it is another CPU's or kind's", cpu);
 	if (r->size < UNISCOPE_TRACE_RING_MIN || r->size > UNISCOPE_TRACE_RING_MAX ||
 	    (r->size & (r->size - 1)))
 		return fail(err, "trace: ring size %llu is not a power of two in range", r->size);
@@ -348,9 +432,13 @@ int trace_decode_memory(struct trace_set *s, trace_read_fn read, void *ctx, uint
 			    UNISCOPE_TRACE_VERSION);
 	if (info.nr_cpus == 0 || info.nr_cpus > UNISCOPE_TRACE_MAX_CPUS)
 		return fail(err, "trace: the descriptor claims %llu CPUs", info.nr_cpus);
-	for (uint32_t cpu = 0; cpu < info.nr_cpus; cpu++)
-		if (read_ring(s, read, ctx, cpu, info.rings[cpu], err) < 0)
-			return -1;
+	if (info.nr_kinds == 0 || info.nr_kinds > UNISCOPE_TRACE_RING_KINDS)
+		return fail(err, "trace: the descriptor claims %llu ring kinds", info.nr_kinds);
+	for (uint32_t kind = 0; kind < info.nr_kinds; kind++)
+		for (uint32_t cpu = 0; cpu < info.nr_cpus; cpu++)
+			if (read_ring(s, read, ctx, ring_index(cpu, kind),
+				      info.rings[kind * info.nr_cpus + cpu], err) < 0)
+				return -1;
 	if (info.nr_cpus > s->nr_cpus)
 		s->nr_cpus = info.nr_cpus;
 	return s->out_of_memory ? fail(err, "trace: out of memory after %llu records",

@@ -103,14 +103,11 @@ static void put_arg(FILE *f, const struct trace_field_value *v)
 static void put_instant(const struct trace_set *s, FILE *f, const struct trace_event *e)
 {
 	struct trace_field_value v;
-	char name_buf[32], lost[48];
-	const char *name = trace_event_name(s, e->id, name_buf, sizeof(name_buf));
+	char name_buf[32];
 	bool is_lost = e->id == UNISCOPE_TRACE_ID_LOST;
-
-	if (is_lost) {
-		snprintf(lost, sizeof(lost), "lost %" PRIu64 " events", e->lost);
-		name = lost;
-	}
+	/* One name for every loss, so viewers group them; the count is an argument. */
+	const char *name = is_lost ? "lost events" : trace_event_name(s, e->id, name_buf,
+								      sizeof(name_buf));
 	fputs(",\n{\"ph\":\"i\",\"cat\":", f);
 	fputs(is_lost ? "\"lost\",\"s\":\"g\"" : "\"trace\",\"s\":\"t\"", f);
 	fputs(",\"name\":", f);

@@ -64,7 +64,7 @@ void trace_ring_init(struct uniscope_trace_ring *r, uint32_t cpu, uint64_t size,
 		     enum uniscope_trace_mode mode)
 {
 	memset(r, 0, sizeof(*r));
-	r->cpu = cpu;
+	r->cpu = (uint16_t)cpu;
 	r->mode = mode;
 	r->size = size;
 	r->mask = size - 1;
@@ -261,6 +261,7 @@ static void write_chunk(struct uniscope_trace_ring *r, uint8_t *out, uint64_t ts
 {
 	struct uniscope_trace_chunk c = {
 		.cpu = r->cpu,
+		.ring = r->kind,
 		.mode = r->mode,
 		.seq = r->chunks,
 		.events_before = r->drained,

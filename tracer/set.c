@@ -21,7 +21,7 @@ void trace_set_free(struct trace_set *s)
 	free(s->events);
 	free(s->slots);
 	free(s->threads);
-	for (unsigned i = 0; i < UNISCOPE_TRACE_MAX_CPUS; i++)
+	for (unsigned i = 0; i < UNISCOPE_TRACE_MAX_RINGS; i++)
 		free(s->cpus[i].seen_pos);
 	trace_set_init(s);
 }

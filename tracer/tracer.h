@@ -110,6 +110,7 @@ struct trace_stats {
 };
 
 struct trace_set {
+	char name[64];                /* what was traced (session, core, stream file), or "" */
 	struct trace_meta meta;
 	uint64_t tsc_hz, boot_tsc;    /* 0 until known */
 	uint8_t build_id[UNISCOPE_BUILD_ID_MAX]; /* of the traced guest */
@@ -121,9 +122,9 @@ struct trace_set {
 	size_t nr_slots, cap_slots;
 	struct trace_thread *threads; /* sorted by tid */
 	size_t nr_threads, cap_threads;
-	struct trace_cpu cpus[UNISCOPE_TRACE_MAX_CPUS];
+	struct trace_cpu cpus[UNISCOPE_TRACE_MAX_RINGS]; /* per ring: kind * MAX_CPUS + cpu */
 	struct trace_stats stats;
-	int32_t stream_cpu;           /* CPU of the current stream chunk, -1 before one */
+	int32_t stream_cpu;           /* ring of the current stream chunk, -1 before one */
 	uint64_t stream_offset;       /* bytes of stream consumed so far */
 	bool stream_resync;           /* skipping damage up to the next chunk */
 	bool out_of_memory;
@@ -151,7 +152,16 @@ void trace_set_sort(struct trace_set *s);
  * here, so a partial record is counted as truncated and consumed.
  */
 size_t trace_decode_stream(struct trace_set *s, const uint8_t *buf, size_t len, bool at_end);
+/*
+ * Whether buf, the start of a stream, is one this decoder reads: a
+ * STREAM_INFO record of UNISCOPE_TRACE_VERSION first. 0, or -1 with err
+ * saying what it is not (empty, too short, not a stream, another version).
+ */
+int trace_stream_check_start(const uint8_t *buf, size_t len, struct trace_error *err);
+/* A stream file, refused unless trace_stream_check_start() accepts its start. */
 int trace_decode_stream_file(struct trace_set *s, const char *path, struct trace_error *err);
+/* What the decoder skipped, in words ("3 corrupt records, 72 bytes skipped..."); "" when nothing. */
+size_t trace_stats_describe(const struct trace_stats *st, char *buf, size_t cap);
 
 /* Reads len bytes of guest memory at guest_vaddr; 0 on success. */
 typedef int (*trace_read_fn)(void *ctx, uint64_t guest_vaddr, void *buf, size_t len);

@@ -45,15 +45,18 @@ static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 
 static void format_frame(const struct us_frame *f, size_t i, char *buf, size_t cap, size_t *len)
 {
+	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+
 	append(buf, cap, len, "#%-2zu 0x%016llx", i, (unsigned long long)f->pc);
 	if (f->sym.function)
-		append(buf, cap, len, " in %s+0x%llx", f->sym.function, (unsigned long long)f->sym.offset);
+		append(buf, cap, len, " in %s", us_symbolized_function(&f->sym, fn, sizeof(fn)));
 	if (f->sym.file)
 		append(buf, cap, len, " at %s:%d", f->sym.file, f->sym.line);
 	append(buf, cap, len, "\n");
 }
 
-static char *format_backtrace(const struct us_thread *th, const struct us_backtrace *bt)
+static char *format_backtrace(const struct us_thread *th, const struct us_backtrace *bt,
+			       const char *waits_on)
 {
 	char *buf = malloc(BT_TEXT_MAX);
 	size_t len = 0;
@@ -61,8 +64,11 @@ static char *format_backtrace(const struct us_thread *th, const struct us_backtr
 	if (!buf)
 		return NULL;
 	buf[0] = 0;
-	append(buf, BT_TEXT_MAX, &len, "thread %u \"%s\" (%s, %s)\n\n", th->id, th->name,
+	append(buf, BT_TEXT_MAX, &len, "thread %u \"%s\" (%s, %s)\n", th->id, th->name,
 	       us_thread_state_name(th->state), us_wait_reason_name(th->wait_reason));
+	if (waits_on[0])
+		append(buf, BT_TEXT_MAX, &len, "waits for %s\n", waits_on);
+	append(buf, BT_TEXT_MAX, &len, "\n");
 	for (size_t i = 0; i < bt->count; i++)
 		format_frame(&bt->frames[i], i, buf, BT_TEXT_MAX, &len);
 	if (bt->stopped[0])
@@ -72,11 +78,25 @@ static char *format_backtrace(const struct us_thread *th, const struct us_backtr
 	return buf;
 }
 
+/* threads[i]'s wait object and owner (introspect/waits.c), or "". */
+static void describe_wait(struct tui_source *s, const struct us_thread *threads, size_t n, size_t i,
+			  char *buf, size_t cap)
+{
+	struct us_wait *waits = calloc(n, sizeof(*waits));
+
+	if (!waits)
+		return;
+	us_target_waits(s->target, threads, n, waits);
+	us_wait_describe(&waits[i], threads, buf, cap);
+	free(waits);
+}
+
 /* A live guest is paused for a moment so that the stack does not move under the walk. */
 int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *msg, size_t cap)
 {
 	static struct us_backtrace bt;
 	struct us_thread *threads = NULL;
+	char waits_on[256] = "";
 	struct us_error *err;
 	bool paused = false;
 	size_t n = 0, i;
@@ -92,12 +112,14 @@ int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *
 	err = us_target_threads(s->target, &threads, &n);
 	for (i = 0; i < n && threads[i].id != tid; i++)
 		;
-	if (i < n)
+	if (i < n) {
 		us_target_backtrace(s->target, &threads[i], &bt);
+		describe_wait(s, threads, n, i, waits_on, sizeof(waits_on));
+	}
 	if (paused)
 		us_error_destroy(us_target_resume(s->target));
 	if (i < n)
-		*text = format_backtrace(&threads[i], &bt);
+		*text = format_backtrace(&threads[i], &bt, waits_on);
 	else
 		snprintf(msg, cap, "thread %u: %s", tid, err ? err->message : "no such thread any more");
 	us_error_destroy(err);

@@ -50,6 +50,8 @@ struct tui_thread {
 	char name[TUI_NAME_MAX];
 	char state[12];
 	char wait[12];
+	char waits_on[72];   /* "store_lock held by 4 \"worker-a\"" (introspect/waits.c), or "" */
+	uint64_t blocked_ns; /* how long it has been blocked, by the guest's clock; 0 unknown */
 	uint64_t cpu_ns, switches;
 	unsigned cpu_permille; /* share of one CPU over the last interval */
 	bool on_cpu;

@@ -2,7 +2,10 @@
  * The thread pane, as in htop: one row per thread (id, name, state, wait
  * reason, CPU %, switches), '*' on the one on a CPU, the sort column in
  * brackets, the selected row highlighted; the timeline strip
- * (pane_timeline.c) fills the columns to the right.
+ * (pane_timeline.c) fills the columns to the right. A thread blocked for
+ * WAIT_SHOWN_NS or more has not run for most of the strip: it shows what
+ * it waits on and who holds it there instead ("-> store_lock held by 4
+ * "worker-a" 12s").
  */
 #include <curses.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #define ROW_WIDTH 61 /* the columns before the timeline */
 #define MIN_STRIP 8
 #define STATE_COLUMN 25
+#define WAIT_SHOWN_NS 1000000000ull
 
 struct column {
 	const char *label;
@@ -88,8 +92,30 @@ static void draw_row(struct tui_ui *ui, const struct tui_thread *t, int y, struc
 		attroff(tui_attr(ui, TUI_C_RUNNING, A_BOLD));
 	}
 	attroff(attr);
-	if (r.w >= ROW_WIDTH + 1 + MIN_STRIP)
-		pane_timeline_row(ui, t->id, y, r.x + ROW_WIDTH + 1, r.w - ROW_WIDTH - 1);
+	if (r.w < ROW_WIDTH + 1 + MIN_STRIP)
+		return;
+	if (t->waits_on[0] && t->blocked_ns >= WAIT_SHOWN_NS) {
+		char text[128];
+		snprintf(text, sizeof(text), "-> %s %llus", t->waits_on,
+			 (unsigned long long)(t->blocked_ns / 1000000000ull));
+		tui_put(y, r.x + ROW_WIDTH + 1, r.w - ROW_WIDTH - 1, text);
+		return;
+	}
+	pane_timeline_row(ui, t->id, y, r.x + ROW_WIDTH + 1, r.w - ROW_WIDTH - 1);
+}
+
+/* A corrupt thread list: the rows are what was read before it stopped; the last row says why. */
+static void draw_list_problem(struct tui_ui *ui, struct tui_rect r, int rows)
+{
+	int shown = (int)ui->m->nr_threads - ui->thread_top;
+	char text[240];
+
+	if (!ui->src || !ui->src->threads_error[0])
+		return;
+	snprintf(text, sizeof(text), " ! the thread list stops here: %s", ui->src->threads_error);
+	attron(tui_attr(ui, TUI_C_RUNNING, A_BOLD));
+	tui_put(r.y + 1 + (shown < rows ? shown : rows - 1), r.x, r.w, text);
+	attroff(tui_attr(ui, TUI_C_RUNNING, A_BOLD));
 }
 
 void pane_threads_draw(struct tui_ui *ui, struct tui_rect r)
@@ -113,4 +139,5 @@ void pane_threads_draw(struct tui_ui *ui, struct tui_rect r)
 		int idx = ui->thread_top + i;
 		draw_row(ui, &m->threads[idx], r.y + 1 + i, r, idx == ui->sel_index);
 	}
+	draw_list_problem(ui, r, rows);
 }

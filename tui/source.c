@@ -95,6 +95,15 @@ static void read_trace(struct tui_source *s, struct tui_model *m)
 
 /* ---- threads, console, heap, channel ------------------------------------------------- */
 
+/* What a blocked thread waits on, and for how long (the guest's clock, when it keeps one). */
+static void add_wait(struct tui_thread *row, const struct us_thread *th, const struct us_thread *threads,
+		     const struct us_wait *w, uint64_t now)
+{
+	us_wait_describe(w, threads, row->waits_on, sizeof(row->waits_on));
+	if (th->state == UNISCOPE_THREAD_BLOCKED && now && th->state_since && now > th->state_since)
+		row->blocked_ns = now - th->state_since;
+}
+
 static void to_row(const struct us_thread *th, struct tui_thread *row)
 {
 	memset(row, 0, sizeof(*row));
@@ -111,15 +120,26 @@ static void read_threads(struct tui_source *s, struct tui_model *m)
 {
 	static struct tui_thread rows[TUI_MAX_THREADS];
 	struct us_thread *threads = NULL;
+	struct us_wait *waits;
 	size_t n = 0, kept;
+	uint64_t now = 0;
 
-	us_error_destroy(us_target_threads(s->target, &threads, &n));
+	struct us_error *err = us_target_threads(s->target, &threads, &n);
+
+	snprintf(s->threads_error, sizeof(s->threads_error), "%s", err ? err->message : "");
+	us_error_destroy(err);
+	us_error_destroy(us_target_clock(s->target, &now));
+	if ((waits = calloc(n ? n : 1, sizeof(*waits))))
+		us_target_waits(s->target, threads, n, waits);
 	kept = n < TUI_MAX_THREADS ? n : TUI_MAX_THREADS;
 	for (size_t i = 0; i < n; i++) {
 		trace_set_thread_name(&s->set, threads[i].id, threads[i].name);
 		if (i < kept)
 			to_row(&threads[i], &rows[i]);
+		if (i < kept && waits)
+			add_wait(&rows[i], &threads[i], threads, &waits[i], now);
 	}
+	free(waits);
 	free(threads);
 	if (n)
 		tui_model_set_threads(m, rows, kept);

@@ -127,7 +127,8 @@ static void resize(struct tui_ui *ui)
 static void layout(const struct tui_ui *ui, struct tui_rect *threads, struct tui_rect *events,
 		   struct tui_rect *console)
 {
-	int body = LINES - 2, th = (int)ui->m->nr_threads + 1, con = body / 5;
+	int body = LINES - 2, con = body / 5;
+	int th = (int)ui->m->nr_threads + 1 + (ui->src && ui->src->threads_error[0]); /* + why it stops */
 
 	if (th > body * 45 / 100)
 		th = body * 45 / 100;

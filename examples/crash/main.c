@@ -1,13 +1,21 @@
 /*
- * crash: dies the way the command line says, in a thread named "crasher",
- * while a bystander thread sleeps. Modes (the first word of -append):
- * null, div0, ud, stack, assert, text, data, panic; and corrupt, where the
+ * crash: dies (or hangs) the way the command line says, in a thread named
+ * "crasher", while a bystander thread sleeps. Modes (the first word of
+ * -append): null, div0, ud, stack, assert, text, data, panic; the libOS
+ * heap's own checks (its blocks hold thread structures; the program's
+ * malloc is musl's): doublejoin (a thread joined twice: its structure freed
+ * twice), underrun (a write just below a thread handle, over its block
+ * header); and hangs that do not die: deadlock (two workers take two
+ * mutexes in opposite order, and the crasher joins one of them),
+ * pdeadlock (the same with pthread mutexes: futex waits on musl's lock
+ * words), spin (the crasher never stops computing); and corrupt, where the
  * bug and the crash are in different threads: a "scribbler" thread
  * clobbers a pointer in a heap object, and the "crasher" dies through it
  * later (the case reverse debugging is for: uniscope run --record).
  */
 #include <assert.h>
 #include <libos.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +77,105 @@ __attribute__((noinline)) static int crash_panic(void)
 	panic("crash example: deliberate panic (%d)", 7);
 }
 
+static void *finish_at_once(void *arg)
+{
+	return arg;
+}
+
+/* Joining a thread twice frees its libOS thread structure twice. */
+__attribute__((noinline)) static int crash_doublejoin(void)
+{
+	thread_t *t = thread_create("short", finish_at_once, 0);
+
+	printf("crash: joining thread %p twice\n", (void *)t);
+	thread_join(t, 0);
+	thread_join(t, 0);
+	return 0;
+}
+
+/* A write just below a thread handle (a libOS heap block): over its block header. */
+__attribute__((noinline)) static int crash_underrun(void)
+{
+	thread_t *t = thread_create("short", finish_at_once, 0);
+	volatile char *handle = (volatile char *)t;
+
+	printf("crash: writing below %p\n", (void *)t);
+	handle[-1 - zero] = 'x';
+	thread_join(t, 0);
+	return 0;
+}
+
+/* Two locks taken in opposite orders: one a global, one inside a struct. */
+static struct mutex store_lock = MUTEX_INIT;
+static struct {
+	uint64_t items[4];
+	struct mutex lock; /* at queue+32 */
+} queue = { .lock = MUTEX_INIT };
+
+static void *worker_a(void *arg)
+{
+	(void)arg;
+	mutex_lock(&store_lock);
+	sleep_ms(50);
+	mutex_lock(&queue.lock); /* worker-a waits here */
+	return 0;
+}
+
+static void *worker_b(void *arg)
+{
+	(void)arg;
+	mutex_lock(&queue.lock);
+	sleep_ms(50);
+	mutex_lock(&store_lock); /* worker-b waits here */
+	return 0;
+}
+
+__attribute__((noinline)) static int crash_deadlock(void)
+{
+	thread_t *a = thread_create("worker-a", worker_a, 0);
+
+	thread_create("worker-b", worker_b, 0);
+	printf("crash: worker-a and worker-b take store_lock and queue.lock in opposite orders\n");
+	thread_join(a, 0);
+	return 0;
+}
+
+/* The same with POSIX mutexes: the waits are futex waits on musl's lock words. */
+static pthread_mutex_t pstore_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pqueue_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *pworker(void *arg)
+{
+	pthread_mutex_t *first = arg ? &pqueue_lock : &pstore_lock;
+	pthread_mutex_t *second = arg ? &pstore_lock : &pqueue_lock;
+
+	pthread_mutex_lock(first);
+	sleep_ms(50);
+	pthread_mutex_lock(second); /* each pworker waits here */
+	return 0;
+}
+
+__attribute__((noinline)) static int crash_pdeadlock(void)
+{
+	pthread_t a, b;
+
+	pthread_create(&a, 0, pworker, 0);
+	pthread_create(&b, 0, pworker, (void *)1);
+	printf("crash: two pthreads take pstore_lock and pqueue_lock in opposite orders\n");
+	pthread_join(a, 0);
+	return 0;
+}
+
+static volatile uint64_t spins;
+
+__attribute__((noinline)) static int crash_spin(void)
+{
+	printf("crash: spinning\n");
+	for (;;)
+		spins++;
+	return 0;
+}
+
 /* corrupt: a job on the heap, shared by two threads. */
 struct job {
 	int id;
@@ -112,7 +219,9 @@ static const struct {
 } crash_modes[] = {
 	{ "null", crash_null }, { "div0", crash_div0 }, { "ud", crash_ud },
 	{ "assert", crash_assert }, { "text", crash_text }, { "data", crash_data },
-	{ "panic", crash_panic }, { "corrupt", crash_corrupt },
+	{ "panic", crash_panic }, { "doublejoin", crash_doublejoin },
+	{ "underrun", crash_underrun }, { "deadlock", crash_deadlock }, { "spin", crash_spin },
+	{ "pdeadlock", crash_pdeadlock }, { "corrupt", crash_corrupt },
 };
 
 static void *bystander(void *arg)
@@ -133,8 +242,8 @@ static void *crasher(void *arg)
 	for (size_t i = 0; i < sizeof(crash_modes) / sizeof(crash_modes[0]); i++)
 		if (strcmp(mode, crash_modes[i].mode) == 0)
 			return (void *)(long)crash_modes[i].fn();
-	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic corrupt)\n",
-	       mode);
+	printf("crash: unknown mode '%s' (null div0 ud stack assert text data panic doublejoin "
+	       "underrun deadlock spin pdeadlock corrupt)\n", mode);
 	exit(2);
 }
 

@@ -12,6 +12,14 @@
  * addresses; the libOS identity-maps memory, but host tools translate through
  * the page tables anyway. Everything read through this descriptor is
  * untrusted: counts and lengths come with the bounds below.
+ *
+ * Versions: a host reads exactly UNISCOPE_INFO_VERSION. A field taken from
+ * `reserved` space reads 0 in an older image and 0 means "absent", so such
+ * additions keep the version; a change to a layout (a field appended to a
+ * record whose size host tools take from this header) bumps it.
+ *	1  the first
+ *	2  panic record: caller_pc, console_written; thread_layout.off_state_since
+ *	   (appended, with reserved space after it); clock, wait_owners, idle_thread
  */
 #ifndef UNISCOPE_ABI_H
 #define UNISCOPE_ABI_H
@@ -20,7 +28,7 @@
 #include <stdint.h>
 
 #define UNISCOPE_INFO_MAGIC 0x45504f4353494e55ull /* "UNISCOPE" */
-#define UNISCOPE_INFO_VERSION 1
+#define UNISCOPE_INFO_VERSION 2
 
 #define UNISCOPE_BUILD_ID_MAX 20
 #define UNISCOPE_THREAD_NAME_MAX 32
@@ -136,6 +144,9 @@ struct uniscope_thread_layout {
 	                           * not on the CPU: its x87/SSE state; 0 when absent */
 	uint32_t off_fs_base;     /* uint64_t, the thread's FS base (its TLS pointer,
 	                           * arch_prctl); 0 when absent */
+	uint32_t off_state_since; /* uint64_t, clock_ns when the thread last changed state
+	                           * (blocked, woke, got the CPU); 0 when absent (v2) */
+	uint32_t reserved[3];     /* 0; a field taken from here keeps the version */
 };
 
 /* The console log ring: every byte the guest printed, newest overwriting oldest. */
@@ -168,6 +179,8 @@ struct uniscope_panic {
 	struct uniscope_regs regs;
 	char message[UNISCOPE_PANIC_MSG_MAX]; /* NUL-terminated */
 	char file[64];                        /* NUL-terminated */
+	uint64_t caller_pc;       /* panic()/assert(): the return address into their caller */
+	uint64_t console_written; /* the console log's `written` before the death notice */
 };
 
 /* Heap and page allocator statistics, kept current by the guest. */
@@ -181,6 +194,29 @@ struct uniscope_heap_stats {
 	uint64_t heap_failures;
 	uint64_t reserved;
 };
+
+/*
+ * Who holds what a blocked thread waits on. For a thread waiting for
+ * wait_reason, the owner is a field at `offset` inside the waited-on object
+ * (thread_layout.off_wait_object). Host tools name a mutex's owner with it
+ * and follow wait-for chains to find deadlocks. An entry of kind NONE ends
+ * the table; a wait reason with no entry has no owner (a semaphore).
+ */
+enum uniscope_owner_kind {
+	UNISCOPE_OWNER_NONE = 0,
+	UNISCOPE_OWNER_THREAD = 1, /* uint64_t: address of the owner's thread structure, 0 free */
+	UNISCOPE_OWNER_TID = 2,    /* uint32_t: the owner's thread id under id_mask, 0 free */
+	UNISCOPE_OWNER_SELF = 3,   /* the object is the thread waited for (a join) */
+};
+
+struct uniscope_wait_owner {
+	uint8_t wait_reason; /* enum uniscope_wait_reason */
+	uint8_t kind;        /* enum uniscope_owner_kind */
+	uint16_t offset;     /* of the owner field in the waited-on object */
+	uint32_t id_mask;    /* OWNER_TID: the bits that hold the id (musl's mutex: 0x3fffffff) */
+};
+_Static_assert(sizeof(struct uniscope_wait_owner) == 8, "wait owner");
+#define UNISCOPE_WAIT_OWNERS_MAX 4
 
 #define UNISCOPE_PROFILE_OFF 0
 #define UNISCOPE_PROFILE_SEALED 1
@@ -209,8 +245,12 @@ struct uniscope_info {
 	uint64_t chan_stats;  /* address of struct uniscope_chan_stats, or 0 */
 	uint64_t text_start, text_end; /* the sealed image text */
 	uint64_t sealed;      /* address of a uint32_t: 1 once sealed */
-	uint64_t net;         /* address of struct uniscope_net_info; 0: no network stack linked */
-	uint64_t reserved[7];
+	uint64_t clock;       /* address of a uint64_t: clock_ns at the last timer tick, or 0 */
+	struct uniscope_wait_owner wait_owners[UNISCOPE_WAIT_OWNERS_MAX];
+	uint64_t idle_thread; /* address of a uint64_t: the idle thread's structure, or 0 */
+	uint64_t net;         /* address of struct uniscope_net_info; 0: no network stack linked
+	                       * (taken from reserved: an older image reads 0) */
+	uint64_t reserved[1];
 };
 _Static_assert(sizeof(struct uniscope_info) % 8 == 0, "info is 8-aligned");
 

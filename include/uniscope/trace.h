@@ -14,8 +14,13 @@
  *
  * Rings
  * -----
- * One struct uniscope_trace_ring per CPU, written only by its CPU (threads
- * and the interrupts that nest inside them). Positions are byte counts that
+ * Two struct uniscope_trace_ring per CPU, written only by that CPU (threads
+ * and the interrupts that nest inside them): the main ring, and a smaller
+ * evidence ring for the rare events that explain a hang or a death
+ * (UNISCOPE_TRACE_EVIDENCE_MASK: lock contention, thread lifecycle, faults,
+ * panics, the application's own events), so that no amount of scheduling
+ * and interrupt traffic overwrites them. Which ring an event goes to is
+ * decided at compile time by its id: it costs no instruction. Positions are byte counts that
  * only grow: the record at position p starts at data[p % size] and runs on
  * contiguously into the UNISCOPE_TRACE_RECORD_MAX bytes of slack after
  * data[size - 1], so no record wraps and a reader copies it in one piece.
@@ -28,8 +33,9 @@
  * host stores their payloads back to back. The stream is a sequence of
  * records: first a STREAM_INFO record (clock and build-id) and a
  * THREAD_NAME record for each thread alive then (their thread_create
- * events may be long overwritten), then for each drain of a CPU a CHUNK
- * record followed by that CPU's records in order.
+ * events may be long overwritten), then for each drain of a ring a CHUNK
+ * record (naming the CPU and the ring) followed by that ring's records in
+ * order.
  * CHUNK carries the ring's cumulative loss counters and the number of
  * records drained before it, so the host counts exactly the events it
  * never received, including those in frames the channel dropped.
@@ -56,9 +62,10 @@
 #define UNISCOPE_TRACE_MAGIC 0x4f464e4952545355ull      /* "USTRINFO" */
 #define UNISCOPE_TRACE_RING_MAGIC 0x474e495252545355ull /* "USTRRING" */
 #define UNISCOPE_TRACE_META_MAGIC 0x4154454du            /* "META" */
-#define UNISCOPE_TRACE_VERSION 1
+#define UNISCOPE_TRACE_VERSION 2 /* 2: evidence rings; cpu fields split into cpu and ring */
 
-#define UNISCOPE_TRACE_MAX_CPUS 64
+#define UNISCOPE_TRACE_MAX_CPUS 32
+#define UNISCOPE_TRACE_MAX_RINGS 64 /* rings[] of the descriptor: cpus * ring kinds */
 #define UNISCOPE_TRACE_HEADER_SIZE 16
 #define UNISCOPE_TRACE_SLOTS_MAX 16
 #define UNISCOPE_TRACE_RECORD_MAX (UNISCOPE_TRACE_HEADER_SIZE + 8 * UNISCOPE_TRACE_SLOTS_MAX)
@@ -102,6 +109,19 @@
 #define UNISCOPE_TRACE_THREAD_NAME_SIZE (UNISCOPE_TRACE_HEADER_SIZE + 8 + 8 * UNISCOPE_TRACE_STR_SLOTS)
 
 #define UNISCOPE_TRACE_BIT(id) (1ull << (id))
+/*
+ * Events that go to the evidence ring: rare, and what explains a hang or a
+ * death (a system call the libOS lacks among them).
+ */
+#define UNISCOPE_TRACE_EVIDENCE_MASK                                                            \
+	(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_CREATE) |                                  \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_EXIT) |                                    \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_EXCEPTION) |                                      \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_MUTEX_CONTENDED) |                                \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) |                                          \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) | 0xffffffff00000000ull /* applications */)
+#define UNISCOPE_TRACE_IS_EVIDENCE(id) \
+	((id) < UNISCOPE_TRACE_POINT_IDS && ((UNISCOPE_TRACE_EVIDENCE_MASK >> (id)) & 1))
 /* What trace_init() enables: everything but the allocator. */
 #define UNISCOPE_TRACE_DEFAULT_MASK \
 	(~(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_ALLOC) | UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_FREE) | 1ull))
@@ -134,9 +154,10 @@ struct uniscope_trace_stream_info {
 };
 _Static_assert(sizeof(struct uniscope_trace_stream_info) == 48, "stream info");
 
-/* CHUNK payload: one drain of one CPU's ring; its records follow. */
+/* CHUNK payload: one drain of one ring; its records follow. */
 struct uniscope_trace_chunk {
-	uint32_t cpu;
+	uint16_t cpu;
+	uint16_t ring;           /* enum uniscope_trace_ring_kind */
 	uint32_t mode;           /* enum uniscope_trace_mode of the ring */
 	uint64_t seq;            /* chunks of this CPU so far */
 	uint64_t events_before;  /* records of this CPU drained before this chunk */
@@ -153,8 +174,14 @@ enum uniscope_trace_mode {
 	UNISCOPE_TRACE_DISCARD = 1,   /* new records are dropped while the ring is full */
 };
 
+enum uniscope_trace_ring_kind {
+	UNISCOPE_TRACE_RING_MAIN = 0,
+	UNISCOPE_TRACE_RING_EVIDENCE = 1,
+	UNISCOPE_TRACE_RING_KINDS
+};
+
 /*
- * One CPU's ring. Written by that CPU only; see tracer/ring.c for the
+ * One ring of one CPU. Written by that CPU only; see tracer/ring.c for the
  * protocol. Counters are exact:
  *	lost         events never recorded: ring full in discard mode, or
  *	             nested writers holding more than the ring
@@ -163,7 +190,8 @@ enum uniscope_trace_mode {
  */
 struct uniscope_trace_ring {
 	uint64_t magic;          /* UNISCOPE_TRACE_RING_MAGIC */
-	uint32_t cpu;
+	uint16_t cpu;
+	uint16_t kind;           /* enum uniscope_trace_ring_kind */
 	uint32_t mode;           /* enum uniscope_trace_mode */
 	uint64_t size;           /* bytes; a power of two; data holds size + RECORD_MAX */
 	uint64_t data;           /* address of data[] (for host tools) */
@@ -188,12 +216,14 @@ _Static_assert(offsetof(struct uniscope_trace_ring, head) == 32, "ring head");
 struct uniscope_trace_info {
 	uint64_t magic;   /* UNISCOPE_TRACE_MAGIC */
 	uint32_t version; /* UNISCOPE_TRACE_VERSION */
-	uint32_t nr_cpus;
+	uint16_t nr_cpus;
+	uint16_t nr_kinds; /* ring kinds per CPU: 2 (main, evidence) */
 	uint64_t enabled; /* bit id set: trace point id records */
-	uint64_t ring_size;
-	uint64_t rings[UNISCOPE_TRACE_MAX_CPUS]; /* address of each CPU's ring */
+	uint64_t ring_size; /* of the main rings (each ring's header has its own) */
+	uint64_t rings[UNISCOPE_TRACE_MAX_RINGS]; /* rings[kind * nr_cpus + cpu]: its address */
 };
 _Static_assert(offsetof(struct uniscope_trace_info, rings) == 32, "trace info");
+_Static_assert(UNISCOPE_TRACE_MAX_CPUS * UNISCOPE_TRACE_RING_KINDS <= UNISCOPE_TRACE_MAX_RINGS, "rings");
 
 /* ---- metadata ---------------------------------------------------------------- */
 
@@ -308,9 +338,15 @@ void uniscope_trace_emit0(uint32_t word);
 void uniscope_trace_emit1(uint32_t word, uint64_t a);
 void uniscope_trace_emit2(uint32_t word, uint64_t a, uint64_t b);
 void uniscope_trace_emit3(uint32_t word, uint64_t a, uint64_t b, uint64_t c);
+/* The same into the evidence ring (UNISCOPE_TRACE_IS_EVIDENCE ids). */
+void uniscope_trace_keep0(uint32_t word);
+void uniscope_trace_keep1(uint32_t word, uint64_t a);
+void uniscope_trace_keep2(uint32_t word, uint64_t a, uint64_t b);
+void uniscope_trace_keep3(uint32_t word, uint64_t a, uint64_t b, uint64_t c);
 /*
  * Any shape: values[i] is field i; field_slots[i] > 1 marks a string, whose
  * value is a pointer to the text; field_slots NULL means one slot each.
+ * The ring follows the event id.
  */
 void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 				const uint8_t *field_slots, unsigned nr_fields);
@@ -388,11 +424,20 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 					      (const uint64_t[]){ UTP_LIST(UTP_VALUE, __VA_ARGS__) }, \
 					      (const uint8_t[]){ UTP_LIST(UTP_SLOTS, __VA_ARGS__) }, \
 					      UTP_NARGS(__VA_ARGS__)) \
-		 : UTP_CAT(UTP_EMIT, UTP_NARGS(__VA_ARGS__))(UTP_WORD(id, __VA_ARGS__), \
-							      UTP_LIST(UTP_VALUE, __VA_ARGS__)))
+		 : UNISCOPE_TRACE_IS_EVIDENCE(id) \
+			   ? UTP_CAT(UTP_KEEP, UTP_NARGS(__VA_ARGS__))(UTP_WORD(id, __VA_ARGS__), \
+								       UTP_LIST(UTP_VALUE, __VA_ARGS__)) \
+			   : UTP_CAT(UTP_EMIT, UTP_NARGS(__VA_ARGS__))(UTP_WORD(id, __VA_ARGS__), \
+								       UTP_LIST(UTP_VALUE, __VA_ARGS__)))
 #define UTP_EMIT1(w, ...) uniscope_trace_emit1(w, __VA_ARGS__)
 #define UTP_EMIT2(w, ...) uniscope_trace_emit2(w, __VA_ARGS__)
 #define UTP_EMIT3(w, ...) uniscope_trace_emit3(w, __VA_ARGS__)
+#define UTP_KEEP1(w, ...) uniscope_trace_keep1(w, __VA_ARGS__)
+#define UTP_KEEP2(w, ...) uniscope_trace_keep2(w, __VA_ARGS__)
+#define UTP_KEEP3(w, ...) uniscope_trace_keep3(w, __VA_ARGS__)
+#define UTP_KEEP4 UTP_EMIT4
+#define UTP_KEEP5 UTP_EMIT5
+#define UTP_KEEP6 UTP_EMIT6
 #define UTP_EMIT4(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 4)
 #define UTP_EMIT5(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 5)
 #define UTP_EMIT6(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 6)

@@ -35,6 +35,7 @@ struct thread {
 	struct thread *next_all;
 	uint64_t wake_ns;
 	struct uniscope_trap_frame *trap_frame;
+	uint64_t state_since_ns; /* clock_ns of the last state change */
 
 	struct thread *queue_next; /* run queue or one wait queue */
 	struct thread *sleep_next;
@@ -56,6 +57,8 @@ struct thread {
 };
 
 extern struct thread *current_threads[1];
+extern uint64_t sched_clock_ns; /* clock_ns at the last timer tick (for host tools) */
+extern struct thread *idle_thread;
 extern struct thread *thread_list;
 extern uint32_t thread_count;
 #define current (current_threads[0])

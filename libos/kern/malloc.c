@@ -3,6 +3,12 @@
  * single pages, and whole pages for anything bigger. Every block starts
  * with a 16-byte header holding its size class (or page count), so free()
  * and realloc() need no lookup, and a corrupted header is caught.
+ *
+ * A block's first word says what it is: BLOCK_MAGIC while allocated,
+ * FREED_MAGIC once freed (the free list links through the word after it),
+ * so a second free() of the same block is told from a header that was
+ * overwritten (a buffer underrun of the block below), and each panics
+ * with its own message.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +20,8 @@
 #define MIN_CLASS_SHIFT 4
 #define MAX_CLASS_SHIFT 11
 #define NR_CLASSES (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1)
-#define BLOCK_MAGIC 0x6b636f6cu
+#define BLOCK_MAGIC 0x6b636f6cu /* "lock" */
+#define FREED_MAGIC 0x65657266u /* "free" */
 #define LARGE_CLASS 0xff
 
 struct block_header {
@@ -26,8 +33,11 @@ struct block_header {
 _Static_assert(sizeof(struct block_header) == HEADER_SIZE, "header size");
 
 struct free_block {
+	uint32_t magic; /* FREED_MAGIC, where block_header has its magic */
+	uint32_t pad;
 	struct free_block *next;
 };
+_Static_assert(sizeof(struct free_block) <= HEADER_SIZE, "free block fits a header");
 
 static struct free_block *free_lists[NR_CLASSES];
 
@@ -48,6 +58,7 @@ static int refill_class(int c)
 		return -1;
 	for (size_t off = 0; off + block <= PAGE_SIZE; off += block) {
 		struct free_block *b = (struct free_block *)(page + off);
+		b->magic = FREED_MAGIC;
 		b->next = free_lists[c];
 		free_lists[c] = b;
 	}
@@ -98,12 +109,25 @@ void *malloc(size_t size)
 	return p;
 }
 
-static struct block_header *header_of(void *p)
+/* The size a block of this class can hold; 0 for a class that does not exist. */
+static uint64_t class_capacity(uint8_t size_class)
+{
+	if (size_class == LARGE_CLASS)
+		return 1ull << 40;
+	return size_class < NR_CLASSES ? (1ull << (size_class + MIN_CLASS_SHIFT)) - HEADER_SIZE : 0;
+}
+
+static struct block_header *header_of(void *p, const char *what)
 {
 	struct block_header *h = (struct block_header *)((uint8_t *)p - HEADER_SIZE);
 
-	if (h->magic != BLOCK_MAGIC)
-		panic("free/realloc of %p: not a heap block (heap corrupted?)", p);
+	if ((uint64_t)p % HEADER_SIZE)
+		panic("%s of %p: not a heap block (misaligned)", what, p);
+	if (h->magic == FREED_MAGIC)
+		panic("double free of %p (%s of a block already freed)", p, what);
+	if (h->magic != BLOCK_MAGIC || h->size > class_capacity(h->size_class))
+		panic("heap block header corrupted at %p (%s of %p: magic %#x, class %u, size %llu)",
+		      (void *)h, what, p, h->magic, h->size_class, (unsigned long long)h->size);
 	return h;
 }
 
@@ -116,15 +140,15 @@ void free(void *p)
 		return;
 	trace_free((uint64_t)p);
 	flags = irq_save();
-	h = header_of(p);
-	h->magic = 0;
+	h = header_of(p, "free");
+	h->magic = FREED_MAGIC;
 	heap_stats.heap_frees++;
 	heap_stats.heap_bytes_in_use -= h->size;
 	if (h->size_class == LARGE_CLASS) {
 		page_free((uint64_t)h, PAGE_ALIGN_UP(h->size + HEADER_SIZE) / PAGE_SIZE);
 	} else {
 		struct free_block *b = (struct free_block *)h;
-		b->next = free_lists[h->size_class];
+		b->next = free_lists[h->size_class]; /* over size: the magic stays */
 		free_lists[h->size_class] = b;
 	}
 	irq_restore(flags);
@@ -153,7 +177,7 @@ void *realloc(void *p, size_t size)
 		free(p);
 		return 0;
 	}
-	old = header_of(p)->size;
+	old = header_of(p, "realloc")->size;
 	q = malloc(size);
 	if (q) {
 		memcpy(q, p, old < size ? old : size);

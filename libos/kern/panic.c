@@ -88,6 +88,7 @@ static void record_start(uint32_t kind)
 		plat->exit(EXIT_STATUS_PANIC);
 	}
 	panic_record.kind = kind;
+	panic_record.console_written = console_log ? console_log->written : 0;
 	trace_panic(kind);
 	panic_record.thread_id = current ? current->id : 0;
 	panic_record.tsc = rdtsc();
@@ -106,8 +107,8 @@ static void capture_here(struct uniscope_regs *r)
 	r->cr4 = read_cr4();
 }
 
-__attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file, int line,
-						const char *fmt, va_list ap);
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_pc, const char *file,
+						int line, const char *fmt, va_list ap);
 
 void panic_signal(int signal, const char *fmt, ...)
 {
@@ -115,14 +116,15 @@ void panic_signal(int signal, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	panic_die_signal = signal;
-	vpanic_at(UNISCOPE_PANIC_PANIC, 0, 0, fmt, ap);
+	vpanic_at(UNISCOPE_PANIC_PANIC, (uint64_t)__builtin_return_address(0), 0, 0, fmt, ap);
 }
 
-__attribute__((noreturn)) static void vpanic_at(uint32_t kind, const char *file, int line,
-						const char *fmt, va_list ap)
+__attribute__((noreturn)) static void vpanic_at(uint32_t kind, uint64_t caller_pc, const char *file,
+						int line, const char *fmt, va_list ap)
 {
 	record_start(kind);
 	capture_here(&panic_record.regs);
+	panic_record.caller_pc = caller_pc;
 	vsnprintf(panic_record.message, sizeof(panic_record.message), fmt, ap);
 	strncpy(panic_record.file, file ? file : "", sizeof(panic_record.file) - 1);
 	panic_record.line = (uint32_t)line;
@@ -140,20 +142,20 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vpanic_at(UNISCOPE_PANIC_PANIC, 0, 0, fmt, ap);
+	vpanic_at(UNISCOPE_PANIC_PANIC, (uint64_t)__builtin_return_address(0), 0, 0, fmt, ap);
 }
 
-static void panic_assert(const char *file, int line, const char *fmt, ...)
+static void panic_assert(uint64_t caller_pc, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vpanic_at(UNISCOPE_PANIC_ASSERT, file, line, fmt, ap);
+	vpanic_at(UNISCOPE_PANIC_ASSERT, caller_pc, file, line, fmt, ap);
 }
 
 void __assert_fail(const char *expr, const char *file, int line, const char *func)
 {
-	panic_assert(file, line, "%s (in %s)", expr, func);
+	panic_assert((uint64_t)__builtin_return_address(0), file, line, "%s (in %s)", expr, func);
 }
 
 static int fault_signal(uint64_t vector)

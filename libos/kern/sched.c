@@ -25,9 +25,10 @@
 #include "channel.h"
 
 struct thread *current_threads[1];
+uint64_t sched_clock_ns;
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
-static struct thread *idle_thread;
+struct thread *idle_thread;
 static int sched_started;
 static bool debug_hold; /* only threads with debug_may_run are picked */
 
@@ -67,10 +68,17 @@ static struct thread *run_queue_pop(void)
 	return t;
 }
 
+/* Host tools tell how long a thread has been blocked, or runnable, from this. */
+static void set_state(struct thread *t, uint32_t state, uint64_t now)
+{
+	t->state = state;
+	t->state_since_ns = now;
+}
+
 void sched_make_runnable(struct thread *t)
 {
 	trace_sched_wakeup(t->id, t->state);
-	t->state = UNISCOPE_THREAD_RUNNABLE;
+	set_state(t, UNISCOPE_THREAD_RUNNABLE, clock_ns());
 	t->wait_reason = UNISCOPE_WAIT_NONE;
 	t->wait_object = 0;
 	run_queue_push(t);
@@ -95,7 +103,7 @@ void schedule(void)
 	if (!next)
 		next = idle_thread;
 	account_cpu_time(prev, now);
-	next->state = UNISCOPE_THREAD_RUNNING;
+	set_state(next, UNISCOPE_THREAD_RUNNING, now);
 	if (next == prev)
 		return;
 	if (prev == idle_thread)
@@ -115,8 +123,8 @@ void schedule(void)
 
 void sched_block(uint32_t reason, const void *object)
 {
-	current->state = reason == UNISCOPE_WAIT_SLEEP ? UNISCOPE_THREAD_SLEEPING
-						       : UNISCOPE_THREAD_BLOCKED;
+	set_state(current, reason == UNISCOPE_WAIT_SLEEP ? UNISCOPE_THREAD_SLEEPING
+							 : UNISCOPE_THREAD_BLOCKED, clock_ns());
 	current->wait_reason = reason;
 	current->wait_object = (uint64_t)object;
 	schedule();
@@ -203,6 +211,7 @@ void timer_tick(trap_frame_t *frame)
 {
 	uint64_t now = clock_ns();
 
+	sched_clock_ns = now;
 	trace_timer(frame->rip);
 	if (!sched_started)
 		return;
@@ -273,7 +282,7 @@ void sched_start(void)
 	if (!first)
 		first = idle_thread;
 	sched_started = 1;
-	first->state = UNISCOPE_THREAD_RUNNING;
+	set_state(first, UNISCOPE_THREAD_RUNNING, clock_ns());
 	first->switches++;
 	first->on_cpu_since_ns = clock_ns();
 	current = first;

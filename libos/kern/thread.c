@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include "kern.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/stack_entry.h"
 #include "trace.h"
 
 #define NO_STACK_SLOT UINT32_MAX
@@ -111,18 +112,28 @@ void thread_first_run(void)
 	thread_reap();
 }
 
-static void thread_trampoline(void)
+/* What every thread runs first, on its fresh stack (see thread_trampoline). */
+__attribute__((used, noreturn)) static void thread_begin(void)
 {
 	thread_first_run();
 	irq_enable();
 	thread_exit(current->fn(current->arg));
 }
 
+/*
+ * A new thread's first instruction: the outermost frame of its stack, so
+ * that debuggers end its backtraces here (arch/x86_64/stack_entry.h).
+ */
+__attribute__((naked)) static void thread_trampoline(void)
+{
+	STACK_ENTRY(thread_begin);
+}
+
 void thread_set_entry(struct thread *t, thread_fn fn, void *arg, uint64_t stack_top)
 {
 	t->fn = fn;
 	t->arg = arg;
-	/* A return address slot of 0 ends backtraces at the trampoline. */
+	/* 16-byte aligned for the trampoline's call; 0 above it, for old unwinders. */
 	t->context.rsp = stack_top - 16;
 	*(uint64_t *)t->context.rsp = 0;
 	t->context.rip = (uint64_t)thread_trampoline;

@@ -15,6 +15,12 @@
  * thread interrupted in an emit function's fast path, or counted in a
  * slow path (trace_emit.h).
  *
+ * Each CPU has two rings (include/uniscope/trace.h): the main one, and a
+ * 64 KiB evidence ring for the rare events that explain a hang (lock
+ * contention, thread lifecycle, faults, the application's events), which
+ * the scheduler and interrupt traffic of the main ring can never evict.
+ * The trace point picks the ring at compile time by its event id.
+ *
  * Host tools find everything through uniscope_info.trace -> uniscope_trace
  * (struct uniscope_trace_info): the mask, the ring addresses and sizes.
  */
@@ -27,15 +33,19 @@
 
 #define RING_BYTES TRACE_RING_BYTES
 #define RING_STORAGE (sizeof(struct uniscope_trace_ring) + RING_BYTES + UNISCOPE_TRACE_RECORD_MAX)
+#define KEEP_BYTES (64 * 1024ul)
+#define KEEP_STORAGE (sizeof(struct uniscope_trace_ring) + KEEP_BYTES + UNISCOPE_TRACE_RECORD_MAX)
 #define STREAM_INFO_SIZE (UNISCOPE_TRACE_HEADER_SIZE + sizeof(struct uniscope_trace_stream_info))
 
 struct uniscope_trace_info uniscope_trace = {
 	.magic = UNISCOPE_TRACE_MAGIC,
 	.version = UNISCOPE_TRACE_VERSION,
 	.nr_cpus = NR_CPUS,
+	.nr_kinds = UNISCOPE_TRACE_RING_KINDS,
 };
 
 static uint8_t ring_storage[NR_CPUS][RING_STORAGE] __attribute__((aligned(64)));
+static uint8_t keep_storage[NR_CPUS][KEEP_STORAGE] __attribute__((aligned(64)));
 static uint32_t records_in_flight[NR_CPUS];
 static struct {
 	bool started;
@@ -46,6 +56,11 @@ static struct {
 static inline struct uniscope_trace_ring *this_cpu_ring(void)
 {
 	return (struct uniscope_trace_ring *)ring_storage[0];
+}
+
+static inline struct uniscope_trace_ring *this_cpu_keep_ring(void)
+{
+	return (struct uniscope_trace_ring *)keep_storage[0];
 }
 
 bool trace_in_record(const trap_frame_t *interrupted)
@@ -60,6 +75,7 @@ bool trace_in_record(const trap_frame_t *interrupted)
 uint32_t trace_running_tid;
 
 #define TRACE_EMIT_RING this_cpu_ring()
+#define TRACE_EMIT_KEEP_RING this_cpu_keep_ring()
 #define TRACE_EMIT_TID trace_running_tid
 #define TRACE_EMIT_IN_FLIGHT records_in_flight[0]
 #include "trace_emit.h"
@@ -90,8 +106,9 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 	}
 	word = (word & 0xffff) | (uint32_t)(UNISCOPE_TRACE_HEADER_SIZE + 8 * used) << 16;
 	trace_emit_begin();
-	trace_ring_emit_slots(this_cpu_ring(), rdtsc(), word | (uint64_t)trace_running_tid << 32,
-			      slots);
+	trace_ring_emit_slots(UNISCOPE_TRACE_IS_EVIDENCE(word & 0xffff) ? this_cpu_keep_ring()
+									: this_cpu_ring(),
+			      rdtsc(), word | (uint64_t)trace_running_tid << 32, slots);
 	trace_emit_end();
 }
 
@@ -130,8 +147,13 @@ void trace_init(void)
 	uint64_t size = ring_size_option();
 
 	for (uint32_t cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct uniscope_trace_ring *keep = (struct uniscope_trace_ring *)keep_storage[cpu];
+
 		trace_ring_init((struct uniscope_trace_ring *)ring_storage[cpu], cpu, size, m);
-		uniscope_trace.rings[cpu] = (uint64_t)ring_storage[cpu];
+		trace_ring_init(keep, cpu, KEEP_BYTES, m);
+		keep->kind = UNISCOPE_TRACE_RING_EVIDENCE;
+		uniscope_trace.rings[UNISCOPE_TRACE_RING_MAIN * NR_CPUS + cpu] = (uint64_t)ring_storage[cpu];
+		uniscope_trace.rings[UNISCOPE_TRACE_RING_EVIDENCE * NR_CPUS + cpu] = (uint64_t)keep;
 	}
 	uniscope_trace.ring_size = size;
 	trace_set_enabled((uint64_t)cmdline_get_long("trace_mask", (long)UNISCOPE_TRACE_DEFAULT_MASK));
@@ -203,9 +225,12 @@ size_t trace_drain(uint8_t *buf, size_t cap)
 	}
 	if (stream.naming)
 		n += write_thread_names(buf + n, (cap - n) / 2);
-	for (uint32_t cpu = 0; cpu < NR_CPUS; cpu++)
+	for (uint32_t cpu = 0; cpu < NR_CPUS; cpu++) {
+		n += trace_ring_drain((struct uniscope_trace_ring *)keep_storage[cpu], buf + n, cap - n,
+				      rdtsc());
 		n += trace_ring_drain((struct uniscope_trace_ring *)ring_storage[cpu], buf + n, cap - n,
 				      rdtsc());
+	}
 	irq_restore(flags);
 	return n;
 }

@@ -26,7 +26,7 @@
 #include "../../introspect/target.h"
 #include "synthetic.h"
 
-#define GUEST_SIZE (1u << 20)
+#define GUEST_SIZE (1u << 17) /* small: every run builds, copies and scans it */
 #define INPUT_AT 0x10000u
 #define MAX_BACKTRACES 64
 
@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	regs.rip = addr;
 	regs.rbp = addr;
 	build_memory(mem, data + 17, size - 17, data[0]);
-	if ((err = us_backend_buffer_open(mem, GUEST_SIZE, 0, &regs, &b)) ||
+	if ((err = us_backend_buffer_borrow(mem, GUEST_SIZE, 0, &regs, &b)) ||
 	    (err = us_target_open_backend(b, "fuzz", NULL, &t))) {
 		us_error_destroy(err);
 		return 0;

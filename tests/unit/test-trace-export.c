@@ -71,7 +71,7 @@ static void drain(bool deliver)
 
 static void stream_info(const uint8_t *build_id, unsigned len)
 {
-	struct uniscope_trace_stream_info info = { .version = 1, .nr_cpus = 1, .tsc_hz = 1000000000,
+	struct uniscope_trace_stream_info info = { .version = UNISCOPE_TRACE_VERSION, .nr_cpus = 1, .tsc_hz = 1000000000,
 						   .boot_tsc = 1000, .build_id_len = len };
 	uint64_t word = UNISCOPE_TRACE_WORD(UNISCOPE_TRACE_ID_STREAM_INFO, 64, 0);
 
@@ -234,7 +234,7 @@ static int read_host(void *ctx, uint64_t addr, void *buf, size_t len)
 static void test_memory(void)
 {
 	static struct trace_set s;
-	struct uniscope_trace_info info = { .magic = UNISCOPE_TRACE_MAGIC, .version = 1, .nr_cpus = 1,
+	struct uniscope_trace_info info = { .magic = UNISCOPE_TRACE_MAGIC, .version = UNISCOPE_TRACE_VERSION, .nr_cpus = 1, .nr_kinds = 1,
 					    .ring_size = RING_SIZE };
 	struct trace_error err = { "" };
 	uint64_t lost, items;
@@ -317,12 +317,13 @@ static void test_json(const struct trace_set *s)
 			names++;
 		if (ph && !strcmp(ph, "X") && json_is_number(json_object_get(ev, "dur")))
 			slices++;
-		if (ph && !strcmp(ph, "i") && name && !strncmp(name, "lost ", 5))
+		if (ph && !strcmp(ph, "i") && name && !strcmp(name, "lost events") &&
+		    json_is_integer(json_object_get(json_object_get(ev, "args"), "count")))
 			lost_marks++;
 	}
 	is_int(names, 4, "a thread_name track for boot, producer, consumer and late");
 	ok(slices >= 1, "scheduling slices are complete events");
-	is_int(lost_marks, 2, "each loss is marked");
+	is_int(lost_marks, 2, "each loss is marked, under one name whatever its count");
 	json_decref(root);
 	free(text);
 }
@@ -331,7 +332,8 @@ static int run_babeltrace(const char *dir, const char *out)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "babeltrace2 %s >%s 2>&1", dir, out);
+	/* Warnings (the losses) apart: interleaved, they would cut event lines. */
+	snprintf(cmd, sizeof(cmd), "babeltrace2 %s >%s 2>%s.err", dir, out, out);
 	return system(cmd);
 }
 
@@ -350,7 +352,7 @@ static long count_lines(const char *path, const char *needle)
 
 static void test_ctf(const struct trace_set *s)
 {
-	char dir[] = "/tmp/uniscope-ctf-XXXXXX", out[64], cmd[128];
+	char dir[] = "/tmp/uniscope-ctf-XXXXXX", out[64], err_out[80], cmd[192];
 	struct trace_error err = { "" };
 	uint64_t lost, items = count_events(s, ITEM_ID, &lost);
 
@@ -364,14 +366,25 @@ static void test_ctf(const struct trace_set *s)
 		ok(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "babeltrace2 reads it and exits 0");
 		is_int(count_lines(out, " item: "), items, "it shows every item event");
 		is_int(count_lines(out, "thread_create:"), 2, "and the thread creations");
-		ok(count_lines(out, "discarded 172 events") == 1 && count_lines(out, "discarded 10 events") == 1,
+		is_int(count_lines(out, "thread_name: "), (long)s->nr_threads,
+		       "the threads' names lead the trace");
+		ok(count_lines(out, "thread_name: { cpu_id = 0 }, { tid = 1 }, { tid = 1, name = \"producer\" }") == 1,
+		   "... with the names the guest gave");
+		snprintf(err_out, sizeof(err_out), "%s.err", out);
+		ok(count_lines(err_out, "discarded 172 events") == 1 &&
+		   count_lines(err_out, "discarded 10 events") == 1,
 		   "and reports both losses with their exact counts");
-		if (!ok(count_lines(out, "ERROR") == 0, "without errors"))
-			diag("see %s", out);
+		if (!ok(count_lines(err_out, "ERROR") == 0, "without errors"))
+			diag("see %s", err_out);
+		snprintf(cmd, sizeof(cmd), "babeltrace2 -c sink.text.details %s >%s 2>&1", dir, out);
+		rc = system(cmd);
+		ok(WIFEXITED(rc) && WEXITSTATUS(rc) == 0 && count_lines(out, "trace_name: unit") == 1,
+		   "the environment names the trace");
+		ok(count_lines(out, "UUID: ") >= 1, "the trace has a UUID");
 	}
 	if (getenv("KEEP_CTF"))
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s.err", dir, out, out);
 	if (system(cmd) != 0)
 		diag("cannot remove %s", dir);
 }
@@ -386,6 +399,7 @@ int main(void)
 	test_memory();
 	test_text(&s);
 	test_json(&s);
+	snprintf(s.name, sizeof(s.name), "unit");
 	test_ctf(&s);
 	trace_set_free(&s);
 	return done_testing();

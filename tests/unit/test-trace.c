@@ -314,6 +314,7 @@ static void test_nesting_deeper_than_ring(void)
 /* The macro, as the guest uses it, with a host stand-in for the glue. */
 UNISCOPE_TRACE_POINT(host_test, UNISCOPE_TRACE_APP_ID(3), "a=%u b=%x", (u64, a), (hex, b))
 UNISCOPE_TRACE_POINT(host_name, UNISCOPE_TRACE_APP_ID(4), "id=%u name=%s", (tid, id), (str, name))
+UNISCOPE_TRACE_POINT(host_tick, UNISCOPE_TRACE_ID_TIMER, "rip=%x", (hex, rip))
 
 struct uniscope_trace_info uniscope_trace;
 static uint64_t glue_word, glue_values[UNISCOPE_TRACE_SLOTS_MAX];
@@ -328,6 +329,12 @@ void uniscope_trace_emit2(uint32_t w, uint64_t a, uint64_t b)
 	glue_calls++;
 }
 void uniscope_trace_emit3(uint32_t w, uint64_t a, uint64_t b, uint64_t c) { (void)c; uniscope_trace_emit2(w, a, b); }
+/* The evidence ring's: the same, counted apart. */
+static unsigned glue_keeps;
+void uniscope_trace_keep0(uint32_t w) { glue_keeps++; uniscope_trace_emit0(w); }
+void uniscope_trace_keep1(uint32_t w, uint64_t a) { glue_keeps++; uniscope_trace_emit1(w, a); }
+void uniscope_trace_keep2(uint32_t w, uint64_t a, uint64_t b) { glue_keeps++; uniscope_trace_emit2(w, a, b); }
+void uniscope_trace_keep3(uint32_t w, uint64_t a, uint64_t b, uint64_t c) { glue_keeps++; uniscope_trace_emit3(w, a, b, c); }
 void uniscope_trace_emit_fields(uint32_t w, const uint64_t *v, const uint8_t *slots, unsigned n)
 {
 	glue_word = w;
@@ -355,6 +362,11 @@ static void test_macro(void)
 	   strcmp(uniscope_trace_meta_host_test.fields[1].name, "b") == 0 &&
 	   uniscope_trace_meta_host_test.fields[1].type == UNISCOPE_TRACE_HEX,
 	   "the metadata record describes the fields");
+	is_int(glue_keeps, 1, "an application event goes to the evidence ring");
+	uniscope_trace.enabled |= UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_TIMER);
+	trace_host_tick(0x1000);
+	ok(glue_calls == 3 && glue_keeps == 1 && glue_values[0] == 0x1000,
+	   "a timer tick goes to the main ring");
 }
 
 int main(void)

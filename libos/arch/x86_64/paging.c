@@ -165,6 +165,7 @@ static void fill_region_table(uint64_t *pt, uint64_t region)
 	for (unsigned i = 0; i < layout->nr_ram; i++)
 		fill_range(pt, region, layout->ram[i].start, layout->ram[i].end, FLAGS_RAM);
 	fill_range(pt, region, 0, LOW_UNMAPPED_END, 0);
+	fill_range(pt, region, (uint64_t)_image_start, (uint64_t)_text_start, PTE_PRESENT | PTE_NX);
 	fill_range(pt, region, (uint64_t)_text_start, (uint64_t)_text_end, PTE_PRESENT);
 	fill_range(pt, region, (uint64_t)_text_end, (uint64_t)_rodata_end, PTE_PRESENT | PTE_NX);
 	fill_range(pt, region, (uint64_t)_rodata_end, (uint64_t)_image_end, FLAGS_RAM);

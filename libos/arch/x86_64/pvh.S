@@ -4,7 +4,12 @@
  * hvm_start_info. We zero .bss, identity-map the first 4 GiB with 2 MiB
  * pages, switch to long mode and call boot_main(start_info). The final,
  * sealed page tables are built later in C.
+ *
+ * The 64-bit part runs on the boot stack, which it starts: it is the
+ * outermost frame of every backtrace taken during boot (stack_entry.h).
  */
+#include "cfi.h"
+#include "stack_entry.h"
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #include "param.h"
 
@@ -77,6 +82,8 @@ pvh_start32:
 
 	.code64
 long_mode_entry:
+	.cfi_startproc
+	stack_entry_mark
 	mov $0x10, %ax
 	mov %ax, %ds
 	mov %ax, %es
@@ -85,12 +92,12 @@ long_mode_entry:
 	mov %ax, %fs
 	mov %ax, %gs
 	mov $boot_stack_top, %rsp
-	xor %ebp, %ebp
 	mov boot_start_info(%rip), %edi
 	call boot_main
 3:	cli
 	hlt
 	jmp 3b
+	.cfi_endproc
 
 	.section .rodata
 	.balign 16

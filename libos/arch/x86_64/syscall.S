@@ -13,8 +13,13 @@
  *
  * The frame record (rip, rbp) pushed above the frame and the CFI below are
  * trap_common's: frame-pointer and DWARF unwinders walk from the libOS's
- * frames into the application's through the saved registers.
+ * frames into the application's through the saved registers. The CFI
+ * (cfi.h) holds at every instruction, from the first: the caller's rsp is
+ * the CFA, its rip in rcx until the frame has it. The caller called: its
+ * rip is a return address (not a signal frame).
  */
+#include "cfi.h"
+
 #define SYSCALL_VECTOR 256
 
 	.text
@@ -22,45 +27,42 @@
 	.globl syscall_entry
 	.type syscall_entry, @function
 syscall_entry:
+	.cfi_startproc simple
+	.cfi_def_cfa %rsp, 0
+	.cfi_register rip, rcx
 	sub $128, %rsp                  /* the caller's red zone */
+	.cfi_def_cfa_offset 128
 	push %rax                       /* at caller rsp - 136, read back below */
+	.cfi_def_cfa_offset 136
+	.cfi_offset rax, -136
 	lea 136(%rsp), %rax             /* the caller's rsp */
+	.cfi_def_cfa rax, 0
 	and $-16, %rsp
 	pushq $0x10                     /* ss */
 	push %rax                       /* rsp */
+	cfi_cfa_saved_at 7, 0
 	mov -136(%rax), %rax            /* the syscall number again */
+	.cfi_same_value rax
 	push %r11                       /* rflags */
+	cfi_cfa_saved_at 7, 8
 	pushq $0x08                     /* cs */
+	cfi_cfa_saved_at 7, 16
 	push %rcx                       /* rip */
+	trap_cfi -16, 0
 	pushq $0                        /* error code */
+	trap_cfi -8, 0
 	pushq $SYSCALL_VECTOR
-	.cfi_startproc simple
-	.cfi_signal_frame
-	.cfi_def_cfa %rsp, 7*8
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	trap_cfi 0, 0
+	trap_push_all
 	mov %rsp, %rdi
 	pushq 17*8(%rsp)                /* the caller's rip */
+	trap_cfi 128, 15
 	push %rbp
+	trap_cfi 136, 15
 	mov %rsp, %rbp
-	.cfi_escape 0x0f, 0x04, 0x76, 0xb0, 0x01, 0x06
-	.cfi_escape 0x10, 0x10, 0x03, 0x76, 0x98, 0x01
-	.cfi_escape 0x10, 0x06, 0x03, 0x76, 0xd0, 0x00
 	call syscall_dispatch
 	add $16, %rsp
+	trap_cfi 120, 15
 	cli                             /* iretq turns interrupts back on with the caller's rflags */
 	jmp trap_pop_frame
 	.cfi_endproc
@@ -74,8 +76,9 @@ syscall_entry:
 	.globl clone_child_start
 	.type clone_child_start, @function
 clone_child_start:
-	.cfi_startproc
-	.cfi_undefined rip
+	.cfi_startproc simple
+	.cfi_signal_frame
+	trap_cfi 120, 15                /* its caller: the application, where clone returns */
 	call thread_first_run
 	jmp trap_pop_frame
 	.cfi_endproc

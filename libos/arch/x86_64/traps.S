@@ -13,7 +13,14 @@
  * its red zone, and continues there: the IST stack is free again before
  * anything can interrupt, and a preempted thread's frame stays on its own
  * stack.
+ *
+ * For CFI unwinders (debuggers) every instruction from the vector stub to
+ * the iretq is described (cfi.h): the caller of a trap frame is the
+ * interrupted code, whose rsp and rip the CPU pushed and whose general
+ * registers trap_common pushes one by one. "Signal frame" says the
+ * interrupted rip is where it stopped, not a return address.
  */
+#include "cfi.h"
 #include "param.h"
 
 	.text
@@ -23,21 +30,33 @@ trap_vectors_start:
 	.set v, 0
 	.rept 256
 	.balign 16
+	.cfi_startproc simple
+	.cfi_signal_frame
 	.if (v == 8) || ((v >= 10) && (v <= 14)) || (v == 17) || (v == 21) || (v == 29) || (v == 30)
+	trap_cfi -8, 0
 	.else
+	trap_cfi -16, 0
 	pushq $0                        /* no CPU error code: keep the frame uniform */
+	trap_cfi -8, 0
 	.endif
 	pushq $v
+	trap_cfi 0, 0
 	jmp trap_common
+	.cfi_endproc
 	.set v, v + 1
 	.endr
 
 	.balign 16
 trap_common:
+	.cfi_startproc simple
+	.cfi_signal_frame
+	trap_cfi 0, 0
 	cmp $trap_ist_top - 7*8, %rsp   /* fresh on IST_TRAP? */
-	jne trap_common_frame
+	jne .Ltrap_frame_here        /* not a symbol: LLDB places CFI rows by the symbol a pc is in */
 	mov %rax, -8(%rsp)
+	cfi_reg_saved_at 0, 7, -8
 	mov %rcx, -16(%rsp)
+	cfi_reg_saved_at 2, 7, -16
 	mov 5*8(%rsp), %rax             /* the interrupted rsp */
 	sub $128, %rax                  /* below its red zone */
 	and $-16, %rax
@@ -47,68 +66,53 @@ trap_common:
 	mov %rcx, \off(%rax)
 	.endr
 	mov -16(%rsp), %rcx
+	.cfi_same_value 2
 	xchg %rax, %rsp
+	cfi_reg_saved_at 0, 0, -8       /* rax: at the IST stack's old rsp - 8 */
 	mov -8(%rax), %rax
-trap_common_frame:
-	.cfi_startproc simple
-	.cfi_signal_frame
-	.cfi_def_cfa %rsp, 7*8
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	.cfi_same_value 0
+.Ltrap_frame_here:
+	trap_push_all
 	mov %rsp, %rdi
 	pushq 17*8(%rsp)                /* interrupted rip */
+	trap_cfi 128, 15
 	push %rbp
+	trap_cfi 136, 15
 	mov %rsp, %rbp
-	/*
-	 * For debuggers: the caller's frame is the interrupted context saved in
-	 * the trap frame at rbp+16. CFA = *(rbp + 16 + 20*8), the interrupted rsp;
-	 * rip at rbp + 16 + 17*8, rbp at rbp + 16 + 8*8.
-	 */
-	.cfi_escape 0x0f, 0x04, 0x76, 0xb0, 0x01, 0x06
-	.cfi_escape 0x10, 0x10, 0x03, 0x76, 0x98, 0x01
-	.cfi_escape 0x10, 0x06, 0x03, 0x76, 0xd0, 0x00
 	cld
 	call trap_dispatch
 	add $16, %rsp
+	trap_cfi 120, 15
 	.globl trap_pop_frame
 trap_pop_frame:
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	trap_pop r15, 15, 112, 14
+	trap_pop r14, 14, 104, 13
+	trap_pop r13, 13, 96, 12
+	trap_pop r12, 12, 88, 11
+	trap_pop r11, 11, 80, 10
+	trap_pop r10, 10, 72, 9
+	trap_pop r9, 9, 64, 8
+	trap_pop r8, 8, 56, 7
+	trap_pop rbp, 6, 48, 6
+	trap_pop rdi, 5, 40, 5
+	trap_pop rsi, 4, 32, 4
+	trap_pop rdx, 1, 24, 3
+	trap_pop rcx, 2, 16, 2
+	trap_pop rbx, 3, 8, 1
+	trap_pop rax, 0, 0, 0
 	add $16, %rsp
+	trap_cfi -16, 0
 	iretq
 	.cfi_endproc
 
 /* trap_return_to(frame): resume execution from a saved trap frame. */
 	.globl trap_return_to
 trap_return_to:
+	.cfi_startproc
 	mov %rdi, %rsp
+	trap_cfi 120, 15
 	jmp trap_pop_frame
+	.cfi_endproc
 
 	.section .bss
 	.balign 16

@@ -111,7 +111,9 @@
 #define UNISCOPE_TRACE_BIT(id) (1ull << (id))
 /*
  * Events that go to the evidence ring: rare, and what explains a hang or a
- * death (a system call the libOS lacks among them).
+ * death (a system call the libOS lacks among them, a frame the network
+ * dropped). Frames received and sent are as frequent as system calls: the
+ * main ring's.
  */
 #define UNISCOPE_TRACE_EVIDENCE_MASK                                                            \
 	(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_CREATE) |                                  \
@@ -119,7 +121,8 @@
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_EXCEPTION) |                                      \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_MUTEX_CONTENDED) |                                \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) |                                          \
-	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) | 0xffffffff00000000ull /* applications */)
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) |                                \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_NET_DROP) | 0xffffffff00000000ull /* applications */)
 #define UNISCOPE_TRACE_IS_EVIDENCE(id) \
 	((id) < UNISCOPE_TRACE_POINT_IDS && ((UNISCOPE_TRACE_EVIDENCE_MASK >> (id)) & 1))
 /* What trace_init() enables: everything but the allocator. */

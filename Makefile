@@ -98,7 +98,7 @@ LIBOS_STUB_SRCS_sealed = $(filter-out libos/debug/off.c libos/debug/stub_full.c,
 LIBOS_STUB_SRCS_off = libos/debug/off.c
 LIBOS_SRCS = $(sort $(wildcard libos/arch/x86_64/*.c libos/arch/x86_64/*.S \
 	libos/plat/*.c libos/plat/qemu/*.c libos/plat/xen/*.c libos/kern/*.c libos/posix/*.c libos/posix/*.S \
-	libos/libc/*.c) $(LIBOS_STUB_SRCS_$(DEBUG)))
+	libos/libc/*.c libos/dev/*.c libos/net/*.c) $(LIBOS_STUB_SRCS_$(DEBUG)))
 LIBOS_OBJS = $(patsubst %,$(GUEST_OUT)/%.o,$(basename $(LIBOS_SRCS) $(PORTABLE_SRCS)))
 LIBOS_LIB = $(GUEST_OUT)/libos.a
 
@@ -179,6 +179,20 @@ $(MUSL_OFFSETS): $(MUSL_LIB) mk/musl-offsets.sh
 	$(QUIET_GEN)GUEST_CC=$(GUEST_CC) sh mk/musl-offsets.sh $(patsubst %/,%,$(dir $(abspath $(MUSL)))) $@
 $(LIBOS_OBJS): | $(SYSCALL_LIST) $(MUSL_OFFSETS)
 
+# lwIP, from Debian's source package (mk/lwip.sh), as one relocatable object
+# with only the names the libOS calls global; in libos.o, but in an image
+# only when the application uses sockets (libos/kern/module.h).
+LWIP_OBJ = $(GUEST_OUT)/lwip.o
+LWIP_INC = $(BUILD)/lwip/include
+LWIP_CFLAGS = $(filter-out $(WARN) -MMD -MP -std=c11,$(GUEST_CORE_CFLAGS)) -std=gnu11 -w
+$(LWIP_OBJ): mk/lwip.sh mk/source-package.sh libos/net/lwipopts.h $(wildcard libos/net/arch/*.h) \
+		libos/net/lwip.keep $(GUEST_FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(Q)sh mk/lwip.sh $(BUILD) $@ "$(GUEST_CC)" "$(LWIP_CFLAGS)"
+NET_OBJS = $(filter $(GUEST_OUT)/libos/net/%,$(LIBOS_OBJS))
+$(NET_OBJS): GUEST_EXTRA_CFLAGS = -isystem $(LWIP_INC) -Ilibos/net
+$(NET_OBJS): | $(LWIP_OBJ)
+
 # The SDK: uniscope-cc, musl's headers and libraries, the libOS's archive, header and linker script.
 .PHONY: sdk
 sdk: $(UNISCOPE_CC) $(SDK_LIBOS)
@@ -202,7 +216,7 @@ $(GUEST_OUT)/tests/images/%.o: tests/images/%.c $(UNISCOPE_CC)
 	$(QUIET_CC)$(UNISCOPE_CC) $(GUEST_APP_CFLAGS) -c -o $@ $<
 $(GUEST_OUT)/%.o: %.c
 	@mkdir -p $(@D)
-	$(QUIET_CC)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(GUEST_CC) $(GUEST_CORE_CFLAGS) $(GUEST_EXTRA_CFLAGS) -c -o $@ $<
 $(GUEST_OUT)/%.o: %.S
 	@mkdir -p $(@D)
 	$(QUIET_AS)$(GUEST_CC) $(GUEST_CORE_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
@@ -211,8 +225,8 @@ $(GUEST_OUT)/%.o: %.S
 # application interface (libos/exports.txt): its internals cannot collide
 # with, or be replaced by, an application's or the C library's names.
 LIBOS_RELOC = $(GUEST_OUT)/libos.o
-$(LIBOS_RELOC): $(LIBOS_OBJS) libos/api/exports.txt
-	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) && \
+$(LIBOS_RELOC): $(LIBOS_OBJS) $(LWIP_OBJ) libos/api/exports.txt
+	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) $(LWIP_OBJ) && \
 		grep -v '^#' libos/api/exports.txt | tr ' ' '\n' | grep -v '^$$' >$@.keep && \
 		objcopy --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
 $(LIBOS_LIB): $(LIBOS_RELOC)

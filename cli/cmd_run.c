@@ -90,6 +90,12 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 				return cli_error("too many --env (at most %d)", RUN_MAX_ENV), EXIT_USAGE;
 			err = option_value(argc, argv, &i, &o->env[o->nr_env++]);
 		}
+		else if (!strcmp(a, "--port")) {
+			if (o->nr_ports >= RUN_MAX_PORTS)
+				return cli_error("too many --port (at most %d)", RUN_MAX_PORTS), EXIT_USAGE;
+			err = option_value(argc, argv, &i, &o->ports[o->nr_ports++]);
+		}
+		else if (!strcmp(a, "--net")) o->net = true;
 		else if (!strcmp(a, "--detach")) o->detach = true;
 		else if (!strcmp(a, "--gdb-allow-remote")) o->gdb_allow_remote = true;
 		else if (!strcmp(a, "--gdb-kill")) o->gdb_kill = true;
@@ -122,6 +128,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
 		return cli_error("'%s' is not a memory size between 16M and 64G", mem), EXIT_USAGE;
 	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
 		return cli_error("--accel takes kvm or tcg, not '%s'", o->accel), EXIT_USAGE;
+	if (run_net_check(o))
+		return EXIT_USAGE;
 	if (o->record_dir) {
 		int err = run_record_check(o);
 		if (err)
@@ -219,6 +227,7 @@ int run_fill_session(struct run_state *rs)
 	s->detached = rs->opt.detach;
 	snprintf(s->platform, sizeof(s->platform), "%s", rs->opt.xen ? "xen" : "qemu");
 	snprintf(s->gdb, sizeof(s->gdb), "%s", rs->opt.gdb_addr ? rs->opt.gdb_addr : "");
+	run_net_describe(&rs->opt, s);
 	return 0;
 }
 

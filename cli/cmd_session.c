@@ -156,6 +156,43 @@ static int list_xen_domains(bool json, int n)
 	return n;
 }
 
+/* NET: "-", "user", or the forwards as ADDR:HOST->GUEST,... (from the meta's ports). */
+static void describe_net(const struct session *s, char *out, size_t cap)
+{
+	char copy[sizeof(s->ports)], *save = 0;
+	size_t at = 0;
+
+	snprintf(out, cap, "%s", s->net[0] ? s->net : "-");
+	if (!s->ports[0])
+		return;
+	snprintf(copy, sizeof(copy), "%s", s->ports);
+	for (char *p = strtok_r(copy, " ", &save); p && at < cap; p = strtok_r(0, " ", &save)) {
+		char *guest = strrchr(p, ':');
+		if (!guest)
+			continue;
+		*guest++ = 0;
+		at += (size_t)snprintf(out + at, cap - at, "%s%s->%s", at ? "," : "", p, guest);
+	}
+}
+
+/* The forwards as JSON objects: [{"host_addr":..., "host_port":..., "guest_port":...}, ...]. */
+static void print_ports_json(const struct session *s)
+{
+	char copy[sizeof(s->ports)], *save = 0;
+	int n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", s->ports);
+	printf("[");
+	for (char *p = strtok_r(copy, " ", &save); p; p = strtok_r(0, " ", &save)) {
+		char addr[64];
+		unsigned host, guest;
+		if (sscanf(p, "%63[^:]:%u:%u", addr, &host, &guest) == 3)
+			printf("%s{\"proto\":\"tcp\",\"host_addr\":\"%s\",\"host_port\":%u,\"guest_port\":%u}",
+			       n++ ? "," : "", addr, host, guest);
+	}
+	printf("]");
+}
+
 struct ls_options {
 	bool json, all;
 };
@@ -178,9 +215,10 @@ static void print_header(const struct ls_options *o)
 	if (o->json)
 		printf("[");
 	else if (o->all)
-		printf("%-20s %-18s %8s %5s %-12s %s\n", "NAME", "STATUS", "PID", "ACCEL", "FRAMES", "IMAGE");
+		printf("%-20s %-18s %8s %5s %-12s %-24s %s\n", "NAME", "STATUS", "PID", "ACCEL", "FRAMES", "NET",
+		       "IMAGE");
 	else
-		printf("%-20s %8s %5s %-12s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "IMAGE");
+		printf("%-20s %8s %5s %-12s %-24s %s\n", "NAME", "PID", "ACCEL", "FRAMES", "NET", "IMAGE");
 }
 
 static void json_end(const struct session *s)
@@ -201,9 +239,10 @@ static void json_end(const struct session *s)
 static void print_json(const struct session *s, const char *stats, int n)
 {
 	printf("%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"accel\":\"%s\",\"frames\":\"%s\","
-	       "\"image\":\"%s\",\"dir\":\"%s\",\"platform\":\"%s\",\"domid\":%d",
+	       "\"image\":\"%s\",\"dir\":\"%s\",\"platform\":\"%s\",\"domid\":%d,\"net\":\"%s\",\"ports\":",
 	       n ? "," : "", s->name, s->ended ? "ended" : "running", (int)s->pid, s->accel, stats,
-	       s->image, s->dir, s->platform[0] ? s->platform : "qemu", s->domid);
+	       s->image, s->dir, s->platform[0] ? s->platform : "qemu", s->domid, s->net);
+	print_ports_json(s);
 	if (s->ended)
 		json_end(s);
 	printf("}");
@@ -215,7 +254,7 @@ static void print_ended(const struct session *s, const char *stats)
 	char status[64], core[SESSION_PATH_MAX + 64], report[SESSION_PATH_MAX + 64];
 
 	session_describe_end(s, status, sizeof(status));
-	printf("%-20s %-18s %8s %5s %-12s %s\n", s->name, status, "-", s->accel, stats, s->image);
+	printf("%-20s %-18s %8s %5s %-12s %-24s %s\n", s->name, status, "-", s->accel, stats, "-", s->image);
 	if (s->end.core[0] || s->end.report[0]) {
 		session_path(s, s->end.core, core, sizeof(core));
 		session_path(s, s->end.report, report, sizeof(report));
@@ -226,22 +265,23 @@ static void print_ended(const struct session *s, const char *stats)
 
 static bool list_session(const struct ls_options *o, struct session *s, int n)
 {
-	char stats[64];
+	char stats[64], net[512];
 
 	if (session_state(s) == SESSION_LOST)
 		session_record_lost(s);
 	if (s->ended && !o->all)
 		return false;
 	read_stats(s, stats, sizeof(stats));
+	describe_net(s, net, sizeof(net));
 	if (o->json)
 		print_json(s, stats, n);
 	else if (s->ended)
 		print_ended(s, stats);
 	else if (o->all)
-		printf("%-20s %-18s %8d %5s %-12s %s\n", s->name, "running", (int)s->pid, s->accel, stats,
-		       s->image);
+		printf("%-20s %-18s %8d %5s %-12s %-24s %s\n", s->name, "running", (int)s->pid, s->accel, stats,
+		       net, s->image);
 	else
-		printf("%-20s %8d %5s %-12s %s\n", s->name, (int)s->pid, s->accel, stats, s->image);
+		printf("%-20s %8d %5s %-12s %-24s %s\n", s->name, (int)s->pid, s->accel, stats, net, s->image);
 	return true;
 }
 

@@ -8,8 +8,8 @@ static const struct cli_command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform qemu|xen] [--name N] [--mem SIZE] [--accel tcg|kvm] [--gdb tcp:HOST:PORT|unix:PATH]\n"
 	  "           [--gdb-allow-remote] [--gdb-kill] [--trace FILE] [--append ARGS] [--core-on-crash]\n"
-	  "           [--detach] [--rootfs DIR] [--env K=V]... [--record DIR] IMAGE\n"
-	  "           [-- QEMU-ARGS | -- GUEST-CMDLINE]",
+	  "           [--detach] [--rootfs DIR] [--env K=V]... [--net] [--port [HOSTADDR:]HOSTPORT:GUESTPORT]...\n"
+	  "           [--record DIR] IMAGE [-- QEMU-ARGS | -- GUEST-CMDLINE]",
 	  "boot an image under QEMU (or as a Xen PVH domain) in a session, console on the terminal",
 	  "  --platform P    qemu (default) or xen: a PVH domain created with xl from dom0, its\n"
 	  "                  channel on the domain's console; words after -- are the guest's\n"
@@ -29,6 +29,10 @@ static const struct cli_command commands[] = {
 	  "  --env K=V       set K in the program's environment (repeatable)\n"
 	  "  --rootfs DIR    DIR, packed as a cpio archive, is the read-only root file system\n"
 	  "                  (the PVH module: QEMU -initrd, xl ramdisk)\n"
+	  "  --net           a virtio-net device on QEMU's user networking (the guest gets\n"
+	  "                  10.0.2.15 by DHCP; the host is 10.0.2.2)\n"
+	  "  --port SPEC     forward the host's TCP port to the guest's: [HOSTADDR:]HOSTPORT:GUESTPORT,\n"
+	  "                  HOSTADDR 127.0.0.1 unless given (repeatable; implies --net)\n"
 	  "  Standard input goes to the program's stdin (end of file ends it).\n"
 	  "  --detach        run in the background and print the session's name; `uniscope stop\n"
 	  "                  NAME` stops it. When its guest ends by itself the session is kept\n"
@@ -51,6 +55,8 @@ static const struct cli_command commands[] = {
 	  "              the crash report are\n"
 	  "  --json      one JSON array; ended sessions carry how, exit_status, core, report\n"
 	  "  A session whose launcher vanished is recorded as ended (lost) and its QEMU stopped.\n"
+	  "  NET says a session's network: '-' none, 'user' QEMU's user networking, or its\n"
+	  "  forwards HOSTADDR:HOSTPORT->GUESTPORT.\n"
 	  "  In dom0 of a Xen host the domains follow the sessions: id, name, state, memory,\n"
 	  "  vCPUs and the TARGET that names them (xen:DOMID; xen:NAME works too)." },
 	{ "stop", cmd_stop, "stop NAME", "stop a session's image, end the session and remove it",

@@ -15,6 +15,7 @@
 
 #define RUN_MAX_EXTRA_ARGS 64
 #define RUN_MAX_ENV 32
+#define RUN_MAX_PORTS 16
 #define RUN_HELLO_INTERVAL_MS 200
 #define RUN_HELLO_TRIES 50
 
@@ -37,6 +38,9 @@ struct run_options {
 	const char *rootfs;     /* --rootfs DIR */
 	const char *env[RUN_MAX_ENV]; /* --env KEY=VALUE */
 	int nr_env;
+	bool net;               /* --net: a virtio-net device on QEMU's user networking */
+	const char *ports[RUN_MAX_PORTS]; /* --port [HOSTADDR:]HOSTPORT:GUESTPORT */
+	int nr_ports;
 };
 
 /* A second debugger, turned away with an error reply (run_gdb.c). */
@@ -95,6 +99,11 @@ struct run_state {
 /* run_rootfs.c: --rootfs packed into the session, --env put on the command line. */
 int run_pack_rootfs(struct run_state *rs);
 int run_compose_append(struct run_state *rs);
+
+/* run_net.c: --net and --port, checked, recorded in the session, as QEMU arguments. */
+int run_net_check(struct run_options *o);
+void run_net_describe(const struct run_options *o, struct session *s);
+int run_net_qemu_args(const struct run_options *o, const char **argv, char *netdev, size_t cap);
 
 /* cmd_run.c: the session's name and fields from rs->opt; --detach. 0 or 1. */
 int run_fill_session(struct run_state *rs);

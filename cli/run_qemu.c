@@ -18,7 +18,7 @@
 #include "run.h"
 #include "record.h"
 
-#define MAX_QEMU_ARGS (48 + RUN_RR_QEMU_ARGS + RUN_MAX_EXTRA_ARGS)
+#define MAX_QEMU_ARGS (56 + RUN_RR_QEMU_ARGS + RUN_MAX_EXTRA_ARGS)
 
 uint64_t run_now_ms(void)
 {
@@ -142,7 +142,8 @@ static bool kvm_usable(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[][SESSION_PATH_MAX + 128])
+static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[][SESSION_PATH_MAX + 128],
+			    char *netdev, size_t netdev_cap)
 {
 	struct session *s = &rs->session;
 	bool kvm = !rs->rr && (rs->opt.accel ? !strcmp(rs->opt.accel, "kvm") : kvm_usable());
@@ -200,6 +201,7 @@ static void build_qemu_args(struct run_state *rs, const char **argv, char bufs[]
 		argv[n++] = "-initrd";
 		argv[n++] = rs->rootfs_cpio;
 	}
+	n += run_net_qemu_args(&rs->opt, argv + n, netdev, netdev_cap);
 	for (int i = 0; i < rs->opt.nr_extra; i++)
 		argv[n++] = rs->opt.extra[i];
 	argv[n] = 0;
@@ -222,10 +224,10 @@ static void exec_qemu(const char **argv, int log_fd)
 int run_qemu_start(struct run_state *rs)
 {
 	const char *argv[MAX_QEMU_ARGS];
-	char bufs[12][SESSION_PATH_MAX + 128];
+	char bufs[12][SESSION_PATH_MAX + 128], netdev[64 + 48 * RUN_MAX_PORTS];
 	int log_fd = open_session_file(rs, "qemu.log", O_WRONLY | O_CREAT | O_TRUNC);
 
-	build_qemu_args(rs, argv, bufs);
+	build_qemu_args(rs, argv, bufs, netdev, sizeof(netdev));
 	rs->qemu_pid = fork();
 	if (rs->qemu_pid < 0)
 		return cli_error("fork: %s", strerror(errno));

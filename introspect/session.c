@@ -149,6 +149,10 @@ static void meta_apply(struct session *s, const char *key, const char *value)
 		s->domid = (int)number(value);
 	else if (!strcmp(key, "detached"))
 		s->detached = number(value) == 1;
+	else if (!strcmp(key, "net"))
+		copy_value(s->net, sizeof(s->net), value);
+	else if (!strcmp(key, "ports"))
+		copy_value(s->ports, sizeof(s->ports), value);
 }
 
 static void status_apply(struct session *s, const char *key, const char *value)
@@ -271,13 +275,13 @@ static int write_atomically(const struct session *s, const char *file, const cha
 
 int session_write_meta(const struct session *s)
 {
-	char text[3 * SESSION_PATH_MAX];
+	char text[3 * SESSION_PATH_MAX + sizeof(s->ports) + sizeof(s->net) + 64];
 
 	snprintf(text, sizeof(text), "name=%s\nimage=%s\nbuild_id=%s\npid=%d\nqemu_pid=%d\n"
-		 "mem_size=%llu\naccel=%s\ngdb=%s\nplatform=%s\ndomid=%d\ndetached=%d\n",
+		 "mem_size=%llu\naccel=%s\ngdb=%s\nplatform=%s\ndomid=%d\ndetached=%d\nnet=%s\nports=%s\n",
 		 s->name, s->image, s->build_id, (int)s->pid, (int)s->qemu_pid,
 		 (unsigned long long)s->mem_size, s->accel, s->gdb, s->platform, s->domid,
-		 s->detached);
+		 s->detached, s->net, s->ports);
 	return write_atomically(s, "meta", text);
 }
 

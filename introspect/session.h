@@ -21,7 +21,9 @@
  * meta keys: name, image (absolute path), build_id (hex), pid (of `uniscope run`),
  * qemu_pid, mem_size (bytes), accel (tcg|kvm), gdb (the --gdb address or empty),
  * platform (qemu|xen), domid (the Xen domain, platform=xen; -1 otherwise),
- * detached (1 for run --detach).
+ * detached (1 for run --detach), net (user: QEMU's user networking, run
+ * --net; empty: none), ports (the forwards of run --port, space-separated
+ * HOSTADDR:HOSTPORT:GUESTPORT).
  * Unknown keys are ignored; readers bound line lengths.
  *
  * The session's life, as `docker ps -a` shows containers':
@@ -99,6 +101,8 @@ struct session {
 	int detached;
 	int ended;              /* the status file exists: end is valid */
 	struct session_end end;
+	char net[16];
+	char ports[1024];
 };
 
 /*

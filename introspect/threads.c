@@ -277,7 +277,7 @@ const char *us_thread_state_name(uint32_t state)
 const char *us_wait_reason_name(uint32_t reason)
 {
 	static const char *const names[] = { "-", "sleep", "mutex", "semaphore", "condvar",
-					     "join", "queue", "debugger", "console", "futex" };
+					     "join", "queue", "debugger", "console", "futex", "poll", "net" };
 	_Static_assert(sizeof(names) / sizeof(names[0]) == UNISCOPE_WAIT_REASON_COUNT,
 		       "a name for every wait reason");
 

@@ -21,6 +21,8 @@
 #define MAX_PT_POOL_PAGES 4096          /* page-table pages, at most */
 #define MAX_SHARED_PAGES 4              /* pages shared with the hypervisor */
 #define MAX_GUARD_PAGES 4               /* guard pages outside the stack arena */
+#define MAX_MMIO_WINDOWS 8              /* devices' MMIO windows mapped at boot */
+#define MAX_MMIO_WINDOW_SIZE (64ul << 20) /* bytes of one, at most */
 
 /* The command line. */
 #define CMDLINE_MAX 1024                /* bytes of -append kept */

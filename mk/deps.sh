@@ -4,7 +4,7 @@
 PACKAGES="gcc make binutils pkg-config perl qemu-system-x86 gdb lldb \
 libelf-dev libdw-dev libcapstone-dev libncurses-dev libjansson-dev libxen-dev \
 clang libclang-rt-14-dev babeltrace2 tmux valgrind cpio dpkg-dev xz-utils elfutils python3-drgn \
-man-db"
+man-db curl apache2-utils"
 
 missing=""
 for p in $PACKAGES; do

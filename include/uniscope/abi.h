@@ -24,6 +24,7 @@
 #ifndef UNISCOPE_ABI_H
 #define UNISCOPE_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define UNISCOPE_INFO_MAGIC 0x45504f4353494e55ull /* "UNISCOPE" */
@@ -56,6 +57,8 @@ enum uniscope_wait_reason {
 	UNISCOPE_WAIT_DEBUGGER = 7,
 	UNISCOPE_WAIT_CONSOLE = 8,
 	UNISCOPE_WAIT_FUTEX = 9,     /* futex(FUTEX_WAIT): wait_object is the futex word */
+	UNISCOPE_WAIT_POLL = 10,     /* poll, select, epoll_wait: wait_object the epoll instance, or 0 */
+	UNISCOPE_WAIT_NET = 11,      /* in the network stack: wait_object an lwIP mailbox or semaphore */
 	UNISCOPE_WAIT_REASON_COUNT
 };
 
@@ -253,7 +256,8 @@ struct uniscope_info {
 	uint64_t clock;       /* address of a uint64_t: clock_ns at the last timer tick, or 0 */
 	struct uniscope_wait_owner wait_owners[UNISCOPE_WAIT_OWNERS_MAX];
 	uint64_t idle_thread; /* address of a uint64_t: the idle thread's structure, or 0 */
-	uint64_t reserved[1];
+	uint64_t net;         /* address of struct uniscope_net_info; 0: no network stack linked
+	                       * (taken from reserved: an older image reads 0) */
 	/*
 	 * The FPU area of a thread (thread_layout.off_fpu_state): its bytes, and
 	 * the XSAVE features saved in it (XCR0: x87 1, SSE 2, AVX 4), the area
@@ -266,5 +270,113 @@ struct uniscope_info {
 	uint32_t fpu_xfeatures;
 };
 _Static_assert(sizeof(struct uniscope_info) % 8 == 0, "info is 8-aligned");
+
+/* ---- the network --------------------------------------------------------------
+ *
+ * An image that uses sockets links the network module (libos/net/: lwIP,
+ * virtio-net, the BSD socket layer); uniscope_info.net then points to a
+ * uniscope_net_info in writable data, kept current by the guest. It says
+ * what host tools need to read the stack's state with no help from the
+ * guest: the device's counters, the interface's addresses, where lwIP's
+ * TCP protocol control block (PCB) lists are and the offsets of the PCB
+ * fields, the socket table and how a descriptor leads to a socket and a
+ * socket to its connection and to the threads using it. Host tools never
+ * guess a layout: every offset they use is here.
+ */
+#define UNISCOPE_NET_MAGIC 0x54454e4f43534e55ull /* "UNSCONET" */
+#define UNISCOPE_NET_VERSION 1
+#define UNISCOPE_NET_DROP_REASONS 16 /* drops[] by reason: see drop_names in the trace (net_drop) */
+#define UNISCOPE_NET_MAX_SOCKETS 4096 /* host readers bound their walks by these */
+#define UNISCOPE_NET_MAX_PCBS 65536
+
+struct uniscope_net_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t rx_drops, tx_drops;
+	uint64_t drops[UNISCOPE_NET_DROP_REASONS]; /* by reason (enum vnet_drop, libos/dev/virtio_net.h) */
+	uint32_t link_up;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct uniscope_net_stats) == 184, "net stats");
+
+/*
+ * lwIP's TCP PCB (struct tcp_pcb), as far as host tools read it. Addresses
+ * are ip_addr_t: with IPv6 built in, 16 bytes of address (IPv4 in the first
+ * 4) and a type byte at off_*_ip + addr_type_offset (0 IPv4, 6 IPv6).
+ */
+struct uniscope_tcp_pcb_layout {
+	uint32_t size;
+	uint32_t listen_size;       /* a listening PCB (tcp_listen_pcbs) is smaller: the fields
+	                             * up to off_local_port and off_callback_arg are the same */
+	uint32_t off_next;          /* struct tcp_pcb * */
+	uint32_t off_state;         /* enum tcp_state (u32): 0 CLOSED 1 LISTEN 2 SYN_SENT 3 SYN_RCVD
+	                             * 4 ESTABLISHED 5 FIN_WAIT_1 6 FIN_WAIT_2 7 CLOSE_WAIT 8 CLOSING
+	                             * 9 LAST_ACK 10 TIME_WAIT */
+	uint32_t off_local_ip, off_remote_ip; /* ip_addr_t */
+	uint32_t addr_type_offset;  /* within an ip_addr_t: the u8 type; ~0u: IPv4 only */
+	uint32_t off_local_port, off_remote_port; /* u16, host order */
+	uint32_t off_callback_arg;  /* void *: the struct netconn (lwIP's netconn API), or 0 */
+	uint32_t off_snd_buf;       /* u16/u32 (tcpwnd_size_t): send buffer space left */
+	uint32_t off_snd_queuelen;  /* u16: segments queued to send */
+	uint32_t off_rcv_wnd;       /* tcpwnd_size_t: receive window left */
+	uint32_t off_unacked;       /* struct tcp_seg *: sent, not acknowledged (0: none) */
+	uint32_t off_nrtx;          /* u8: retransmissions of the current segment */
+	uint32_t wnd_size;          /* bytes of tcpwnd_size_t: 2 or 4 */
+	uint32_t reserved[4];
+};
+
+/* lwIP's struct netconn and the libOS's socket (libos/net/socket.c). */
+struct uniscope_socket_layout {
+	uint32_t netconn_off_pcb;       /* union of PCB pointers */
+	uint32_t netconn_off_type;      /* enum netconn_type (u32): 0x10 TCP, 0x20 UDP... */
+	uint32_t netconn_off_recv_avail; /* int: bytes queued for the application (UDP); ~0u: absent */
+	uint32_t socket_size;           /* one entry of the socket table */
+	uint32_t socket_off_conn;       /* struct netconn *; 0 when the entry is free */
+	uint32_t socket_off_fd;         /* int32: the descriptor last given for it, -1 none */
+	uint32_t socket_off_family;     /* u16: AF_INET 2, AF_INET6 10 */
+	uint32_t socket_off_type;       /* u16: SOCK_STREAM 1, SOCK_DGRAM 2 */
+	uint32_t socket_off_owner_tid;  /* u32: the thread that last called on it (0: none) */
+	uint32_t socket_off_rx_pending; /* u32: bytes taken from lwIP, not yet read */
+	/* What a thread blocked in the stack waits on (wait reason net) is one of these
+	 * inside a netconn: its wait object minus the offset is the netconn. */
+	uint32_t netconn_off_recvmbox, netconn_off_acceptmbox, netconn_off_op_completed;
+	uint32_t netconn_off_socket;    /* int: the socket table's index, negative: none yet */
+	uint32_t netconn_off_state;     /* enum netconn_state (u32): 0 none, 1 write, 2 listen,
+	                                 * 3 connect, 4 close */
+	uint32_t reserved[1];
+};
+
+struct uniscope_net_info {
+	uint64_t magic;   /* UNISCOPE_NET_MAGIC */
+	uint32_t version; /* UNISCOPE_NET_VERSION */
+	uint32_t size;    /* sizeof(struct uniscope_net_info) */
+	uint8_t mac[6];
+	uint8_t has_device;  /* a network device was found and started */
+	uint8_t configured;  /* the interface has an address (DHCP or static) */
+	uint32_t ipv4_addr, ipv4_netmask, ipv4_gateway; /* network byte order */
+	uint32_t reserved0;
+	uint64_t stats;                /* address of struct uniscope_net_stats */
+	/* Addresses of lwIP's list heads (each a struct tcp_pcb *). */
+	uint64_t tcp_active_pcbs, tcp_listen_pcbs, tcp_tw_pcbs, tcp_bound_pcbs;
+	struct uniscope_tcp_pcb_layout tcp;
+	struct uniscope_socket_layout socket;
+	uint64_t sockets;              /* address of the socket table: nr_sockets entries */
+	uint32_t nr_sockets;
+	uint32_t reserved1;
+	/*
+	 * The descriptor table: fd_entries entries of fd_entry_size bytes; an
+	 * entry whose u8 at fd_off_kind is fd_kind_object holds at fd_off_object
+	 * the address of an object, which is a socket when it lies in the socket
+	 * table (the object is the socket's first member).
+	 */
+	uint64_t fd_table;
+	uint32_t fd_entries, fd_entry_size;
+	uint32_t fd_off_kind, fd_kind_object, fd_off_object;
+	uint32_t reserved2;
+	uint64_t reserved[5];
+};
+_Static_assert(sizeof(struct uniscope_tcp_pcb_layout) == 80, "tcp pcb layout");
+_Static_assert(sizeof(struct uniscope_socket_layout) == 64, "socket layout");
+_Static_assert(sizeof(struct uniscope_net_info) == 312, "net info");
+_Static_assert(offsetof(struct uniscope_net_info, tcp_active_pcbs) == 48, "net info lists");
 
 #endif

@@ -97,6 +97,9 @@
 #define UNISCOPE_TRACE_ID_SYS_EXIT 15        /* its result and errno */
 #define UNISCOPE_TRACE_ID_SYS_UNSUPPORTED 16 /* a syscall (or flag) the libOS lacks: -ENOSYS */
 #define UNISCOPE_TRACE_ID_THREAD_RENAME 17   /* a thread's new name (pthread_setname_np, prctl) */
+#define UNISCOPE_TRACE_ID_NET_RX 18          /* a frame received: length, EtherType */
+#define UNISCOPE_TRACE_ID_NET_TX 19          /* a frame sent */
+#define UNISCOPE_TRACE_ID_NET_DROP 20        /* a frame that went nowhere: why, length */
 #define UNISCOPE_TRACE_APP_ID(n) (32 + (n))
 #define UNISCOPE_TRACE_POINT_IDS 64
 
@@ -109,7 +112,9 @@
 #define UNISCOPE_TRACE_BIT(id) (1ull << (id))
 /*
  * Events that go to the evidence ring: rare, and what explains a hang or a
- * death (a system call the libOS lacks among them).
+ * death (a system call the libOS lacks among them, a frame the network
+ * dropped). Frames received and sent are as frequent as system calls: the
+ * main ring's.
  */
 #define UNISCOPE_TRACE_EVIDENCE_MASK                                                            \
 	(UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_THREAD_CREATE) |                                  \
@@ -118,7 +123,8 @@
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_EXCEPTION) |                                      \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_MUTEX_CONTENDED) |                                \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) |                                          \
-	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) | 0xffffffff00000000ull /* applications */)
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) |                                \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_NET_DROP) | 0xffffffff00000000ull /* applications */)
 #define UNISCOPE_TRACE_IS_EVIDENCE(id) \
 	((id) < UNISCOPE_TRACE_POINT_IDS && ((UNISCOPE_TRACE_EVIDENCE_MASK >> (id)) & 1))
 /* What trace_init() enables: everything but the allocator. */

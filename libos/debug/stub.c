@@ -221,7 +221,7 @@ const char *stub_thread_state_name(uint32_t state)
 }
 
 static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
-					   "queue", "debugger", "console", "futex" };
+					   "queue", "debugger", "console", "futex", "poll", "net" };
 _Static_assert(sizeof(wait_names) / sizeof(wait_names[0]) == UNISCOPE_WAIT_REASON_COUNT,
 	       "a name for every wait reason");
 

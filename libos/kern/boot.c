@@ -17,6 +17,7 @@
 #include "channel.h"
 #include "trace.h"
 #include "posix/posix.h"
+#include "module.h"
 
 #define HVM_START_MAGIC 0x336ec578u
 #define E820_RAM 1
@@ -44,6 +45,10 @@ static int argc;
 static struct paging_layout layout;
 
 const char *cmdline_string(void) { return cmdline; }
+
+/* The ACPI root pointer the PVH start info gave, or 0: no ACPI. */
+static uint64_t acpi_rsdp;
+uint64_t boot_acpi_rsdp(void) { return acpi_rsdp; }
 
 /* What the page allocator must not hand out: the image, the PVH module (a root file system). */
 static struct { uint64_t lo, hi; } reserved[2];
@@ -100,6 +105,7 @@ static void read_start_info(const struct hvm_start_info *si)
 	if (si->version < 1 || !si->memmap_paddr)
 		panic("PVH start info has no memory map (version %u)", si->version);
 	read_modules(si);
+	acpi_rsdp = si->rsdp_paddr;
 	map = (const struct hvm_memmap_entry *)si->memmap_paddr;
 	for (uint32_t i = 0; i < si->memmap_entries && i < 128; i++) {
 		if (map[i].type != E820_RAM || layout.nr_ram >= PAGING_MAX_RAM_RANGES)
@@ -159,6 +165,7 @@ static void memory_init(void)
 	layout.arena_end = stack_arena_end();
 	layout.guard_stride = STACK_SLOT_SIZE;
 	process_reserve_stack(page_alloc);
+	modules_run(MODULE_EARLY); /* drivers claim their MMIO windows */
 	if (paging_init(&layout, page_alloc) < 0)
 		panic("cannot build page tables");
 }
@@ -185,6 +192,7 @@ void boot_main(const struct hvm_start_info *si)
 	mem_init();
 	fs_init();
 	process_init(cmdline);
+	modules_run(MODULE_INIT);
 	debug_init();
 	lapic_timer_start(SCHED_HZ);
 	paging_seal();

@@ -147,5 +147,6 @@ int64_t process_tls_address(const struct thread *t, uint64_t offset, uint64_t *a
 
 /* boot.c */
 const char *cmdline_string(void);
+uint64_t boot_acpi_rsdp(void);
 
 #endif

@@ -46,7 +46,6 @@ UNISCOPE_TRACE_POINT(sys_exit, UNISCOPE_TRACE_ID_SYS_EXIT, "%s = %d errno=%u",
 		     (sysnr, nr), (s64, result), (u64, err))
 UNISCOPE_TRACE_POINT(sys_unsupported, UNISCOPE_TRACE_ID_SYS_UNSUPPORTED, "%s detail=%x -ENOSYS",
 		     (str, what), (hex, detail))
-
 /*
  * Boot-time options (-append): trace_mask=N (enabled events, default
  * UNISCOPE_TRACE_DEFAULT_MASK), trace_mode=discard, trace_ring=BYTES (a

@@ -14,15 +14,20 @@
  * Files open for reading only: asking to write is -EROFS. The one
  * writable path is /proc/self/task/TID/comm (and /proc/thread-self/comm),
  * where pthread_setname_np writes a thread's name.
+ *
+ * The descriptor table is here too: beside files, a descriptor may name an
+ * object (fd.h: a socket, pipe, eventfd or epoll instance), which this
+ * file only installs, duplicates and closes.
  */
 #include <string.h>
 #include <stdlib.h>
 #include "posix.h"
+#include "fd.h"
 #include "image.h"
 #include "arch/x86_64/cpu.h"
 
 #define FS_MAX_ENTRIES 65536
-#define FS_MAX_FILES 64
+#define FS_MAX_FILES FD_MAX
 #define FS_MAX_LINKS 8
 #define PATH_MAX_LEN 1024
 #define CPIO_HEADER 110
@@ -35,7 +40,7 @@ struct fs_entry {
 	const uint8_t *data;
 };
 
-enum fd_kind { FD_FREE, FD_FILE, FD_DIR, FD_COMM };
+enum fd_kind { FD_FREE, FD_FILE, FD_DIR, FD_COMM, FD_OBJECT };
 
 struct open_file {
 	uint8_t kind;
@@ -43,6 +48,7 @@ struct open_file {
 	uint32_t entry;  /* FD_FILE, FD_DIR */
 	uint32_t tid;    /* FD_COMM */
 	uint64_t offset;
+	struct fd_object *object; /* FD_OBJECT */
 };
 
 static struct fs_entry *entries;
@@ -253,12 +259,78 @@ bool fs_console_closed(int fd)
 	return fd >= 0 && fd < 3 && console_closed[fd];
 }
 
+/*
+ * Readiness of what is not an object: files are always ready, as on Linux;
+ * the console always takes output; its input is not watched (a poll on
+ * descriptor 0 never reports it readable).
+ */
+uint32_t fd_poll_other(int fd)
+{
+	if (fd >= 0 && fd < 3 && !console_closed[fd])
+		return fd ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0;
+	if (fd >= 3 && fd < FS_MAX_FILES && files[fd].kind != FD_FREE && files[fd].kind != FD_OBJECT)
+		return LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLOUT | LINUX_POLLWRNORM;
+	return LINUX_POLLNVAL;
+}
+
 static int fd_alloc(int from)
 {
 	for (int fd = from < 3 ? 3 : from; fd < FS_MAX_FILES; fd++)
 		if (files[fd].kind == FD_FREE)
 			return fd;
 	return -LINUX_EMFILE;
+}
+
+int fd_install(struct fd_object *o, bool cloexec)
+{
+	uint64_t flags = irq_save();
+	int fd = fd_alloc(3);
+
+	if (fd >= 0)
+		files[fd] = (struct open_file){ .kind = FD_OBJECT, .cloexec = cloexec, .object = o };
+	irq_restore(flags);
+	if (fd < 0)
+		fd_object_call(o, FD_CALL_PUT, 0, 0);
+	return fd;
+}
+
+int64_t (*fd_object_call)(struct fd_object *o, enum fd_call call, uint64_t a, uint64_t b);
+
+/* For host tools (the network descriptor): where the table is and how to read it. */
+void fd_table_describe(struct uniscope_net_info *info)
+{
+	info->fd_table = (uint64_t)files;
+	info->fd_entries = FS_MAX_FILES;
+	info->fd_entry_size = sizeof(files[0]);
+	info->fd_off_kind = (uint32_t)offsetof(struct open_file, kind);
+	info->fd_kind_object = FD_OBJECT;
+	info->fd_off_object = (uint32_t)offsetof(struct open_file, object);
+}
+
+struct fd_object *fd_get(int fd)
+{
+	uint64_t flags = irq_save();
+	struct fd_object *o = 0;
+
+	if (fd >= 3 && fd < FS_MAX_FILES && files[fd].kind == FD_OBJECT) {
+		o = files[fd].object;
+		o->refs++;
+	}
+	irq_restore(flags);
+	return o;
+}
+
+/* Empties a slot; an object loses the slot's reference (maybe its last). */
+static void fd_release_slot(int fd)
+{
+	uint64_t flags = irq_save();
+	struct open_file f = files[fd];
+
+	files[fd].kind = FD_FREE;
+	files[fd].object = 0;
+	irq_restore(flags);
+	if (f.kind == FD_OBJECT)
+		fd_object_call(f.object, FD_CALL_PUT, 0, 0);
 }
 
 /* The base directory of a *at() call. */
@@ -348,18 +420,21 @@ SYSCALL_HANDLER(openat)
 	return open_at((int64_t)(int32_t)args->a[0], args->a[1], args->a[2]);
 }
 
-SYSCALL_HANDLER(close)
+int64_t fd_close(int fd)
 {
-	int fd = (int)args->a[0];
-
 	if (fd >= 0 && fd < 3 && !console_closed[fd]) {
 		console_closed[fd] = true;
 		return 0;
 	}
 	if (!file_of(fd))
 		return -LINUX_EBADF;
-	files[fd].kind = FD_FREE;
+	fd_release_slot(fd);
 	return 0;
+}
+
+SYSCALL_HANDLER(close)
+{
+	return fd_close((int)args->a[0]);
 }
 
 static int64_t comm_read(struct open_file *f, uint64_t buf, uint64_t len)
@@ -400,7 +475,7 @@ int64_t fs_read(int fd, uint64_t buf, uint64_t len)
 	struct open_file *f = file_of(fd);
 	int64_t n;
 
-	if (!f)
+	if (!f || f->kind == FD_OBJECT)
 		return -LINUX_EBADF;
 	if (f->kind == FD_COMM)
 		return comm_read(f, buf, len);
@@ -449,6 +524,8 @@ SYSCALL_HANDLER(lseek)
 
 	if (!f)
 		return args->a[0] < 3 ? -LINUX_ESPIPE : -LINUX_EBADF;
+	if (f->kind == FD_OBJECT)
+		return -LINUX_ESPIPE;
 	switch (args->a[2]) {
 	case LINUX_SEEK_SET: base = 0; break;
 	case LINUX_SEEK_CUR: base = (int64_t)f->offset; break;
@@ -492,7 +569,9 @@ static int64_t stat_fd(int64_t fd, uint64_t ust)
 
 	if (fd >= 0 && fd < 3 && !console_closed[fd])
 		fill_stat(&st, &console);
-	else if ((f = file_of((int)fd)) && f->kind != FD_COMM)
+	else if ((f = file_of((int)fd)) && f->kind == FD_OBJECT)
+		fill_stat(&st, &(struct fs_entry){ "", f->object->ops->st_mode, (uint32_t)fd, 0, 0, 0 });
+	else if (f && f->kind != FD_COMM)
 		fill_stat(&st, entry_at(f->entry));
 	else
 		return f ? -LINUX_EINVAL : -LINUX_EBADF;
@@ -624,8 +703,14 @@ SYSCALL_HANDLER(fcntl)
 	switch (args->a[1]) {
 	case LINUX_F_GETFD: return f && f->cloexec ? 1 : 0;
 	case LINUX_F_SETFD: if (f) f->cloexec = args->a[2] & 1; return 0;
-	case LINUX_F_GETFL: return fd < 3 ? 2 /* O_RDWR */ : LINUX_O_RDONLY;
-	case LINUX_F_SETFL: return 0;
+	case LINUX_F_GETFL:
+		if (f && f->kind == FD_OBJECT)
+			return 2 /* O_RDWR */ | f->object->status;
+		return fd < 3 ? 2 /* O_RDWR */ : LINUX_O_RDONLY;
+	case LINUX_F_SETFL:
+		if (f && f->kind == FD_OBJECT)
+			f->object->status = (uint32_t)args->a[2] & LINUX_O_NONBLOCK;
+		return 0;
 	default:
 		posix_unsupported("fcntl command", args->a[1]);
 		return -LINUX_EINVAL;
@@ -638,6 +723,10 @@ static int64_t dup_to(int old, int new_fd)
 
 	if (!f || new_fd < 3 || new_fd >= FS_MAX_FILES)
 		return -LINUX_EBADF; /* the console's descriptors are not duplicated */
+	if (files[new_fd].kind != FD_FREE)
+		fd_release_slot(new_fd); /* dup2 onto an open descriptor closes it first */
+	if (f->kind == FD_OBJECT)
+		fd_get(old); /* the new descriptor's reference */
 	files[new_fd] = *f;
 	files[new_fd].cloexec = false;
 	return new_fd;

@@ -22,6 +22,7 @@ typedef int64_t syscall_fn(const struct syscall_args *args);
 /* Handlers, one file per group; each returns a result or -errno. */
 #define SYSCALL_HANDLER(name) int64_t sys_##name(const struct syscall_args *args)
 void syscall_init(void);
+void syscall_register(uint64_t nr, syscall_fn *handler);
 int64_t syscall_dispatch(trap_frame_t *frame);
 
 /* uaccess.c: application pointers, checked against the page tables. */

@@ -13,6 +13,8 @@
  * libos_option_keys, gdb=wait) come first and are not passed on; an
  * optional "--" ends them; "env=KEY=VALUE" sets the environment (%XX
  * escapes a byte, so values can hold spaces: `uniscope run --env`).
+ * QEMU's microvm appends "virtio_mmio.device=..." words for its virtio
+ * devices after everything else; they are the driver's, never argv.
  * Words may be "double quoted". argv[0] is "app" unless argv0=NAME says.
  */
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "plat/plat.h"
 #include "kern/channel.h"
 #include "image.h"
+#include "kern/module.h"
 
 #define MAIN_STACK_SIZE (1024 * 1024ul)
 #define ENTRY_STATE_ROOM (16 * 1024ul) /* top of the main stack: argv, env, auxv */
@@ -42,7 +45,7 @@ void process_enter(void *entry, uint64_t stack) __attribute__((noreturn));
 void debug_boot_wait(void);
 
 static const char *const libos_option_keys[] = {
-	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", "chan", 0,
+	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", "chan", "ip", "net_wait", 0,
 };
 
 static struct {
@@ -130,7 +133,9 @@ static void parse_command_line(const char *cmdline)
 	strncpy(proc.words, cmdline, sizeof(proc.words) - 1);
 	proc.argc = 1;
 	while ((word = next_word(&cursor))) {
-		if (options && !strcmp(word, "--")) {
+		if (!strncmp(word, "virtio_mmio.device=", 19)) {
+			continue; /* QEMU's microvm appends these after everything: the driver's */
+		} else if (options && !strcmp(word, "--")) {
 			options = false;
 		} else if (options && is_libos_option(word)) {
 			take_option(word);
@@ -255,6 +260,7 @@ static void *process_main(void *arg)
 	(void)arg;
 	await_host();
 	debug_boot_wait();
+	modules_run(MODULE_READY); /* e.g. the network's address, before main */
 	process_enter(_start, build_entry_state());
 }
 

@@ -3,7 +3,8 @@
  * writes to 1 or 2 goes to the console log and channel (console_write),
  * what it reads from 0 comes from the host (uniscope run's standard
  * input, as console frames; before framing, the serial line's bytes).
- * Descriptors from 3 up are files of the root file system (fs.c).
+ * Descriptors from 3 up are files of the root file system (fs.c) or
+ * objects (fd.h: sockets, pipes, ...), whose own operations serve them.
  *
  * The console answers TIOCGWINSZ (80x24), so the C library line-buffers
  * stdout as on a terminal and nothing printed is stuck in a buffer when
@@ -11,11 +12,11 @@
  */
 #include <string.h>
 #include "posix.h"
+#include "fd.h"
 #include "arch/x86_64/cpu.h"
 
 #define CONSOLE_CHUNK 4096 /* interrupts get a look in between chunks */
 #define STDIN_BUFFER 4096
-#define MAX_IOV 1024
 
 static struct {
 	uint8_t buf[STDIN_BUFFER];
@@ -75,8 +76,22 @@ static int64_t console_write_user(uint64_t buf, uint64_t len)
 	return (int64_t)len;
 }
 
+/* An object's operation (fd.h); the reference fd_get took goes with it. */
+static bool object_call(int64_t fd, enum fd_call call, uint64_t a, uint64_t b, int64_t *ret)
+{
+	struct fd_object *o = fd >= 3 && fd < FD_MAX ? fd_get((int)fd) : 0;
+
+	if (o)
+		*ret = fd_object_call(o, call, a, b);
+	return o != 0;
+}
+
 static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
 {
+	int64_t ret;
+
+	if (object_call(fd, FD_CALL_READ, buf, len, &ret))
+		return ret;
 	if (fd == 0 && is_console(fd))
 		return console_read(buf, len);
 	if (is_console(fd))
@@ -86,6 +101,10 @@ static int64_t fd_read(int64_t fd, uint64_t buf, uint64_t len)
 
 static int64_t fd_write(int64_t fd, uint64_t buf, uint64_t len)
 {
+	int64_t ret;
+
+	if (object_call(fd, FD_CALL_WRITE, buf, len, &ret))
+		return ret;
 	if ((fd == 1 || fd == 2) && is_console(fd))
 		return console_write_user(buf, len);
 	if (is_console(fd))
@@ -109,7 +128,9 @@ static int64_t fd_vector(int64_t fd, uint64_t uiov, uint64_t count, bool write)
 	struct linux_iovec iov;
 	int64_t total = 0, n;
 
-	if (count > MAX_IOV)
+	if (object_call(fd, write ? FD_CALL_WRITEV : FD_CALL_READV, uiov, count, &n))
+		return n;
+	if (count > LINUX_IOV_MAX)
 		return -LINUX_EINVAL;
 	for (uint64_t i = 0; i < count; i++) {
 		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)) < 0)
@@ -141,7 +162,10 @@ SYSCALL_HANDLER(ioctl)
 	int64_t fd = (int64_t)args->a[0];
 	uint64_t request = args->a[1];
 	struct linux_winsize ws = { 24, 80, 0, 0 };
+	int64_t ret;
 
+	if (object_call(fd, FD_CALL_IOCTL, request, args->a[2], &ret))
+		return ret;
 	if (!is_console(fd))
 		return fs_valid_fd((int)fd) ? -LINUX_ENOTTY : -LINUX_EBADF;
 	if (request == TIOCGWINSZ)

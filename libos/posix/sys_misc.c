@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "posix.h"
+#include "fd.h"
 #include "arch/x86_64/cpu.h"
 
 #define RLIMIT_STACK 3
@@ -185,7 +186,7 @@ static void limit_of(uint64_t resource, uint64_t out[2])
 	if (resource == RLIMIT_STACK)
 		out[0] = out[1] = 1024 * 1024;
 	else if (resource == RLIMIT_NOFILE)
-		out[0] = out[1] = 64;
+		out[0] = out[1] = FD_MAX;
 }
 
 SYSCALL_HANDLER(getrlimit)

@@ -93,6 +93,13 @@ void syscall_init(void)
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
 }
 
+/* A module's syscalls (kern/module.h) exist only when the module is linked: it registers them at boot. */
+void syscall_register(uint64_t nr, syscall_fn *handler)
+{
+	if (nr < SYS_NR_MAX)
+		handlers[nr] = handler;
+}
+
 static const char *syscall_name(uint64_t nr)
 {
 	const char *name = (const char *)&syscall_names;

@@ -1,7 +1,9 @@
 /*
  * Interrupt controllers. The legacy 8259 PICs are remapped and masked; ISA
- * interrupts (the UART) go through the I/O APIC; the local APIC timer drives
- * the scheduler clock, calibrated against the TSC.
+ * interrupts (the UART) and devices' pins (virtio-mmio on microvm, which
+ * may have a second I/O APIC for GSIs 24-47) go through the I/O APICs,
+ * edge-triggered; PCI devices use MSI-X, straight to the local APIC; the
+ * local APIC timer drives the scheduler clock, calibrated against the TSC.
  */
 #include <stdint.h>
 #include "arch.h"
@@ -9,6 +11,9 @@
 
 #define LAPIC_BASE 0xfee00000ul
 #define IOAPIC_BASE 0xfec00000ul
+#define IOAPIC2_BASE 0xfec10000ul /* QEMU's microvm, ioapic2: GSIs 24-47 */
+#define IOAPIC_PINS 24
+#define IOAPIC_VERSION 0x01
 #define LAPIC_ID 0x20
 #define LAPIC_EOI 0xb0
 #define LAPIC_SPURIOUS 0xf0
@@ -25,11 +30,18 @@ static volatile uint32_t *lapic_reg(uint32_t offset)
 	return (volatile uint32_t *)(LAPIC_BASE + offset);
 }
 
-static void ioapic_write(uint32_t reg, uint32_t value)
+static void ioapic_write_at(uint64_t base, uint32_t reg, uint32_t value)
 {
-	*(volatile uint32_t *)IOAPIC_BASE = reg;
-	*(volatile uint32_t *)(IOAPIC_BASE + 0x10) = value;
+	*(volatile uint32_t *)base = reg;
+	*(volatile uint32_t *)(base + 0x10) = value;
 }
+
+static uint32_t ioapic_read_at(uint64_t base, uint32_t reg)
+{
+	*(volatile uint32_t *)base = reg;
+	return *(volatile uint32_t *)(base + 0x10);
+}
+
 
 static void pic_disable(void)
 {
@@ -50,6 +62,11 @@ void lapic_init(void)
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
 	*lapic_reg(LAPIC_SPURIOUS) = 0x100 | VECTOR_SPURIOUS;
 	*lapic_reg(LAPIC_LVT_TIMER) = LAPIC_MASKED;
+}
+
+uint32_t lapic_id(void)
+{
+	return *lapic_reg(LAPIC_ID) >> 24;
 }
 
 void lapic_eoi(void)
@@ -96,10 +113,31 @@ void lapic_timer_start(uint32_t hz)
 
 void irq_route(int isa_irq, irq_handler_fn handler)
 {
-	uint32_t apic_id = *lapic_reg(LAPIC_ID) >> 24;
 	int pin = isa_irq == 0 ? 2 : isa_irq; /* the usual ISA override */
 
 	irq_set_handler(isa_irq, handler);
-	ioapic_write(IOAPIC_REDIRECTION(pin) + 1, apic_id << 24);
-	ioapic_write(IOAPIC_REDIRECTION(pin), VECTOR_IRQ_BASE + (uint32_t)isa_irq);
+	ioapic_route_gsi((uint32_t)pin, VECTOR_IRQ_BASE + isa_irq);
+}
+
+/*
+ * The second I/O APIC answers its version register with its pin count
+ * (bits 16-23: pins - 1); where nothing is, reads give all zeroes or all
+ * ones. Its page must be mapped (paging_add_mmio) before this is asked.
+ */
+int ioapic_second_present(void)
+{
+	uint32_t v = ioapic_read_at(IOAPIC2_BASE, IOAPIC_VERSION);
+
+	return v != 0 && v != 0xffffffffu && ((v >> 16) & 0xff) == IOAPIC_PINS - 1;
+}
+
+void ioapic_route_gsi(uint32_t gsi, int vector)
+{
+	uint64_t base = gsi < IOAPIC_PINS ? IOAPIC_BASE : IOAPIC2_BASE;
+	uint32_t pin = gsi % IOAPIC_PINS;
+
+	if (gsi >= 2 * IOAPIC_PINS)
+		return;
+	ioapic_write_at(base, IOAPIC_REDIRECTION(pin) + 1, lapic_id() << 24);
+	ioapic_write_at(base, IOAPIC_REDIRECTION(pin), (uint32_t)vector);
 }

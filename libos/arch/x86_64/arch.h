@@ -10,6 +10,9 @@
 #define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 #define VECTOR_IRQ_BASE 32
+/* Vectors handed to devices (MSI-X, I/O APIC pins beyond the ISA ones): irq_alloc_vector. */
+#define VECTOR_DEVICE_BASE 0x40
+#define VECTOR_DEVICE_COUNT 16
 #define VECTOR_LAPIC_TIMER 0xf0
 #define VECTOR_PLATFORM 0xf3 /* the hypervisor's own upcall (Xen event channels) */
 #define VECTOR_SPURIOUS 0xff
@@ -29,6 +32,13 @@ void irq_controller_init(void);
 void irq_route(int isa_irq, irq_handler_fn handler);
 void irq_set_handler(int isa_irq, irq_handler_fn handler);
 void irq_set_platform_handler(irq_handler_fn handler);
+/* A free device vector, its handler set (an EOI follows it); -1 when none is left. */
+int irq_alloc_vector(irq_handler_fn handler);
+/* I/O APIC input gsi (of either I/O APIC: 24 pins each) raises vector, edge-triggered. */
+void ioapic_route_gsi(uint32_t gsi, int vector);
+/* Whether a second I/O APIC answers at its usual address (QEMU's microvm with ioapic2). */
+int ioapic_second_present(void);
+uint32_t lapic_id(void);
 uint32_t hypervisor_cpuid_base(const char signature[12]);
 void trap_dispatch(trap_frame_t *frame);
 extern char trap_vectors_start[]; /* traps.S: 256 entry stubs, 16 bytes apart */

@@ -6,7 +6,8 @@
  * page tables themselves R+NX, stack guard pages and the first megabyte not
  * mapped at all (so a null dereference faults), the APICs uncached RW+NX,
  * pages shared with the hypervisor outside RAM (the Xen console ring)
- * cached RW+NX.
+ * cached RW+NX, the MMIO windows drivers claimed at boot (virtio-mmio
+ * transports, PCI BARs: paging_add_mmio) uncached RW+NX.
  * 2 MiB regions whose pages all share plain-RAM permissions get one large
  * page; only regions that hold something special are split, so building the
  * tables costs little even for large guests.
@@ -51,6 +52,32 @@ int paging_add_shared_page(uint64_t pa)
 	if (nr_shared_pages >= MAX_SHARED_PAGES || pa % PAGE_SIZE || pa >> 52)
 		return -1;
 	shared_pages[nr_shared_pages++] = pa;
+	return 0;
+}
+
+/* Devices' MMIO windows, claimed by drivers before paging_init (modules' early stage). */
+static struct { uint64_t lo, hi; } mmio_windows[MAX_MMIO_WINDOWS];
+static unsigned nr_mmio_windows;
+
+int paging_add_mmio(uint64_t lo, uint64_t hi)
+{
+	lo = PAGE_ALIGN_DOWN(lo);
+	hi = PAGE_ALIGN_UP(hi);
+	for (unsigned i = 0; i < nr_mmio_windows; i++)
+		if (mmio_windows[i].lo <= lo && hi <= mmio_windows[i].hi)
+			return 0; /* claimed already */
+	if (nr_mmio_windows >= MAX_MMIO_WINDOWS || hi <= lo || hi >> 46 || hi - lo > MAX_MMIO_WINDOW_SIZE)
+		return -1;
+	mmio_windows[nr_mmio_windows].lo = lo;
+	mmio_windows[nr_mmio_windows++].hi = hi;
+	return 0;
+}
+
+static int overlaps_mmio_window(uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < nr_mmio_windows; i++)
+		if (mmio_windows[i].lo < hi && mmio_windows[i].hi > lo)
+			return 1;
 	return 0;
 }
 
@@ -147,6 +174,8 @@ static void fill_region_table(uint64_t *pt, uint64_t region)
 	fill_range(pt, region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE, FLAGS_MMIO);
 	for (unsigned i = 0; i < nr_shared_pages; i++)
 		fill_range(pt, region, shared_pages[i], shared_pages[i] + PAGE_SIZE, FLAGS_RAM);
+	for (unsigned i = 0; i < nr_mmio_windows; i++)
+		fill_range(pt, region, mmio_windows[i].lo, mmio_windows[i].hi, FLAGS_MMIO);
 	fill_guard_pages(pt, region);
 	for (unsigned i = 0; i < nr_guard_pages; i++)
 		fill_range(pt, region, guard_pages[i], guard_pages[i] + PAGE_SIZE, 0);
@@ -167,6 +196,7 @@ static int region_is_special(uint64_t region)
 	    overlaps(region, MMIO_IOAPIC, MMIO_IOAPIC + PAGE_SIZE) ||
 	    overlaps(region, MMIO_LAPIC, MMIO_LAPIC + PAGE_SIZE) ||
 	    overlaps_shared_page(region, region + REGION_SIZE) ||
+	    overlaps_mmio_window(region, region + REGION_SIZE) ||
 	    overlaps_guard_page(region, region + REGION_SIZE))
 		return 1;
 	for (unsigned i = 0; i < layout->nr_ram; i++) {
@@ -241,7 +271,21 @@ static uint64_t tables_needed(uint64_t end)
 
 	for (uint64_t r = 0; r < end; r += REGION_SIZE)
 		special += region_is_special(r);
+	for (unsigned i = 0; i < nr_mmio_windows; i++) /* its regions and directories */
+		special += (mmio_windows[i].hi - mmio_windows[i].lo) / REGION_SIZE + 2 + 2;
 	return 2 + (end >> 30) + 1 + special + 2; /* +2: the pool's own regions */
+}
+
+/* Windows beyond the RAM's end (a PCI BAR above 4 GiB): their regions only. */
+static int map_mmio_windows(uint64_t *pml4, uint64_t end)
+{
+	for (unsigned i = 0; i < nr_mmio_windows; i++) {
+		uint64_t lo = mmio_windows[i].lo & ~(REGION_SIZE - 1);
+		for (uint64_t r = lo < end ? end : lo; r < mmio_windows[i].hi; r += REGION_SIZE)
+			if (map_region(pml4, r) < 0)
+				return -1;
+	}
+	return 0;
 }
 
 int paging_init(const struct paging_layout *l, uint64_t (*alloc_pages)(uint64_t count))
@@ -260,6 +304,8 @@ int paging_init(const struct paging_layout *l, uint64_t (*alloc_pages)(uint64_t 
 	for (uint64_t r = 0; r < end; r += REGION_SIZE)
 		if (map_region(pml4, r) < 0)
 			return -1;
+	if (map_mmio_windows(pml4, end) < 0)
+		return -1;
 	root_table = (uint64_t)pml4;
 	write_cr3(root_table);
 	return 0;

@@ -19,6 +19,8 @@ struct paging_layout {
 
 int paging_add_shared_page(uint64_t pa);
 int paging_add_guard_page(uint64_t pa);
+/* Maps [lo, hi) uncached RW+NX; before paging_init only (the tables are then sealed). */
+int paging_add_mmio(uint64_t lo, uint64_t hi);
 int paging_init(const struct paging_layout *layout, uint64_t (*alloc_pages)(uint64_t count));
 void paging_seal(void);
 uint32_t *paging_sealed_flag(void);

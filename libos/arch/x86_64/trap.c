@@ -4,6 +4,7 @@
  * go to the handler routed with irq_route(); the LAPIC timer drives the
  * scheduler clock.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include "arch.h"
 #include "cpu.h"
@@ -15,6 +16,7 @@
 #define NR_ISA_IRQS 16
 
 static irq_handler_fn isa_irq_handlers[NR_ISA_IRQS];
+static irq_handler_fn device_handlers[VECTOR_DEVICE_COUNT];
 static irq_handler_fn platform_handler;
 static void trap_dispatch_vector(trap_frame_t *frame);
 
@@ -31,6 +33,31 @@ void irq_set_handler(int isa_irq, irq_handler_fn handler)
 void irq_set_platform_handler(irq_handler_fn handler)
 {
 	platform_handler = handler;
+}
+
+int irq_alloc_vector(irq_handler_fn handler)
+{
+	for (int i = 0; i < VECTOR_DEVICE_COUNT; i++) {
+		if (!device_handlers[i]) {
+			device_handlers[i] = handler;
+			return VECTOR_DEVICE_BASE + i;
+		}
+	}
+	return -1;
+}
+
+static bool is_device_vector(uint64_t v)
+{
+	return v >= VECTOR_DEVICE_BASE && v < VECTOR_DEVICE_BASE + VECTOR_DEVICE_COUNT;
+}
+
+static void dispatch_device_irq(trap_frame_t *frame)
+{
+	irq_handler_fn handler = device_handlers[frame->vector - VECTOR_DEVICE_BASE];
+
+	if (handler)
+		handler(frame);
+	lapic_eoi();
 }
 
 static void dispatch_isa_irq(trap_frame_t *frame)
@@ -79,6 +106,8 @@ static void trap_dispatch_vector(trap_frame_t *frame)
 		timer_tick(frame);
 	} else if (v >= VECTOR_IRQ_BASE && v < VECTOR_IRQ_BASE + NR_ISA_IRQS) {
 		dispatch_isa_irq(frame);
+	} else if (is_device_vector(v)) {
+		dispatch_device_irq(frame);
 	} else if (v == VECTOR_PLATFORM && platform_handler) {
 		platform_handler(frame);
 	} else if (v == VECTOR_SPURIOUS) {

@@ -22,10 +22,14 @@ static unsigned new_client(struct gdb_engine *e)
 	return GDB_EVENT_NEW_CLIENT;
 }
 
+/*
+ * In no-ack mode a '+' is a new client's, except the one that acknowledges
+ * QStartNoAckMode's OK (sent while acks were still on).
+ */
 static unsigned ack_byte(struct gdb_engine *e)
 {
-	if (e->no_ack)
-		return new_client(e); /* see above */
+	if (e->no_ack && !e->tx_unacked)
+		return new_client(e);
 	gdb_tx_acked(e);
 	return GDB_EVENT_NONE;
 }
@@ -41,6 +45,7 @@ static bool starts_session(const struct gdb_engine *e)
 /* A packet arrived intact: acknowledge it, then answer it. */
 static unsigned accept_packet(struct gdb_engine *e)
 {
+	size_t len = e->rx.len; /* a new client's reset clears the framer, not its buffer */
 	unsigned events = GDB_EVENT_NONE;
 
 	if (starts_session(e))
@@ -58,7 +63,7 @@ static unsigned accept_packet(struct gdb_engine *e)
 		e->stats.dropped++;
 		return events;
 	}
-	return events | gdb_dispatch(e, e->rx.buf, e->rx.len);
+	return events | gdb_dispatch(e, e->rx.buf, len);
 }
 
 unsigned gdb_rx_byte(struct gdb_engine *e, uint8_t byte)

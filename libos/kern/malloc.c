@@ -73,9 +73,8 @@ static int refill_class(int c)
 
 static void *block_finish(struct block_header *h, int size_class, size_t size)
 {
-	h->magic = BLOCK_MAGIC;
-	h->size_class = (uint8_t)size_class;
-	h->size = size;
+	/* Whole: a stale shift (an aligned_alloc copy that once lay here) would send free() astray. */
+	*h = (struct block_header){ .magic = BLOCK_MAGIC, .size_class = (uint8_t)size_class, .size = size };
 	heap_stats.heap_allocs++;
 	heap_stats.heap_bytes_in_use += size;
 	if (heap_stats.heap_bytes_in_use > heap_stats.heap_bytes_peak)

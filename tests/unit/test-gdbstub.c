@@ -1220,9 +1220,10 @@ static void test_reverse(void)
 	fake_target_reset(2, false);
 	reverse_ops.resume_reverse = fake_resume_reverse;
 	gdb_engine_init(&engine, &reverse_ops, &target, &recording);
-	send_packet("QStartNoAckMode");
 	ok(strstr(exchange("qSupported:swbreak+"), ";ReverseStep+;ReverseContinue+") != NULL,
 	   "qSupported offers ReverseStep+ and ReverseContinue+");
+	send_packet("QStartNoAckMode"); /* after qSupported, which starts a session, as GDB does */
+	feed("+", 1);
 	is_int(send_packet("bc"), GDB_EVENT_RESUMED, "bc: resume event");
 	ok(target.reverse_continues == 1 && gdb_engine_running(&engine), "bc: reverse continue runs");
 	report(GDB_SIGNAL_TRAP, 2, GDB_REASON_WATCH, 0x100040);

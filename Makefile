@@ -15,6 +15,11 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 -include config.mak
+# One spelling of the build tree whoever names it (the user's relative
+# `build`, a test's absolute path): the flags recorded in it then agree, and
+# a `make` run by a test does not rebuild, under the tests running beside it,
+# every object and image.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 
 ifeq ($(filter $(DEBUG),full sealed off),)
 $(error DEBUG must be full, sealed or off (got '$(DEBUG)'))

@@ -233,7 +233,7 @@ LIBOS_RELOC = $(GUEST_OUT)/libos.o
 $(LIBOS_RELOC): $(LIBOS_OBJS) $(LWIP_OBJ) libos/api/exports.txt
 	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) $(LWIP_OBJ) && \
 		grep -v '^#' libos/api/exports.txt | tr ' ' '\n' | grep -v '^$$' >$@.keep && \
-		objcopy --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
+		objcopy --wildcard --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
 $(LIBOS_LIB): $(LIBOS_RELOC)
 	$(QUIET_AR)rm -f $@ && ar rcs $@ $^
 

@@ -17,7 +17,7 @@
 set -eu
 build=$1
 prefix=$build/musl
-[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.mutex-owner" ] && exit 0
+[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.syscall-refs-weak" ] && exit 0
 tree=$(sh "$(dirname "$0")/source-package.sh" musl "$build/src")
 crt_arch=$tree/arch/x86_64/crt_arch.h
 grep -q cfi_undefined "$crt_arch" ||
@@ -37,6 +37,39 @@ sed -i 's|(a_cas(&m->_m_lock, 0, EBUSY) & EBUSY)|a_cas(\&m->_m_lock, 0, __pthrea
 	"$thread"/pthread_mutex_trylock.c "$thread"/mtx_lock.c "$thread"/mtx_trylock.c | wc -l)" = 5 ] &&
 	! grep -q '_m_lock, 0, EBUSY' "$thread"/*.c ||
 	{ echo "uniscope: cannot make musl's normal mutexes keep their owner ($thread)" >&2; exit 1; }
+# Every syscall site names its number to the linker, so that an image links
+# only the libOS's handlers (and names) of the calls its C library code can
+# make (libos/posix/syscall.c): a constant number N becomes a relocation
+# (R_X86_64_NONE, no bytes) against uniscope_syscall_N in the section of the
+# function that makes the call, which --gc-sections follows as it follows a
+# call. The public syscall(2) may make any call: it refers to
+# uniscope_syscall_all. A number the compiler cannot see as a constant
+# (musl's own dispatchers, whose callers name theirs) refers to
+# uniscope_syscall_dynamic, which keeps nothing; the list of objects that
+# have one is checked below, so a new one in a later musl is seen. The
+# references are weak: the same musl links programs for Linux (tests' peers).
+internal=$tree/src/internal/syscall.h
+grep -q uniscope_syscall_ "$internal" || {
+	sed -i -e 's|^#define \(__syscall[1-7]\)(n,\([a-g,]*\)) \(.*\)$|#define \1(n,\2) (__uniscope_syscall_ref(n), \3)|' \
+		-e 's|^#define \(__syscall_cp[0-6]\)(n\([a-f,]*\)) \(.*\)$|#define \1(n\2) (__uniscope_syscall_ref(n), \3)|' \
+		"$internal"
+	sed -i '/^#define __syscall1(n,a) /i\
+/* uniscope (mk/musl.sh): which syscall this site makes, for the linker. */\
+#define __uniscope_syscall_ref(n) ({ if (__builtin_constant_p(n)) \\\
+	__asm__ volatile(".weak uniscope_syscall_%c0\\n.reloc ., R_X86_64_NONE, uniscope_syscall_%c0" :: "i"(n)); else \\\
+	__asm__ volatile(".weak uniscope_syscall_dynamic\\n.reloc ., R_X86_64_NONE, uniscope_syscall_dynamic"); })\
+#define __syscall0(n) (__uniscope_syscall_ref(n), __syscall0(n))' "$internal"
+}
+grep -q uniscope_syscall_all "$tree/src/misc/syscall.c" ||
+	sed -i 's|^\treturn __syscall_ret(__syscall(n,a,b,c,d,e,f));$|\t__asm__ volatile(".weak uniscope_syscall_all\\n.reloc ., R_X86_64_NONE, uniscope_syscall_all");\n\treturn __syscall_ret(__syscall(n,a,b,c,d,e,f));|' \
+		"$tree/src/misc/syscall.c"
+for f in "$tree"/src/*/x86_64/*.s; do
+	grep -q uniscope_syscall_ "$f" ||
+		sed -i 's#^\(\tmovl* \$\([0-9][0-9]*\), *%\(eax\|rax\|al\).*\)$#\1\n\t.weak uniscope_syscall_\2\n\t.reloc ., R_X86_64_NONE, uniscope_syscall_\2#' "$f"
+done
+[ "$(grep -c '__uniscope_syscall_ref(n)' "$internal")" = 16 ] && grep -q uniscope_syscall_all "$tree/src/misc/syscall.c" &&
+	[ "$(cat "$tree"/src/*/x86_64/*.s | grep -c 'R_X86_64_NONE, uniscope_syscall_')" = 7 ] ||
+	{ echo "uniscope: cannot make musl's syscall sites name their numbers ($tree)" >&2; exit 1; }
 obj=$build/musl-build
 rm -rf "$obj" && mkdir -p "$obj"
 prefix_abs=$(mkdir -p "$prefix" && cd "$prefix" && pwd)
@@ -48,4 +81,11 @@ echo "   MUSL    $prefix (from $(basename "$tree"), ~30 s)"
 	make -j2 >make.log 2>&1
 	make install >install.log 2>&1
 ) || { echo "uniscope: building musl failed (see $obj/*.log)" >&2; exit 1; }
-touch "$prefix/.mutex-owner"
+# The sites whose number is not a constant: musl's dispatchers (their callers
+# name their numbers: __syscall_cp, pthread_cancel), syscall(2) (which keeps
+# every handler) and __setxid (the set*id calls, which the libOS does not
+# implement: their report gives the number, not the name).
+dynamic=$(cd "$prefix/lib" && nm -A libc.a 2>/dev/null | sed -n 's|^libc.a:\([^:]*\):.* [Uw] uniscope_syscall_dynamic$|\1|p' | sort -u | tr '\n' ' ')
+[ "$dynamic" = "__syscall_cp.lo pthread_cancel.lo setxid.lo syscall.lo " ] ||
+	{ echo "uniscope: musl has syscall sites of unknown number in: $dynamic(libos/posix/syscall.c keeps only the named ones)" >&2; exit 1; }
+touch "$prefix/.mutex-owner" "$prefix/.syscall-refs-weak"

@@ -5,7 +5,8 @@
 LIBOS_O=$BUILD/guest/libos.o
 
 test_expect_success 'libos.o exports exactly the names of libos/api/exports.txt' '
-	nm -g --defined-only $LIBOS_O | awk "NF == 3 { print \$3 }" | sort >exported &&
+	nm -g --defined-only $LIBOS_O | awk "NF == 3 { print \$3 }" |
+		sed "s/^uniscope_syscall_[0-9a-z]*\$/uniscope_syscall_*/" | sort -u >exported &&
 	grep -v "^#" $ROOT/libos/api/exports.txt | tr " " "\n" | grep -v "^\$" | sort >expected &&
 	diff expected exported &&
 	say "exported libOS symbols: $(wc -l <exported)"

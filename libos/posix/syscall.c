@@ -47,37 +47,134 @@
 SUPPORTED(DECLARE)
 
 /*
- * Every syscall's name, for the unsupported report: one packed string
- * table in number order (a struct of char arrays has no padding), found by
- * a walk, which only the first use of an unsupported call takes. The trace
- * carries numbers; host tools name them.
+ * One record per Linux syscall: its number, its name (for the unsupported
+ * report) and, when the libOS implements it, its handler. Records are
+ * linked only when the application's code can make their call: each sits
+ * in a section of its own (.uniscope_syscalls.NR, gathered by the linker
+ * script, not KEPT) under the global name uniscope_syscall_NR, and every
+ * syscall site of the C library refers to its number's name (mk/musl.sh),
+ * so --gc-sections keeps the records, and through them the handlers, of
+ * the calls the program can reach: hello carries no file system. syscall(2)
+ * can make any call: it refers to uniscope_syscall_all, which keeps them all
+ * (an application making raw syscall instructions links with
+ * -Wl,-u,uniscope_syscall_all). syscall_init spreads the linked records'
+ * handlers into handlers[].
  */
-static const struct syscall_names {
-#define LINUX_SYSCALL(name, nr) char name[sizeof(#name)];
-#include "linux_syscalls.h"
-#undef LINUX_SYSCALL
-	char end;
-} syscall_names = {
-#define LINUX_SYSCALL(name, nr) #name,
-#include "linux_syscalls.h"
-#undef LINUX_SYSCALL
-	0,
-};
-static const uint16_t syscall_numbers[] = {
-#define LINUX_SYSCALL(name, nr) nr,
-#include "linux_syscalls.h"
-#undef LINUX_SYSCALL
+struct syscall_record {
+	syscall_fn *handler;
+	uint16_t nr;
+	char name[];
 };
 
-/* The handlers, listed by number; syscall_init spreads them into handlers[]. */
-static const struct syscall_handler {
-	uint16_t nr;
-	syscall_fn *handler;
-} supported[] = {
-#define HANDLER(name, nargs) { SYS_##name, sys_##name },
-	SUPPORTED(HANDLER)
-#undef HANDLER
+/* IS_SUPPORTED(name): 1 if SUPPORTED lists it, else 0 (the preprocessor's probe idiom). */
+/* IS_SUPPORTED(name): 1 if SUPPORTED lists it, else 0 (the preprocessor's probe idiom). */
+#define SECOND_(a, b, ...) b
+#define SECOND(...) SECOND_(__VA_ARGS__)
+#define IS_SUPPORTED(name) SECOND(SUPPORTED_##name, 0, )
+#define IF_0(yes, no) no
+#define IF_1(yes, no) yes
+#define IF_(c) IF_##c
+#define IF(c) IF_(c)
+#define SUPPORTED_read ~, 1
+#define SUPPORTED_write ~, 1
+#define SUPPORTED_readv ~, 1
+#define SUPPORTED_writev ~, 1
+#define SUPPORTED_pread64 ~, 1
+#define SUPPORTED_lseek ~, 1
+#define SUPPORTED_ioctl ~, 1
+#define SUPPORTED_open ~, 1
+#define SUPPORTED_openat ~, 1
+#define SUPPORTED_close ~, 1
+#define SUPPORTED_fstat ~, 1
+#define SUPPORTED_stat ~, 1
+#define SUPPORTED_lstat ~, 1
+#define SUPPORTED_newfstatat ~, 1
+#define SUPPORTED_getdents64 ~, 1
+#define SUPPORTED_access ~, 1
+#define SUPPORTED_faccessat ~, 1
+#define SUPPORTED_readlink ~, 1
+#define SUPPORTED_readlinkat ~, 1
+#define SUPPORTED_fcntl ~, 1
+#define SUPPORTED_getcwd ~, 1
+#define SUPPORTED_chdir ~, 1
+#define SUPPORTED_dup ~, 1
+#define SUPPORTED_dup2 ~, 1
+#define SUPPORTED_dup3 ~, 1
+#define SUPPORTED_brk ~, 1
+#define SUPPORTED_mmap ~, 1
+#define SUPPORTED_munmap ~, 1
+#define SUPPORTED_mremap ~, 1
+#define SUPPORTED_mprotect ~, 1
+#define SUPPORTED_madvise ~, 1
+#define SUPPORTED_clone ~, 1
+#define SUPPORTED_exit ~, 1
+#define SUPPORTED_exit_group ~, 1
+#define SUPPORTED_set_tid_address ~, 1
+#define SUPPORTED_futex ~, 1
+#define SUPPORTED_gettid ~, 1
+#define SUPPORTED_getpid ~, 1
+#define SUPPORTED_getppid ~, 1
+#define SUPPORTED_sched_yield ~, 1
+#define SUPPORTED_tkill ~, 1
+#define SUPPORTED_tgkill ~, 1
+#define SUPPORTED_kill ~, 1
+#define SUPPORTED_arch_prctl ~, 1
+#define SUPPORTED_prctl ~, 1
+#define SUPPORTED_set_robust_list ~, 1
+#define SUPPORTED_sched_getaffinity ~, 1
+#define SUPPORTED_clock_gettime ~, 1
+#define SUPPORTED_clock_getres ~, 1
+#define SUPPORTED_gettimeofday ~, 1
+#define SUPPORTED_time ~, 1
+#define SUPPORTED_nanosleep ~, 1
+#define SUPPORTED_clock_nanosleep ~, 1
+#define SUPPORTED_rt_sigaction ~, 1
+#define SUPPORTED_rt_sigprocmask ~, 1
+#define SUPPORTED_sigaltstack ~, 1
+#define SUPPORTED_getrandom ~, 1
+#define SUPPORTED_uname ~, 1
+#define SUPPORTED_getuid ~, 1
+#define SUPPORTED_geteuid ~, 1
+#define SUPPORTED_getgid ~, 1
+#define SUPPORTED_getegid ~, 1
+#define SUPPORTED_umask ~, 1
+#define SUPPORTED_getrlimit ~, 1
+#define SUPPORTED_prlimit64 ~, 1
+#define SUPPORTED_sysinfo ~, 1
+
+#define LINUX_SYSCALL(sys, number) \
+	const struct { syscall_fn *handler; uint16_t nr; char name[sizeof(#sys)]; } \
+	uniscope_syscall_##number __attribute__((section(".uniscope_syscalls." #number), aligned(8))) = \
+		{ IF(IS_SUPPORTED(sys))(sys_##sys, 0), number, #sys };
+#include "linux_syscalls.h"
+#undef LINUX_SYSCALL
+
+/* syscall(2)'s reference: every record. */
+const void *const uniscope_syscall_all[] = {
+#define LINUX_SYSCALL(name, nr) &uniscope_syscall_##nr,
+#include "linux_syscalls.h"
+#undef LINUX_SYSCALL
 };
+/* The C library's dispatchers' reference (mk/musl.sh): keeps nothing. */
+__asm__(".globl uniscope_syscall_dynamic\n.set uniscope_syscall_dynamic, 0");
+
+/* The handlers the libOS has, linked or not: the report says which. */
+static const uint16_t implemented[] = {
+#define NUMBER(name, nargs) SYS_##name,
+	SUPPORTED(NUMBER)
+#undef NUMBER
+};
+extern const char _syscalls_start[], _syscalls_end[];
+
+/* The linked records, in turn: NULL after the last. */
+static const struct syscall_record *next_record(const struct syscall_record *rec)
+{
+	const char *p = rec ? (const char *)(rec->name + strlen(rec->name) + 1) : _syscalls_start;
+
+	p = (const char *)(((uintptr_t)p + 7) & ~(uintptr_t)7);
+	return p + sizeof(struct syscall_record) <= _syscalls_end ? (const struct syscall_record *)p : 0;
+}
+
 static syscall_fn *handlers[SYS_NR_MAX];
 static uint64_t reported[SYS_NR_MAX / 64];
 
@@ -85,8 +182,9 @@ void syscall_entry(void);
 
 void syscall_init(void)
 {
-	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++)
-		handlers[supported[i].nr] = supported[i].handler;
+	for (const struct syscall_record *rec = next_record(0); rec; rec = next_record(rec))
+		if (rec->handler && rec->nr < SYS_NR_MAX)
+			handlers[rec->nr] = rec->handler;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, (uint64_t)0x08 << 32); /* syscall: cs 0x08, ss 0x10 */
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
@@ -102,14 +200,18 @@ void syscall_register(uint64_t nr, syscall_fn *handler)
 
 static const char *syscall_name(uint64_t nr)
 {
-	const char *name = (const char *)&syscall_names;
+	for (const struct syscall_record *rec = next_record(0); rec; rec = next_record(rec))
+		if (rec->nr == nr)
+			return rec->name;
+	return 0;
+}
 
-	for (size_t i = 0; i < sizeof(syscall_numbers) / sizeof(syscall_numbers[0]); i++) {
-		if (syscall_numbers[i] == nr)
-			return name;
-		name += strlen(name) + 1;
-	}
-	return "unknown";
+static bool implemented_but_not_linked(uint64_t nr)
+{
+	for (size_t i = 0; i < sizeof(implemented) / sizeof(implemented[0]); i++)
+		if (implemented[i] == nr)
+			return true;
+	return false;
 }
 
 static void report_unsupported(const char *what, uint64_t detail)
@@ -140,9 +242,16 @@ static int64_t unsupported(uint64_t nr)
 		return -LINUX_ENOSYS;
 	}
 	if (!(reported[nr / 64] & (1ull << (nr % 64)))) {
-		char what[48];
+		char what[112];
+		const char *name = syscall_name(nr);
 		reported[nr / 64] |= 1ull << (nr % 64);
-		snprintf(what, sizeof(what), "syscall %s, which returns -ENOSYS", syscall_name(nr));
+		if (implemented_but_not_linked(nr))
+			snprintf(what, sizeof(what), "syscall %llu, not linked (link with -Wl,-u,uniscope_syscall_all)",
+				 (unsigned long long)nr);
+		else if (name)
+			snprintf(what, sizeof(what), "syscall %s, which returns -ENOSYS", name);
+		else
+			snprintf(what, sizeof(what), "syscall %llu, which returns -ENOSYS", (unsigned long long)nr);
 		report_unsupported(what, nr);
 	}
 	return -LINUX_ENOSYS;

@@ -114,7 +114,9 @@ live_checks() {
 # gdbserver_phase: `uniscope gdbserver xen:live` (host introspection, no
 # stub involved) on port 1234 for the host's GDB, until gdbserver-done.
 gdbserver_phase() {
-	$U gdbserver --image $EX/threads.elf --listen tcp:0.0.0.0:1234 --keep xen:live \
+	# The host's GDB reaches dom0 through QEMU's port forward, from 10.0.2.2:
+	# beyond loopback, so the listener must be asked for explicitly.
+	$U gdbserver --image $EX/threads.elf --listen tcp:0.0.0.0:1234 --allow-remote --keep xen:live \
 		>$S/gdbserver-run.out 2>&1 </dev/null &
 	pid=$!
 	if wait_gdb_ready $pid gdbserver; then
@@ -169,7 +171,7 @@ wait_gdb_ready() {
 # start, and the host's PHASE-done ends it (or 300 s). Then the launcher is
 # interrupted and whether it was still up, and what xl lists after, recorded.
 gdb_phase() {
-	$U run --platform xen --name $1 --gdb tcp:0.0.0.0:1234 --append "$3" \
+	$U run --platform xen --name $1 --gdb tcp:0.0.0.0:1234 --gdb-allow-remote --append "$3" \
 		$2 >$S/$1-run.out 2>&1 </dev/null &
 	pid=$!
 	if wait_gdb_ready $pid $1 "${4:-}"; then

@@ -195,21 +195,6 @@ static void poll_once(struct replay_server *s)
 		client_input(s);
 }
 
-static int setup_signals(struct replay_server *s)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, 0);
-	signal(SIGPIPE, SIG_IGN);
-	s->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	return s->signal_fd < 0 ? cli_error("signalfd: %s", strerror(errno)) : 0;
-}
-
 static void announce(struct replay_server *s)
 {
 	struct run_state *rs = s->rs;
@@ -239,7 +224,7 @@ int replay_serve(struct run_state *rs, struct us_replay_target *rt)
 {
 	struct replay_server s = { .rs = rs, .rt = rt, .client = -1, .signal_fd = -1 };
 
-	if (setup_signals(&s))
+	if ((s.signal_fd = run_signal_fd()) < 0)
 		return 1;
 	announce(&s);
 	while (!s.done)

@@ -99,6 +99,8 @@ struct run_state {
 /* run_rootfs.c: --rootfs packed into the session, --env put on the command line. */
 int run_pack_rootfs(struct run_state *rs);
 int run_compose_append(struct run_state *rs);
+/* run_loop.c: INT, TERM, HUP, CHLD blocked and read from the fd returned; -1 said. */
+int run_signal_fd(void);
 
 /* run_net.c: --net and --port, checked, recorded in the session, as QEMU arguments. */
 int run_net_check(struct run_options *o);

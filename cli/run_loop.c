@@ -299,9 +299,14 @@ static void maybe_send_hello(struct run_state *rs)
 	rs->next_hello_ms = now + RUN_HELLO_INTERVAL_MS;
 }
 
-static int setup_signals(struct run_state *rs)
+/*
+ * The signals a launcher handles (INT, TERM, HUP, CHLD) blocked and read
+ * from a signalfd instead; SIGPIPE ignored. The fd, or -1 (said).
+ */
+int run_signal_fd(void)
 {
 	sigset_t mask;
+	int fd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -310,8 +315,10 @@ static int setup_signals(struct run_state *rs)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, 0);
 	signal(SIGPIPE, SIG_IGN);
-	rs->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	return rs->signal_fd < 0 ? cli_error("signalfd: %s", strerror(errno)) : 0;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		cli_error("signalfd: %s", strerror(errno));
+	return fd;
 }
 
 static int final_status(struct run_state *rs, int xen_status)
@@ -403,7 +410,7 @@ int run_loop(struct run_state *rs)
 {
 	int xen_status = -1;
 
-	if (setup_signals(rs))
+	if ((rs->signal_fd = run_signal_fd()) < 0)
 		return 1;
 	chan_decoder_init(&rs->decoder);
 	if (byte_queue_init(&rs->serial_out, SERIAL_QUEUE_BYTES) < 0 || run_gdb_open(rs) < 0)

@@ -41,11 +41,10 @@ void tui_model_free(struct tui_model *m)
 
 /* ---- threads ------------------------------------------------------------------ */
 
+/* A trace event's state argument is 64 bits wide; the names are abi.h's. */
 static const char *state_name(uint64_t state)
 {
-	static const char *const names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
-
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+	return state < UNISCOPE_THREAD_STATE_COUNT ? uniscope_thread_state_names[state] : "?";
 }
 
 static struct tui_thread *find_row(struct tui_model *m, uint32_t tid)
@@ -102,7 +101,7 @@ static void trace_switch_rows(struct tui_model *m, const struct tui_event *e, ui
 		prev->on_cpu = false;
 	}
 	if (next) {
-		strcpy(next->state, "running");
+		strcpy(next->state, uniscope_thread_state_names[UNISCOPE_THREAD_RUNNING]);
 		next->switches++;
 		next->on_cpu = true;
 	}
@@ -113,9 +112,9 @@ static void trace_other_rows(struct tui_model *m, const struct tui_event *e)
 	struct tui_thread *t;
 
 	if (e->id == UNISCOPE_TRACE_ID_SCHED_WAKEUP && (t = find_or_add_row(m, (uint32_t)e->args[0])))
-		strcpy(t->state, "runnable");
+		strcpy(t->state, uniscope_thread_state_names[UNISCOPE_THREAD_RUNNABLE]);
 	else if (e->id == UNISCOPE_TRACE_ID_THREAD_EXIT && (t = find_or_add_row(m, (uint32_t)e->args[0])))
-		strcpy(t->state, "exited");
+		strcpy(t->state, uniscope_thread_state_names[UNISCOPE_THREAD_EXITED]);
 	else if (e->id == UNISCOPE_TRACE_ID_THREAD_CREATE || e->id == UNISCOPE_TRACE_ID_THREAD_RENAME)
 		find_or_add_row(m, (uint32_t)e->args[0]);
 }

@@ -42,20 +42,20 @@ static void print_thread(const struct us_thread *th, const struct us_backtrace *
 static void print_json_thread(const struct us_thread *th, const struct us_backtrace *bt)
 {
 	printf("{\"tid\": %u, \"name\": ", th->id);
-	cli_json_string(stdout, th->name);
+	us_json_string(stdout, th->name);
 	printf(", \"state\": \"%s\", \"registers\": \"%s\", \"unwound\": \"%s\", \"frames\": [",
 	       us_thread_state_name(th->state), regs_source_name(th->regs_source),
 	       bt->cfi ? "cfi" : "frame pointers");
 	for (size_t i = 0; i < bt->count; i++) {
 		printf(i ? ",\n    {\"pc\": " : "\n    {\"pc\": ");
-		cli_json_address(stdout, bt->frames[i].pc);
+		us_json_address(stdout, bt->frames[i].pc);
 		printf(", ");
-		cli_json_symbolized(stdout, &bt->frames[i].sym);
+		us_json_symbolized(stdout, &bt->frames[i].sym);
 		printf(", \"kind\": \"%s\"}", us_frame_kind_name(bt->frames[i].kind));
 	}
 	printf("], \"stopped\": ");
 	if (bt->stopped[0])
-		cli_json_string(stdout, bt->stopped);
+		us_json_string(stdout, bt->stopped);
 	else
 		printf("null");
 	printf("}");

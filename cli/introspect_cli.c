@@ -118,32 +118,6 @@ bool cli_parse_count(const char *text, uint64_t *value)
 	return !*end && errno == 0;
 }
 
-void cli_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c == '\r')
-			fputs("\\r", out);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c); /* guest bytes: not trusted to be UTF-8 */
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-void cli_json_address(FILE *out, uint64_t addr)
-{
-	fprintf(out, "\"0x%llx\"", (unsigned long long)addr);
-}
-
 void cli_print_symbolized(FILE *out, const struct us_symbolized *s)
 {
 	char fn[US_SYMBOLIZED_FUNCTION_MAX];
@@ -151,20 +125,4 @@ void cli_print_symbolized(FILE *out, const struct us_symbolized *s)
 	fputs(us_symbolized_function(s, fn, sizeof(fn)), out);
 	if (s->file)
 		fprintf(out, " at %s:%d", s->file, s->line);
-}
-
-void cli_json_symbolized(FILE *out, const struct us_symbolized *s)
-{
-	fputs("\"function\": ", out);
-	if (s->function)
-		cli_json_string(out, s->function);
-	else
-		fputs("null", out);
-	fprintf(out, ", \"offset\": %llu, \"file\": ", (unsigned long long)s->offset);
-	if (s->file)
-		cli_json_string(out, s->file);
-	else
-		fputs("null", out);
-	fprintf(out, ", \"line\": %d, \"inlined\": %s", s->file ? s->line : 0,
-		s->inlined ? "true" : "false");
 }

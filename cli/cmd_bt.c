@@ -29,8 +29,9 @@ static void print_thread(const struct us_thread *th, const struct us_backtrace *
 		       us_thread_state_name(th->state), regs_source_name(th->regs_source),
 		       th->note[0] ? "; " : "", th->note);
 	for (size_t i = 0; i < bt->count; i++) {
-		printf("#%-2zu 0x%016llx in ", i, (unsigned long long)bt->frames[i].pc);
-		cli_print_symbolized(stdout, &bt->frames[i].sym);
+		char line[US_FRAME_LINE_MAX];
+
+		fputs(us_frame_line(i, &bt->frames[i], line, sizeof(line)), stdout);
 		if (bt->frames[i].kind == US_FRAME_TRAP || bt->frames[i].kind == US_FRAME_TAIL_CALL)
 			printf(" [%s]", bt->frames[i].kind == US_FRAME_TRAP ? "trap entry" : "tail call");
 		putchar('\n');

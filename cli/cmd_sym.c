@@ -41,9 +41,10 @@ static int print_by_address(uint64_t addr, const struct us_symbolized *where, bo
 		us_json_symbolized(stdout, where);
 		printf("}\n");
 	} else {
-		printf("0x%llx = ", (unsigned long long)addr);
-		cli_print_symbolized(stdout, where);
-		putchar('\n');
+		char text[US_SYMBOLIZED_TEXT_MAX];
+
+		printf("0x%llx = %s\n", (unsigned long long)addr,
+		       us_symbolized_text(where, false, text, sizeof(text)));
 	}
 	return where->function ? 0 : 1;
 }

@@ -118,11 +118,3 @@ bool cli_parse_count(const char *text, uint64_t *value)
 	return !*end && errno == 0;
 }
 
-void cli_print_symbolized(FILE *out, const struct us_symbolized *s)
-{
-	char fn[US_SYMBOLIZED_FUNCTION_MAX];
-
-	fputs(us_symbolized_function(s, fn, sizeof(fn)), out);
-	if (s->file)
-		fprintf(out, " at %s:%d", s->file, s->line);
-}

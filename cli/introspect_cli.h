@@ -42,7 +42,5 @@ int cli_target_resume(struct us_target *t, const struct cli_target_args *a, int 
 /* Parses a decimal or 0x-hex count; false when not a number. */
 bool cli_parse_count(const char *text, uint64_t *value);
 
-/* "func+0x1f at file:line", "??" parts left out when unknown. */
-void cli_print_symbolized(FILE *out, const struct us_symbolized *s);
 
 #endif

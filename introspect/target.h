@@ -148,6 +148,12 @@ const char *us_target_image(const struct us_target *t);
 /* "f+0x1a", "f (inlined)" or "??": the function part of a frame as bt shows it (in buf). */
 #define US_SYMBOLIZED_FUNCTION_MAX 160
 const char *us_symbolized_function(const struct us_symbolized *s, char *buf, size_t cap);
+/*
+ * "f+0x1a at kern/sched.c:29", file:line left out when unknown (in buf);
+ * with base_name, the file without its folders ("sched.c:29").
+ */
+#define US_SYMBOLIZED_TEXT_MAX 1024
+const char *us_symbolized_text(const struct us_symbolized *s, bool base_name, char *buf, size_t cap);
 /* Never fails: fields stay NULL when unknown. Strings live as long as t. */
 void us_target_symbolize(struct us_target *t, uint64_t addr, struct us_symbolized *out);
 struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,
@@ -235,6 +241,10 @@ struct us_frame {
 	struct us_symbolized sym; /* of pc, or of pc - 1 for a return address */
 	enum us_frame_kind kind;
 };
+
+/* "#3  0x00000000001234ab in f+0x1a at main.c:29": frame `index` as bt shows it (in buf). */
+#define US_FRAME_LINE_MAX (US_SYMBOLIZED_TEXT_MAX + 32)
+const char *us_frame_line(size_t index, const struct us_frame *f, char *buf, size_t cap);
 
 struct us_backtrace {
 	struct us_frame frames[US_MAX_FRAMES];

@@ -39,18 +39,6 @@ static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 		*len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
 }
 
-static void format_frame(const struct us_frame *f, size_t i, char *buf, size_t cap, size_t *len)
-{
-	char fn[US_SYMBOLIZED_FUNCTION_MAX];
-
-	append(buf, cap, len, "#%-2zu 0x%016llx", i, (unsigned long long)f->pc);
-	if (f->sym.function)
-		append(buf, cap, len, " in %s", us_symbolized_function(&f->sym, fn, sizeof(fn)));
-	if (f->sym.file)
-		append(buf, cap, len, " at %s:%d", f->sym.file, f->sym.line);
-	append(buf, cap, len, "\n");
-}
-
 static char *format_backtrace(const struct us_thread *th, const struct us_backtrace *bt,
 			       const char *waits_on)
 {
@@ -65,8 +53,11 @@ static char *format_backtrace(const struct us_thread *th, const struct us_backtr
 	if (waits_on[0])
 		append(buf, BT_TEXT_MAX, &len, "waits for %s\n", waits_on);
 	append(buf, BT_TEXT_MAX, &len, "\n");
-	for (size_t i = 0; i < bt->count; i++)
-		format_frame(&bt->frames[i], i, buf, BT_TEXT_MAX, &len);
+	for (size_t i = 0; i < bt->count; i++) {
+		char line[US_FRAME_LINE_MAX];
+
+		append(buf, BT_TEXT_MAX, &len, "%s\n", us_frame_line(i, &bt->frames[i], line, sizeof(line)));
+	}
 	if (bt->stopped[0])
 		append(buf, BT_TEXT_MAX, &len, "(backtrace stopped: %s)\n", bt->stopped);
 	if (th->note[0])

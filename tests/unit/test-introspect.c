@@ -769,6 +769,22 @@ static void test_json_out(void)
 	free(text);
 }
 
+/* The one backtrace line: bt, the report and the TUI print frames with it. */
+static void test_frame_line(void)
+{
+	struct us_frame f = { .pc = 0x1234ab, .sym = { .function = "schedule", .offset = 0x1a,
+						       .file = "libos/kern/sched.c", .line = 29 } };
+	char line[US_FRAME_LINE_MAX], text[US_SYMBOLIZED_TEXT_MAX];
+
+	is_str(us_frame_line(3, &f, line, sizeof(line)),
+	       "#3  0x00000000001234ab in schedule+0x1a at libos/kern/sched.c:29", "a frame with a line");
+	is_str(us_symbolized_text(&f.sym, true, text, sizeof(text)), "schedule+0x1a at sched.c:29",
+	       "the file's base name");
+	f.sym = (struct us_symbolized){ 0 };
+	is_str(us_frame_line(12, &f, line, sizeof(line)), "#12 0x00000000001234ab in ??",
+	       "an unknown frame");
+}
+
 int main(void)
 {
 	if (!(mem = malloc(MEM_SIZE)))
@@ -789,6 +805,7 @@ int main(void)
 	test_target_specs();
 	test_names();
 	test_json_out();
+	test_frame_line();
 	free(mem);
 	return done_testing();
 }

@@ -271,6 +271,8 @@ struct us_error *us_target_log(struct us_target *t, char **text, size_t *len, ui
 /* The panic record (kind NONE while the guest is alive); strings NUL-terminated. */
 struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out);
 struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out);
+/* The trace points the guest records (struct uniscope_trace_info.enabled: bit id set). */
+struct us_error *us_target_trace_mask(struct us_target *t, uint64_t *mask);
 /* Heap statistics that cannot be (the guest is untrusted): true, and why. */
 #define US_GUEST_MEMORY_MAX (1ull << 46)
 bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap);

@@ -10,7 +10,6 @@
  * memory.
  */
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +122,8 @@ int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *
 
 int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
 {
-	const struct uniscope_info *info = us_target_info(s->target);
-	struct us_error *err;
+	struct us_error *err = us_target_trace_mask(s->target, mask);
 
-	if (!info || !info->trace)
-		return -1;
-	err = us_target_read_u64(s->target, info->trace + offsetof(struct uniscope_trace_info, enabled), mask);
 	if (err) {
 		us_error_destroy(err);
 		return -1;

@@ -525,3 +525,30 @@ void tui_model_set_console(struct tui_model *m, const char *text, size_t len)
 	m->console_len = len;
 	m->dirty = true;
 }
+
+/* ---- source ---------------------------------------------------------------------- */
+
+void tui_model_set_source(struct tui_model *m, enum tui_source_kind kind, const char *name)
+{
+	m->source_kind = kind;
+	snprintf(m->source_name, sizeof(m->source_name), "%s", name ? name : "");
+	m->dirty = true;
+}
+
+static void set_problem(struct tui_model *m, char *problem, size_t cap, const char *text)
+{
+	if (!strncmp(problem, text, cap - 1))
+		return;
+	snprintf(problem, cap, "%s", text);
+	m->dirty = true;
+}
+
+void tui_model_set_trace_error(struct tui_model *m, const char *text)
+{
+	set_problem(m, m->trace_error, sizeof(m->trace_error), text);
+}
+
+void tui_model_set_threads_error(struct tui_model *m, const char *text)
+{
+	set_problem(m, m->threads_error, sizeof(m->threads_error), text);
+}

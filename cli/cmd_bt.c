@@ -1,6 +1,6 @@
 /*
  * uniscope bt TARGET [TID|all]: backtraces of guest threads (introspect/
- * unwind.c: the image's CFI, else frame pointers), symbolized with
+ * stack_unwind.c: the image's CFI, else frame pointers), symbolized with
  * function+offset and file:line, inlined functions and tail calls shown as
  * GDB shows them. Without TID: the thread on vCPU 0, as GDB's bt shows the
  * current thread.

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 #define FRAME_DELIMITER 0x00
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "introspect_cli.h"
-#include "../introspect/postmortem.h"
+#include "introspect/uniscope.h"
 
 #define MIB (1024.0 * 1024.0)
 

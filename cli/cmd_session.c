@@ -19,8 +19,7 @@
 #include "cli.h"
 #include "introspect_cli.h"
 #include "run.h"
-#include "introspect/session_stats.h"
-#include "../introspect/xen_ctl.h"
+#include "introspect/uniscope.h"
 
 static void read_stats(const struct session *s, char *out, size_t cap)
 {

@@ -15,8 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../introspect/json_out.h"
-#include "../introspect/target.h"
+#include "introspect/uniscope.h"
 
 #define CLI_MAX_POSITIONAL 4
 

@@ -1,7 +1,7 @@
 /*
- * libuniscope: inspecting a uniscope guest from the host. THE API the
- * `uniscope` commands, the tracer and the TUI use; nothing else in
- * introspect/ needs to be included by them.
+ * libuniscope: inspecting a uniscope guest from the host. The heart of the
+ * API the `uniscope` commands and the TUI use; they include it, with the
+ * rest of the public surface, through introspect/uniscope.h.
  *
  *	TARGET := session name | qemu:SESSION-DIR | xen:DOMID | xen:NAME | CORE-FILE
  *

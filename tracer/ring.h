@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/trace.h"
+#include <uniscope/trace.h>
 
 /* Sets up a ring of size bytes (a power of two >= RING_MIN) in front of its data. */
 void trace_ring_init(struct uniscope_trace_ring *r, uint32_t cpu, uint64_t size,

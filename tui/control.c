@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "introspect/session_ctl.h"
+#include "introspect/uniscope.h"
 #include "tui.h"
 
 #define CTL_REPLY_TIMEOUT_MS 3000

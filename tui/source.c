@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "introspect/session_stats.h"
+#include "introspect/uniscope.h"
 #include "tui.h"
 
 uint64_t tui_now_ms(void)

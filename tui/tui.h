@@ -10,9 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "introspect/session.h"
-#include "introspect/target.h"
-#include "tracer/tracer.h"
+#include "introspect/uniscope.h"
 #include "model.h"
 #include "top.h"
 

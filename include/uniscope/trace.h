@@ -59,7 +59,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/abi.h"
+#include <uniscope/abi.h>
 
 #define UNISCOPE_TRACE_MAGIC 0x4f464e4952545355ull      /* "USTRINFO" */
 #define UNISCOPE_TRACE_RING_MAGIC 0x474e495252545355ull /* "USTRRING" */

@@ -117,23 +117,9 @@ int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *
 
 /* ---- trace on/off ------------------------------------------------------------------ */
 
-/* How long a request may take to reach the guest before its memory is believed again. */
+/* How long a request may take to reach the guest before its memory is believed again
+ * (tui_source_trace_mask, source.c). */
 #define MASK_PENDING_MS 5000
-
-int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
-{
-	struct us_error *err = us_target_trace_mask(s->target, mask);
-
-	if (err) {
-		us_error_destroy(err);
-		return -1;
-	}
-	if (s->mask_pending && (*mask == s->pending_mask || tui_now_ms() >= s->pending_until_ms))
-		s->mask_pending = false;
-	if (s->mask_pending)
-		*mask = s->pending_mask;
-	return 0;
-}
 
 int tui_source_toggle_trace(struct tui_source *s, struct tui_model *m, char *msg, size_t cap)
 {

@@ -92,6 +92,22 @@ static void read_trace(struct tui_source *s, struct tui_model *m)
 	move_events(&s->set, m);
 }
 
+/* What `e` asked for (control.c) while the guest catches up, else the guest's own mask. */
+int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
+{
+	struct us_error *err = us_target_trace_mask(s->target, mask);
+
+	if (err) {
+		us_error_destroy(err);
+		return -1;
+	}
+	if (s->mask_pending && (*mask == s->pending_mask || tui_now_ms() >= s->pending_until_ms))
+		s->mask_pending = false;
+	if (s->mask_pending)
+		*mask = s->pending_mask;
+	return 0;
+}
+
 /* ---- threads, console, heap, channel ------------------------------------------------- */
 
 /* What a blocked thread waits on, and for how long (the guest's clock, when it keeps one). */

@@ -201,11 +201,13 @@ $(NET_OBJS): | $(LWIP_OBJ)
 # The SDK: uniscope-cc, musl's headers and libraries, the libOS's archive, header and linker script.
 .PHONY: sdk
 sdk: $(UNISCOPE_CC) $(SDK_LIBOS)
-$(SDK_STAMP): $(MUSL_LIB) libos/api/libos.h include/uniscope/trace.h include/uniscope/abi.h libos/libos.ld
+$(SDK_STAMP): $(MUSL_LIB) libos/api/libos.h libos/api/uniscope/trace_point.h include/uniscope/trace.h \
+		include/uniscope/abi.h libos/libos.ld
 	@mkdir -p $(SDK)/include/uniscope $(SDK)/lib
 	$(QUIET_GEN)cp -R $(MUSL)/include/. $(SDK)/include/ && cp $(MUSL)/lib/*.a $(MUSL)/lib/*.o $(SDK)/lib/ && \
 		cp libos/api/libos.h $(SDK)/include/ && \
-		cp include/uniscope/trace.h include/uniscope/abi.h $(SDK)/include/uniscope/ && \
+		cp include/uniscope/trace.h include/uniscope/abi.h libos/api/uniscope/trace_point.h \
+			$(SDK)/include/uniscope/ && \
 		cp libos/libos.ld $(SDK)/lib/ && touch $@
 $(SDK_LIBOS): $(LIBOS_LIB) $(SDK_STAMP)
 	$(QUIET_GEN)cp $(LIBOS_LIB) $@

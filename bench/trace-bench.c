@@ -22,7 +22,8 @@
 #include <x86intrin.h>
 
 #include "../tracer/tracer.h"
-#include "uniscope/trace_ring.h"
+#include "../libos/api/uniscope/trace_point.h"
+#include "../tracer/ring.h"
 #include "trace-emit.h"
 
 UNISCOPE_TRACE_POINT(item_produced, UNISCOPE_TRACE_APP_ID(0), "item=%u queued=%u", (u64, item),

@@ -3,7 +3,7 @@
 #define BENCH_TRACE_EMIT_H
 
 #include <stdint.h>
-#include "uniscope/trace.h"
+#include <uniscope/trace.h>
 
 #define BENCH_RING_BIG (1u << 26)
 #define BENCH_RING_STORAGE (sizeof(struct uniscope_trace_ring) + BENCH_RING_BIG + UNISCOPE_TRACE_RECORD_MAX)

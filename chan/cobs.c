@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 #define COBS_FULL_BLOCK 0xff
 

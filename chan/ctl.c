@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 struct ctl_writer {
 	uint8_t *out;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 enum decoder_mode {
 	MODE_TEXT = 0,

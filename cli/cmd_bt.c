@@ -1,6 +1,6 @@
 /*
  * uniscope bt TARGET [TID|all]: backtraces of guest threads (introspect/
- * unwind.c: the image's CFI, else frame pointers), symbolized with
+ * stack_unwind.c: the image's CFI, else frame pointers), symbolized with
  * function+offset and file:line, inlined functions and tail calls shown as
  * GDB shows them. Without TID: the thread on vCPU 0, as GDB's bt shows the
  * current thread.
@@ -29,8 +29,9 @@ static void print_thread(const struct us_thread *th, const struct us_backtrace *
 		       us_thread_state_name(th->state), regs_source_name(th->regs_source),
 		       th->note[0] ? "; " : "", th->note);
 	for (size_t i = 0; i < bt->count; i++) {
-		printf("#%-2zu 0x%016llx in ", i, (unsigned long long)bt->frames[i].pc);
-		cli_print_symbolized(stdout, &bt->frames[i].sym);
+		char line[US_FRAME_LINE_MAX];
+
+		fputs(us_frame_line(i, &bt->frames[i], line, sizeof(line)), stdout);
 		if (bt->frames[i].kind == US_FRAME_TRAP || bt->frames[i].kind == US_FRAME_TAIL_CALL)
 			printf(" [%s]", bt->frames[i].kind == US_FRAME_TRAP ? "trap entry" : "tail call");
 		putchar('\n');
@@ -42,20 +43,20 @@ static void print_thread(const struct us_thread *th, const struct us_backtrace *
 static void print_json_thread(const struct us_thread *th, const struct us_backtrace *bt)
 {
 	printf("{\"tid\": %u, \"name\": ", th->id);
-	cli_json_string(stdout, th->name);
+	us_json_string(stdout, th->name);
 	printf(", \"state\": \"%s\", \"registers\": \"%s\", \"unwound\": \"%s\", \"frames\": [",
 	       us_thread_state_name(th->state), regs_source_name(th->regs_source),
 	       bt->cfi ? "cfi" : "frame pointers");
 	for (size_t i = 0; i < bt->count; i++) {
 		printf(i ? ",\n    {\"pc\": " : "\n    {\"pc\": ");
-		cli_json_address(stdout, bt->frames[i].pc);
+		us_json_address(stdout, bt->frames[i].pc);
 		printf(", ");
-		cli_json_symbolized(stdout, &bt->frames[i].sym);
+		us_json_symbolized(stdout, &bt->frames[i].sym);
 		printf(", \"kind\": \"%s\"}", us_frame_kind_name(bt->frames[i].kind));
 	}
 	printf("], \"stopped\": ");
 	if (bt->stopped[0])
-		cli_json_string(stdout, bt->stopped);
+		us_json_string(stdout, bt->stopped);
 	else
 		printf("null");
 	printf("}");

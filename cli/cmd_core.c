@@ -7,7 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "introspect_cli.h"
-#include "../introspect/postmortem.h"
+#include "introspect/uniscope.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -48,12 +48,12 @@ static void print_stats(const char *path, const struct us_core_stats *s)
 static void print_json(const char *path, const struct us_core_stats *s)
 {
 	printf("{\"core\": ");
-	cli_json_string(stdout, path);
+	us_json_string(stdout, path);
 	printf(", \"threads\": %zu, \"segments\": %zu, \"written\": %llu, \"mapped\": %llu, "
 	       "\"zero_skipped\": %llu, \"unbacked\": %llu, \"warning\": ",
 	       s->threads, s->segments, (unsigned long long)s->written, (unsigned long long)s->mapped,
 	       (unsigned long long)s->zero_skipped, (unsigned long long)s->unreadable);
-	cli_json_string(stdout, s->warning);
+	us_json_string(stdout, s->warning);
 	printf("}\n");
 }
 

@@ -52,16 +52,16 @@ static void print_json_insn(struct us_target *t, const struct us_insn *in, bool 
 
 	us_target_symbolize(t, in->address, &where);
 	printf(first ? "\n  {\"address\": " : ",\n  {\"address\": ");
-	cli_json_address(stdout, in->address);
+	us_json_address(stdout, in->address);
 	printf(", \"bytes\": \"");
 	for (size_t i = 0; i < in->size; i++)
 		printf("%02x", in->bytes[i]);
 	printf("\", \"mnemonic\": ");
-	cli_json_string(stdout, in->mnemonic);
+	us_json_string(stdout, in->mnemonic);
 	printf(", \"operands\": ");
-	cli_json_string(stdout, in->operands);
+	us_json_string(stdout, in->operands);
 	printf(", ");
-	cli_json_symbolized(stdout, &where);
+	us_json_symbolized(stdout, &where);
 	printf("}");
 }
 

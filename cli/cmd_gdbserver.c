@@ -19,8 +19,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "introspect_cli.h"
-#include "../introspect/gdbtarget.h"
-#include "../introspect/session.h"
+#include "introspect/uniscope.h"
 
 #define DEFAULT_LISTEN "tcp:127.0.0.1:1234"
 #define WATCH_MS 200

@@ -24,7 +24,7 @@ static void print_text(const struct uniscope_heap_stats *h)
 static void print_json(const struct uniscope_heap_stats *h, const char *absurd)
 {
 	printf("{\"absurd\": ");
-	cli_json_string(stdout, absurd);
+	us_json_string(stdout, absurd);
 	printf(", \"pages_total\": %llu, \"pages_free\": %llu, \"page_size\": %llu, "
 	       "\"heap_bytes_in_use\": %llu, \"heap_bytes_peak\": %llu, \"heap_allocs\": %llu, "
 	       "\"heap_frees\": %llu, \"heap_failures\": %llu}\n",

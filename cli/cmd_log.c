@@ -21,7 +21,7 @@
 static void print_json(const char *text, uint64_t lost)
 {
 	printf("{\"lost\": %llu, \"text\": ", (unsigned long long)lost);
-	cli_json_string(stdout, text);
+	us_json_string(stdout, text);
 	printf("}\n");
 }
 

@@ -26,7 +26,7 @@ static void dump_line(uint64_t addr, const uint8_t *p, size_t n)
 static void print_json(uint64_t addr, const uint8_t *buf, size_t got)
 {
 	printf("{\"address\": ");
-	cli_json_address(stdout, addr);
+	us_json_address(stdout, addr);
 	printf(", \"length\": %zu, \"hex\": \"", got);
 	for (size_t i = 0; i < got; i++)
 		printf("%02x", buf[i]);

@@ -39,17 +39,17 @@ static void print_table(const struct us_thread *threads, const struct us_wait *w
 static void print_json_owner(const struct us_thread *threads, const struct us_wait *w)
 {
 	printf(", \"wait_object_name\": ");
-	cli_json_string(stdout, w->object[0] ? w->object : NULL);
+	us_json_string(stdout, w->object[0] ? w->object : NULL);
 	printf(", \"owner\": ");
 	if (w->owner >= 0) {
 		printf("{\"tid\": %u, \"name\": ", threads[w->owner].id);
-		cli_json_string(stdout, threads[w->owner].name);
+		us_json_string(stdout, threads[w->owner].name);
 		printf("}");
 	} else {
 		printf("null");
 	}
 	printf(", \"owner_note\": ");
-	cli_json_string(stdout, w->owner_note[0] ? w->owner_note : NULL);
+	us_json_string(stdout, w->owner_note[0] ? w->owner_note : NULL);
 }
 
 static void print_json_thread(const struct us_thread *threads, size_t i, const struct us_wait *w)
@@ -57,22 +57,22 @@ static void print_json_thread(const struct us_thread *threads, size_t i, const s
 	const struct us_thread *th = &threads[i];
 
 	printf("{\"tid\": %u, \"name\": ", th->id);
-	cli_json_string(stdout, th->name);
+	us_json_string(stdout, th->name);
 	printf(", \"state\": \"%s\", \"wait\": \"%s\", \"wait_object\": ", us_thread_state_name(th->state),
 	       us_wait_reason_name(th->wait_reason));
-	cli_json_address(stdout, th->wait_object);
+	us_json_address(stdout, th->wait_object);
 	print_json_owner(threads, w);
 	printf(", \"state_since_ns\": %llu", (unsigned long long)th->state_since);
 	printf(", \"cpu_ns\": %llu, \"switches\": %llu, \"running\": %s, \"cpu\": %d, \"address\": ",
 	       (unsigned long long)th->cpu_ns, (unsigned long long)th->switches,
 	       th->cpu >= 0 ? "true" : "false", th->cpu);
-	cli_json_address(stdout, th->address);
+	us_json_address(stdout, th->address);
 	printf(", \"stack\": [");
-	cli_json_address(stdout, th->stack_lo);
+	us_json_address(stdout, th->stack_lo);
 	printf(", ");
-	cli_json_address(stdout, th->stack_hi);
+	us_json_address(stdout, th->stack_hi);
 	printf("], \"note\": ");
-	cli_json_string(stdout, th->note);
+	us_json_string(stdout, th->note);
 	printf("}");
 }
 
@@ -86,7 +86,7 @@ static void print_json(const struct us_thread *threads, const struct us_wait *wa
 	}
 	printf("\n], \"error\": ");
 	if (error)
-		cli_json_string(stdout, error);
+		us_json_string(stdout, error);
 	else
 		printf("null");
 	printf("}\n");

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "cli.h"
 #include "introspect_cli.h"
-#include "../introspect/postmortem.h"
+#include "introspect/uniscope.h"
 
 #define EVENTS_MAX 4096
 

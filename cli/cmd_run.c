@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "run.h"
 #include "record.h"
-#include "../introspect/pvh_image.h"
+#include "introspect/uniscope.h"
 
 #define DEFAULT_MEM (128ull << 20)
 

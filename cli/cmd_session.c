@@ -19,8 +19,7 @@
 #include "cli.h"
 #include "introspect_cli.h"
 #include "run.h"
-#include "introspect/session_stats.h"
-#include "../introspect/xen_ctl.h"
+#include "introspect/uniscope.h"
 
 static void read_stats(const struct session *s, char *out, size_t cap)
 {
@@ -233,7 +232,7 @@ static void json_end(const struct session *s)
 	printf(",\"how\":\"%s\",\"exit_status\":%d,\"signal\":%d,\"ended_at\":%lld,"
 	       "\"core\":\"%s\",\"report\":\"%s\",\"detail\":", session_how_name(e->how),
 	       e->exit_status, e->signal, e->ended_at, core, report);
-	cli_json_string(stdout, e->detail);
+	us_json_string(stdout, e->detail);
 }
 
 static void print_json(const struct session *s, const char *stats, int n)

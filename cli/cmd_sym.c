@@ -16,12 +16,12 @@ static void print_by_name(const struct us_symbol *sym, const struct us_symbolize
 {
 	if (json) {
 		printf("{\"name\": ");
-		cli_json_string(stdout, sym->name);
+		us_json_string(stdout, sym->name);
 		printf(", \"address\": ");
-		cli_json_address(stdout, sym->address);
+		us_json_address(stdout, sym->address);
 		printf(", \"size\": %llu, \"kind\": \"%s\", ", (unsigned long long)sym->size,
 		       kind_name(sym->kind));
-		cli_json_symbolized(stdout, where);
+		us_json_symbolized(stdout, where);
 		printf("}\n");
 		return;
 	}
@@ -36,14 +36,15 @@ static int print_by_address(uint64_t addr, const struct us_symbolized *where, bo
 {
 	if (json) {
 		printf("{\"address\": ");
-		cli_json_address(stdout, addr);
+		us_json_address(stdout, addr);
 		printf(", ");
-		cli_json_symbolized(stdout, where);
+		us_json_symbolized(stdout, where);
 		printf("}\n");
 	} else {
-		printf("0x%llx = ", (unsigned long long)addr);
-		cli_print_symbolized(stdout, where);
-		putchar('\n');
+		char text[US_SYMBOLIZED_TEXT_MAX];
+
+		printf("0x%llx = %s\n", (unsigned long long)addr,
+		       us_symbolized_text(where, false, text, sizeof(text)));
 	}
 	return where->function ? 0 : 1;
 }

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "introspect_cli.h"
-#include "tracer/tracer.h"
+#include "introspect/uniscope.h"
 
 #define FOLLOW_INTERVAL_US 200000
 

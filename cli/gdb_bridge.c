@@ -45,7 +45,7 @@
 #include <uniscope/gdbstub.h>
 #include <uniscope/mailbox.h>
 #include "gdb_bridge.h"
-#include "introspect/target.h"
+#include "introspect/uniscope.h"
 
 #define FIFO_BYTES (64 * 1024)
 #define FIFO_BACKLOG (16 * 1024)   /* stop reading the client beyond this */

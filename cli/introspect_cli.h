@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../introspect/target.h"
+#include "introspect/uniscope.h"
 
 #define CLI_MAX_POSITIONAL 4
 
@@ -41,11 +41,5 @@ int cli_target_resume(struct us_target *t, const struct cli_target_args *a, int 
 /* Parses a decimal or 0x-hex count; false when not a number. */
 bool cli_parse_count(const char *text, uint64_t *value);
 
-/* JSON output: a string value with escapes, and an address as "0x..." */
-void cli_json_string(FILE *out, const char *s);
-void cli_json_address(FILE *out, uint64_t addr);
-/* "func+0x1f at file:line", "??" parts left out when unknown. */
-void cli_print_symbolized(FILE *out, const struct us_symbolized *s);
-void cli_json_symbolized(FILE *out, const struct us_symbolized *s);
 
 #endif

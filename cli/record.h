@@ -24,8 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "run.h"
-#include "../introspect/recording.h"
-#include "../introspect/replay_target.h"
+#include "introspect/uniscope.h"
 
 enum run_rr_mode { RUN_RR_RECORD = 1, RUN_RR_REPLAY };
 

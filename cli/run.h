@@ -11,7 +11,7 @@
 #include <uniscope/chan.h>
 #include <uniscope/gdbstub.h>
 #include "byte_queue.h"
-#include "introspect/session.h"
+#include "introspect/uniscope.h"
 
 #define RUN_MAX_EXTRA_ARGS 64
 #define RUN_MAX_ENV 32

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "run.h"
-#include "../introspect/postmortem.h"
+#include "introspect/uniscope.h"
 
 #define CORE_FILE "core.elf"
 #define REPORT_FILE "report.txt"

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cli.h"
-#include "introspect/session_ctl.h"
+#include "introspect/uniscope.h"
 #include "run.h"
 
 #define RUN_CTL_LINE_MAX SESSION_CTL_LINE_MAX

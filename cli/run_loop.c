@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "gdb_bridge.h"
-#include "introspect/session_stats.h"
+#include "introspect/uniscope.h"
 #include "run.h"
 #include "record.h"
 

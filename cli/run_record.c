@@ -25,9 +25,7 @@
 #include "cli.h"
 #include "introspect_cli.h"
 #include "record.h"
-#include "../introspect/elf.h"
-#include "../introspect/hmp_regs.h"
-#include "../introspect/qmp.h"
+#include "introspect/uniscope.h"
 
 #define WATCH_INTERVAL_US 50000
 #define WATCH_CONNECT_TRIES 600 /* 30 s for QEMU to come up */

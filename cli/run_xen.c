@@ -29,7 +29,7 @@
 #include "cli.h"
 #include "run.h"
 #include "xl_config.h"
-#include "../introspect/xen_ctl.h"
+#include "introspect/uniscope.h"
 
 #define CONSOLE_WAIT_MS 15000
 #define XL_TIMEOUT_MS 60000

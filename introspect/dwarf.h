@@ -10,7 +10,7 @@
  *	           guest memory read through a callback;
  *	scopes     the function instances at an address: the blocks inlined
  *	           there, innermost first, and the function they are in;
- *	call sites every DW_TAG_call_site, so that tailcall.c can rebuild the
+ *	call sites every DW_TAG_call_site, so that stack_tailcall.c can rebuild the
  *	           frames tail calls removed, as GDB does.
  */
 #ifndef UNISCOPE_INTROSPECT_DWARF_H

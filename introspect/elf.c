@@ -181,6 +181,30 @@ struct us_error *us_elf_build_id(struct us_elf *e, uint8_t *id, size_t cap, size
 	return err;
 }
 
+struct us_error *us_elf_section(struct us_elf *e, const char *name, const void **data, size_t *size)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(e->elf, &shstrndx) < 0)
+		return elf_fail(e, "no section headers");
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		const char *sname;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(sname = elf_strptr(e->elf, shstrndx, sh.sh_name)) ||
+		    strcmp(sname, name) || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (!(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			return elf_fail(e, "cannot read a section");
+		*data = d->d_buf;
+		*size = d->d_size;
+		return NULL;
+	}
+	return us_error_create(US_ERR_NOT_FOUND, "'%s' has no %s section", e->path, name);
+}
+
 static enum us_symbol_kind symbol_kind(unsigned char info)
 {
 	switch (GELF_ST_TYPE(info)) {

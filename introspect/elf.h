@@ -49,6 +49,9 @@ struct us_error *us_elf_for_each_note(struct us_elf *e, us_elf_note_fn *fn, void
 /* The GNU build-id (len 0 when the file has none). */
 struct us_error *us_elf_build_id(struct us_elf *e, uint8_t *id, size_t cap, size_t *len);
 
+/* The bytes of the section called name (NOT_FOUND when there is none); they live as long as e. */
+struct us_error *us_elf_section(struct us_elf *e, const char *name, const void **data, size_t *size);
+
 /* Calls fn for every named, defined symbol of .symtab (or .dynsym). */
 typedef void us_elf_symbol_fn(void *arg, const char *name, uint64_t value, uint64_t size,
 			      enum us_symbol_kind kind);

@@ -1,12 +1,13 @@
 /*
  * Guest records reached from the descriptor: the console log ring, the
- * panic record and the heap statistics. Each header is copied once and
+ * panic record, the heap statistics and the trace mask. Each header is copied once and
  * checked (magic, power-of-two size under UNISCOPE_LOG_SIZE_MAX) before
  * its sizes are used; the ring is then read in at most two pieces.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uniscope/trace.h>
 #include "internal.h"
 
 static struct us_error *need_record(struct us_target *t, uint64_t address, const char *what)
@@ -105,4 +106,14 @@ struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats 
 	if ((err = us_target_read(t, t->info.heap_stats, out, sizeof(*out))))
 		return us_error_prefix(err, "%s: heap statistics", t->name);
 	return NULL;
+}
+
+struct us_error *us_target_trace_mask(struct us_target *t, uint64_t *mask)
+{
+	struct us_error *err;
+
+	if ((err = need_record(t, t->info.trace, "trace rings")))
+		return err;
+	err = us_target_read_u64(t, t->info.trace + offsetof(struct uniscope_trace_info, enabled), mask);
+	return err ? us_error_prefix(err, "%s: trace mask", t->name) : NULL;
 }

@@ -11,18 +11,9 @@
 #include <string.h>
 #include "postmortem.h"
 
-static const char *const exception_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
-	"page fault", "reserved", "x87 floating-point error", "alignment check",
-	"machine check", "SIMD floating-point error", "virtualization exception",
-	"control protection exception",
-};
-
 const char *us_exception_name(uint32_t vector)
 {
-	return vector < 32 && exception_names[vector] ? exception_names[vector] : "exception";
+	return vector < UNISCOPE_EXCEPTION_NAMED_COUNT ? uniscope_exception_names[vector] : "exception";
 }
 
 const char *us_panic_kind_name(uint32_t kind)

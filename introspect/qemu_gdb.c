@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <uniscope/gdbstub.h>
 #include "qemu_gdb.h"
 
 #define MAX_RESENDS 3
@@ -34,17 +35,6 @@ struct us_qemu_gdb {
 	uint8_t in[4096];                     /* read but not yet fed */
 	size_t in_pos, in_len;
 };
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static uint64_t now_ms(void)
 {
@@ -96,12 +86,12 @@ static enum rx_event rx_feed(struct us_qemu_gdb *q, uint8_t c)
 			q->overflow = true;
 		return EV_NONE;
 	case RX_SUM1:
-		q->sum_high = (uint8_t)hex_digit((char)c);
+		q->sum_high = (uint8_t)gdb_hex_value((char)c);
 		q->state = RX_SUM2;
 		return EV_NONE;
 	case RX_SUM2:
 		q->state = RX_IDLE;
-		d = hex_digit((char)c);
+		d = gdb_hex_value((char)c);
 		q->pkt[q->len] = 0;
 		if (d < 0 || q->sum_high > 15 || (uint8_t)(q->sum_high << 4 | d) != q->sum || q->overflow)
 			return EV_BAD_PACKET; /* ours to answer with '-' */
@@ -263,7 +253,7 @@ struct us_error *us_qemu_gdb_command(struct us_qemu_gdb *q, const char *packet, 
 static void append_console(const char *hex, char *out, size_t cap, size_t *used)
 {
 	for (; hex[0] && hex[1] && *used + 1 < cap; hex += 2) {
-		int hi = hex_digit(hex[0]), lo = hex_digit(hex[1]);
+		int hi = gdb_hex_value(hex[0]), lo = gdb_hex_value(hex[1]);
 		if (hi < 0 || lo < 0)
 			break;
 		out[(*used)++] = (char)(hi << 4 | lo);
@@ -312,7 +302,7 @@ static bool decode_hex(const char *hex, void *buf, size_t len)
 	if (strlen(hex) != 2 * len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		int hi = gdb_hex_value(hex[2 * i]), lo = gdb_hex_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		p[i] = (uint8_t)(hi << 4 | lo);
@@ -405,7 +395,7 @@ static bool parse_hex_u64(const char *p, const char *end, uint64_t *out)
 	if (p == end || end - p > 16)
 		return false;
 	for (; p < end; p++) {
-		int d = hex_digit(*p);
+		int d = gdb_hex_value(*p);
 		if (d < 0)
 			return false;
 		v = v << 4 | (uint64_t)d;
@@ -436,8 +426,8 @@ bool us_qemu_gdb_parse_stop(const char *reply, struct us_qemu_stop *out)
 	int hi, lo;
 
 	memset(out, 0, sizeof(*out));
-	if (!strchr("TSWX", reply[0]) || !reply[0] || (hi = hex_digit(reply[1])) < 0 ||
-	    (lo = hex_digit(reply[2])) < 0)
+	if (!strchr("TSWX", reply[0]) || !reply[0] || (hi = gdb_hex_value(reply[1])) < 0 ||
+	    (lo = gdb_hex_value(reply[2])) < 0)
 		return false;
 	out->kind = reply[0];
 	out->signal = (uint8_t)(hi << 4 | lo);

@@ -6,48 +6,22 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include "json_out.h"
 #include "report.h"
-
-static void json_string(FILE *out, const char *s)
-{
-	if (!s) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c); /* guest bytes are not trusted to be UTF-8 */
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
 
 static void json_problem(FILE *out, const char *key, const char *problem)
 {
 	fprintf(out, ",\n  \"%s\": ", key);
-	json_string(out, problem[0] ? problem : NULL);
-}
-
-static void json_address(FILE *out, uint64_t addr)
-{
-	fprintf(out, "\"0x%" PRIx64 "\"", addr);
+	us_json_string(out, problem[0] ? problem : NULL);
 }
 
 static void json_sym(FILE *out, uint64_t pc, const struct us_symbolized *s)
 {
 	fputs("{\"pc\": ", out);
-	json_address(out, pc);
-	fputs(", \"function\": ", out);
-	json_string(out, s->function);
-	fprintf(out, ", \"offset\": %" PRIu64 ", \"file\": ", s->offset);
-	json_string(out, s->file);
-	fprintf(out, ", \"line\": %d, \"inlined\": %s}", s->file ? s->line : 0,
-		s->inlined ? "true" : "false");
+	us_json_address(out, pc);
+	fputs(", ", out);
+	us_json_symbolized(out, s);
+	fputc('}', out);
 }
 
 static void json_panic(FILE *out, const struct us_report *r)
@@ -61,14 +35,14 @@ static void json_panic(FILE *out, const struct us_report *r)
 	}
 	fprintf(out, "{\"kind\": \"%s\", \"vector\": %u, \"exception\": ", us_panic_kind_name(p->kind),
 		p->vector);
-	json_string(out, p->kind == UNISCOPE_PANIC_FAULT || p->kind == UNISCOPE_PANIC_STACK_OVERFLOW
+	us_json_string(out, p->kind == UNISCOPE_PANIC_FAULT || p->kind == UNISCOPE_PANIC_STACK_OVERFLOW
 				 ? us_exception_name(p->vector) : NULL);
 	fprintf(out, ", \"error_code\": %" PRIu64 ", \"fault_address\": ", p->error_code);
-	json_address(out, p->fault_addr);
+	us_json_address(out, p->fault_addr);
 	fputs(", \"message\": ", out);
-	json_string(out, p->message);
+	us_json_string(out, p->message);
 	fputs(", \"file\": ", out);
-	json_string(out, p->file[0] ? p->file : NULL);
+	us_json_string(out, p->file[0] ? p->file : NULL);
 	fprintf(out, ", \"line\": %u, \"thread\": %u, \"signal\": %d}", p->line, p->thread_id, r->signal);
 }
 
@@ -102,10 +76,10 @@ static void json_regs(FILE *out, const struct us_report *r)
 		return;
 	}
 	fputs("{\"source\": ", out);
-	json_string(out, r->regs_from);
+	us_json_string(out, r->regs_from);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		fprintf(out, ", \"%s\": ", names[i]);
-		json_address(out, v[i]);
+		us_json_address(out, v[i]);
 	}
 	fputc('}', out);
 }
@@ -116,16 +90,16 @@ static void json_disassembly(FILE *out, const struct us_report *r)
 	for (size_t i = 0; i < r->nr_insns; i++) {
 		const struct us_insn *in = &r->insns[i];
 		fputs(i ? ",\n    {\"address\": " : "\n    {\"address\": ", out);
-		json_address(out, in->address);
+		us_json_address(out, in->address);
 		fputs(", \"bytes\": \"", out);
 		for (size_t b = 0; b < in->size; b++)
 			fprintf(out, "%02x", in->bytes[b]);
 		fputs("\", \"mnemonic\": ", out);
-		json_string(out, in->mnemonic);
+		us_json_string(out, in->mnemonic);
 		fputs(", \"operands\": ", out);
-		json_string(out, in->operands);
+		us_json_string(out, in->operands);
 		fputs(", \"function\": ", out);
-		json_string(out, r->insn_sym[i].function);
+		us_json_string(out, r->insn_sym[i].function);
 		fprintf(out, ", \"offset\": %" PRIu64 ", \"faulting\": %s}", r->insn_sym[i].offset,
 			(int)i == r->fault_insn ? "true" : "false");
 	}
@@ -136,7 +110,7 @@ static void json_disassembly(FILE *out, const struct us_report *r)
 static void json_thread(FILE *out, const struct report_thread *t)
 {
 	fprintf(out, "{\"tid\": %u, \"name\": ", t->th.id);
-	json_string(out, t->th.name);
+	us_json_string(out, t->th.name);
 	fprintf(out, ", \"state\": \"%s\", \"wait\": \"%s\", \"died\": %s, \"on_cpu\": %s, \"frames\": [",
 		us_thread_state_name(t->th.state), us_wait_reason_name(t->th.wait_reason),
 		t->th.regs_source == US_REGS_PANIC ? "true" : "false", t->th.cpu >= 0 ? "true" : "false");
@@ -145,7 +119,7 @@ static void json_thread(FILE *out, const struct report_thread *t)
 		json_sym(out, t->bt.frames[i].pc, &t->bt.frames[i].sym);
 	}
 	fputs("], \"stopped\": ", out);
-	json_string(out, t->bt.stopped[0] ? t->bt.stopped : NULL);
+	us_json_string(out, t->bt.stopped[0] ? t->bt.stopped : NULL);
 	fputc('}', out);
 }
 
@@ -155,10 +129,10 @@ static void json_thread_ref(FILE *out, const struct us_report *r, size_t i)
 	const struct us_thread *th = &r->threads[i].th;
 
 	fprintf(out, "{\"tid\": %u, \"name\": ", th->id);
-	json_string(out, th->name);
+	us_json_string(out, th->name);
 	fprintf(out, ", \"state\": \"%s\", \"wait\": \"%s\", \"waits_for\": ",
 		us_thread_state_name(th->state), us_wait_reason_name(th->wait_reason));
-	json_string(out, w->object[0] ? w->object : NULL);
+	us_json_string(out, w->object[0] ? w->object : NULL);
 	fputs(", \"owner_tid\": ", out);
 	if (w->owner >= 0)
 		fprintf(out, "%u", r->threads[w->owner].th.id);
@@ -184,7 +158,7 @@ static void json_cycle(FILE *out, const struct us_report *r, size_t *at)
 		fputs(k ? ",\n      " : "\n      ", out);
 		json_thread_ref(out, r, i);
 		fputs(", \"holds\": ", out);
-		json_string(out, h->waits[prev].object);
+		us_json_string(out, h->waits[prev].object);
 		fputs(", \"frames\": [", out);
 		for (size_t f = 0; f < r->threads[i].bt.count; f++) {
 			fputs(f ? ", " : "", out);
@@ -236,7 +210,7 @@ static void json_hang(FILE *out, const struct us_report *r)
 		fputs("null", out);
 	}
 	fputs(", \"error\": ", out);
-	json_string(out, h->problem[0] ? h->problem : NULL);
+	us_json_string(out, h->problem[0] ? h->problem : NULL);
 	fputc('}', out);
 }
 
@@ -245,7 +219,7 @@ static void json_lines(FILE *out, const char *key, const char (*lines)[REPORT_LI
 	fprintf(out, ",\n  \"%s\": [", key);
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		json_string(out, lines[i]);
+		us_json_string(out, lines[i]);
 	}
 	fputs("]", out);
 }
@@ -253,16 +227,16 @@ static void json_lines(FILE *out, const char *key, const char (*lines)[REPORT_LI
 void us_report_print_json(const struct us_report *r, FILE *out)
 {
 	fputs("{\"target\": ", out);
-	json_string(out, r->target);
+	us_json_string(out, r->target);
 	fputs(", \"kind\": ", out);
-	json_string(out, r->kind);
+	us_json_string(out, r->kind);
 	fputs(", \"image\": ", out);
-	json_string(out, r->image);
+	us_json_string(out, r->image);
 	fprintf(out, ", \"live\": %s, \"crashed\": %s,\n  \"summary\": ", r->live ? "true" : "false",
 		r->panic.kind != UNISCOPE_PANIC_NONE ? "true" : "false");
-	json_string(out, r->summary);
+	us_json_string(out, r->summary);
 	fputs(",\n  \"undecided\": ", out);
-	json_string(out, r->undecided[0] ? r->undecided : NULL);
+	us_json_string(out, r->undecided[0] ? r->undecided : NULL);
 	json_panic(out, r);
 	json_hang(out, r);
 	json_where(out, r);

@@ -25,20 +25,19 @@ static const char *signal_name(int signal)
 	}
 }
 
-static const char *base_name(const char *path)
+static void print_sym(FILE *out, const struct us_symbolized *s, bool base_name)
 {
-	const char *slash = path ? strrchr(path, '/') : NULL;
+	char text[US_SYMBOLIZED_TEXT_MAX];
 
-	return slash ? slash + 1 : path;
+	fputs(us_symbolized_text(s, base_name, text, sizeof(text)), out);
 }
 
-static void print_sym(FILE *out, const struct us_symbolized *s, bool short_file)
+/* One frame of a backtrace, as bt prints it, under an indent. */
+static void print_frame(FILE *out, const char *indent, const struct us_backtrace *bt, size_t i)
 {
-	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+	char line[US_FRAME_LINE_MAX];
 
-	fputs(us_symbolized_function(s, fn, sizeof(fn)), out);
-	if (s->file)
-		fprintf(out, " at %s:%d", short_file ? base_name(s->file) : s->file, s->line);
+	fprintf(out, "%s%s\n", indent, us_frame_line(i, &bt->frames[i], line, sizeof(line)));
 }
 
 /* ---- text: the death -------------------------------------------------- */
@@ -139,9 +138,7 @@ static void print_dead_thread(FILE *out, const struct report_thread *t)
 		t->th.regs_source == US_REGS_PANIC ? ", died here" : ", on the CPU");
 	for (; i < t->bt.count && lines < DEAD_FRAMES; i++, lines++) {
 		size_t same = repeats(&t->bt, i);
-		fprintf(out, "    #%-2zu 0x%016" PRIx64 " in ", i, t->bt.frames[i].pc);
-		print_sym(out, &t->bt.frames[i].sym, false);
-		fputc('\n', out);
+		print_frame(out, "    ", &t->bt, i);
 		if (same > 1) {
 			fprintf(out, "    ... the same %zu more times (#%zu-#%zu)\n", same, i + 1, i + same);
 			i += same;
@@ -261,11 +258,8 @@ static void print_frames(FILE *out, const struct us_backtrace *bt)
 
 	if (first)
 		fprintf(out, "      (in a system call: %zu libOS frames under it left out)\n", first);
-	for (size_t i = first; i < bt->count && i < end; i++) {
-		fprintf(out, "      #%-2zu 0x%016" PRIx64 " in ", i, bt->frames[i].pc);
-		print_sym(out, &bt->frames[i].sym, false);
-		fputc('\n', out);
-	}
+	for (size_t i = first; i < bt->count && i < end; i++)
+		print_frame(out, "      ", bt, i);
 	if (bt->count > end)
 		fprintf(out, "      ... %zu more frames\n", bt->count - end);
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
-#include "../tracer/tracer.h"
+#include "tracer/tracer.h"
 
 static void name_threads(struct trace_set *set, const struct us_report *r)
 {

@@ -36,6 +36,31 @@ const char *us_symbolized_function(const struct us_symbolized *s, char *buf, siz
 	return buf;
 }
 
+const char *us_symbolized_text(const struct us_symbolized *s, bool base_name, char *buf, size_t cap)
+{
+	char fn[US_SYMBOLIZED_FUNCTION_MAX];
+	const char *file = s->file, *slash;
+
+	us_symbolized_function(s, fn, sizeof(fn));
+	if (!file) {
+		snprintf(buf, cap, "%s", fn);
+		return buf;
+	}
+	if (base_name && (slash = strrchr(file, '/')))
+		file = slash + 1;
+	snprintf(buf, cap, "%s at %s:%d", fn, file, s->line);
+	return buf;
+}
+
+const char *us_frame_line(size_t index, const struct us_frame *f, char *buf, size_t cap)
+{
+	char where[US_SYMBOLIZED_TEXT_MAX];
+
+	snprintf(buf, cap, "#%-2zu 0x%016llx in %s", index, (unsigned long long)f->pc,
+		 us_symbolized_text(&f->sym, false, where, sizeof(where)));
+	return buf;
+}
+
 struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,
 					 struct us_symbol *out)
 {

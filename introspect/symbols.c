@@ -10,7 +10,7 @@
 #include <string.h>
 #include "dwarf.h"
 #include "symbols.h"
-#include "tailcall.h"
+#include "stack_tailcall.h"
 
 #define SYMBOL_WALK_BACK 16
 

@@ -1,7 +1,7 @@
 /*
  * Targets: resolving TARGET to a backend, setting up translation, symbols
  * and the guest descriptor, and the memory/register/symbol entry points of
- * target.h. The guest model lives in threads.c, unwind.c, guest.c.
+ * target.h. The guest model lives in threads.c, stack_unwind.c, guest.c.
  *
  * Opening order (each step may fall back, only the first two may fail):
  *	1. backend from the spec (session, qemu:DIR, xen:DOMID|NAME, core file);

@@ -1,7 +1,7 @@
 /*
- * libuniscope: inspecting a uniscope guest from the host. THE API the
- * `uniscope` commands, the tracer and the TUI use; nothing else in
- * introspect/ needs to be included by them.
+ * libuniscope: inspecting a uniscope guest from the host. The heart of the
+ * API the `uniscope` commands and the TUI use; they include it, with the
+ * rest of the public surface, through introspect/uniscope.h.
  *
  *	TARGET := session name | qemu:SESSION-DIR | xen:DOMID | xen:NAME | CORE-FILE
  *
@@ -148,6 +148,12 @@ const char *us_target_image(const struct us_target *t);
 /* "f+0x1a", "f (inlined)" or "??": the function part of a frame as bt shows it (in buf). */
 #define US_SYMBOLIZED_FUNCTION_MAX 160
 const char *us_symbolized_function(const struct us_symbolized *s, char *buf, size_t cap);
+/*
+ * "f+0x1a at kern/sched.c:29", file:line left out when unknown (in buf);
+ * with base_name, the file without its folders ("sched.c:29").
+ */
+#define US_SYMBOLIZED_TEXT_MAX 1024
+const char *us_symbolized_text(const struct us_symbolized *s, bool base_name, char *buf, size_t cap);
 /* Never fails: fields stay NULL when unknown. Strings live as long as t. */
 void us_target_symbolize(struct us_target *t, uint64_t addr, struct us_symbolized *out);
 struct us_error *us_target_lookup_symbol(struct us_target *t, const char *name,
@@ -236,6 +242,10 @@ struct us_frame {
 	enum us_frame_kind kind;
 };
 
+/* "#3  0x00000000001234ab in f+0x1a at main.c:29": frame `index` as bt shows it (in buf). */
+#define US_FRAME_LINE_MAX (US_SYMBOLIZED_TEXT_MAX + 32)
+const char *us_frame_line(size_t index, const struct us_frame *f, char *buf, size_t cap);
+
 struct us_backtrace {
 	struct us_frame frames[US_MAX_FRAMES];
 	size_t count;
@@ -261,6 +271,8 @@ struct us_error *us_target_log(struct us_target *t, char **text, size_t *len, ui
 /* The panic record (kind NONE while the guest is alive); strings NUL-terminated. */
 struct us_error *us_target_panic(struct us_target *t, struct uniscope_panic *out);
 struct us_error *us_target_heap(struct us_target *t, struct uniscope_heap_stats *out);
+/* The trace points the guest records (struct uniscope_trace_info.enabled: bit id set). */
+struct us_error *us_target_trace_mask(struct us_target *t, uint64_t *mask);
 /* Heap statistics that cannot be (the guest is untrusted): true, and why. */
 #define US_GUEST_MEMORY_MAX (1ull << 46)
 bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap);

@@ -267,19 +267,16 @@ struct us_error *us_target_threads(struct us_target *t, struct us_thread **threa
 	return err ? us_error_prefix(err, "%s", t->name) : NULL;
 }
 
+/* The names are abi.h's; a value no enum holds (a corrupt guest) is "?". */
 const char *us_thread_state_name(uint32_t state)
 {
-	static const char *const names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
-
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+	return state < UNISCOPE_THREAD_STATE_COUNT ? uniscope_thread_state_names[state] : "?";
 }
 
+/* No wait reason prints as "-", a column's empty cell. */
 const char *us_wait_reason_name(uint32_t reason)
 {
-	static const char *const names[] = { "-", "sleep", "mutex", "semaphore", "condvar",
-					     "join", "queue", "debugger", "console", "futex", "poll", "net" };
-	_Static_assert(sizeof(names) / sizeof(names[0]) == UNISCOPE_WAIT_REASON_COUNT,
-		       "a name for every wait reason");
-
-	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";
+	if (reason == UNISCOPE_WAIT_NONE)
+		return "-";
+	return reason < UNISCOPE_WAIT_REASON_COUNT ? uniscope_wait_reason_names[reason] : "?";
 }

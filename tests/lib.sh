@@ -214,13 +214,17 @@ gdbserver_start() {
 
 # build_profile PROFILE FILE...: make FILE in the guest profile PROFILE
 # (full, off), built under $BUILD/PROFILE; one build of a profile at a time,
-# whichever scripts ask for it (they share its musl and objects).
+# whichever scripts ask for it (they share its musl and objects). The
+# Makefile names a build tree inside the source tree relatively, so FILE
+# goes to it relative too (make knows no rule for the absolute name).
 build_profile() {
 	_profile=$1
 	shift
+	_files=
+	for _f; do _files="$_files ${_f#"$ROOT"/}"; done
 	mkdir -p "$BUILD/$_profile" &&
 	flock "$BUILD/$_profile/.build-lock" \
-		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" "$@" >/dev/null
+		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" $_files >/dev/null
 }
 
 # --- introspection (t5xxx) ---

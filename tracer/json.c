@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tracer.h"
+#include "introspect/json_out.h"
 
 #define GUEST_PID 1
 
@@ -21,21 +22,6 @@ struct slice {
 	uint32_t tid;
 	uint64_t since_ns;
 };
-
-static void put_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void put_us(FILE *f, uint64_t ns)
 {
@@ -46,7 +32,7 @@ static void put_thread_name(FILE *f, uint32_t tid, const char *name)
 {
 	fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%" PRIu32 ",\"args\":{\"name\":",
 		GUEST_PID, tid);
-	put_json_string(f, name);
+	us_json_string(f, name);
 	fputs("}}", f);
 }
 
@@ -70,7 +56,7 @@ static void put_slice(const struct trace_set *s, FILE *f, const struct slice *sl
 		name = fallback;
 	}
 	fprintf(f, ",\n{\"ph\":\"X\",\"cat\":\"sched\",\"name\":");
-	put_json_string(f, name);
+	us_json_string(f, name);
 	fprintf(f, ",\"pid\":%d,\"tid\":%" PRIu32 ",\"ts\":", GUEST_PID, sl->tid);
 	put_us(f, sl->since_ns);
 	fputs(",\"dur\":", f);
@@ -83,22 +69,22 @@ static void put_arg(FILE *f, const struct trace_field_value *v)
 	static const char *const states[] = { "R", "R+", "D", "S", "X" };
 	char text[32];
 
-	put_json_string(f, v->name);
+	us_json_string(f, v->name);
 	fputc(':', f);
 	if (v->type == UNISCOPE_TRACE_STR) {
-		put_json_string(f, v->str);
+		us_json_string(f, v->str);
 	} else if (v->type == UNISCOPE_TRACE_S64) {
 		fprintf(f, "%" PRId64, (int64_t)v->u64);
 	} else if (v->type == UNISCOPE_TRACE_U64 || v->type == UNISCOPE_TRACE_TID) {
 		fprintf(f, "%" PRIu64, v->u64);
 	} else if (v->type == UNISCOPE_TRACE_STATE && v->u64 < 5) {
-		put_json_string(f, states[v->u64]);
+		us_json_string(f, states[v->u64]);
 	} else if (v->type == UNISCOPE_TRACE_SYSNR && trace_syscall_name(v->u64)) {
-		put_json_string(f, trace_syscall_name(v->u64));
+		us_json_string(f, trace_syscall_name(v->u64));
 	} else {
 		/* Addresses as hex text: JSON numbers lose precision past 2^53. */
 		snprintf(text, sizeof(text), "%#" PRIx64, v->u64);
-		put_json_string(f, text);
+		us_json_string(f, text);
 	}
 }
 
@@ -113,7 +99,7 @@ static void put_instant(const struct trace_set *s, FILE *f, const struct trace_e
 	fputs(",\n{\"ph\":\"i\",\"cat\":", f);
 	fputs(is_lost ? "\"lost\",\"s\":\"g\"" : "\"trace\",\"s\":\"t\"", f);
 	fputs(",\"name\":", f);
-	put_json_string(f, name);
+	us_json_string(f, name);
 	fprintf(f, ",\"pid\":%d,\"tid\":%" PRIu32 ",\"ts\":", GUEST_PID, e->tid);
 	put_us(f, e->ns);
 	fprintf(f, ",\"args\":{\"cpu\":%" PRIu32, e->cpu);

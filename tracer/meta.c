@@ -5,16 +5,14 @@
  * between (the compiler may over-align them) and possibly repeated (a
  * header of declarations included by several files). The image's GNU
  * build-id is read with it, so the decoder can check it is looking at the
- * image that produced the trace. This is the one file that talks to libelf.
+ * image that produced the trace. Both come through introspect/elf.c, the
+ * one file that talks to libelf.
  */
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tracer.h"
+#include "introspect/elf.h"
 
 #define META_SECTION ".uniscope_trace_meta"
 
@@ -137,73 +135,39 @@ int trace_meta_parse(struct trace_meta *m, const void *section, size_t len, stru
 	return 0;
 }
 
-static int read_build_id(struct trace_meta *m, Elf_Data *d)
+/* An error of the ELF reader as the tracer's (the reader's message names the file). */
+static int fail_elf(struct trace_error *err, struct us_error *e)
 {
-	GElf_Nhdr nhdr;
-	size_t off = 0, name_off, desc_off;
-
-	while ((off = gelf_getnote(d, off, &nhdr, &name_off, &desc_off)) > 0) {
-		if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
-		    memcmp((char *)d->d_buf + name_off, "GNU", 4) == 0) {
-			m->build_id_len = nhdr.n_descsz < UNISCOPE_BUILD_ID_MAX ? nhdr.n_descsz
-										: UNISCOPE_BUILD_ID_MAX;
-			memcpy(m->build_id, (char *)d->d_buf + desc_off, m->build_id_len);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static int scan_sections(struct trace_meta *m, Elf *elf, const char *path, struct trace_error *err)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-	bool found = false;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
-		return fail(err, "%s: not an ELF image with sections (%s)", path, elf_errmsg(-1));
-	m->build_id_len = 0;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-		const char *name;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
-			continue;
-		if (sh.sh_type == SHT_NOTE && !m->build_id_len && (d = elf_getdata(scn, NULL)))
-			read_build_id(m, d);
-		if (strcmp(name, META_SECTION) != 0 || sh.sh_type == SHT_NOBITS)
-			continue;
-		if (!(d = elf_getdata(scn, NULL)) || !d->d_buf)
-			return fail(err, "%s: cannot read section %s (%s)", path, META_SECTION,
-				    elf_errmsg(-1));
-		if (trace_meta_parse(m, d->d_buf, d->d_size, err) < 0)
-			return -1;
-		found = true;
-	}
-	if (!found)
-		return fail(err, "%s: no %s section (not a uniscope image, or built without tracing?)",
-			    path, META_SECTION);
-	return 0;
+	fail(err, "%s", e->message);
+	us_error_destroy(e);
+	return -1;
 }
 
 int trace_meta_load(struct trace_meta *m, const char *elf_path, struct trace_error *err)
 {
-	int fd, rc;
-	Elf *elf;
+	struct us_elf *elf;
+	struct us_error *e;
+	const void *section;
+	size_t len, id_len;
+	int rc;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(err, "libelf initialisation failed: %s", elf_errmsg(-1));
-	fd = open(elf_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(err, "%s: cannot open: %m", elf_path);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf) {
-		close(fd);
-		return fail(err, "%s: not an ELF file (%s)", elf_path, elf_errmsg(-1));
+	if ((e = us_elf_open(elf_path, &elf)))
+		return fail_elf(err, e);
+	m->build_id_len = 0;
+	if ((e = us_elf_build_id(elf, m->build_id, sizeof(m->build_id), &id_len))) {
+		us_elf_close(elf);
+		return fail_elf(err, e);
 	}
-	rc = scan_sections(m, elf, elf_path, err);
-	elf_end(elf);
-	close(fd);
+	m->build_id_len = (unsigned)id_len;
+	if ((e = us_elf_section(elf, META_SECTION, &section, &len))) {
+		rc = e->code == US_ERR_NOT_FOUND
+			     ? fail(err, "%s: no %s section (not a uniscope image, or built without tracing?)",
+				    elf_path, META_SECTION)
+			     : fail(err, "%s", e->message);
+		us_error_destroy(e);
+	} else {
+		rc = trace_meta_parse(m, section, len, err);
+	}
+	us_elf_close(elf);
 	return rc;
 }

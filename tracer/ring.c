@@ -39,7 +39,7 @@
  * The drain reads records not yet read and needs writers excluded (the
  * guest disables interrupts around it on the ring's own CPU).
  *
- * The fast path (room, no race) is inline in include/uniscope/trace_ring.h
+ * The fast path (room, no race) is inline in ring.h
  * so the guest's emit functions need no further call; the slow paths
  * (overwriting, a lost race, the drain) are here.
  *
@@ -51,8 +51,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "uniscope/trace.h"
-#include "uniscope/trace_ring.h"
+#include "ring.h"
 
 #define load trace_ring_load
 #define swap trace_ring_swap
@@ -219,7 +218,7 @@ bool trace_ring_emit_slow(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t 
 	return trace_ring_emit_slots(r, tsc, word, slots);
 }
 
-/* The fixed-size emits: the inline fast path of trace_ring.h, for tests and tools. */
+/* The fixed-size emits: the inline fast path of ring.h, for tests and tools. */
 bool trace_ring_emit0(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word)
 {
 	uint64_t lost = r->lost;

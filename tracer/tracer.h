@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "uniscope/trace.h"
+#include <uniscope/trace.h>
 
 struct trace_error {
 	char msg[256];

@@ -10,11 +10,10 @@
  * memory.
  */
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "introspect/session_ctl.h"
+#include "introspect/uniscope.h"
 #include "tui.h"
 
 #define CTL_REPLY_TIMEOUT_MS 3000
@@ -39,18 +38,6 @@ static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 		*len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
 }
 
-static void format_frame(const struct us_frame *f, size_t i, char *buf, size_t cap, size_t *len)
-{
-	char fn[US_SYMBOLIZED_FUNCTION_MAX];
-
-	append(buf, cap, len, "#%-2zu 0x%016llx", i, (unsigned long long)f->pc);
-	if (f->sym.function)
-		append(buf, cap, len, " in %s", us_symbolized_function(&f->sym, fn, sizeof(fn)));
-	if (f->sym.file)
-		append(buf, cap, len, " at %s:%d", f->sym.file, f->sym.line);
-	append(buf, cap, len, "\n");
-}
-
 static char *format_backtrace(const struct us_thread *th, const struct us_backtrace *bt,
 			       const char *waits_on)
 {
@@ -65,8 +52,11 @@ static char *format_backtrace(const struct us_thread *th, const struct us_backtr
 	if (waits_on[0])
 		append(buf, BT_TEXT_MAX, &len, "waits for %s\n", waits_on);
 	append(buf, BT_TEXT_MAX, &len, "\n");
-	for (size_t i = 0; i < bt->count; i++)
-		format_frame(&bt->frames[i], i, buf, BT_TEXT_MAX, &len);
+	for (size_t i = 0; i < bt->count; i++) {
+		char line[US_FRAME_LINE_MAX];
+
+		append(buf, BT_TEXT_MAX, &len, "%s\n", us_frame_line(i, &bt->frames[i], line, sizeof(line)));
+	}
 	if (bt->stopped[0])
 		append(buf, BT_TEXT_MAX, &len, "(backtrace stopped: %s)\n", bt->stopped);
 	if (th->note[0])
@@ -127,27 +117,9 @@ int tui_source_backtrace(struct tui_source *s, uint32_t tid, char **text, char *
 
 /* ---- trace on/off ------------------------------------------------------------------ */
 
-/* How long a request may take to reach the guest before its memory is believed again. */
+/* How long a request may take to reach the guest before its memory is believed again
+ * (tui_source_trace_mask, source.c). */
 #define MASK_PENDING_MS 5000
-
-int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
-{
-	const struct uniscope_info *info = us_target_info(s->target);
-	struct us_error *err;
-
-	if (!info || !info->trace)
-		return -1;
-	err = us_target_read_u64(s->target, info->trace + offsetof(struct uniscope_trace_info, enabled), mask);
-	if (err) {
-		us_error_destroy(err);
-		return -1;
-	}
-	if (s->mask_pending && (*mask == s->pending_mask || tui_now_ms() >= s->pending_until_ms))
-		s->mask_pending = false;
-	if (s->mask_pending)
-		*mask = s->pending_mask;
-	return 0;
-}
 
 int tui_source_toggle_trace(struct tui_source *s, struct tui_model *m, char *msg, size_t cap)
 {

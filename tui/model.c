@@ -41,11 +41,10 @@ void tui_model_free(struct tui_model *m)
 
 /* ---- threads ------------------------------------------------------------------ */
 
+/* A trace event's state argument is 64 bits wide; the names are abi.h's. */
 static const char *state_name(uint64_t state)
 {
-	static const char *const names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
-
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+	return state < UNISCOPE_THREAD_STATE_COUNT ? uniscope_thread_state_names[state] : "?";
 }
 
 static struct tui_thread *find_row(struct tui_model *m, uint32_t tid)
@@ -102,7 +101,7 @@ static void trace_switch_rows(struct tui_model *m, const struct tui_event *e, ui
 		prev->on_cpu = false;
 	}
 	if (next) {
-		strcpy(next->state, "running");
+		strcpy(next->state, uniscope_thread_state_names[UNISCOPE_THREAD_RUNNING]);
 		next->switches++;
 		next->on_cpu = true;
 	}
@@ -113,9 +112,9 @@ static void trace_other_rows(struct tui_model *m, const struct tui_event *e)
 	struct tui_thread *t;
 
 	if (e->id == UNISCOPE_TRACE_ID_SCHED_WAKEUP && (t = find_or_add_row(m, (uint32_t)e->args[0])))
-		strcpy(t->state, "runnable");
+		strcpy(t->state, uniscope_thread_state_names[UNISCOPE_THREAD_RUNNABLE]);
 	else if (e->id == UNISCOPE_TRACE_ID_THREAD_EXIT && (t = find_or_add_row(m, (uint32_t)e->args[0])))
-		strcpy(t->state, "exited");
+		strcpy(t->state, uniscope_thread_state_names[UNISCOPE_THREAD_EXITED]);
 	else if (e->id == UNISCOPE_TRACE_ID_THREAD_CREATE || e->id == UNISCOPE_TRACE_ID_THREAD_RENAME)
 		find_or_add_row(m, (uint32_t)e->args[0]);
 }
@@ -525,4 +524,31 @@ void tui_model_set_console(struct tui_model *m, const char *text, size_t len)
 	memcpy(m->console, text, len);
 	m->console_len = len;
 	m->dirty = true;
+}
+
+/* ---- source ---------------------------------------------------------------------- */
+
+void tui_model_set_source(struct tui_model *m, enum tui_source_kind kind, const char *name)
+{
+	m->source_kind = kind;
+	snprintf(m->source_name, sizeof(m->source_name), "%s", name ? name : "");
+	m->dirty = true;
+}
+
+static void set_problem(struct tui_model *m, char *problem, size_t cap, const char *text)
+{
+	if (!strncmp(problem, text, cap - 1))
+		return;
+	snprintf(problem, cap, "%s", text);
+	m->dirty = true;
+}
+
+void tui_model_set_trace_error(struct tui_model *m, const char *text)
+{
+	set_problem(m, m->trace_error, sizeof(m->trace_error), text);
+}
+
+void tui_model_set_threads_error(struct tui_model *m, const char *text)
+{
+	set_problem(m, m->threads_error, sizeof(m->threads_error), text);
 }

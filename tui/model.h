@@ -12,6 +12,8 @@
  *	timeline  per thread, the time it was on a CPU in each TUI_TL_BUCKET_NS
  *	          bucket of the last TUI_TL_BUCKETS, from sched_switch events
  *	console   the tail of the guest's console log
+ *	source    what is shown (a live session, a core, a trace replay) and
+ *	          why events or thread rows stop coming, when they do
  *	view      filter, pause, scroll anchor, scrub cursor
  *
  * Everything is bounded: events by the ring, threads by TUI_MAX_THREADS,
@@ -35,6 +37,10 @@
 #define TUI_CONSOLE_MAX 65536
 #define TUI_FILTER_MAX 64
 #define TUI_CPU_WINDOW_BUCKETS 10 /* CPU % of a replayed thread: over the last second */
+#define TUI_SOURCE_NAME_MAX 256
+#define TUI_PROBLEM_MAX 200
+
+enum tui_source_kind { TUI_LIVE, TUI_CORE, TUI_REPLAY };
 
 struct tui_event {
 	uint64_t ns;      /* since the guest booted */
@@ -100,6 +106,11 @@ struct tui_model {
 	/* console */
 	char console[TUI_CONSOLE_MAX];
 	size_t console_len;
+	/* source */
+	enum tui_source_kind source_kind;
+	char source_name[TUI_SOURCE_NAME_MAX]; /* the target as the user named it */
+	char trace_error[TUI_PROBLEM_MAX];     /* why no events are coming, or "" */
+	char threads_error[TUI_PROBLEM_MAX];   /* why the thread list is partial (a corrupt list), or "" */
 	/* view */
 	char filter[TUI_FILTER_MAX];
 	bool paused;
@@ -169,5 +180,12 @@ void tui_model_timeline(const struct tui_model *m, uint32_t tid, uint64_t end, u
 
 /* Keeps the last TUI_CONSOLE_MAX bytes; marks the model dirty only when they changed. */
 void tui_model_set_console(struct tui_model *m, const char *text, size_t len);
+
+/* ---- source ---------------------------------------------------------------------- */
+
+void tui_model_set_source(struct tui_model *m, enum tui_source_kind kind, const char *name);
+/* Why events, or thread rows, stop coming ("" when they do not); dirty only when it changed. */
+void tui_model_set_trace_error(struct tui_model *m, const char *text);
+void tui_model_set_threads_error(struct tui_model *m, const char *text);
 
 #endif

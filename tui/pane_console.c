@@ -64,7 +64,7 @@ void pane_console_draw(struct tui_ui *ui, struct tui_rect r)
 	snprintf(title, sizeof(title), " CONSOLE%s", ui->console_back ? "  (scrolled back)" : "");
 	tui_pane_header(ui, r, title, ui->focus == TUI_PANE_CONSOLE);
 	if (!m->console_len)
-		tui_put(r.y + 1, r.x, r.w, ui->src->kind == TUI_REPLAY ? " (a trace replay has no console)"
+		tui_put(r.y + 1, r.x, r.w, m->source_kind == TUI_REPLAY ? " (a trace replay has no console)"
 									 : " (nothing printed yet)");
 	for (int i = 0; i < rows && first + i < n; i++)
 		draw_line(m->console, m->console_len, starts[first + i], r.y + 1 + i, r.x, r.w);

@@ -27,8 +27,8 @@ static void draw_title(struct tui_ui *ui, struct tui_rect r, size_t shown)
 
 	if (m->filter[0])
 		snprintf(filter, sizeof(filter), ", filter '%s'", m->filter);
-	if (ui->src->trace_error[0])
-		snprintf(title, sizeof(title), " EVENTS  %zu shown, not updating: %s", shown, ui->src->trace_error);
+	if (m->trace_error[0])
+		snprintf(title, sizeof(title), " EVENTS  %zu shown, not updating: %s", shown, m->trace_error);
 	else
 		snprintf(title, sizeof(title), " EVENTS  %zu shown%s, %s", shown, filter, view_state(m));
 	tui_pane_header(ui, r, title, ui->focus == TUI_PANE_EVENTS);
@@ -37,7 +37,7 @@ static void draw_title(struct tui_ui *ui, struct tui_rect r, size_t shown)
 static void draw_empty(const struct tui_ui *ui, struct tui_rect r)
 {
 	const struct tui_model *m = ui->m;
-	const char *why = ui->src->trace_error[0] ? ui->src->trace_error
+	const char *why = m->trace_error[0] ? m->trace_error
 			  : m->scrubbing && m->nr_total ? "(no events kept from before this point)"
 			  : m->nr_total ? "(no event matches the filter)"
 			  : m->status.trace_enabled == 0 ? "(trace events are off in the guest: e turns them on)"

@@ -110,9 +110,9 @@ static void draw_list_problem(struct tui_ui *ui, struct tui_rect r, int rows)
 	int shown = (int)ui->m->nr_threads - ui->thread_top;
 	char text[240];
 
-	if (!ui->src || !ui->src->threads_error[0])
+	if (!ui->m->threads_error[0])
 		return;
-	snprintf(text, sizeof(text), " ! the thread list stops here: %s", ui->src->threads_error);
+	snprintf(text, sizeof(text), " ! the thread list stops here: %s", ui->m->threads_error);
 	attron(tui_attr(ui, TUI_C_RUNNING, A_BOLD));
 	tui_put(r.y + 1 + (shown < rows ? shown : rows - 1), r.x, r.w, text);
 	attroff(tui_attr(ui, TUI_C_RUNNING, A_BOLD));

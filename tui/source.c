@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "introspect/session_stats.h"
+#include "introspect/uniscope.h"
 #include "tui.h"
 
 uint64_t tui_now_ms(void)
@@ -82,16 +82,30 @@ static void read_trace(struct tui_source *s, struct tui_model *m)
 	uint64_t info = us_target_info_address(s->target);
 
 	if (!info) {
-		snprintf(s->trace_error, sizeof(s->trace_error), "no guest descriptor: no trace rings");
+		tui_model_set_trace_error(m, "no guest descriptor: no trace rings");
 		return;
 	}
-	if (trace_decode_guest(&s->set, us_target_read_fn, s->target, info, &err) < 0) {
-		snprintf(s->trace_error, sizeof(s->trace_error), "%s", err.msg);
-		m->dirty = true;
-	} else {
-		s->trace_error[0] = 0;
-	}
+	if (trace_decode_guest(&s->set, us_target_read_fn, s->target, info, &err) < 0)
+		tui_model_set_trace_error(m, err.msg);
+	else
+		tui_model_set_trace_error(m, "");
 	move_events(&s->set, m);
+}
+
+/* What `e` asked for (control.c) while the guest catches up, else the guest's own mask. */
+int tui_source_trace_mask(struct tui_source *s, uint64_t *mask)
+{
+	struct us_error *err = us_target_trace_mask(s->target, mask);
+
+	if (err) {
+		us_error_destroy(err);
+		return -1;
+	}
+	if (s->mask_pending && (*mask == s->pending_mask || tui_now_ms() >= s->pending_until_ms))
+		s->mask_pending = false;
+	if (s->mask_pending)
+		*mask = s->pending_mask;
+	return 0;
 }
 
 /* ---- threads, console, heap, channel ------------------------------------------------- */
@@ -127,7 +141,7 @@ static void read_threads(struct tui_source *s, struct tui_model *m)
 
 	struct us_error *err = us_target_threads(s->target, &threads, &n);
 
-	snprintf(s->threads_error, sizeof(s->threads_error), "%s", err ? err->message : "");
+	tui_model_set_threads_error(m, err ? err->message : "");
 	us_error_destroy(err);
 	us_error_destroy(us_target_clock(s->target, &now));
 	if ((waits = calloc(n ? n : 1, sizeof(*waits))))
@@ -276,10 +290,12 @@ int tui_source_open(struct tui_source *s, const struct tui_top_options *o, struc
 	s->spec = o->spec;
 	if (o->replay) {
 		s->kind = TUI_REPLAY;
+		tui_model_set_source(m, s->kind, s->spec);
 		return open_replay(s, o, m, err, cap);
 	}
 	s->target = o->target;
 	s->kind = us_target_is_live(s->target) ? TUI_LIVE : TUI_CORE;
+	tui_model_set_source(m, s->kind, s->spec);
 	find_session(s);
 	if ((info = us_target_info(s->target)) && info->nr_cpus && info->nr_cpus <= TUI_TL_MAX_CPUS)
 		m->nr_cpus = info->nr_cpus;

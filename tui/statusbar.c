@@ -33,7 +33,7 @@ static const char *source_label(const struct tui_ui *ui)
 {
 	if (ui->m->status.ended)
 		return "ended";
-	switch (ui->src->kind) {
+	switch (ui->m->source_kind) {
 	case TUI_LIVE: return "live";
 	case TUI_CORE: return "core";
 	default: return "replay";
@@ -56,7 +56,7 @@ static void format_status(const struct tui_ui *ui, char *out, size_t cap)
 	if (st->chan_known)
 		snprintf(chan, sizeof(chan), "%u/%u/%u", st->frames_in, st->dropped_in, st->dropped_out);
 	snprintf(out, cap, " %s [%s]  up %.1fs  ev/s %s  lost %s  heap %s  chan %s  trace %s",
-		 ui->src->spec, source_label(ui), (double)up / 1e9, rate, lost, heap, chan, trace);
+		 m->source_name, source_label(ui), (double)up / 1e9, rate, lost, heap, chan, trace);
 }
 
 void statusbar_draw(const struct tui_ui *ui, int y, int w)

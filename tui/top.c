@@ -128,7 +128,7 @@ static void layout(const struct tui_ui *ui, struct tui_rect *threads, struct tui
 		   struct tui_rect *console)
 {
 	int body = LINES - 2, con = body / 5;
-	int th = (int)ui->m->nr_threads + 1 + (ui->src && ui->src->threads_error[0]); /* + why it stops */
+	int th = (int)ui->m->nr_threads + 1 + (ui->m->threads_error[0] != 0); /* + why it stops */
 
 	if (th > body * 45 / 100)
 		th = body * 45 / 100;

@@ -2,7 +2,7 @@
 #ifndef UNISCOPE_TUI_TOP_H
 #define UNISCOPE_TUI_TOP_H
 
-#include "introspect/target.h"
+#include "introspect/uniscope.h"
 
 struct tui_top_options {
 	const char *spec;         /* TARGET as the user named it */

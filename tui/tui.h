@@ -10,9 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "introspect/session.h"
-#include "introspect/target.h"
-#include "tracer/tracer.h"
+#include "introspect/uniscope.h"
 #include "model.h"
 #include "top.h"
 
@@ -21,15 +19,11 @@
 
 /* ---- sources (source.c, control.c) ---------------------------------------- */
 
-enum tui_source_kind { TUI_LIVE, TUI_CORE, TUI_REPLAY };
-
 struct tui_source {
 	enum tui_source_kind kind;
 	const char *spec;
 	struct us_target *target;  /* live, core */
 	struct trace_set set;      /* decoder state; events move to the model */
-	char trace_error[200];     /* why no events are coming, or "" */
-	char threads_error[200];   /* why the thread list is partial (a corrupt list), or "" */
 	char warning[200];         /* shown once the UI is up, or "" */
 	bool have_session;         /* a `uniscope run` session: ctl.sock, gdb.sock, stats */
 	struct session session;

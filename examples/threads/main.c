@@ -8,7 +8,7 @@
 #include <libos.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <uniscope/trace.h>
+#include <uniscope/trace_point.h>
 
 #define QUEUE_SIZE 8
 #define NR_PRODUCERS 2

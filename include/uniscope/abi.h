@@ -45,6 +45,23 @@ enum uniscope_thread_state {
 	UNISCOPE_THREAD_STATE_COUNT
 };
 
+/*
+ * The names of the enums in this header, for the guest (freestanding) and
+ * the host alike: one table beside each enum, indexed by its value. A value
+ * read from a guest is untrusted: look it up only below the enum's _COUNT.
+ */
+#define UNISCOPE_NAMES_COUNT(names) (sizeof(names) / sizeof((names)[0]))
+
+static const char *const uniscope_thread_state_names[] = {
+	[UNISCOPE_THREAD_RUNNABLE] = "runnable",
+	[UNISCOPE_THREAD_RUNNING] = "running",
+	[UNISCOPE_THREAD_BLOCKED] = "blocked",
+	[UNISCOPE_THREAD_SLEEPING] = "sleeping",
+	[UNISCOPE_THREAD_EXITED] = "exited",
+};
+_Static_assert(UNISCOPE_NAMES_COUNT(uniscope_thread_state_names) == UNISCOPE_THREAD_STATE_COUNT,
+	       "a name for every thread state");
+
 /* Why a thread waits, as stored at thread_layout.off_wait_reason (uint32_t). */
 enum uniscope_wait_reason {
 	UNISCOPE_WAIT_NONE = 0,
@@ -61,6 +78,24 @@ enum uniscope_wait_reason {
 	UNISCOPE_WAIT_NET = 11,      /* in the network stack: wait_object an lwIP mailbox or semaphore */
 	UNISCOPE_WAIT_REASON_COUNT
 };
+
+/* "none" is never printed: tools show a thread that waits for nothing their own way. */
+static const char *const uniscope_wait_reason_names[] = {
+	[UNISCOPE_WAIT_NONE] = "none",
+	[UNISCOPE_WAIT_SLEEP] = "sleep",
+	[UNISCOPE_WAIT_MUTEX] = "mutex",
+	[UNISCOPE_WAIT_SEMAPHORE] = "semaphore",
+	[UNISCOPE_WAIT_CONDVAR] = "condvar",
+	[UNISCOPE_WAIT_JOIN] = "join",
+	[UNISCOPE_WAIT_QUEUE] = "queue",
+	[UNISCOPE_WAIT_DEBUGGER] = "debugger",
+	[UNISCOPE_WAIT_CONSOLE] = "console",
+	[UNISCOPE_WAIT_FUTEX] = "futex",
+	[UNISCOPE_WAIT_POLL] = "poll",
+	[UNISCOPE_WAIT_NET] = "net",
+};
+_Static_assert(UNISCOPE_NAMES_COUNT(uniscope_wait_reason_names) == UNISCOPE_WAIT_REASON_COUNT,
+	       "a name for every wait reason");
 
 /*
  * Callee-saved context of a thread that is not on the CPU, stored inside
@@ -166,6 +201,64 @@ enum uniscope_panic_kind {
 	UNISCOPE_PANIC_ASSERT = 3, /* assert() failed */
 	UNISCOPE_PANIC_STACK_OVERFLOW = 4,
 };
+
+/*
+ * The x86-64 exception vectors with a name, as stored in uniscope_panic.vector
+ * for a FAULT. Vectors from UNISCOPE_EXCEPTION_NAMED_COUNT up are named
+ * "exception" by whoever prints them.
+ */
+enum uniscope_exception_vector {
+	UNISCOPE_EXC_DIVIDE_ERROR = 0,
+	UNISCOPE_EXC_DEBUG = 1,
+	UNISCOPE_EXC_NMI = 2,
+	UNISCOPE_EXC_BREAKPOINT = 3,
+	UNISCOPE_EXC_OVERFLOW = 4,
+	UNISCOPE_EXC_BOUND_RANGE = 5,
+	UNISCOPE_EXC_INVALID_OPCODE = 6,
+	UNISCOPE_EXC_DEVICE_NOT_AVAILABLE = 7,
+	UNISCOPE_EXC_DOUBLE_FAULT = 8,
+	UNISCOPE_EXC_COPROCESSOR_OVERRUN = 9,
+	UNISCOPE_EXC_INVALID_TSS = 10,
+	UNISCOPE_EXC_SEGMENT_NOT_PRESENT = 11,
+	UNISCOPE_EXC_STACK_SEGMENT = 12,
+	UNISCOPE_EXC_GENERAL_PROTECTION = 13,
+	UNISCOPE_EXC_PAGE_FAULT = 14,
+	UNISCOPE_EXC_RESERVED_15 = 15,
+	UNISCOPE_EXC_X87 = 16,
+	UNISCOPE_EXC_ALIGNMENT_CHECK = 17,
+	UNISCOPE_EXC_MACHINE_CHECK = 18,
+	UNISCOPE_EXC_SIMD = 19,
+	UNISCOPE_EXC_VIRTUALIZATION = 20,
+	UNISCOPE_EXC_CONTROL_PROTECTION = 21,
+	UNISCOPE_EXCEPTION_NAMED_COUNT
+};
+
+static const char *const uniscope_exception_names[] = {
+	[UNISCOPE_EXC_DIVIDE_ERROR] = "divide error",
+	[UNISCOPE_EXC_DEBUG] = "debug",
+	[UNISCOPE_EXC_NMI] = "NMI",
+	[UNISCOPE_EXC_BREAKPOINT] = "breakpoint",
+	[UNISCOPE_EXC_OVERFLOW] = "overflow",
+	[UNISCOPE_EXC_BOUND_RANGE] = "bound range exceeded",
+	[UNISCOPE_EXC_INVALID_OPCODE] = "invalid opcode",
+	[UNISCOPE_EXC_DEVICE_NOT_AVAILABLE] = "device not available",
+	[UNISCOPE_EXC_DOUBLE_FAULT] = "double fault",
+	[UNISCOPE_EXC_COPROCESSOR_OVERRUN] = "coprocessor overrun",
+	[UNISCOPE_EXC_INVALID_TSS] = "invalid TSS",
+	[UNISCOPE_EXC_SEGMENT_NOT_PRESENT] = "segment not present",
+	[UNISCOPE_EXC_STACK_SEGMENT] = "stack-segment fault",
+	[UNISCOPE_EXC_GENERAL_PROTECTION] = "general protection fault",
+	[UNISCOPE_EXC_PAGE_FAULT] = "page fault",
+	[UNISCOPE_EXC_RESERVED_15] = "reserved",
+	[UNISCOPE_EXC_X87] = "x87 floating-point error",
+	[UNISCOPE_EXC_ALIGNMENT_CHECK] = "alignment check",
+	[UNISCOPE_EXC_MACHINE_CHECK] = "machine check",
+	[UNISCOPE_EXC_SIMD] = "SIMD floating-point error",
+	[UNISCOPE_EXC_VIRTUALIZATION] = "virtualization exception",
+	[UNISCOPE_EXC_CONTROL_PROTECTION] = "control protection exception",
+};
+_Static_assert(UNISCOPE_NAMES_COUNT(uniscope_exception_names) == UNISCOPE_EXCEPTION_NAMED_COUNT,
+	       "a name for every named exception vector");
 
 /* Written once when the guest dies; kind != NONE means it is valid. */
 struct uniscope_panic {

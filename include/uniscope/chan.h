@@ -65,7 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/abi.h"
+#include <uniscope/abi.h>
 
 enum chan_id {
 	CHAN_CONTROL = 0,

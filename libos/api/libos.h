@@ -3,7 +3,7 @@
  * the libOS's wait reasons, its synchronisation, its clock, the command
  * line's key=value words, panic. Everything else comes from the C library
  * (musl) and the Linux system calls the libOS implements. These names and
- * <uniscope/trace.h>'s are the only ones the libOS exports (exports.txt).
+ * <uniscope/trace_point.h>'s are the only ones the libOS exports (exports.txt).
  *
  * A libOS thread shares its creator's C-library thread state (TLS, errno,
  * stdio locks): one of them at a time may call into the C library; use

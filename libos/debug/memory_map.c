@@ -21,8 +21,7 @@
 #include <uniscope/gdbstub.h>
 #include "kern/kern.h"
 #include "debug.h"
-
-extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _bss_end[];
+#include "image.h"
 
 #define STACK_MAX (64ull << 20) /* larger "stacks" are a corrupt thread, not a region */
 

@@ -24,13 +24,11 @@
  */
 #include <uniscope/gdbstub.h>
 #include "kern/kern.h"
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "debug.h"
 
 #define DR6_BS (1ull << 14) /* the #DB was a single step */
-
-void context_switch(struct uniscope_context *from, struct uniscope_context *to);
-extern char context_switch_end[];
 
 static struct {
 	struct thread *thread; /* switched out, set to step when it runs, or 0 */

@@ -213,17 +213,10 @@ static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 	return n;
 }
 
-static const char *const state_names[] = { "runnable", "running", "blocked", "sleeping", "exited" };
-
 const char *stub_thread_state_name(uint32_t state)
 {
-	return state < UNISCOPE_THREAD_STATE_COUNT ? state_names[state] : "?";
+	return state < UNISCOPE_THREAD_STATE_COUNT ? uniscope_thread_state_names[state] : "?";
 }
-
-static const char *const wait_names[] = { "", "sleep", "mutex", "semaphore", "condvar", "join",
-					   "queue", "debugger", "console", "futex", "poll", "net" };
-_Static_assert(sizeof(wait_names) / sizeof(wait_names[0]) == UNISCOPE_WAIT_REASON_COUNT,
-	       "a name for every wait reason");
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
@@ -238,7 +231,8 @@ static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 	info->name[sizeof(info->name) - 1] = 0;
 	state = t->state, wait = t->wait_reason; /* read once: the checks hold for what is used */
 	if (state < UNISCOPE_THREAD_STATE_COUNT && wait && wait < UNISCOPE_WAIT_REASON_COUNT)
-		snprintf(info->state, sizeof(info->state), "%s (%s)", state_names[state], wait_names[wait]);
+		snprintf(info->state, sizeof(info->state), "%s (%s)", uniscope_thread_state_names[state],
+			 uniscope_wait_reason_names[wait]);
 	else
 		snprintf(info->state, sizeof(info->state), "%s",
 			 t == stub.stopped_thread ? "running" : stub_thread_state_name(state));

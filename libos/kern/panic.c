@@ -20,15 +20,6 @@ struct uniscope_panic panic_record;
 static int panicking;
 static int panic_die_signal = 6; /* SIGABRT, unless panic_signal() says which */
 
-static const char *const exception_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
-	"page fault", "reserved", "x87 floating-point error", "alignment check",
-	"machine check", "SIMD floating-point error", "virtualization exception",
-	"control protection exception",
-};
-
 
 static void print_registers(const struct uniscope_regs *r)
 {
@@ -202,8 +193,8 @@ static void describe_fault(const trap_frame_t *f, const char *name, int overflow
 
 void fault_handle(trap_frame_t *f)
 {
-	const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
-									 : "exception";
+	const char *name = f->vector < UNISCOPE_EXCEPTION_NAMED_COUNT ? uniscope_exception_names[f->vector]
+								       : "exception";
 	int overflow = is_stack_overflow(f);
 
 	record_start(overflow ? UNISCOPE_PANIC_STACK_OVERFLOW : UNISCOPE_PANIC_FAULT);

@@ -1,7 +1,7 @@
 /*
  * The libOS's built-in trace points and the tracer's kernel interface.
  * Each trace_<event>() below costs a load, a test and a branch while its
- * event is disabled (include/uniscope/trace.h). Their metadata is emitted
+ * event is disabled (libos/api/uniscope/trace_point.h). Their metadata is emitted
  * once, by trace.c, which defines LIBOS_TRACE_DEFINE_META.
  */
 #ifndef LIBOS_KERN_TRACE_H
@@ -14,7 +14,7 @@
 #ifndef LIBOS_TRACE_DEFINE_META
 #define UNISCOPE_TRACE_META_ELSEWHERE 1
 #endif
-#include <uniscope/trace.h>
+#include <uniscope/trace_point.h>
 #include "arch/x86_64/arch.h"
 
 UNISCOPE_TRACE_POINT(sched_switch, UNISCOPE_TRACE_ID_SCHED_SWITCH,

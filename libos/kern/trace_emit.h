@@ -24,7 +24,7 @@
 #define LIBOS_TRACE_EMIT_H
 
 #include <stdint.h>
-#include <uniscope/trace_ring.h>
+#include "../../tracer/ring.h"
 
 #define TRACE_EMIT_INLINE static inline __attribute__((always_inline))
 #define TRACE_EMIT_SECTION __attribute__((section(".text.trace_emit")))

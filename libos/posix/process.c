@@ -25,6 +25,8 @@
 #include "kern/channel.h"
 #include "image.h"
 #include "kern/module.h"
+#include "debug/hooks.h"
+#include "arch/x86_64/arch.h"
 
 #define MAIN_STACK_SIZE (1024 * 1024ul)
 #define ENTRY_STATE_ROOM (16 * 1024ul) /* top of the main stack: argv, env, auxv */
@@ -38,11 +40,8 @@ struct elf64_phdr {
 	uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
 };
 
-/* The C library's entry (crt1.o) and the TLS template's bounds (libos.ld). */
+/* The C library's entry (crt1.o). */
 extern char _start[];
-extern char _tdata_start[], _tdata_end[], _tbss_end[], _tls_align[], _tls_block_size[];
-void process_enter(void *entry, uint64_t stack) __attribute__((noreturn));
-void debug_boot_wait(void);
 
 static const char *const libos_option_keys[] = {
 	"gdb", "trace_mask", "trace_mode", "trace_ring", "env", "argv0", "chan", "ip", "net_wait", 0,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "posix.h"
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 
 #define FUTEX_BUCKETS 64
@@ -24,8 +25,6 @@
 #define STACK_GUESS (64 * 1024) /* a clone stack that no mmap() made: assume this much */
 
 static struct wait_queue futex_buckets[FUTEX_BUCKETS];
-
-void clone_child_start(void);
 
 static struct wait_queue *futex_bucket(uint64_t uaddr)
 {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "posix.h"
+#include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "kern/trace.h"
 
@@ -177,8 +178,6 @@ static const struct syscall_record *next_record(const struct syscall_record *rec
 
 static syscall_fn *handlers[SYS_NR_MAX];
 static uint64_t reported[SYS_NR_MAX / 64];
-
-void syscall_entry(void);
 
 void syscall_init(void)
 {

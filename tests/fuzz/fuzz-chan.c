@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 #define FAIL(...) do { diag(__VA_ARGS__); return false; } while (0)
 

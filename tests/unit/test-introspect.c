@@ -22,6 +22,8 @@
 #include "synthetic.h"
 #include "../../introspect/corefile.h"
 #include "../../introspect/hmp_regs.h"
+#include "../../introspect/json_out.h"
+#include "../../introspect/postmortem.h"
 #include "../../introspect/target.h"
 
 #define MEM_SIZE (8u << 20)
@@ -729,6 +731,60 @@ static void test_target_specs(void)
 	us_error_destroy(err);
 }
 
+/* The names of abi.h's enums, as the host prints them: out of range is no crash. */
+static void test_names(void)
+{
+	is_str(us_thread_state_name(UNISCOPE_THREAD_SLEEPING), "sleeping", "thread state name");
+	is_str(us_thread_state_name(UNISCOPE_THREAD_STATE_COUNT), "?", "a state no enum holds");
+	is_str(us_wait_reason_name(UNISCOPE_WAIT_NONE), "-", "no wait reason is '-'");
+	is_str(us_wait_reason_name(UNISCOPE_WAIT_NET), "net", "the last wait reason");
+	is_str(us_wait_reason_name(0xffffffffu), "?", "a wait reason no enum holds");
+	is_str(us_exception_name(UNISCOPE_EXC_PAGE_FAULT), "page fault", "vector 14");
+	is_str(us_exception_name(UNISCOPE_EXC_CONTROL_PROTECTION), "control protection exception",
+	       "the last named vector");
+	is_str(us_exception_name(UNISCOPE_EXCEPTION_NAMED_COUNT), "exception", "an unnamed vector");
+}
+
+/* The one JSON escaper: guest bytes that are not UTF-8 still make valid JSON. */
+static void test_json_out(void)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct us_symbolized sym = { .function = "main", .offset = 0x1a, .file = NULL };
+
+	if (!ok(f != NULL, "a memory stream"))
+		return;
+	us_json_string(f, "a\"b\\c\n\t\r\x01\x7f\xff");
+	fputc(' ', f);
+	us_json_string(f, NULL);
+	fputc(' ', f);
+	us_json_address(f, 0xffffffff80001000ull);
+	fputc(' ', f);
+	us_json_symbolized(f, &sym);
+	fclose(f);
+	is_str(text, "\"a\\\"b\\\\c\\n\\t\\r\\u0001\\u007f\\u00ff\" null \"0xffffffff80001000\" "
+	       "\"function\": \"main\", \"offset\": 26, \"file\": null, \"line\": 0, \"inlined\": false",
+	       "escapes, null, address, symbolized");
+	free(text);
+}
+
+/* The one backtrace line: bt, the report and the TUI print frames with it. */
+static void test_frame_line(void)
+{
+	struct us_frame f = { .pc = 0x1234ab, .sym = { .function = "schedule", .offset = 0x1a,
+						       .file = "libos/kern/sched.c", .line = 29 } };
+	char line[US_FRAME_LINE_MAX], text[US_SYMBOLIZED_TEXT_MAX];
+
+	is_str(us_frame_line(3, &f, line, sizeof(line)),
+	       "#3  0x00000000001234ab in schedule+0x1a at libos/kern/sched.c:29", "a frame with a line");
+	is_str(us_symbolized_text(&f.sym, true, text, sizeof(text)), "schedule+0x1a at sched.c:29",
+	       "the file's base name");
+	f.sym = (struct us_symbolized){ 0 };
+	is_str(us_frame_line(12, &f, line, sizeof(line)), "#12 0x00000000001234ab in ??",
+	       "an unknown frame");
+}
+
 int main(void)
 {
 	if (!(mem = malloc(MEM_SIZE)))
@@ -747,6 +803,9 @@ int main(void)
 	test_info_registers_fpu();
 	test_core();
 	test_target_specs();
+	test_names();
+	test_json_out();
+	test_frame_line();
 	free(mem);
 	return done_testing();
 }

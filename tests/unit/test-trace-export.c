@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "../../libos/api/uniscope/trace_point.h"
+#include "../../tracer/ring.h"
 #include "../../tracer/tracer.h"
 
 UNISCOPE_TRACE_POINT(sched_switch, UNISCOPE_TRACE_ID_SCHED_SWITCH,

@@ -15,6 +15,7 @@
 
 static void ring_hook(const char *where);
 #define TRACE_RING_HOOK(where) ring_hook(where)
+#include "../../libos/api/uniscope/trace_point.h"
 #include "../../tracer/ring.c"
 
 #define RING_SIZE 4096u

@@ -203,6 +203,24 @@ static void test_console_and_rate(void)
 	is_int(tui_model_event_rate(&model), 10, "rate: 10 events in the last second");
 }
 
+/* What the panes say about the source comes from the model, not the source. */
+static void test_source(void)
+{
+	fresh(100);
+	tui_model_set_source(&model, TUI_REPLAY, "trace.bin");
+	ok(model.source_kind == TUI_REPLAY && !strcmp(model.source_name, "trace.bin"), "source: kind and name");
+	model.dirty = false;
+	tui_model_set_trace_error(&model, "");
+	ok(!model.dirty, "trace error: none, as before, does not redraw");
+	tui_model_set_trace_error(&model, "ring 0: bad magic");
+	ok(model.dirty && !strcmp(model.trace_error, "ring 0: bad magic"), "trace error: a new one redraws");
+	model.dirty = false;
+	tui_model_set_trace_error(&model, "ring 0: bad magic");
+	ok(!model.dirty, "trace error: the same one does not");
+	tui_model_set_threads_error(&model, "thread list: a cycle");
+	ok(model.dirty && !strcmp(model.threads_error, "thread list: a cycle"), "threads error");
+}
+
 int main(void)
 {
 	test_ring();
@@ -213,6 +231,7 @@ int main(void)
 	test_threads_sort();
 	test_replay_threads();
 	test_console_and_rate();
+	test_source();
 	tui_model_free(&model);
 	return done_testing();
 }

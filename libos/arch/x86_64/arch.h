@@ -67,6 +67,12 @@ void clock_delay_us(uint64_t us);
 void fpu_init(void);
 /* switch.S: save the running thread's callee-saved state in *from, resume *to. */
 void context_switch(struct uniscope_context *from, struct uniscope_context *to);
+extern char context_switch_end[]; /* where its code ends: a pc below is inside a switch */
+/* syscall.S: the `syscall` entry (MSR_LSTAR), a clone()d thread's first
+ * instruction, and the main thread's way out of the libOS into the C library. */
+void syscall_entry(void);
+void clone_child_start(void);
+void process_enter(void *entry, uint64_t stack) __attribute__((noreturn));
 void regs_from_trap_frame(struct uniscope_regs *regs, const trap_frame_t *frame);
 
 #endif

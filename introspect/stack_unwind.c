@@ -17,7 +17,7 @@
  *
  * Then what GDB shows of them: each physical frame becomes the functions
  * inlined at its pc, innermost first, then the function itself; between a
- * frame and its caller come the frames tail calls removed (tailcall.c).
+ * frame and its caller come the frames tail calls removed (stack_tailcall.c).
  * Frame #0 is where execution stands (GDB's stop location: an inlined
  * block that begins exactly there is not entered yet, so it is not shown);
  * every other frame's pc is a return address, looked up at pc - 1.
@@ -29,7 +29,7 @@
 #include <string.h>
 #include "dwarf.h"
 #include "internal.h"
-#include "tailcall.h"
+#include "stack_tailcall.h"
 
 #define SCOPES_MAX 16
 #define TAIL_CALLS_MAX 16

@@ -1,11 +1,13 @@
 /*
- * Frame encoder: header, payload and CRC are COBS-encoded straight into the
- * caller's buffer, so sending needs no staging copy of the body.
+ * Channel frame encoder (decoder.c is its other half): header, payload and
+ * CRC are COBS-encoded straight into the caller's buffer, so sending needs
+ * no staging copy of the body. A channel frame is a unit of the console
+ * channel's wire format; stack frames are introspect/stack_*.c's.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/chan.h"
+#include <uniscope/chan.h>
 
 #define FRAME_DELIMITER 0x00
 

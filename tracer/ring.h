@@ -1,17 +1,67 @@
 /*
- * The fast path of the trace ring, inline so that each emit function of
- * the guest (libos/kern/trace.c) is one frameless function from trace
- * point to ring. The protocol and everything off the fast path are in
- * tracer/ring.c, which uses these same functions; see it for why this is
- * safe against interrupts that write records while a record is half done.
+ * The portable trace ring (ring.c): no allocation, no globals, compiled
+ * for the guest and the host. Its API, and its fast path inline so that
+ * each emit function of the guest (libos/kern/trace_emit.h) is one
+ * frameless function from trace point to ring. The protocol and everything
+ * off the fast path are in ring.c, which uses these same functions; see it
+ * for why this is safe against interrupts that write records while a
+ * record is half done. The layouts are the contract in
+ * include/uniscope/trace.h.
  */
-#ifndef UNISCOPE_TRACE_RING_H
-#define UNISCOPE_TRACE_RING_H
+#ifndef UNISCOPE_TRACER_RING_H
+#define UNISCOPE_TRACER_RING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "uniscope/trace.h"
+#include <uniscope/trace.h>
+
+/* Sets up a ring of size bytes (a power of two >= RING_MIN) in front of its data. */
+void trace_ring_init(struct uniscope_trace_ring *r, uint32_t cpu, uint64_t size,
+		     enum uniscope_trace_mode mode);
+
+/*
+ * Append one record: header word UNISCOPE_TRACE_WORD(event, size, tid),
+ * whose size must be 16 + 8 * the slots given (emit_slots checks it). Safe
+ * against writers in interrupts nesting inside it on the same CPU. Returns
+ * false when the event was lost.
+ */
+bool trace_ring_emit0(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word);
+bool trace_ring_emit1(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word, uint64_t a);
+bool trace_ring_emit2(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word, uint64_t a,
+		      uint64_t b);
+bool trace_ring_emit3(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word, uint64_t a,
+		      uint64_t b, uint64_t c);
+bool trace_ring_emit_slots(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word,
+			   const uint64_t *slots);
+/* Off the fast path: nested writers added records while we published. */
+void trace_ring_publish_more(struct uniscope_trace_ring *r, uint64_t published);
+/* emit_slots for up to three slots passed by value. */
+bool trace_ring_emit_slow(struct uniscope_trace_ring *r, uint64_t tsc, uint64_t word, uint64_t a,
+			  uint64_t b, uint64_t c);
+
+/*
+ * The two halves of an emit, for writers that fill a record in place:
+ * reserve returns the record (header unset) or NULL when the event is lost;
+ * commit publishes it. Every reserve is followed by its commit.
+ */
+struct uniscope_trace_record *trace_ring_reserve(struct uniscope_trace_ring *r, uint32_t size,
+						 uint64_t *start);
+/* The record's header (its size) must be written before the commit. */
+void trace_ring_commit(struct uniscope_trace_ring *r, uint64_t start);
+
+/*
+ * The drain: copies a CHUNK record and the complete records not yet read
+ * into out (whole records only), marks them read, and returns the bytes
+ * written; 0 when there is nothing new or cap is too small. The caller
+ * excludes writers on this ring meanwhile (interrupts off on its CPU).
+ */
+size_t trace_ring_drain(struct uniscope_trace_ring *r, uint8_t *out, size_t cap, uint64_t tsc);
+/* A drain buffer this big always makes progress. */
+#define UNISCOPE_TRACE_DRAIN_MIN (UNISCOPE_TRACE_CHUNK_SIZE + UNISCOPE_TRACE_RECORD_MAX)
+
+/* ---- the fast path ------------------------------------------------------------- */
 
 /* -Os would otherwise leave these as calls: they are the whole fast path. */
 #define TRACE_RING_INLINE static inline __attribute__((always_inline))

@@ -10,8 +10,8 @@
  * chains share). This does the same, with GDB's rules, so that uniscope's
  * backtraces list the frames GDB lists.
  */
-#ifndef UNISCOPE_INTROSPECT_TAILCALL_H
-#define UNISCOPE_INTROSPECT_TAILCALL_H
+#ifndef UNISCOPE_INTROSPECT_STACK_TAILCALL_H
+#define UNISCOPE_INTROSPECT_STACK_TAILCALL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * Tail-call frames (tailcall.h), by GDB's algorithm (call_site_find_chain
+ * Tail-call frames (stack_tailcall.h), by GDB's algorithm (call_site_find_chain
  * in gdb/dwarf2/loc.c): a depth-first search from the call site at the
  * caller's return address, through the tail calls of each function it
  * reaches, to the callee's entry. Every complete path is a candidate;
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "symbols.h"
-#include "tailcall.h"
+#include "stack_tailcall.h"
 
 #define CHAIN_MAX 32
 #define SEARCH_STEPS_MAX 4096

@@ -374,6 +374,13 @@ int cmd_gdb(int argc, char **argv)
 	args[n++] = "gdb";
 	args[n++] = "-q";
 	if (!s.ended) {
+		/*
+		 * An emulated guest on a busy host can take seconds to stop and
+		 * answer a debugger's first packet; with GDB's 2 s default the
+		 * late answer is then read as the reply to the next packet.
+		 */
+		args[n++] = "-ex";
+		args[n++] = "set remotetimeout 10";
 		args[n++] = "-ex";
 		args[n++] = target;
 	}

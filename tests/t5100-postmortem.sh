@@ -241,6 +241,7 @@ test_expect_success 'errors: core without -o, gdbserver on a bad address, report
 test_expect_success 'core --json says what was written' '
 	start_session cj $EXAMPLES/threads.elf "run_ms=0" &&
 	test_when_finished "stop_session cj" &&
+	introspect_wait_console cj "waiters running" &&
 	$UNISCOPE core cj -o cj.core --json >j &&
 	python3 -c "import json; j = json.load(open(\"j\")); assert j[\"threads\"] >= 8 and j[\"written\"] > 0, j" &&
 	test -s cj.core

@@ -104,6 +104,23 @@ test_expect_success 'ab runs; GDB stops the server, breaks in the request path, 
 	curl -s -m 60 -o after.out $URL/index.html && cmp after.out www/index.html
 '
 
+test_expect_success 'trace: TCP accepts, state changes, closes; resets in the evidence ring' '
+	python3 - $PORT <<-PY &&
+	import socket, struct, sys
+	for i in range(3):
+	    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+	    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	    s.sendall(b"GET /index.html HTTP/1.1\\r\\nHo")
+	    s.close()
+	PY
+	curl -s -m 60 -o /dev/null $URL/index.html &&
+	$UNISCOPE trace web >trace &&
+	expect_grep "tcp_accept: fd=[0-9]+ listen_fd=[0-9]+ port=8080 peer_port=[0-9]+" trace &&
+	expect_grep "tcp_state: fd=[0-9]+ CLOSE-WAIT port=8080 peer_port=[0-9]+" trace &&
+	expect_grep "tcp_close: fd=[0-9]+ state=" trace &&
+	expect_grep "tcp_reset: fd=[0-9]+ err=-14 port=8080 peer_port=[0-9]+" trace
+'
+
 test_expect_success 'a PCB list that loops: net says so and ends' '
 	touch release &&
 	$UNISCOPE net --json web >before.json &&

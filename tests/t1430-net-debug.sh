@@ -7,6 +7,7 @@
 # and detaches; ab ends with no failed request. A corrupted PCB list gives
 # a clear error, not a hang.
 . "$(dirname "$0")/lib.sh"
+trap 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; stop_all_sessions' EXIT
 
 HTTPD=$EXAMPLES/httpd.elf
 PORT=$(test_port)
@@ -63,11 +64,26 @@ test_expect_success 'net --json: the same, as JSON' '
 	expect_json net.json "len([c for c in j[\"connections\"] if c[\"state\"] == \"ESTAB\" and c[\"local_port\"] == 8080 and c[\"owner\"][\"name\"].startswith(\"worker-\")]) >= 3"
 '
 
+test_expect_success 'top: the network line counts the connections' '
+	tui_start top "$UNISCOPE top web" &&
+	tui_wait top "^ net  rx [0-9.k]+ pkt/s [0-9]+[BKM]/s  tx [0-9.k]+ pkt/s [0-9]+[BKM]/s  conns 3  drops 0" &&
+	tm send-keys -t top q
+'
+
 test_expect_success 'net on a core of the server' '
 	$UNISCOPE core web -o web.core >/dev/null &&
 	$UNISCOPE net --image $HTTPD web.core >core-net.out &&
 	expect_grep "^LISTEN +- +- +\*:8080 " core-net.out &&
 	expect_equal "$(grep -c -E "^ESTAB .* 10.0.2.15:8080 +10.0.2.2:" core-net.out)" 3
+'
+
+test_expect_success 'report lists the connections' '
+	$UNISCOPE report --image $HTTPD web.core >report.out &&
+	expect_grep "^connections \([0-9]+\):$" report.out &&
+	expect_grep "^  LISTEN +\*:8080 +\*:\* +fd=[0-9]+ tid=1\(\"acceptor\"\)$" report.out &&
+	expect_equal "$(grep -c -E "^  ESTAB +10.0.2.15:8080 +10.0.2.2:[0-9]+ +fd=[0-9]+ tid=[0-9]+\(\"worker-[01]\"\)$" report.out)" 3 &&
+	$UNISCOPE report --json --image $HTTPD web.core >report.json &&
+	expect_json report.json "len([c for c in j[\"connections\"] if c[\"state\"] == \"ESTAB\" and c[\"local\"] == \"10.0.2.15:8080\"]) == 3 and not any(c[\"of_dead_thread\"] for c in j[\"connections\"])"
 '
 
 # GDB attaches (the server stops), starts ab from its shell (so ab runs
@@ -141,4 +157,5 @@ with open(sys.argv[1], \"r+b\") as f:
 	expect_json loop.json "j[\"error\"].startswith(\"tcp_listen_pcbs: the list loops\")"
 '
 
+tm kill-server 2>/dev/null # before test_done removes its socket
 test_done

@@ -215,12 +215,16 @@ gdbserver_start() {
 # build_profile PROFILE FILE...: make FILE in the guest profile PROFILE
 # (full, off), built under $BUILD/PROFILE; one build of a profile at a time,
 # whichever scripts ask for it (they share its musl and objects).
+# The Makefile spells its build tree relative to the source tree: so are
+# the files asked for.
 build_profile() {
 	_profile=$1
 	shift
+	_files=
+	for _f in "$@"; do _files="$_files ${_f#$ROOT/}"; done
 	mkdir -p "$BUILD/$_profile" &&
 	flock "$BUILD/$_profile/.build-lock" \
-		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" "$@" >/dev/null
+		make -s -C "$ROOT" DEBUG="$_profile" BUILD="$BUILD/$_profile" $_files >/dev/null
 }
 
 # --- introspection (t5xxx) ---

@@ -139,6 +139,24 @@ test_expect_success 'trace: TCP accepts, state changes, closes' '
 	expect_grep "tcp_close: fd=[0-9]+ state=CLOSE-WAIT" trace
 '
 
+# QEMU holds the network's frames for 5 s (a filter-buffer on the netdev):
+# the guest hears no answer to its SYN-ACK and sends it again.
+test_expect_success 'trace: a retransmission, in the evidence ring' '
+	introspect_qmp web "{\"execute\": \"object-add\", \"arguments\": {\"qom-type\": \"filter-buffer\", \"id\": \"delay\", \"netdev\": \"net0\", \"queue\": \"all\", \"interval\": 5000000}}" &&
+	curl -s -m 120 -o delayed.out $URL/index.html && cmp delayed.out www/index.html &&
+	introspect_qmp web "{\"execute\": \"object-del\", \"arguments\": {\"id\": \"delay\"}}" &&
+	$UNISCOPE trace web >trace-rexmit &&
+	expect_grep "tcp_retransmit: port=8080 peer_port=[0-9]+ seq=0x[0-9a-f]+ tries=[1-9]" trace-rexmit
+'
+
+test_expect_success 'net on an image without a network stack says so' '
+	start_session plain $EXAMPLES/threads.elf "run_ms=0" &&
+	introspect_wait_console plain "threads: " &&
+	! $UNISCOPE net plain >plain.out 2>plain.err &&
+	expect_grep "^uniscope: plain: no network stack in this image \(it never calls socket\(\)\)$" plain.err &&
+	stop_session plain
+'
+
 test_expect_success 'a PCB list that loops: net says so and ends' '
 	touch release &&
 	$UNISCOPE net --json web >before.json &&

@@ -108,7 +108,7 @@
 
 /* Hooks (arch/tcp_hooks.h): every TCP segment sent passes by the retransmission trace. */
 #define LWIP_HOOK_FILENAME "arch/tcp_hooks.h"
-#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) net_tcp_segment_out(hdr, pcb, opts)
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) net_tcp_segment_out(p, hdr, pcb, opts)
 
 /* Checks and statistics */
 #define LWIP_STATS 0

@@ -47,8 +47,9 @@ void tcp_trace_event(struct socket *so)
 		return;
 	so->tcp_state = (uint8_t)pcb->state;
 	so->local_port = pcb->local_port;
-	so->remote_port = pcb->remote_port;
-	trace_tcp_state(so->fd, state_name(pcb->state), pcb->local_port, pcb->remote_port);
+	/* a listening PCB is a smaller struct tcp_pcb_listen: it has no remote port */
+	so->remote_port = pcb->state == LISTEN ? 0 : pcb->remote_port;
+	trace_tcp_state(so->fd, state_name(pcb->state), so->local_port, so->remote_port);
 }
 
 /* In the netconn callback: an error; err is the netconn's (ERR_RST, ERR_ABRT, ERR_CLSD). */
@@ -78,11 +79,22 @@ void tcp_trace_close(const struct socket *so)
 		trace_tcp_close(so->fd, pcb ? state_name(pcb->state) : "CLOSED");
 }
 
-/* lwIP's hook, for each segment sent (tcp_output_segment): opts unchanged. */
-u8_t *net_tcp_segment_out(const struct tcp_hdr *hdr, const struct tcp_pcb *pcb, u8_t *opts)
+/*
+ * lwIP's hook, for each segment sent (tcp_output_segment), and for each
+ * control segment (tcp_output_fill_options: ACKs, keepalives, resets,
+ * these with no PCB at all): opts unchanged. Only a segment that carries
+ * data, SYN or FIN can be a retransmission (a keepalive's sequence number
+ * is below snd_nxt on purpose).
+ */
+u8_t *net_tcp_segment_out(const struct pbuf *p, const struct tcp_hdr *hdr, const struct tcp_pcb *pcb,
+			  u8_t *opts)
 {
+	const u8_t *hdrlen_flags = (const u8_t *)&hdr->_hdrlen_rsvd_flags; /* network order */
 	u32_t seq = lwip_ntohl(hdr->seqno);
+	bool carries = p->tot_len > (hdrlen_flags[0] >> 4) * 4u || (hdrlen_flags[1] & (TCP_SYN | TCP_FIN));
 
+	if (!pcb || !carries)
+		return opts;
 	if (TCP_SEQ_LT(seq, pcb->snd_nxt) || ((pcb->flags & TF_RTO) && TCP_SEQ_LT(seq, pcb->rto_end)))
 		trace_tcp_retransmit(pcb->local_port, pcb->remote_port, seq, pcb->nrtx);
 	return opts;

@@ -9,9 +9,12 @@
 
 #include "lwip/arch.h"
 
+struct pbuf;
 struct tcp_hdr;
 struct tcp_pcb;
 
-u8_t *net_tcp_segment_out(const struct tcp_hdr *hdr, const struct tcp_pcb *pcb, u8_t *opts);
+/* pcb is NULL for a reset sent for no connection. */
+u8_t *net_tcp_segment_out(const struct pbuf *p, const struct tcp_hdr *hdr, const struct tcp_pcb *pcb,
+			  u8_t *opts);
 
 #endif

@@ -51,6 +51,7 @@ int cmd_wait(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_gdb(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_net(int argc, char **argv);
 int cmd_bt(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

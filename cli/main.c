@@ -76,6 +76,14 @@ static const struct cli_command commands[] = {
 	  "  while its thread list is read (--no-pause: read it running).\n"
 	  "  --image PATH     the guest image (symbols); default: the session's\n"
 	  "  --debug-dir DIR  find the image by build-id: DIR/.build-id/xx/yyyy.debug, DIR/*.elf" },
+	{ "net", cmd_net, "net TARGET [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
+	  "TCP sockets and connections, read from guest memory (like ss -tanp)",
+	  "  Every listening socket and connection of the guest's TCP/IP stack (lwIP):\n"
+	  "  state, receive and send queues (bytes), local and peer address, and the\n"
+	  "  descriptor and thread owning it (the thread blocked on it, else the last\n"
+	  "  one that called on it). Read from memory with no help from the guest:\n"
+	  "  live sessions (paused for a moment unless --no-pause) and cores alike.\n"
+	  "  The first lines give the interface and its packet counters." },
 	{ "bt", cmd_bt, "bt TARGET [TID|all] [--json] [--no-pause] [--image PATH] [--debug-dir DIR]",
 	  "symbolized backtraces (function, file:line)",
 	  "  Without TID: the thread on vCPU 0. Frame-pointer unwinding, through\n"

@@ -369,6 +369,8 @@ static struct us_error *collect_all(struct us_report *r, struct us_target *t,
 	build_summary(r);
 	if (!(err = collect_disasm(r, t)))
 		err = collect_console(r, t, lines);
+	if (!err)
+		report_collect_net(r, t);
 	return err;
 }
 
@@ -413,5 +415,6 @@ void us_report_free(struct us_report *r)
 	free(r->events);
 	free(r->kept);
 	free(r->console);
+	us_net_release(&r->net);
 	free(r);
 }

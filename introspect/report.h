@@ -90,6 +90,10 @@ struct us_report {
 	char console_problem[REPORT_PROBLEM_MAX];
 
 	struct report_hang hang;
+
+	bool have_net;         /* the image has a network stack: connections below */
+	struct us_net net;     /* its TCP connections (report_net.c) */
+	char net_problem[REPORT_PROBLEM_MAX];
 };
 
 /* report_hang.c */
@@ -99,6 +103,12 @@ struct us_error *report_let_run(struct us_target *t, unsigned ms);
 struct us_error *report_collect_hang(struct us_report *r, struct us_target *t,
 				     const struct report_cpu_sample *before, uint64_t threshold_ns);
 void report_hang_free(struct report_hang *h);
+
+/* report_net.c: the TCP connections; those of the thread that died are marked. */
+void report_collect_net(struct us_report *r, struct us_target *t);
+void report_print_net(FILE *out, const struct us_report *r);
+/* Whether connection c belongs to the thread that died. */
+bool report_net_of_dead(const struct us_report *r, const struct us_net_conn *c);
 
 /* report_trace.c: the last n trace events, formatted (tracer/tracer.h). */
 void report_collect_events(struct us_report *r, struct us_target *t, unsigned n);

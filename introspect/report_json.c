@@ -224,6 +224,33 @@ static void json_lines(FILE *out, const char *key, const char (*lines)[REPORT_LI
 	fputs("]", out);
 }
 
+static void json_connection(FILE *out, const struct us_report *r, const struct us_net_conn *c)
+{
+	char local[US_NET_ENDPOINT_MAX], peer[US_NET_ENDPOINT_MAX];
+
+	us_net_endpoint(c, true, local, sizeof(local));
+	us_net_endpoint(c, false, peer, sizeof(peer));
+	fprintf(out, "{\"state\": \"%s\", \"local\": ", us_tcp_state_name(c->state));
+	us_json_string(out, local);
+	fputs(", \"peer\": ", out);
+	us_json_string(out, peer);
+	fprintf(out, ", \"fd\": %d, \"owner_tid\": %u, \"of_dead_thread\": %s}", c->fd, c->owner_tid,
+		report_net_of_dead(r, c) ? "true" : "false");
+}
+
+static void json_connections(FILE *out, const struct us_report *r)
+{
+	if (!r->have_net)
+		return;
+	fputs(",\n  \"connections\": [", out);
+	for (size_t i = 0; i < r->net.count; i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_connection(out, r, &r->net.conns[i]);
+	}
+	fputs("]", out);
+	json_problem(out, "connections_error", r->net_problem);
+}
+
 void us_report_print_json(const struct us_report *r, FILE *out)
 {
 	fputs("{\"target\": ", out);
@@ -253,6 +280,7 @@ void us_report_print_json(const struct us_report *r, FILE *out)
 	fprintf(out, ",\n  \"events_total\": %" PRIu64, r->events_total);
 	json_lines(out, "kept_events", (const char (*)[REPORT_LINE_MAX])r->kept, r->nr_kept);
 	json_problem(out, "events_error", r->events_problem);
+	json_connections(out, r);
 	json_lines(out, "console", (const char (*)[REPORT_LINE_MAX])r->console, r->nr_console);
 	json_problem(out, "console_error", r->console_problem);
 	fputs("\n}\n", out);

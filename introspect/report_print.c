@@ -350,5 +350,6 @@ void us_report_print(const struct us_report *r, FILE *out)
 	print_code(out, r);
 	print_threads(out, r);
 	print_events(out, r);
+	report_print_net(out, r);
 	print_console(out, r);
 }

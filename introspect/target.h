@@ -277,6 +277,51 @@ struct us_error *us_target_trace_mask(struct us_target *t, uint64_t *mask);
 #define US_GUEST_MEMORY_MAX (1ull << 46)
 bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap);
 
+/* ---- the network (net.c) ---------------------------------------------- */
+
+#define US_NET_UNKNOWN UINT64_MAX
+
+/* One TCP PCB of lwIP's lists, with its socket and owner when known. */
+struct us_net_conn {
+	uint64_t pcb, netconn;      /* guest addresses; netconn 0: none (lwIP's own) */
+	uint32_t state;             /* lwIP's enum tcp_state: us_tcp_state_name() */
+	uint8_t local_ip[16], remote_ip[16]; /* IPv4 in the first 4 bytes */
+	uint8_t local_type, remote_type;     /* lwIP's: 0 IPv4, 6 IPv6, 46 any */
+	uint16_t local_port, remote_port;
+	uint64_t recv_queue;        /* bytes not yet read by the application, or US_NET_UNKNOWN */
+	uint64_t send_queue;        /* bytes not yet sent or acknowledged, or US_NET_UNKNOWN */
+	uint32_t retransmits;       /* of the segment in flight */
+	int32_t socket, fd;         /* socket table index, descriptor; -1 unknown */
+	uint32_t owner_tid;         /* 0 unknown */
+	bool owner_blocked;         /* the owner is blocked in the stack on this connection */
+	char owner_name[UNISCOPE_THREAD_NAME_MAX];
+};
+
+struct us_net {
+	bool has_device, configured;
+	uint8_t mac[6];
+	uint32_t ipv4_addr, ipv4_netmask, ipv4_gateway; /* network byte order */
+	bool have_stats;
+	struct uniscope_net_stats stats;
+	struct us_net_conn *conns; /* listening first, then active, then TIME-WAIT */
+	size_t count;
+};
+
+/*
+ * lwIP's TCP connections, through the network descriptor: bounded walks of
+ * its lists (a corrupt list ends in an error; *out keeps what was read;
+ * us_net_release it either way). US_ERR_NOT_FOUND: no network stack.
+ */
+struct us_error *us_target_net(struct us_target *t, struct us_net *out);
+void us_net_release(struct us_net *net);
+/* The device's counters alone (cheap: top polls it). */
+struct us_error *us_target_net_stats(struct us_target *t, struct uniscope_net_stats *stats);
+/* "ESTAB", "LISTEN", "TIME-WAIT" (ss's names), "?" */
+const char *us_tcp_state_name(uint32_t state);
+/* "10.0.2.15:8080", "[::1]:80", "*:8080", "0.0.0.0:*". */
+#define US_NET_ENDPOINT_MAX 64
+void us_net_endpoint(const struct us_net_conn *c, bool local, char *buf, size_t cap);
+
 /* ---- disassembly ------------------------------------------------------ */
 
 struct us_insn {

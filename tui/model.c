@@ -552,3 +552,27 @@ void tui_model_set_threads_error(struct tui_model *m, const char *text)
 {
 	set_problem(m, m->threads_error, sizeof(m->threads_error), text);
 }
+
+/* ---- network ------------------------------------------------------------------- */
+
+static uint64_t per_second(uint64_t now, uint64_t before, uint64_t dt_ns)
+{
+	return now >= before ? (uint64_t)((double)(now - before) * 1e9 / (double)dt_ns) : 0;
+}
+
+void tui_model_set_net(struct tui_model *m, const struct tui_net_sample *s)
+{
+	struct tui_net_status *n = &m->status.net;
+	uint64_t dt = s->ns - n->last.ns;
+
+	if (n->known && s->ns > n->last.ns) {
+		n->rx_pps = per_second(s->rx_packets, n->last.rx_packets, dt);
+		n->tx_pps = per_second(s->tx_packets, n->last.tx_packets, dt);
+		n->rx_bps = per_second(s->rx_bytes, n->last.rx_bytes, dt);
+		n->tx_bps = per_second(s->tx_bytes, n->last.tx_bytes, dt);
+		n->rates_known = true;
+	}
+	n->known = true;
+	n->last = *s;
+	m->dirty = true;
+}

@@ -14,6 +14,7 @@
  *	console   the tail of the guest's console log
  *	source    what is shown (a live session, a core, a trace replay) and
  *	          why events or thread rows stop coming, when they do
+ *	network   packets and bytes per second, connections, drops (status.net)
  *	view      filter, pause, scroll anchor, scrub cursor
  *
  * Everything is bounded: events by the ring, threads by TUI_MAX_THREADS,
@@ -66,6 +67,21 @@ struct tui_thread {
 enum tui_sort { TUI_SORT_CPU, TUI_SORT_TID, TUI_SORT_NAME, TUI_SORT_STATE, TUI_SORT_SWITCHES,
 		TUI_SORT_COUNT };
 
+/* The network's counters as read at ns (host clock): cumulative, as the guest keeps them. */
+struct tui_net_sample {
+	uint64_t ns;
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, drops;
+	unsigned connections; /* TCP connections, listening sockets aside */
+};
+
+/* The network line: per second over the last interval between two samples. */
+struct tui_net_status {
+	bool known;              /* the image has a network stack */
+	struct tui_net_sample last;
+	uint64_t rx_pps, tx_pps, rx_bps, tx_bps; /* packets and bytes per second */
+	bool rates_known;        /* two samples so far */
+};
+
 /* The status bar's numbers; *_known false shows "-". */
 struct tui_status {
 	uint64_t heap_in_use;
@@ -75,6 +91,7 @@ struct tui_status {
 	int trace_enabled;      /* -1 unknown, 0 off, 1 on */
 	uint64_t cpu_uptime_ns; /* sum of every thread's CPU time / CPUs */
 	bool ended;             /* the live session went away */
+	struct tui_net_status net;
 };
 
 struct tui_cpu_run {
@@ -175,6 +192,11 @@ uint64_t tui_model_timeline_end(const struct tui_model *m);
  */
 void tui_model_timeline(const struct tui_model *m, uint32_t tid, uint64_t end, unsigned n,
 			unsigned *permille);
+
+/* ---- network ------------------------------------------------------------------- */
+
+/* A new sample: rates from the change since the last one (counters that went back: 0). */
+void tui_model_set_net(struct tui_model *m, const struct tui_net_sample *s);
 
 /* ---- console -------------------------------------------------------------------- */
 

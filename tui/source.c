@@ -215,8 +215,29 @@ static void read_channel_stats(struct tui_source *s, struct tui_model *m)
 	m->status.dropped_out = dropped_out;
 }
 
+/* The network's counters and connections (introspect/net.c); nothing without a stack. */
+static void read_net(struct tui_source *s, struct tui_model *m, uint64_t now_ms)
+{
+	struct tui_net_sample sample = { .ns = now_ms * 1000000ull };
+	struct us_net net;
+	struct us_error *err = us_target_net(s->target, &net);
+
+	if (!err && net.have_stats) {
+		sample.rx_packets = net.stats.rx_packets;
+		sample.rx_bytes = net.stats.rx_bytes;
+		sample.tx_packets = net.stats.tx_packets;
+		sample.tx_bytes = net.stats.tx_bytes;
+		sample.drops = net.stats.rx_drops + net.stats.tx_drops;
+		for (size_t i = 0; i < net.count; i++)
+			sample.connections += net.conns[i].state != 1; /* LISTEN */
+		tui_model_set_net(m, &sample);
+	}
+	us_error_destroy(err);
+	us_net_release(&net);
+}
+
 /* Once the session has ended, this is the last read: the memory stays mapped, frozen. */
-static void read_info(struct tui_source *s, struct tui_model *m)
+static void read_info(struct tui_source *s, struct tui_model *m, uint64_t now_ms)
 {
 	if (s->have_session && !session_alive(&s->session)) {
 		m->status.ended = true;
@@ -226,6 +247,7 @@ static void read_info(struct tui_source *s, struct tui_model *m)
 	read_console(s, m);
 	read_heap(s, m);
 	read_trace_mask(s, m);
+	read_net(s, m, now_ms);
 	if (s->have_session)
 		read_channel_stats(s, m);
 }
@@ -235,7 +257,7 @@ uint64_t tui_source_poll(struct tui_source *s, struct tui_model *m, uint64_t now
 	if (s->kind != TUI_LIVE || m->status.ended)
 		return UINT64_MAX;
 	if (now >= s->next_info_ms) {
-		read_info(s, m);
+		read_info(s, m, now);
 		s->next_info_ms = now + TUI_INFO_INTERVAL_MS;
 	}
 	if (now >= s->next_trace_ms || m->status.ended) {
@@ -304,7 +326,7 @@ int tui_source_open(struct tui_source *s, const struct tui_top_options *o, struc
 		snprintf(s->warning, sizeof(s->warning), "no event names: %s", terr.msg);
 	if (us_target_warning(s->target))
 		snprintf(s->warning, sizeof(s->warning), "%s", us_target_warning(s->target));
-	read_info(s, m);
+	read_info(s, m, tui_now_ms());
 	read_trace(s, m);
 	if (s->kind == TUI_LIVE)
 		m->lost = 0; /* what was overwritten before we looked is history, not loss */

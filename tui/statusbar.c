@@ -1,7 +1,9 @@
 /*
  * The bars: the status bar on top (what is shown, guest uptime, events per
  * second, lost events, heap in use, the channel's frames/drops, whether the
- * guest traces, PAUSED) and the key bar at the bottom, which doubles as the
+ * guest traces, PAUSED), the network line under it (packets and bytes per
+ * second each way, connections, drops: images with a network stack), and
+ * the key bar at the bottom, which doubles as the
  * filter prompt and the place for messages.
  */
 #include <curses.h>
@@ -79,6 +81,26 @@ void statusbar_draw(const struct tui_ui *ui, int y, int w)
 		mvaddstr(y, w - len, mark);
 		attroff(A_REVERSE | A_BOLD | tui_attr(ui, TUI_C_MARK, 0));
 	}
+}
+
+/* The network line, under the status bar when the image has a network stack. */
+void netbar_draw(const struct tui_ui *ui, int y, int w)
+{
+	const struct tui_net_status *n = &ui->m->status.net;
+	char rxp[16] = "-", txp[16] = "-", rxb[16] = "-", txb[16] = "-", drops[16], line[256];
+
+	if (n->rates_known) {
+		human(n->rx_pps, rxp, sizeof(rxp));
+		human(n->tx_pps, txp, sizeof(txp));
+		bytes(n->rx_bps, rxb, sizeof(rxb));
+		bytes(n->tx_bps, txb, sizeof(txb));
+	}
+	human(n->last.drops, drops, sizeof(drops));
+	snprintf(line, sizeof(line), " net  rx %s pkt/s %s/s  tx %s pkt/s %s/s  conns %u  drops %s", rxp,
+		 rxb, txp, txb, n->last.connections, drops);
+	attron(tui_attr(ui, TUI_C_BAR, A_REVERSE));
+	tui_put(y, 0, w, line);
+	attroff(tui_attr(ui, TUI_C_BAR, A_REVERSE));
 }
 
 void keybar_draw(const struct tui_ui *ui, int y, int w)

@@ -127,16 +127,17 @@ static void resize(struct tui_ui *ui)
 static void layout(const struct tui_ui *ui, struct tui_rect *threads, struct tui_rect *events,
 		   struct tui_rect *console)
 {
-	int body = LINES - 2, con = body / 5;
+	int top = 1 + ui->m->status.net.known; /* the status bar, the network line */
+	int body = LINES - 1 - top, con = body / 5;
 	int th = (int)ui->m->nr_threads + 1 + (ui->m->threads_error[0] != 0); /* + why it stops */
 
 	if (th > body * 45 / 100)
 		th = body * 45 / 100;
 	th = th < 3 ? 3 : th;
 	con = con < 3 ? 3 : con;
-	*threads = (struct tui_rect){ 1, 0, th, COLS };
-	*events = (struct tui_rect){ 1 + th, 0, body - th - con, COLS };
-	*console = (struct tui_rect){ 1 + body - con, 0, con, COLS };
+	*threads = (struct tui_rect){ top, 0, th, COLS };
+	*events = (struct tui_rect){ top + th, 0, body - th - con, COLS };
+	*console = (struct tui_rect){ top + body - con, 0, con, COLS };
 }
 
 static void draw(struct tui_ui *ui)
@@ -151,6 +152,8 @@ static void draw(struct tui_ui *ui)
 	}
 	layout(ui, &threads, &events, &console);
 	statusbar_draw(ui, 0, COLS);
+	if (ui->m->status.net.known)
+		netbar_draw(ui, 1, COLS);
 	pane_threads_draw(ui, threads);
 	pane_events_draw(ui, events);
 	pane_console_draw(ui, console);

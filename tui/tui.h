@@ -103,6 +103,7 @@ void pane_timeline_row(const struct tui_ui *ui, uint32_t tid, int y, int x, int 
 void pane_events_draw(struct tui_ui *ui, struct tui_rect r);
 void pane_console_draw(struct tui_ui *ui, struct tui_rect r);
 void statusbar_draw(const struct tui_ui *ui, int y, int w);
+void netbar_draw(const struct tui_ui *ui, int y, int w);
 void keybar_draw(const struct tui_ui *ui, int y, int w);
 void overlay_draw(struct tui_ui *ui);
 /* Lines in the help (for scrolling it). */

@@ -414,7 +414,11 @@ struct uniscope_tcp_pcb_layout {
 	uint32_t off_unacked;       /* struct tcp_seg *: sent, not acknowledged (0: none) */
 	uint32_t off_nrtx;          /* u8: retransmissions of the current segment */
 	uint32_t wnd_size;          /* bytes of tcpwnd_size_t: 2 or 4 */
-	uint32_t reserved[4];
+	uint32_t wnd_max;           /* TCP_WND: rcv_wnd when nothing waits for the application;
+	                             * 0 unknown */
+	uint32_t snd_buf_max;       /* TCP_SND_BUF: snd_buf when nothing waits to be sent or
+	                             * acknowledged; 0 unknown */
+	uint32_t reserved[2];
 };
 
 /* lwIP's struct netconn and the libOS's socket (libos/net/socket.c). */

@@ -102,6 +102,11 @@
 #define UNISCOPE_TRACE_ID_NET_RX 18          /* a frame received: length, EtherType */
 #define UNISCOPE_TRACE_ID_NET_TX 19          /* a frame sent */
 #define UNISCOPE_TRACE_ID_NET_DROP 20        /* a frame that went nowhere: why, length */
+#define UNISCOPE_TRACE_ID_TCP_STATE 21       /* a socket's TCP connection changed state */
+#define UNISCOPE_TRACE_ID_TCP_ACCEPT 22      /* a connection accepted: its descriptor, the peer */
+#define UNISCOPE_TRACE_ID_TCP_CLOSE 23       /* a socket closed by the application, in its state */
+#define UNISCOPE_TRACE_ID_TCP_RESET 24       /* a connection reset or aborted under a socket */
+#define UNISCOPE_TRACE_ID_TCP_RETRANSMIT 25  /* a TCP segment sent again */
 #define UNISCOPE_TRACE_APP_ID(n) (32 + (n))
 #define UNISCOPE_TRACE_POINT_IDS 64
 
@@ -115,7 +120,7 @@
 /*
  * Events that go to the evidence ring: rare, and what explains a hang or a
  * death (a system call the libOS lacks among them, a frame the network
- * dropped). Frames received and sent are as frequent as system calls: the
+ * dropped, a connection reset, a TCP retransmission). Frames received and sent are as frequent as system calls: the
  * main ring's.
  */
 #define UNISCOPE_TRACE_EVIDENCE_MASK                                                            \
@@ -126,7 +131,9 @@
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_MUTEX_CONTENDED) |                                \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_PANIC) |                                          \
 	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_SYS_UNSUPPORTED) |                                \
-	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_NET_DROP) | 0xffffffff00000000ull /* applications */)
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_NET_DROP) |                                       \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_TCP_RESET) |                                      \
+	 UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_TCP_RETRANSMIT) | 0xffffffff00000000ull /* applications */)
 #define UNISCOPE_TRACE_IS_EVIDENCE(id) \
 	((id) < UNISCOPE_TRACE_POINT_IDS && ((UNISCOPE_TRACE_EVIDENCE_MASK >> (id)) & 1))
 /* What trace_init() enables: everything but the allocator. */

@@ -106,6 +106,10 @@
 #define LWIP_TCP_TIMESTAMPS 0
 #define MEMP_NUM_TCP_SEG TCP_SND_QUEUELEN
 
+/* Hooks (arch/tcp_hooks.h): every TCP segment sent passes by the retransmission trace. */
+#define LWIP_HOOK_FILENAME "arch/tcp_hooks.h"
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) net_tcp_segment_out(p, hdr, pcb, opts)
+
 /* Checks and statistics */
 #define LWIP_STATS 0
 #define LWIP_CHKSUM_ALGORITHM 3

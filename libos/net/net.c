@@ -157,6 +157,22 @@ static void stack_started(void *arg)
 }
 
 #define PCB_OFF(field) ((uint32_t)offsetof(struct tcp_pcb, field))
+#define PCB_FIELD_SIZE(field) sizeof(((struct tcp_pcb *)0)->field)
+#define SAME_IN_LISTEN(field) (offsetof(struct tcp_pcb_listen, field) == offsetof(struct tcp_pcb, field))
+
+/* What the descriptor says of these fields' sizes (include/uniscope/abi.h) host tools rely on. */
+_Static_assert(PCB_FIELD_SIZE(next) == 8 && PCB_FIELD_SIZE(callback_arg) == 8 &&
+	       PCB_FIELD_SIZE(unacked) == 8, "tcp_pcb pointers");
+_Static_assert(PCB_FIELD_SIZE(state) == 4, "tcp_pcb state is a u32 enum");
+_Static_assert(PCB_FIELD_SIZE(local_port) == 2 && PCB_FIELD_SIZE(remote_port) == 2, "tcp_pcb ports");
+_Static_assert(PCB_FIELD_SIZE(snd_queuelen) == 2 && PCB_FIELD_SIZE(nrtx) == 1, "tcp_pcb counters");
+_Static_assert(PCB_FIELD_SIZE(snd_buf) == sizeof(tcpwnd_size_t) &&
+	       PCB_FIELD_SIZE(rcv_wnd) == sizeof(tcpwnd_size_t), "tcp_pcb windows");
+_Static_assert(sizeof(ip_addr_t) >= 17 && sizeof(((ip_addr_t *)0)->type) == 1, "ip_addr_t: 16 bytes and a type");
+_Static_assert(SAME_IN_LISTEN(next) && SAME_IN_LISTEN(state) && SAME_IN_LISTEN(local_ip) &&
+	       SAME_IN_LISTEN(local_port) && SAME_IN_LISTEN(callback_arg),
+	       "a listening PCB's fields host tools read are where a PCB has them");
+_Static_assert(TCP_WND <= 0xffffffffu && TCP_SND_BUF <= 0xffffffffu, "window sizes fit the descriptor");
 
 static void describe_stack(void)
 {
@@ -174,7 +190,7 @@ static void describe_stack(void)
 		.off_callback_arg = PCB_OFF(callback_arg), .off_snd_buf = PCB_OFF(snd_buf),
 		.off_snd_queuelen = PCB_OFF(snd_queuelen), .off_rcv_wnd = PCB_OFF(rcv_wnd),
 		.off_unacked = PCB_OFF(unacked), .off_nrtx = PCB_OFF(nrtx),
-		.wnd_size = sizeof(tcpwnd_size_t),
+		.wnd_size = sizeof(tcpwnd_size_t), .wnd_max = TCP_WND, .snd_buf_max = TCP_SND_BUF,
 	};
 	socket_describe(&net_info);
 	uniscope_info.net = (uint64_t)&net_info; /* before sealing: the descriptor is writable */

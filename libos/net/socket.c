@@ -14,6 +14,7 @@
 #include "lwip/tcpip.h"
 #include "lwip/priv/tcp_priv.h"
 #include "socket.h"
+#include "tcp_trace.h"
 #include "net.h"
 
 struct socket sockets[MAX_SOCKETS];
@@ -104,6 +105,10 @@ static void conn_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
 	case NETCONN_EVT_ERROR: so->errevent = true; break;
 	}
 	irq_restore(flags);
+	if (evt == NETCONN_EVT_ERROR)
+		tcp_trace_error(so, conn->pending_err);
+	else
+		tcp_trace_event(so);
 	fd_notify(&so->object, socket_poll(&so->object));
 }
 
@@ -137,6 +142,7 @@ static void socket_release(struct fd_object *o)
 	struct socket *so = (struct socket *)o;
 	struct netconn *conn = so->conn;
 
+	tcp_trace_close(so);
 	if (so->rx_pbuf)
 		pbuf_free(so->rx_pbuf);
 	if (so->rx_netbuf)
@@ -416,6 +422,8 @@ static int64_t do_accept(int fd, uint64_t uaddr, uint64_t ulen, int flags)
 	err = err < 0 ? err : socket_install(new_so, flags);
 	if (err < 0)
 		socket_put(new_so);
+	else
+		tcp_trace_accept(so, new_so);
 out:
 	socket_put(so);
 	return err;

@@ -96,6 +96,9 @@ struct socket {
 	int32_t linger_seconds;   /* SO_LINGER as set, -1 off */
 	int32_t pending_error;    /* SO_ERROR not from lwIP (a refused connect) */
 	int32_t rcvbuf, sndbuf;   /* SO_RCVBUF, SO_SNDBUF as set (Linux reports twice the value) */
+	/* TCP as the trace last saw it (tcp_trace.c): state, ports (they outlive the PCB). */
+	uint8_t tcp_state;
+	uint16_t local_port, remote_port;
 };
 
 extern struct socket sockets[MAX_SOCKETS];

@@ -221,6 +221,29 @@ static void test_source(void)
 	ok(model.dirty && !strcmp(model.threads_error, "thread list: a cycle"), "threads error");
 }
 
+static void test_net(void)
+{
+	struct tui_net_sample a = { .ns = 1000 * MS, .rx_packets = 100, .rx_bytes = 10000, .tx_packets = 50,
+				    .tx_bytes = 4000, .drops = 1, .connections = 3 };
+	struct tui_net_sample b = { .ns = 1500 * MS, .rx_packets = 150, .rx_bytes = 30000, .tx_packets = 50,
+				    .tx_bytes = 4000, .drops = 2, .connections = 5 };
+	struct tui_net_sample c = b;
+
+	fresh(100);
+	ok(!model.status.net.known, "net: unknown before a sample");
+	tui_model_set_net(&model, &a);
+	ok(model.status.net.known && !model.status.net.rates_known, "net: one sample, no rates yet");
+	tui_model_set_net(&model, &b);
+	is_int(model.status.net.rx_pps, 100, "net: 50 packets in half a second are 100/s");
+	is_int(model.status.net.rx_bps, 40000, "net: 20000 bytes in half a second are 40000/s");
+	is_int(model.status.net.tx_pps, 0, "net: nothing sent, 0/s");
+	is_int(model.status.net.last.connections, 5, "net: the connections of the last sample");
+	c.ns = 2000 * MS;
+	c.rx_packets = 10; /* the guest restarted its counters (or lies) */
+	tui_model_set_net(&model, &c);
+	is_int(model.status.net.rx_pps, 0, "net: a counter that went back gives 0, not a wrap");
+}
+
 int main(void)
 {
 	test_ring();
@@ -232,6 +255,7 @@ int main(void)
 	test_replay_threads();
 	test_console_and_rate();
 	test_source();
+	test_net();
 	tui_model_free(&model);
 	return done_testing();
 }

@@ -10,7 +10,9 @@
  * its arguments: argv[1..] of this program, which the kernel passes from
  * its command line after "--". Built with musl-gcc -static.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>

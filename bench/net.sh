@@ -8,8 +8,9 @@
 # with the host's port forwarded to the server's 8080, and serve the same
 # small file to `ab -k` (keep-alive: QEMU's user networking accepts new
 # connections with a backlog of 1, which would measure SYN retries).
-# Prints, each from one ab run of NET_REQUESTS requests NET_CONCURRENCY at
-# a time (every run under a timeout):
+# Prints, each the median of NET_RUNS (3) ab runs of NET_REQUESTS (2000)
+# requests NET_CONCURRENCY (4) at a time against one boot (every run under
+# a timeout):
 #
 #   requests/s and mean latency   uniscope, Linux; the ratio uniscope/Linux
 #   the cost of tracing           uniscope with the syscall and packet
@@ -24,6 +25,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 N=${NET_REQUESTS:-2000}
+RUNS=${NET_RUNS:-3}
 C=${NET_CONCURRENCY:-4}
 TIMEOUT=${NET_TIMEOUT:-300}
 UNISCOPE=$BUILD/uniscope
@@ -87,17 +89,26 @@ build() {
 	(cd "$NET/root" && find . | cpio -o -H newc --quiet) | gzip -9 >"$NET/initrd.gz"
 }
 
-# ab_run LABEL PORT: NET_REQUESTS keep-alive requests; "rps latency-ms" in
-# $NET/LABEL.figures, ab's output in $NET/LABEL.ab.
+# ab_run LABEL PORT: NET_RUNS runs of NET_REQUESTS keep-alive requests on
+# the same server; the medians, "rps latency-ms", in $NET/LABEL.figures,
+# ab's outputs in $NET/LABEL.N.ab.
 ab_run() {
-	timeout "$TIMEOUT" ab -q -k -n "$N" -c "$C" "http://127.0.0.1:$2/index.html" >"$NET/$1.ab" 2>&1 ||
-		{ tail -5 "$NET/$1.ab" >&2; die "ab against $1 failed"; }
-	grep -q "^Failed requests: *0$" "$NET/$1.ab" || die "ab against $1 had failed requests (see $NET/$1.ab)"
-	rps=$(sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$NET/$1.ab")
-	lat=$(sed -n 's/^Time per request: *\([0-9.]*\) \[ms\] (mean)$/\1/p' "$NET/$1.ab")
-	echo "$rps $lat" >"$NET/$1.figures"
-	say "$1: $rps requests/s, $lat ms"
+	: >"$NET/$1.rps"
+	: >"$NET/$1.lat"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		ab=$NET/$1.$i.ab
+		timeout "$TIMEOUT" ab -q -k -n "$N" -c "$C" "http://127.0.0.1:$2/index.html" >"$ab" 2>&1 ||
+			{ tail -5 "$ab" >&2; die "ab against $1 failed"; }
+		grep -q "^Failed requests: *0$" "$ab" || die "ab against $1 had failed requests (see $ab)"
+		sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$ab" >>"$NET/$1.rps"
+		sed -n 's/^Time per request: *\([0-9.]*\) \[ms\] (mean)$/\1/p' "$ab" >>"$NET/$1.lat"
+		i=$((i + 1))
+	done
+	echo "$(median <"$NET/$1.rps") $(median <"$NET/$1.lat")" >"$NET/$1.figures"
+	say "$1: $(tr '\n' ' ' <"$NET/$1.rps")requests/s; median $(cat "$NET/$1.figures")"
 }
+median() { sort -n | awk '{a[NR]=$1} END {print NR ? a[int((NR+1)/2)] : "-"}'; }
 
 # uniscope_run LABEL APPEND [RUN-OPTIONS]: the unikernel, measured, stopped.
 uniscope_run() {
@@ -128,7 +139,7 @@ linux_run() {
 }
 
 build
-say "kernel $(basename "$KERNEL_DEB"); $N requests, $C at a time, ab -k"
+say "kernel $(basename "$KERNEL_DEB"); $RUNS runs of $N requests, $C at a time, ab -k"
 uniscope_run uniscope ""
 uniscope_run notrace "trace_mask=$NOTRACE_MASK"
 uniscope_run streamed "" --trace "$tmp/trace.bin"
@@ -136,7 +147,7 @@ linux_run
 
 fig() { cut -d' ' -f"$2" "$NET/$1.figures"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
-printf 'net httpd (microvm, TCG, ab -k -n %s -c %s, load %s, %s):\n' "$N" "$C" \
+printf 'net httpd (microvm, TCG, median of %s ab -k -n %s -c %s, load %s, %s):\n' "$RUNS" "$N" "$C" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%Y-%m-%d)"
 printf '  requests/s        uniscope %s   linux %s   (uniscope/linux %s)\n' \
 	"$(fig uniscope 1)" "$(fig linux 1)" "$(ratio "$(fig uniscope 1)" "$(fig linux 1)")"

@@ -23,6 +23,7 @@
 #
 #   bench/vm.sh [BUILD] [RUNS]     ITER=N sets the calls (default 1000000)
 set -eu
+. "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 RUNS=${2:-3}
 ITER=${ITER:-1000000}
@@ -31,28 +32,6 @@ TIMEOUT=${VM_TIMEOUT:-120}
 mkdir -p "$OUT/debs"
 say() { echo "vm: $*" >&2; }
 die() { echo "uniscope: bench/vm.sh: $*" >&2; exit 1; }
-
-# Debian's kernel, once: the package linux-image-amd64 depends on.
-fetch_kernel() {
-	[ -f "$OUT/vmlinuz" ] && return 0
-	for d in "$OUT/debs" "$BUILD/xen-rig/debs"; do
-		deb=$(ls "$d"/linux-image-[0-9]*-amd64_*.deb 2>/dev/null | head -1)
-		[ -n "$deb" ] && break
-	done
-	if [ -z "$deb" ]; then
-		say "downloading Debian's kernel (apt-get download, once)"
-		(cd "$OUT/debs" && apt-get download -q linux-image-amd64 >/dev/null 2>&1) ||
-			die "apt-get download linux-image-amd64 failed (apt-get update?)"
-		pkg=$(dpkg-deb -f "$OUT"/debs/linux-image-amd64_*.deb Depends | tr ',' '\n' |
-			sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -1)
-		(cd "$OUT/debs" && apt-get download -q "$pkg" >/dev/null 2>&1) || die "apt-get download $pkg failed"
-		deb=$(ls "$OUT"/debs/linux-image-[0-9]*-amd64_*.deb | head -1)
-	fi
-	rm -rf "$OUT/kernel" && mkdir -p "$OUT/kernel"
-	dpkg-deb --fsys-tarfile "$deb" | (cd "$OUT/kernel" && tar -x --wildcards './boot/vmlinuz-*')
-	cp "$OUT"/kernel/boot/vmlinuz-* "$OUT/vmlinuz"
-	basename "$deb" >"$OUT/kernel.version"
-}
 
 build_programs() {
 	gcc -O2 -o "$OUT/tsc-hz" bench/tsc-hz.c

@@ -43,11 +43,34 @@ link_zlib() {
 		cp "$2/src/minigzip" "$2/minigzip"
 }
 
+redis_make() { # CC DIR TARGETS...
+	cc=$1 dir=$2; shift 2
+	(cd "$dir/src" && make -j2 MALLOC=libc USE_SYSTEMD=no BUILD_TLS=no CC="$cc" \
+		OPTIMIZATION=-O2 "$@") >>"$dir/build.log" 2>&1 ||
+		{ tail -20 "$dir/build.log" >&2; return 1; }
+}
+compile_redis() {
+	rm -rf "$2/src" && cp -R "$tree" "$2/src"
+	case $1 in
+	*uniscope-cc*) redis_make "$1" "$2" redis-server ;;
+	*) redis_make gcc "$2" redis-cli redis-benchmark ;;
+	esac
+}
+link_redis() {
+	case $1 in
+	*uniscope-cc*)
+		rm -f "$2/src/src/redis-server" && redis_make "$1" "$2" redis-server &&
+			cp "$2/src/src/redis-server" "$2/redis-server" ;;
+	*) cp "$2/src/src/redis-cli" "$2/src/src/redis-benchmark" "$2/" ;;
+	esac
+}
+
 build_side() { # SIDE CC
 	dir=$out/$1
 	case $name in
 	lua5.4) recipe=lua ;;
 	zlib) recipe=zlib ;;
+	redis) recipe=redis ;;
 	*) echo "uniscope: no recipe for third-party program '$name'" >&2; exit 1 ;;
 	esac
 	if [ ! -f "$dir/.built" ]; then

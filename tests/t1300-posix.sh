@@ -41,7 +41,10 @@ test_expect_success 'memory: mmap, mremap, munmap, brk; no executable memory aft
 test_expect_success 'time: nanosleep sleeps, the wall clock comes from the host' '
 	posix_mode time &&
 	expect_grep "^time: slept at least 20 ms$" out &&
-	expect_grep "^time: year $(date +%Y)$" out
+	expect_grep "^time: year $(date +%Y)$" out &&
+	expect_grep "^time: setitimer disarm 0, old 0.000000$" out &&
+	expect_grep "^time: setitimer arm ENOSYS$" out &&
+	expect_grep "not supported by the libOS: setitimer arming a timer" out
 '
 
 test_expect_success 'bad pointers give EFAULT, never a libOS fault' '

@@ -96,6 +96,11 @@ struct linux_timeval {
 	int64_t tv_usec;
 };
 
+struct linux_itimerval {
+	struct linux_timeval it_interval;
+	struct linux_timeval it_value;
+};
+
 struct linux_iovec {
 	uint64_t base;
 	uint64_t len;

@@ -39,7 +39,7 @@
 	X(gettid, 0) X(getpid, 0) X(getppid, 0) X(sched_yield, 0) X(tkill, 2) X(tgkill, 3) \
 	X(kill, 2) X(arch_prctl, 2) X(prctl, 5) X(set_robust_list, 2) X(sched_getaffinity, 3) \
 	X(clock_gettime, 2) X(clock_getres, 2) X(gettimeofday, 2) X(time, 1) X(nanosleep, 2) \
-	X(clock_nanosleep, 4) \
+	X(clock_nanosleep, 4) X(setitimer, 3) \
 	X(rt_sigaction, 4) X(rt_sigprocmask, 4) X(sigaltstack, 2) X(getrandom, 3) X(uname, 1) \
 	X(getuid, 0) X(geteuid, 0) X(getgid, 0) X(getegid, 0) X(umask, 1) X(getrlimit, 2) \
 	X(prlimit64, 4) X(sysinfo, 1)
@@ -129,6 +129,7 @@ struct syscall_record {
 #define SUPPORTED_time ~, 1
 #define SUPPORTED_nanosleep ~, 1
 #define SUPPORTED_clock_nanosleep ~, 1
+#define SUPPORTED_setitimer ~, 1
 #define SUPPORTED_rt_sigaction ~, 1
 #define SUPPORTED_rt_sigprocmask ~, 1
 #define SUPPORTED_sigaltstack ~, 1

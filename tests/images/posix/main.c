@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -135,6 +136,11 @@ static int mode_time(void)
 	printf("time: slept %s\n", (b.tv_sec - a.tv_sec) * 1000000000L + b.tv_nsec - a.tv_nsec >= 20000000
 	       ? "at least 20 ms" : "too little");
 	printf("time: year %d\n", localtime(&(time_t){ time(0) })->tm_year + 1900);
+	struct itimerval off = { 0 }, old = { .it_value = { 7, 7 } }, arm = { .it_value = { 1, 0 } };
+	int disarmed = setitimer(ITIMER_REAL, &off, &old);
+	printf("time: setitimer disarm %d, old %ld.%06ld\n", disarmed, (long)old.it_value.tv_sec,
+	       (long)old.it_value.tv_usec);
+	printf("time: setitimer arm %s\n", setitimer(ITIMER_REAL, &arm, 0) == -1 && errno == ENOSYS ? "ENOSYS" : "armed");
 	return 0;
 }
 

@@ -33,16 +33,8 @@
 /* The trace points' metadata (net_trace.h): kept by the reference in virtio_net_start. */
 #define NET_TRACE_META(tp_name, tp_id, tp_format, ...) \
 	__attribute__((section(".uniscope_trace_meta.net"), aligned(8))) \
-	const struct uniscope_trace_meta net_trace_meta_##tp_name = { \
-		.magic = UNISCOPE_TRACE_META_MAGIC, \
-		.size = sizeof(struct uniscope_trace_meta), \
-		.version = UNISCOPE_TRACE_VERSION, \
-		.event = (tp_id), \
-		.nr_fields = UTP_NARGS(__VA_ARGS__), \
-		.name = #tp_name, \
-		.format = tp_format, \
-		.fields = { UTP_LIST(UTP_FIELD_META, __VA_ARGS__) }, \
-	};
+	const struct uniscope_trace_meta net_trace_meta_##tp_name = \
+		UTP_META_INIT(tp_name, tp_id, tp_format, __VA_ARGS__);
 NET_TRACE_POINTS(NET_TRACE_META)
 
 static uint16_t ethertype(const uint8_t *frame, uint32_t len)

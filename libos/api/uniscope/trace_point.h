@@ -142,13 +142,9 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 #define UTP_EMIT5(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 5)
 #define UTP_EMIT6(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 6)
 
-#ifdef UNISCOPE_TRACE_META_ELSEWHERE
-#define UTP_META(tp_name, tp_id, tp_format, ...)
-#else
-#define UTP_META(tp_name, tp_id, tp_format, ...) \
-	_Static_assert(UTP_TOTAL_SLOTS(__VA_ARGS__) <= UNISCOPE_TRACE_SLOTS_MAX, #tp_name ": too big"); \
-	__attribute__((used, section(".uniscope_trace_meta"), aligned(8))) \
-	static const struct uniscope_trace_meta uniscope_trace_meta_##tp_name = { \
+/* A trace point's metadata record, for whichever section keeps it. */
+#define UTP_META_INIT(tp_name, tp_id, tp_format, ...) \
+	{ \
 		.magic = UNISCOPE_TRACE_META_MAGIC, \
 		.size = sizeof(struct uniscope_trace_meta), \
 		.version = UNISCOPE_TRACE_VERSION, \
@@ -157,7 +153,15 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 		.name = #tp_name, \
 		.format = tp_format, \
 		.fields = { UTP_LIST(UTP_FIELD_META, __VA_ARGS__) }, \
-	};
+	}
+#ifdef UNISCOPE_TRACE_META_ELSEWHERE
+#define UTP_META(tp_name, tp_id, tp_format, ...)
+#else
+#define UTP_META(tp_name, tp_id, tp_format, ...) \
+	_Static_assert(UTP_TOTAL_SLOTS(__VA_ARGS__) <= UNISCOPE_TRACE_SLOTS_MAX, #tp_name ": too big"); \
+	__attribute__((used, section(".uniscope_trace_meta"), aligned(8))) \
+	static const struct uniscope_trace_meta uniscope_trace_meta_##tp_name = \
+		UTP_META_INIT(tp_name, tp_id, tp_format, __VA_ARGS__);
 #endif
 
 #endif

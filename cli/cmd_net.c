@@ -119,10 +119,7 @@ static void print_json(const struct us_net *net, const char *error)
 		print_json_conn(&net->conns[i]);
 	}
 	printf("\n], \"error\": ");
-	if (error)
-		us_json_string(stdout, error);
-	else
-		printf("null");
+	us_json_string(stdout, error); /* null when none */
 	printf("}\n");
 }
 

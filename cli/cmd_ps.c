@@ -85,10 +85,7 @@ static void print_json(const struct us_thread *threads, const struct us_wait *wa
 		print_json_thread(threads, i, &waits[i]);
 	}
 	printf("\n], \"error\": ");
-	if (error)
-		us_json_string(stdout, error);
-	else
-		printf("null");
+	us_json_string(stdout, error); /* null when none */
 	printf("}\n");
 }
 

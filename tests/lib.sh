@@ -247,7 +247,12 @@ introspect_wait_console() {
 # introspect_qmp NAME JSON: sends one QMP command to session NAME's QEMU and
 # prints the reply (events skipped); fails on a QMP error.
 introspect_qmp() {
-	python3 - "$XDG_RUNTIME_DIR/uniscope/$1/qmp.sock" "$2" <<'PY'
+	qmp_command "$XDG_RUNTIME_DIR/uniscope/$1/qmp.sock" "$2"
+}
+
+# qmp_command SOCKET JSON: the same for the QEMU whose QMP socket is SOCKET.
+qmp_command() {
+	python3 - "$1" "$2" <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(120)

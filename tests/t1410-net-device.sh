@@ -49,19 +49,7 @@ PY
 }
 
 qmp() {
-	python3 - "$TRASH/qmp-$1.sock" "$2" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(30)
-s.connect(sys.argv[1])
-f = s.makefile("rwb")
-f.readline()
-for cmd in ('{"execute":"qmp_capabilities"}', sys.argv[2]):
-    f.write(cmd.encode() + b"\n")
-    f.flush()
-    while "event" in json.loads(f.readline()):
-        pass
-PY
+	qmp_command "$TRASH/qmp-$1.sock" "$2"
 }
 
 test_expect_success 'microvm, legacy virtio-mmio (QEMU default), DHCP: a TCP echo through hostfwd' '

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../introspect/postmortem.h"
+#include "../../introspect/report.h"
 #include "input-file.h"
 #include "synthetic.h"
 
@@ -32,18 +33,13 @@ static bool failed(struct us_error *err)
 	return err != NULL;
 }
 
-static void exercise(struct us_target *t)
+/* What `uniscope ps` and `bt` do on their own: the walk, backtraces, wait owners. */
+static void walk_threads(struct us_target *t)
 {
 	static struct us_backtrace bt;
-	struct us_report_options opts = { .events = 8, .cpu_window_ms = -1 };
-	struct uniscope_heap_stats heap;
-	struct uniscope_panic panic;
 	struct us_thread *threads = NULL;
 	struct us_wait *waits;
-	struct us_report *r = NULL;
-	size_t count = 0, len;
-	uint64_t lost, now;
-	char *text = NULL, why[160];
+	size_t count = 0;
 
 	us_error_destroy(us_target_threads(t, &threads, &count));
 	for (size_t i = 0; i < count && i < MAX_BACKTRACES; i++)
@@ -52,17 +48,54 @@ static void exercise(struct us_target *t)
 		us_target_waits(t, threads, count, waits);
 	free(waits);
 	free(threads);
+}
+
+/* The wait owners of the threads the report read, when its hang analysis did not look. */
+static void report_waits(struct us_target *t, const struct us_report *r)
+{
+	struct us_thread *threads = malloc((r->nr_threads ? r->nr_threads : 1) * sizeof(*threads));
+	struct us_wait *waits = calloc(r->nr_threads ? r->nr_threads : 1, sizeof(*waits));
+
+	for (size_t i = 0; threads && waits && i < r->nr_threads; i++)
+		threads[i] = r->threads[i].th;
+	if (threads && waits)
+		us_target_waits(t, threads, r->nr_threads, waits);
+	free(threads);
+	free(waits);
+}
+
+/*
+ * The report walks the thread list, unwinds every thread and (for a guest
+ * that has not died) finds the wait owners: the readers `ps` and `bt` use.
+ * A walk of a hostile list costs the most here (up to
+ * UNISCOPE_MAX_THREADS nodes, hundreds of bytes each), so it is walked
+ * once when the report succeeds, twice only when the report gave up.
+ */
+static void exercise(struct us_target *t)
+{
+	struct us_report_options opts = { .events = 8, .cpu_window_ms = -1 };
+	struct uniscope_heap_stats heap;
+	struct uniscope_panic panic;
+	struct us_report *r = NULL;
+	size_t len;
+	uint64_t lost, now;
+	char *text = NULL, why[160];
+
+	if (!failed(us_report_collect(t, &opts, &r))) {
+		us_report_print(r, devnull);
+		us_report_print_json(r, devnull);
+		if (!r->hang.analysed)
+			report_waits(t, r);
+		us_report_free(r);
+	} else {
+		walk_threads(t);
+	}
 	if (!failed(us_target_log(t, &text, &len, &lost)))
 		free(text);
 	us_error_destroy(us_target_panic(t, &panic));
 	if (!failed(us_target_heap(t, &heap)))
 		us_heap_absurd(&heap, why, sizeof(why));
 	us_error_destroy(us_target_clock(t, &now));
-	if (!failed(us_report_collect(t, &opts, &r))) {
-		us_report_print(r, devnull);
-		us_report_print_json(r, devnull);
-		us_report_free(r);
-	}
 }
 
 static void put64(uint8_t *mem, uint64_t at, uint64_t v) { memcpy(mem + at, &v, 8); }

@@ -41,7 +41,8 @@ static struct us_target *ram_target(const uint8_t *data, size_t size)
 	memset(ram, 0, sizeof(ram));
 	for (size_t off = 0; n && off < RAM_SIZE; off += n)
 		memcpy(ram + off, data, RAM_SIZE - off < n ? RAM_SIZE - off : n);
-	if (us_backend_buffer_open(ram, sizeof(ram), 0, &(struct uniscope_regs){ 0 }, &backend))
+	/* borrowed, not copied: the buffer backend only reads, and ram is rebuilt every run */
+	if (us_backend_buffer_borrow(ram, sizeof(ram), 0, &(struct uniscope_regs){ 0 }, &backend))
 		return NULL;
 	if (us_target_open_backend(backend, "fuzz", &(struct us_target_options){ .page_root_given = true }, &t))
 		return NULL;

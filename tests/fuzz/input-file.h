@@ -1,6 +1,8 @@
 /*
  * For fuzz targets whose parser opens a file by path (a core, a trace
  * stream): the input as a file, in memory (memfd), rewritten each run.
+ * Written over the last input and then cut to its size, not emptied first:
+ * emptying gave back every page of the file and the write took them again.
  */
 #ifndef UNISCOPE_FUZZ_INPUT_FILE_H
 #define UNISCOPE_FUZZ_INPUT_FILE_H
@@ -22,7 +24,7 @@ static const char *fuzz_input_file(const uint8_t *data, size_t size)
 			abort();
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	}
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+	if (pwrite(fd, data, size, 0) != (ssize_t)size || ftruncate(fd, (off_t)size) < 0)
 		abort();
 	return path;
 }

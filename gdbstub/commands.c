@@ -21,15 +21,50 @@ struct gdb_command {
 static gdb_handler cmd_supported, cmd_start_no_ack, cmd_attached, cmd_symbol;
 static gdb_handler cmd_must_reply_empty, cmd_detach, cmd_kill, cmd_monitor;
 
+#if defined(UNISCOPE_GUEST) && defined(UNISCOPE_DEBUG_SEALED)
+/*
+ * The sealed profile's stub writes nothing (libos/debug/stub_sealed.c), so
+ * its image carries none of the write handlers: each write packet gets the
+ * refusal, with the reason GDB shows, that the handlers would have sent.
+ */
+static unsigned refuse(struct gdb_engine *e, const char *why)
+{
+	gdb_engine_error_message(e, why);
+	gdb_send_error(e, GDB_ERR_REFUSED);
+	return GDB_EVENT_NONE;
+}
+
+static unsigned refuse_register_write(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return refuse(e, "sealed profile: register writes disabled");
+}
+
+static unsigned refuse_memory_write(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return refuse(e, "sealed profile: memory writes disabled");
+}
+#define WRITE_REGISTERS refuse_register_write
+#define WRITE_REGISTER refuse_register_write
+#define WRITE_MEMORY_HEX refuse_memory_write
+#define WRITE_MEMORY_BINARY refuse_memory_write
+#else
+#define WRITE_REGISTERS gdb_cmd_write_registers
+#define WRITE_REGISTER gdb_cmd_write_register
+#define WRITE_MEMORY_HEX gdb_cmd_write_memory_hex
+#define WRITE_MEMORY_BINARY gdb_cmd_write_memory_binary
+#endif
+
 static const struct gdb_command commands[] = {
 	{ "?", MATCH_EXACT, gdb_cmd_stop_reason },
 	{ "g", MATCH_EXACT, gdb_cmd_read_registers },
-	{ "G", MATCH_PREFIX, gdb_cmd_write_registers },
+	{ "G", MATCH_PREFIX, WRITE_REGISTERS },
 	{ "p", MATCH_PREFIX, gdb_cmd_read_register },
-	{ "P", MATCH_PREFIX, gdb_cmd_write_register },
+	{ "P", MATCH_PREFIX, WRITE_REGISTER },
 	{ "m", MATCH_PREFIX, gdb_cmd_read_memory },
-	{ "M", MATCH_PREFIX, gdb_cmd_write_memory_hex },
-	{ "X", MATCH_PREFIX, gdb_cmd_write_memory_binary },
+	{ "M", MATCH_PREFIX, WRITE_MEMORY_HEX },
+	{ "X", MATCH_PREFIX, WRITE_MEMORY_BINARY },
 	{ "c", MATCH_PREFIX, gdb_cmd_continue },
 	{ "C", MATCH_PREFIX, gdb_cmd_continue_signal },
 	{ "s", MATCH_PREFIX, gdb_cmd_step },

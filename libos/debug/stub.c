@@ -131,6 +131,7 @@ static void frame_from_regs(trap_frame_t *f, const struct uniscope_regs *r)
 	/* rsp of a kernel-mode frame: changing it would move the frame itself. */
 }
 
+#ifndef UNISCOPE_DEBUG_SEALED /* the sealed profile's packets never get here (gdbstub/commands.c) */
 static int write_registers(void *ctx, int64_t tid, const struct uniscope_regs *r)
 {
 	struct thread *t;
@@ -148,6 +149,7 @@ static int write_registers(void *ctx, int64_t tid, const struct uniscope_regs *r
 	t->context.r14 = r->r14, t->context.r15 = r->r15;
 	return 0;
 }
+#endif
 
 int stub_read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 {
@@ -398,7 +400,9 @@ static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uin
 
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
+#ifndef UNISCOPE_DEBUG_SEALED
 	.write_registers = write_registers,
+#endif
 	.read_fpu = debug_fpu_read,
 	.has_avx = debug_fpu_has_avx,
 	.tls_address = tls_address,

@@ -221,10 +221,13 @@ static bool image_has_build_id(const char *path, const uint8_t *id, size_t len)
 	uint8_t found[20];
 	size_t found_len = 0;
 	struct us_elf *elf;
+	struct us_error *err;
 	bool match;
 
-	if (us_elf_open(path, &elf)) /* not an ELF we can read: not it */
+	if ((err = us_elf_open(path, &elf))) { /* not an ELF we can read: not it */
+		us_error_destroy(err);
 		return false;
+	}
 	match = !us_elf_build_id(elf, found, sizeof(found), &found_len) && found_len == len &&
 		!memcmp(found, id, len);
 	us_elf_close(elf);

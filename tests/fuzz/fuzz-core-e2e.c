@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../introspect/postmortem.h"
 #include "../../introspect/report.h"
@@ -151,12 +152,31 @@ static void write_seed(const char *dir)
 	us_target_close(t);
 }
 
+/*
+ * The name the core goes by: a file in an empty directory of its own. A
+ * core whose descriptor carries a build-id has its image looked for next
+ * to it (.build-id/, *.elf): here that finds nothing, every run, wherever
+ * the fuzzer is started (as "fuzz.core" it read the current directory).
+ */
+static char core_dir[64], core_name[80];
+
+static void remove_core_dir(void)
+{
+	rmdir(core_dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *seed_dir = getenv("UNISCOPE_FUZZ_SEED_DIR");
 
 	(void)argc, (void)argv;
 	devnull = fopen("/dev/null", "w");
+	snprintf(core_dir, sizeof(core_dir), "%s/fuzz-core-e2e.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (!mkdtemp(core_dir))
+		abort();
+	atexit(remove_core_dir);
+	snprintf(core_name, sizeof(core_name), "%s/fuzz.core", core_dir);
 	if (seed_dir)
 		write_seed(seed_dir);
 	return 0;
@@ -169,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (failed(us_backend_core_open(fuzz_input_file(data, size), &b)))
 		return 0;
-	if (failed(us_target_open_backend(b, "fuzz.core", NULL, &t)))
+	if (failed(us_target_open_backend(b, core_name, NULL, &t)))
 		return 0;
 	exercise(t);
 	us_target_close(t);

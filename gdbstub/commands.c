@@ -19,7 +19,10 @@ struct gdb_command {
 };
 
 static gdb_handler cmd_supported, cmd_start_no_ack, cmd_attached, cmd_symbol;
-static gdb_handler cmd_must_reply_empty, cmd_detach, cmd_kill, cmd_monitor;
+static gdb_handler cmd_must_reply_empty, cmd_detach, cmd_kill;
+#ifndef UNISCOPE_GUEST
+static gdb_handler cmd_monitor;
+#endif
 
 #if defined(UNISCOPE_GUEST) && defined(UNISCOPE_DEBUG_SEALED)
 /*
@@ -71,8 +74,10 @@ static const struct gdb_command commands[] = {
 	{ "S", MATCH_PREFIX, gdb_cmd_step_signal },
 	{ "vCont?", MATCH_EXACT, gdb_cmd_vcont_query },
 	{ "vCont;", MATCH_PREFIX, gdb_cmd_vcont },
+#ifndef UNISCOPE_GUEST /* replays run on the host (uniscope replay) */
 	{ "bc", MATCH_EXACT, gdb_cmd_reverse_continue },
 	{ "bs", MATCH_EXACT, gdb_cmd_reverse_step },
+#endif
 	{ "H", MATCH_PREFIX, gdb_cmd_set_thread },
 	{ "T", MATCH_PREFIX, gdb_cmd_thread_alive },
 	{ "Z", MATCH_PREFIX, gdb_cmd_insert_breakpoint },
@@ -82,20 +87,32 @@ static const struct gdb_command commands[] = {
 	{ "qC", MATCH_EXACT, gdb_cmd_current_thread },
 	{ "qfThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_first },
 	{ "qsThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_next },
-	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
 	{ "qThreadStopInfo", MATCH_PREFIX, gdb_cmd_thread_stop_info },
+#ifndef UNISCOPE_GUEST
+	/*
+	 * Answers from guest memory or the architecture alone: in the guest's
+	 * stub they would only take room, as `uniscope run`'s bridge answers
+	 * them from the host (cli/gdb_host.c). The stub still offers them in
+	 * qSupported, on the bridge's behalf.
+	 */
+	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
 	{ "qGetTLSAddr:", MATCH_PREFIX, gdb_cmd_tls_address },
 	{ "qXfer:features:read:", MATCH_PREFIX, gdb_cmd_qxfer_features },
 	{ "qXfer:threads:read:", MATCH_PREFIX, gdb_cmd_qxfer_threads },
+#endif
 	{ "qSupported", MATCH_PREFIX, cmd_supported },
 	{ "QStartNoAckMode", MATCH_EXACT, cmd_start_no_ack },
 	{ "qAttached", MATCH_PREFIX, cmd_attached },
 	{ "qSymbol:", MATCH_PREFIX, cmd_symbol },
+#ifndef UNISCOPE_GUEST
 	{ "qRcmd,", MATCH_PREFIX, cmd_monitor },
+#endif
+#ifndef UNISCOPE_GUEST /* the memory map comes from the host too (cli/gdb_host.c) */
 	{ "vFile:setfs:", MATCH_PREFIX, gdb_cmd_vfile_setfs },
 	{ "vFile:open:", MATCH_PREFIX, gdb_cmd_vfile_open },
 	{ "vFile:pread:", MATCH_PREFIX, gdb_cmd_vfile_pread },
 	{ "vFile:close:", MATCH_PREFIX, gdb_cmd_vfile_close },
+#endif
 	{ "vMustReplyEmpty", MATCH_EXACT, cmd_must_reply_empty },
 };
 
@@ -208,6 +225,7 @@ static unsigned cmd_kill(struct gdb_engine *e, struct gdb_cursor *args)
 	return GDB_EVENT_KILLED;
 }
 
+#ifndef UNISCOPE_GUEST
 /* "qRcmd,HEX": the command's text goes back in 'O' packets, then OK. */
 static unsigned cmd_monitor(struct gdb_engine *e, struct gdb_cursor *args)
 {
@@ -235,3 +253,4 @@ static unsigned cmd_monitor(struct gdb_engine *e, struct gdb_cursor *args)
 		gdb_send_ok(e);
 	return GDB_EVENT_NONE;
 }
+#endif

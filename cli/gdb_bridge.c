@@ -44,7 +44,9 @@
 #include <uniscope/chan.h>
 #include <uniscope/gdbstub.h>
 #include <uniscope/mailbox.h>
+#include <uniscope/trace.h>
 #include "gdb_bridge.h"
+#include "gdb_host.h"
 #include "introspect/uniscope.h"
 
 #define FIFO_BYTES (64 * 1024)
@@ -92,6 +94,9 @@ struct gdb_bridge {
 	bool host_attached;
 	bool knock_pending;
 	bool client_connected;
+	/* What the host answers (gdb_host.c), over target when it opens. */
+	struct gdb_host *host;
+	bool target_failed;
 };
 
 static uint64_t now_ms(void)
@@ -207,16 +212,20 @@ static bool send_gdb(struct gdb_bridge *b, const void *buf, size_t len)
 	return true;
 }
 
-static bool send_control(struct gdb_bridge *b, uint8_t type)
+static bool send_control_msg(struct gdb_bridge *b, const struct chan_ctl_msg *m)
 {
-	struct chan_ctl_msg m = { .type = type };
 	uint8_t payload[CHAN_CTL_MAX];
-	size_t n = chan_ctl_encode(payload, sizeof(payload), &m);
+	size_t n = chan_ctl_encode(payload, sizeof(payload), m);
 
 	if (!n || !fifo_push(b, CHAN_CONTROL, false, payload, n))
 		return false;
 	flush_to_guest(b);
 	return true;
+}
+
+static bool send_control(struct gdb_bridge *b, uint8_t type)
+{
+	return send_control_msg(b, &(struct chan_ctl_msg){ .type = type });
 }
 
 /* A packet for the stub, framed again exactly as it came. */
@@ -279,7 +288,8 @@ static bool fast_read(struct gdb_bridge *b, const char *payload, size_t len, boo
 	uint64_t addr, count;
 	struct us_error *err;
 
-	if (!b->stopped || !b->target || !b->cr3_known || !parse_read(payload, len, &addr, &count))
+	if (!b->opts.fast_path || !b->stopped || !b->target || !b->cr3_known ||
+	    !parse_read(payload, len, &addr, &count))
 		return false;
 	if ((err = us_target_read(b->target, addr, bytes, count))) {
 		us_error_destroy(err); /* unmapped somewhere: the stub says how much it can read */
@@ -311,10 +321,40 @@ static bool is_resume(const char *p, size_t len)
 	return len > 6 && !memcmp(p, "vCont;", 6);
 }
 
+/*
+ * The guest as the host sees it, for the host's answers: opened at the
+ * first such packet (and rooted at the stop's cr3 when known), or NULL
+ * when it cannot be.
+ */
+static struct us_error *open_target(struct gdb_bridge *b, bool at_stop);
+
+static struct us_target *host_view(struct gdb_bridge *b)
+{
+	struct us_error *err;
+
+	if (!b->target && b->target_failed)
+		return NULL;
+	if ((err = open_target(b, b->stopped && b->cr3_known))) {
+		us_error_destroy(err);
+		b->target_failed = !b->target;
+	}
+	return b->target;
+}
+
+static int host_packet(struct gdb_bridge *b, const char *payload, size_t len)
+{
+	if (!b->client_no_ack && !to_client(b, "+", 1))
+		return GDB_BRIDGE_CUT_OFF;
+	b->stats.host_answers++;
+	return gdb_host_answer(b->host, host_view(b), payload, len) ? GDB_BRIDGE_KEEP : GDB_BRIDGE_CUT_OFF;
+}
+
 static int client_packet(struct gdb_bridge *b, const char *payload, size_t len)
 {
 	bool ok = true;
 
+	if (gdb_host_takes(payload, len))
+		return host_packet(b, payload, len);
 	if (fast_read(b, payload, len, &ok))
 		return ok ? GDB_BRIDGE_KEEP : GDB_BRIDGE_CUT_OFF;
 	if (packet_is(payload, len, "k") && !b->opts.kill_on_k)
@@ -407,7 +447,8 @@ static struct us_error *open_target(struct gdb_bridge *b, bool at_stop)
 
 	if (b->target)
 		return at_stop ? us_target_set_page_root(b->target, b->cr3) : NULL;
-	return us_target_open(b->opts.session_dir, &opts, &b->target);
+	return us_target_open(b->opts.target_spec ? b->opts.target_spec : b->opts.session_dir, &opts,
+			      &b->target);
 }
 
 /* Finds the mailbox by its symbol and maps it writable; once per run. */
@@ -582,6 +623,7 @@ void gdb_bridge_channel_lost_frames(struct gdb_bridge *b)
 void gdb_bridge_client_connected(struct gdb_bridge *b)
 {
 	gdb_framer_init(&b->from_client);
+	gdb_host_client_connected(b->host);
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
 	b->client_connected = true;
 	b->stats.clients++;
@@ -664,6 +706,37 @@ size_t gdb_bridge_refusal(struct gdb_framer *f, const uint8_t *buf, size_t len, 
 	return n;
 }
 
+static bool host_put(void *ctx, const void *buf, size_t len)
+{
+	return to_client(ctx, buf, len);
+}
+
+/*
+ * `monitor trace MASK`. Where the bridge may write guest RAM (the fast
+ * path's mailbox is mapped the same way) the mask is stored at once, so
+ * the reply tells the truth; otherwise (Xen, a recording) it goes as the
+ * channel's TRACE_ENABLE, which the stub's loop takes soon after.
+ */
+static bool host_trace_enable(void *ctx, uint64_t mask)
+{
+	struct gdb_bridge *b = ctx;
+	const struct uniscope_info *info = b->target ? us_target_info(b->target) : NULL;
+	struct us_writable w;
+	struct us_error *err;
+
+	if (b->opts.fast_path && info && info->trace) {
+		err = us_target_map_writable(b->target, info->trace + offsetof(struct uniscope_trace_info, enabled),
+					     sizeof(uint64_t), &w);
+		if (!err) {
+			__atomic_store_n((uint64_t *)w.ptr, mask & ~1ull, __ATOMIC_RELAXED);
+			us_target_unmap_writable(b->target, &w);
+			return true;
+		}
+		us_error_destroy(err);
+	}
+	return send_control_msg(b, &(struct chan_ctl_msg){ .type = CHAN_CTL_TRACE_ENABLE, .trace_mask = mask });
+}
+
 struct gdb_bridge *gdb_bridge_new(const struct gdb_bridge_options *opts, const struct gdb_bridge_io *io)
 {
 	struct gdb_bridge *b = calloc(1, sizeof(*b));
@@ -673,6 +746,10 @@ struct gdb_bridge *gdb_bridge_new(const struct gdb_bridge_options *opts, const s
 	b->opts = *opts;
 	b->io = *io;
 	b->opts.fast_path = opts->fast_path && opts->session_dir;
+	if (!(b->host = gdb_host_new(host_put, host_trace_enable, b))) {
+		free(b);
+		return NULL;
+	}
 	gdb_framer_init(&b->from_client);
 	gdb_framer_init(&b->from_guest);
 	return b;
@@ -683,6 +760,7 @@ void gdb_bridge_free(struct gdb_bridge *b)
 	if (!b)
 		return;
 	mailbox_let_go(b); /* a stub still stopped falls back to the channel */
+	gdb_host_free(b->host);
 	if (b->target) {
 		us_target_unmap_writable(b->target, &b->mailbox_map);
 		us_target_close(b->target);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <uniscope/mailbox.h>
 #include "../../cli/gdb_bridge.c"
+#include "../../cli/gdb_host.c"
 
 #define RAM_SIZE (64 * 1024)
 

@@ -21,7 +21,7 @@ if ! command -v tmux >/dev/null 2>&1 || ! command -v ab >/dev/null 2>&1; then
 	test_skip "top and a crash under load" "tmux or ab is missing (apt-get install tmux apache2-utils)"
 	test_done
 fi
-trap 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; touch "$TRASH/release"; kill $(cat "$TRASH/ab.pid" 2>/dev/null) 2>/dev/null; stop_all_sessions' EXIT
+trap 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; touch "$TRASH/release" 2>/dev/null; kill $(cat "$TRASH/ab.pid" 2>/dev/null) 2>/dev/null; stop_all_sessions' EXIT
 
 mkdir -p www &&
 echo "<h1>hello from uniscope</h1>" >www/index.html
@@ -42,7 +42,8 @@ hold_connections() {
 	    held.append(s)
 	    time.sleep(0.005) # QEMU takes forwarded connections with a backlog of 1
 	open("held", "w").write("%d\n" % n)
-	while not os.path.exists("release"):
+	end = time.time() + 600
+	while not os.path.exists("release") and time.time() < end:
 	    time.sleep(0.1)
 	PY
 	for _i in $(seq 600); do
@@ -116,7 +117,8 @@ test_expect_success 'net, --json: a listening socket.s Recv-Q is its accept queu
 	    waiting.append(socket.create_connection(("127.0.0.1", port), timeout=60))
 	    time.sleep(0.2)
 	open("waiting", "w").write("2\n")
-	while not os.path.exists("release"):
+	end = time.time() + 600
+	while not os.path.exists("release") and time.time() < end:
 	    time.sleep(0.1)
 	PY
 	for i in $(seq 300); do [ -s waiting ] && break; sleep 0.1; done &&

@@ -234,9 +234,13 @@ $(GUEST_OUT)/%.o: %.S
 # The libOS is one relocatable object whose only global symbols are the
 # application interface (libos/exports.txt): its internals cannot collide
 # with, or be replaced by, an application's or the C library's names.
+# --unique keeps each object's string literals a section of its own, which
+# an image's --gc-sections then drops with the code that used them (merged
+# into one, they would all stay whenever one string is used).
 LIBOS_RELOC = $(GUEST_OUT)/libos.o
-$(LIBOS_RELOC): $(LIBOS_OBJS) $(LWIP_OBJ) libos/api/exports.txt
-	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) $(LWIP_OBJ) && \
+GUEST_LDFLAGS = -r --unique
+$(LIBOS_RELOC): $(LIBOS_OBJS) $(LWIP_OBJ) libos/api/exports.txt $(GUEST_FLAGS_FILE)
+	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@.all $(LIBOS_OBJS) $(LWIP_OBJ) && \
 		grep -v '^#' libos/api/exports.txt | tr ' ' '\n' | grep -v '^$$' >$@.keep && \
 		objcopy --wildcard --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
 $(LIBOS_LIB): $(LIBOS_RELOC)

@@ -182,7 +182,12 @@ static bool flush_record(struct gdb_bridge *b, const struct record_header *h, co
 /* A stub halted in its stop loop wakes on the knock's interrupt (mailbox.h). */
 static void knock(struct gdb_bridge *b)
 {
-	if (b->knock_pending && b->io.to_guest(b->io.ctx, CHAN_GDB, "", 0))
+	bool sent;
+
+	if (!b->knock_pending)
+		return;
+	sent = b->io.bell ? b->io.bell(b->io.ctx) : b->io.to_guest(b->io.ctx, CHAN_GDB, "", 0);
+	if (sent)
 		b->knock_pending = false;
 }
 

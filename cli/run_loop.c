@@ -87,6 +87,16 @@ bool run_send_frame(struct run_state *rs, uint8_t channel, const void *payload, 
 	return true;
 }
 
+bool run_send_bell(struct run_state *rs)
+{
+	static const uint8_t delimiter = 0;
+
+	if (!byte_queue_push(&rs->serial_out, &delimiter, 1))
+		return false;
+	flush_serial(rs);
+	return true;
+}
+
 static void send_control(struct run_state *rs, const struct chan_ctl_msg *m)
 {
 	uint8_t payload[CHAN_CTL_MAX];

@@ -58,6 +58,7 @@ enum gdb_bridge_verdict {
 
 struct gdb_bridge_stats {
 	uint64_t fast_reads;             /* m packets answered from guest RAM */
+	uint64_t threads_cached;         /* qXfer:threads chunks answered with the stub's last word */
 	uint64_t mailbox_in, mailbox_out; /* bytes to the stub, from the stub, through the mailbox */
 	uint64_t stale;                  /* stub bytes dropped: meant for a client that left */
 	uint64_t clients, cut_off;

@@ -29,7 +29,8 @@ gdb_once() {
 	sock=$1
 	shift
 	start=$(date +%s%N)
-	gdb -batch -nx -ex "set pagination off" -ex "target remote $sock" "$@" -ex detach "$T" >"$tmp/gdb.out" 2>&1
+	gdb -batch -nx -ex "set pagination off" -ex "target remote $sock" "$@" -ex detach "$T" >"$tmp/gdb.out" 2>&1 ||
+		{ echo "gdbstub.sh: GDB failed on $sock:" >&2; tail -5 "$tmp/gdb.out" >&2; exit 1; }
 	end=$(date +%s%N)
 	echo $(((end - start) / 1000000))
 }

@@ -165,6 +165,46 @@ test_expect_success 'stepping: a stopped stub talks through the GDB mailbox, or 
 	expect_grep "sleeper-10" again
 '
 
+# For GDB's python: change a stopped guest's memory behind the stub's back,
+# through the session's RAM file (identity-mapped: offset = address).
+cat >poke.py <<'EOF'
+import gdb, os
+def poke(expr, data):
+    with open(os.environ["GUEST_MEM"], "r+b") as f:
+        f.seek(int(gdb.parse_and_eval(expr)))
+        f.write(data)
+def rename_first_thread():
+    poke("(long)&thread_list->name", b"renamed\0")
+saved_link = None
+def break_second_link():
+    global saved_link
+    saved_link = int(gdb.parse_and_eval("(long)thread_list->next_all->next_all"))
+    poke("(long)&thread_list->next_all->next_all", (0x10).to_bytes(8, "little"))
+def mend_second_link():
+    poke("(long)&thread_list->next_all->next_all", saved_link.to_bytes(8, "little"))
+EOF
+
+test_expect_success 'thread lists: the bridge answers as the stub did, and asks it again when the threads change or read badly' '
+	start_session f5 $T "run_ms=0" &&
+	test_when_finished "stop_session f5" &&
+	GUEST_MEM=$SESSION_DIR/mem gdb_session -ex "source poke.py" -ex stepi \
+		-ex "maint packet qXfer:threads:read::0,ffb" -ex "maint packet qXfer:threads:read::0,fff" \
+		-ex "python rename_first_thread()" -ex "info threads" \
+		-ex "python break_second_link()" -ex "info threads" -ex "python mend_second_link()" \
+		-ex "info threads" >out &&
+	grep "^received: " out >replies &&
+	expect_equal "$(sed -n 1p replies)" "$(sed -n 2p replies)" &&
+	expect_grep "^received: \"l<\?xml.*sleeper-10" replies &&
+	awk "/^  Id / {n++} n == 1" out >renamed &&
+	expect_grep "Thread [0-9]+ \"renamed\"" renamed &&
+	awk "/^  Id / {n++} n == 2" out >broken &&
+	expect_equal "$(grep -c "^[ *] *[0-9][0-9]* *Thread " broken)" 2 &&
+	awk "/^  Id / {n++} n == 3" out >mended &&
+	expect_equal "$(grep -c "^[ *] *[0-9][0-9]* *Thread " mended)" "$(grep -c "^[ *] *[0-9][0-9]* *Thread " renamed)" &&
+	for i in $(seq 20); do grep -q "^gdb_threads_cached=[1-9]" $SESSION_DIR/stats && break; sleep 0.5; done &&
+	expect_grep "^gdb_threads_cached=[1-9]" $SESSION_DIR/stats
+'
+
 test_expect_success 'uniscope gdb NAME starts GDB already connected' '
 	start_session g13 $T "run_ms=0" &&
 	test_when_finished "stop_session g13" &&

@@ -746,8 +746,10 @@ void gdb_bridge_client_gone(struct gdb_bridge *b)
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
 	b->detach_sent = b->detached = false;
 	b->stopped = false; /* the stub lets the image run */
-	if (detached)
+	if (detached) {
+		mailbox_let_go(b); /* the stub's trace stream yields to a connected debugger only */
 		return;
+	}
 	b->awaiting_echo = true;
 	b->echo_deadline_ms = now_ms() + ECHO_QUIET_MS;
 	send_control(b, CHAN_CTL_DEBUGGER_GONE);

@@ -461,9 +461,15 @@ bool debug_world_stopped(void)
 	return stub.stopped;
 }
 
+/*
+ * A debugger has spoken, or one is connecting: the host attaches the
+ * mailbox when a client connects, before its first packet, which would
+ * otherwise wait (seconds, on a loaded host) behind a trace stream
+ * draining at the line's full rate.
+ */
 bool debug_client_attached(void)
 {
-	return stub.debugger_attached;
+	return stub.debugger_attached || mailbox_host_attached();
 }
 
 /*

@@ -34,7 +34,7 @@ test_expect_success 'break (served by a debug register), continue, print, finish
 	gdb_session -ex "break sleep_ms" -ex continue -ex "print ms" -ex delete -ex finish >out &&
 	expect_grep "Breakpoint 1, sleep_ms \(ms=(ms@entry=)?[0-9]+\) at libos/kern/sched.c" out &&
 	expect_grep "^\\\$1 = (1|10|25|100)$" out &&
-	expect_grep "^(sleeper \(arg=0x(a|19)\)|main \(\)) at examples/threads/main.c:[0-9]+" out
+	expect_grep "^(0x[0-9a-f]+ in )?(sleeper \(arg=0x(a|19)\)|main \(\)|producer \(arg=[^)]*\)) at examples/threads/main.c:[0-9]+" out
 '
 
 test_expect_success 'hbreak and stepi, next' '

@@ -74,7 +74,9 @@ $(CONFIG_MAK): mk/deps.sh Makefile
 GUEST_PROFILE_DEF_full = -DUNISCOPE_DEBUG_FULL=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_sealed = -DUNISCOPE_DEBUG_SEALED=1 -DUNISCOPE_STUB=1
 GUEST_PROFILE_DEF_off = -DUNISCOPE_DEBUG_OFF=1
-GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -Os -ffreestanding -nostdinc -isystem $(GCC_INC) \
+# -Oz: the images are small (README: sealed hello within 64 KiB); the trace
+# emit path stays -Os, as bench/trace-emit.c measures it.
+GUEST_BASE_CFLAGS = $(COMMON_CFLAGS) -Oz -ffreestanding -nostdinc -isystem $(GCC_INC) \
 	-Ilibos/include -Ilibos/api -Ilibos -I$(GUEST_OUT)/gen -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-builtin-printf -ffunction-sections -fdata-sections \
@@ -189,11 +191,12 @@ $(LIBOS_OBJS): | $(SYSCALL_LIST) $(MUSL_OFFSETS)
 # only when the application uses sockets (libos/kern/module.h).
 LWIP_OBJ = $(GUEST_OUT)/lwip.o
 LWIP_INC = $(BUILD)/lwip/include
-LWIP_CFLAGS = $(filter-out $(WARN) -MMD -MP -std=c11,$(GUEST_CORE_CFLAGS)) -std=gnu11 -w
+LWIP_CFLAGS = $(filter-out $(WARN) -MMD -MP -std=c11 -Oz,$(GUEST_CORE_CFLAGS)) -std=gnu11 -w -Os
 $(LWIP_OBJ): mk/lwip.sh mk/source-package.sh libos/net/lwipopts.h $(wildcard libos/net/arch/*.h) \
 		libos/net/lwip.keep $(GUEST_FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(Q)sh mk/lwip.sh $(BUILD) $@ "$(GUEST_CC)" "$(LWIP_CFLAGS)"
+$(GUEST_OUT)/libos/kern/trace.o $(GUEST_OUT)/tracer/ring.o: GUEST_EXTRA_CFLAGS = -Os
 NET_OBJS = $(filter $(GUEST_OUT)/libos/net/%,$(LIBOS_OBJS))
 $(NET_OBJS): GUEST_EXTRA_CFLAGS = -isystem $(LWIP_INC) -Ilibos/net
 $(NET_OBJS): | $(LWIP_OBJ)
@@ -231,9 +234,13 @@ $(GUEST_OUT)/%.o: %.S
 # The libOS is one relocatable object whose only global symbols are the
 # application interface (libos/exports.txt): its internals cannot collide
 # with, or be replaced by, an application's or the C library's names.
+# --unique keeps each object's string literals a section of its own, which
+# an image's --gc-sections then drops with the code that used them (merged
+# into one, they would all stay whenever one string is used).
 LIBOS_RELOC = $(GUEST_OUT)/libos.o
-$(LIBOS_RELOC): $(LIBOS_OBJS) $(LWIP_OBJ) libos/api/exports.txt
-	$(QUIET_LD)$(GUEST_LD) -r -o $@.all $(LIBOS_OBJS) $(LWIP_OBJ) && \
+GUEST_LDFLAGS = -r --unique
+$(LIBOS_RELOC): $(LIBOS_OBJS) $(LWIP_OBJ) libos/api/exports.txt $(GUEST_FLAGS_FILE)
+	$(QUIET_LD)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@.all $(LIBOS_OBJS) $(LWIP_OBJ) && \
 		grep -v '^#' libos/api/exports.txt | tr ' ' '\n' | grep -v '^$$' >$@.keep && \
 		objcopy --wildcard --keep-global-symbols=$@.keep $@.all $@ && rm -f $@.all $@.keep
 $(LIBOS_LIB): $(LIBOS_RELOC)

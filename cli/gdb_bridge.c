@@ -17,16 +17,6 @@
  * other packet through the mailbox (include/uniscope/mailbox.h), which the
  * QEMU backend maps writable. UNISCOPE_GDB_FASTPATH=0 and Xen turn it off.
  *
- * GDB reads the thread list (qXfer:threads) after every stop, a single
- * step included: a second round trip into the guest per step, for a
- * document that rarely changes. The bridge keeps the stub's answers and
- * serves one again while the threads read from guest memory (ids, names,
- * states, wait reasons, CPUs, in list order) are what they were when the
- * stub wrote it, both before the request and after the reply; anything
- * else, a walk that fails included, goes to the stub. Only with a no-ack
- * client on a clean channel: there a reply is the answer to the request
- * before it, never a retransmission.
- *
  * Nothing waits. Bytes for the guest are records in a bounded queue
  * (channel, and whether the mailbox may carry them), moved by
  * gdb_bridge_poll() as the mailbox and the serial line take them. Bytes
@@ -54,7 +44,9 @@
 #include <uniscope/chan.h>
 #include <uniscope/gdbstub.h>
 #include <uniscope/mailbox.h>
+#include <uniscope/trace.h>
 #include "gdb_bridge.h"
+#include "gdb_host.h"
 #include "introspect/uniscope.h"
 
 #define FIFO_BYTES (64 * 1024)
@@ -66,8 +58,6 @@
 /* A reply must fit the PacketSize the stub advertised: '$', hex, '#', checksum. */
 #define MAX_FAST_READ ((GDB_PACKET_SIZE - 4) / 2)
 #define CR3_REGNUM 0x2c
-#define THREADS_REQUEST "qXfer:threads:read::"
-#define THREADS_CACHED 4 /* chunks of one document: 4 KiB each, ~60 threads a chunk */
 #define NO_ACK_REFUSED "E.lossy.uniscope: the channel drops frames: acknowledgements stay on"
 
 /* A record in the queue to the guest: header, then len bytes. */
@@ -75,13 +65,6 @@ struct record_header {
 	uint8_t channel;
 	uint8_t mailbox_ok; /* a gdb record sent while the stub was stopped */
 	uint16_t len;
-};
-
-/* One chunk of the stub's thread list, and the request it answered. */
-struct threads_chunk {
-	char request[48];
-	size_t request_len, reply_len; /* reply_len 0: empty slot */
-	char reply[GDB_PACKET_SIZE];
 };
 
 struct gdb_bridge {
@@ -95,7 +78,6 @@ struct gdb_bridge {
 	bool stopped;        /* the stub reported a stop and has not been resumed */
 	bool cr3_known;
 	uint64_t cr3;
-	char stop_thread[24]; /* the last stop reply's thread:ID, "" none */
 	bool awaiting_echo;  /* DEBUGGER_GONE sent, not echoed: stub bytes are stale */
 	bool detach_sent;    /* the client said D ... */
 	bool detached;       /* ... and the stub said OK: nothing of it is left to fence off */
@@ -112,11 +94,9 @@ struct gdb_bridge {
 	bool host_attached;
 	bool knock_pending;
 	bool client_connected;
-	/* The stub's thread lists, valid while the threads hash to threads_hash. */
-	uint64_t threads_hash;
-	struct threads_chunk threads[THREADS_CACHED];
-	int threads_asked; /* the slot whose request went to the stub, or -1 */
-	uint64_t threads_asked_hash;
+	/* What the host answers (gdb_host.c), over target when it opens. */
+	struct gdb_host *host;
+	bool target_failed;
 };
 
 static uint64_t now_ms(void)
@@ -237,16 +217,20 @@ static bool send_gdb(struct gdb_bridge *b, const void *buf, size_t len)
 	return true;
 }
 
-static bool send_control(struct gdb_bridge *b, uint8_t type)
+static bool send_control_msg(struct gdb_bridge *b, const struct chan_ctl_msg *m)
 {
-	struct chan_ctl_msg m = { .type = type };
 	uint8_t payload[CHAN_CTL_MAX];
-	size_t n = chan_ctl_encode(payload, sizeof(payload), &m);
+	size_t n = chan_ctl_encode(payload, sizeof(payload), m);
 
 	if (!n || !fifo_push(b, CHAN_CONTROL, false, payload, n))
 		return false;
 	flush_to_guest(b);
 	return true;
+}
+
+static bool send_control(struct gdb_bridge *b, uint8_t type)
+{
+	return send_control_msg(b, &(struct chan_ctl_msg){ .type = type });
 }
 
 /* A packet for the stub, framed again exactly as it came. */
@@ -309,7 +293,8 @@ static bool fast_read(struct gdb_bridge *b, const char *payload, size_t len, boo
 	uint64_t addr, count;
 	struct us_error *err;
 
-	if (!b->stopped || !b->target || !b->cr3_known || !parse_read(payload, len, &addr, &count))
+	if (!b->opts.fast_path || !b->stopped || !b->target || !b->cr3_known ||
+	    !parse_read(payload, len, &addr, &count))
 		return false;
 	if ((err = us_target_read(b->target, addr, bytes, count))) {
 		us_error_destroy(err); /* unmapped somewhere: the stub says how much it can read */
@@ -329,97 +314,6 @@ static bool packet_is(const char *payload, size_t len, const char *name)
 	return len == strlen(name) && !memcmp(payload, name, len);
 }
 
-/* ---- the thread list, kept (see the top) ---------------------------------------- */
-
-static uint64_t fnv1a(uint64_t h, const void *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ull;
-	return h;
-}
-
-/* What the stub's thread list says, hashed from guest memory; false when unreadable. */
-static bool threads_hash(struct gdb_bridge *b, uint64_t *hash)
-{
-	struct us_thread *threads;
-	size_t count;
-	struct us_error *err = us_target_thread_list(b->target, &threads, &count);
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; !err && i < count; i++) {
-		const struct us_thread *t = &threads[i];
-		uint32_t fields[4] = { t->id, t->state, t->wait_reason, (uint32_t)t->cpu };
-		h = fnv1a(fnv1a(h, fields, sizeof(fields)), t->name, strnlen(t->name, sizeof(t->name)));
-	}
-	free(threads);
-	h = fnv1a(h, b->stop_thread, strlen(b->stop_thread)); /* "running" is said of it */
-	*hash = fnv1a(h, &count, sizeof(count));
-	us_error_destroy(err);
-	return !err;
-}
-
-static bool threads_cacheable(const struct gdb_bridge *b, const char *payload, size_t len)
-{
-	return b->stopped && b->target && b->cr3_known && b->client_no_ack && !b->lossy &&
-	       len < sizeof(b->threads[0].request) && len > strlen(THREADS_REQUEST) &&
-	       !memcmp(payload, THREADS_REQUEST, strlen(THREADS_REQUEST));
-}
-
-static void threads_forget(struct gdb_bridge *b)
-{
-	for (int i = 0; i < THREADS_CACHED; i++)
-		b->threads[i].reply_len = 0;
-	b->threads_asked = -1;
-}
-
-/* A qXfer:threads chunk answered as the stub answered it; false: the stub answers. */
-static bool threads_from_cache(struct gdb_bridge *b, const char *payload, size_t len, bool *ok)
-{
-	uint64_t hash;
-	int slot = 0;
-
-	b->threads_asked = -1;
-	if (!threads_cacheable(b, payload, len) || !threads_hash(b, &hash))
-		return false;
-	if (hash != b->threads_hash)
-		threads_forget(b);
-	b->threads_hash = hash;
-	for (int i = 0; i < THREADS_CACHED; i++) {
-		struct threads_chunk *c = &b->threads[i];
-		if (c->reply_len && c->request_len == len && !memcmp(c->request, payload, len)) {
-			b->stats.threads_cached++;
-			*ok = reply(b, c->reply, c->reply_len);
-			return true;
-		}
-		if (!c->reply_len)
-			slot = i; /* else the first one makes room */
-	}
-	memcpy(b->threads[slot].request, payload, len);
-	b->threads[slot].request_len = len;
-	b->threads[slot].reply_len = 0;
-	b->threads_asked = slot;
-	b->threads_asked_hash = hash;
-	return false;
-}
-
-/* The stub's answer to the request threads_from_cache() let through. */
-static void threads_keep(struct gdb_bridge *b, const char *p, size_t len)
-{
-	struct threads_chunk *c;
-	uint64_t hash;
-
-	if (b->threads_asked < 0)
-		return;
-	c = &b->threads[b->threads_asked];
-	b->threads_asked = -1;
-	/* 'm' or 'l' and data; an error is asked again. Kept only if nothing moved meanwhile. */
-	if (len < 1 || len > sizeof(c->reply) || (p[0] != 'm' && p[0] != 'l') || !threads_hash(b, &hash) ||
-	    hash != b->threads_asked_hash || hash != b->threads_hash)
-		return;
-	memcpy(c->reply, p, len);
-	c->reply_len = len;
-}
-
 /* c, C, s, S, vCont;ACTION, D, k: the stub runs (or goes) after these. */
 static bool is_resume(const char *p, size_t len)
 {
@@ -432,11 +326,41 @@ static bool is_resume(const char *p, size_t len)
 	return len > 6 && !memcmp(p, "vCont;", 6);
 }
 
+/*
+ * The guest as the host sees it, for the host's answers: opened at the
+ * first such packet (and rooted at the stop's cr3 when known), or NULL
+ * when it cannot be.
+ */
+static struct us_error *open_target(struct gdb_bridge *b, bool at_stop);
+
+static struct us_target *host_view(struct gdb_bridge *b)
+{
+	struct us_error *err;
+
+	if (!b->target && b->target_failed)
+		return NULL;
+	if ((err = open_target(b, b->stopped && b->cr3_known))) {
+		us_error_destroy(err);
+		b->target_failed = !b->target;
+	}
+	return b->target;
+}
+
+static int host_packet(struct gdb_bridge *b, const char *payload, size_t len)
+{
+	if (!b->client_no_ack && !to_client(b, "+", 1))
+		return GDB_BRIDGE_CUT_OFF;
+	b->stats.host_answers++;
+	return gdb_host_answer(b->host, host_view(b), payload, len) ? GDB_BRIDGE_KEEP : GDB_BRIDGE_CUT_OFF;
+}
+
 static int client_packet(struct gdb_bridge *b, const char *payload, size_t len)
 {
 	bool ok = true;
 
-	if (fast_read(b, payload, len, &ok) || threads_from_cache(b, payload, len, &ok))
+	if (gdb_host_takes(payload, len))
+		return host_packet(b, payload, len);
+	if (fast_read(b, payload, len, &ok))
 		return ok ? GDB_BRIDGE_KEEP : GDB_BRIDGE_CUT_OFF;
 	if (packet_is(payload, len, "k") && !b->opts.kill_on_k)
 		return GDB_BRIDGE_CLOSE; /* GDB waits for no reply; the stub hears DEBUGGER_GONE */
@@ -528,7 +452,8 @@ static struct us_error *open_target(struct gdb_bridge *b, bool at_stop)
 
 	if (b->target)
 		return at_stop ? us_target_set_page_root(b->target, b->cr3) : NULL;
-	return us_target_open(b->opts.session_dir, &opts, &b->target);
+	return us_target_open(b->opts.target_spec ? b->opts.target_spec : b->opts.session_dir, &opts,
+			      &b->target);
 }
 
 /* Finds the mailbox by its symbol and maps it writable; once per run. */
@@ -622,25 +547,10 @@ static bool stop_reply_cr3(const char *p, size_t len, uint64_t *cr3)
 	return false;
 }
 
-/* A stop reply's "thread:ID;" into out ("" without one, or one too long). */
-static void stop_reply_thread(const char *p, size_t len, char *out, size_t cap)
-{
-	const char *end = p + len, *at = p + 3, *semi;
-
-	out[0] = 0;
-	for (; at < end && (semi = memchr(at, ';', (size_t)(end - at))); at = semi + 1) {
-		if ((size_t)(semi - at) > 7 && (size_t)(semi - at) - 7 < cap && !memcmp(at, "thread:", 7)) {
-			memcpy(out, at + 7, (size_t)(semi - at) - 7);
-			out[semi - at - 7] = 0;
-			return;
-		}
-	}
-}
 
 /* What a packet from the stub says about it, before the client gets it. */
 static void observe_reply(struct gdb_bridge *b, const char *p, size_t len)
 {
-	threads_keep(b, p, len);
 	b->reply_expected = false;
 	if (b->detach_sent) {
 		b->detached = packet_is(p, len, "OK");
@@ -653,7 +563,6 @@ static void observe_reply(struct gdb_bridge *b, const char *p, size_t len)
 	if (len >= 3 && (p[0] == 'T' || p[0] == 'S') && gdb_hex_value(p[1]) >= 0 && gdb_hex_value(p[2]) >= 0) {
 		b->stopped = true;
 		b->cr3_known = p[0] == 'T' && stop_reply_cr3(p, len, &b->cr3);
-		stop_reply_thread(p, len, b->stop_thread, sizeof(b->stop_thread));
 		fast_path_start(b, true);
 	} else if (len >= 3 && (p[0] == 'W' || p[0] == 'X') && gdb_hex_value(p[1]) >= 0) {
 		b->stopped = false;
@@ -700,7 +609,6 @@ void gdb_bridge_from_guest(struct gdb_bridge *b, const uint8_t *payload, size_t 
  */
 void gdb_bridge_guest_reset(struct gdb_bridge *b)
 {
-	threads_forget(b);
 	b->awaiting_echo = false;
 	gdb_framer_init(&b->from_guest);
 	b->host_attached = false;
@@ -721,9 +629,9 @@ void gdb_bridge_channel_lost_frames(struct gdb_bridge *b)
 void gdb_bridge_client_connected(struct gdb_bridge *b)
 {
 	gdb_framer_init(&b->from_client);
+	gdb_host_client_connected(b->host);
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
 	b->client_connected = true;
-	threads_forget(b);
 	b->stats.clients++;
 	if (!b->awaiting_echo)
 		fast_path_start(b, false);
@@ -740,7 +648,6 @@ void gdb_bridge_client_gone(struct gdb_bridge *b)
 	bool detached = b->detached && !b->fifo_len;
 
 	fifo_drop_gdb(b);
-	threads_forget(b);
 	gdb_framer_init(&b->from_client);
 	b->client_connected = false;
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
@@ -807,6 +714,37 @@ size_t gdb_bridge_refusal(struct gdb_framer *f, const uint8_t *buf, size_t len, 
 	return n;
 }
 
+static bool host_put(void *ctx, const void *buf, size_t len)
+{
+	return to_client(ctx, buf, len);
+}
+
+/*
+ * `monitor trace MASK`. Where the bridge may write guest RAM (the fast
+ * path's mailbox is mapped the same way) the mask is stored at once, so
+ * the reply tells the truth; otherwise (Xen, a recording) it goes as the
+ * channel's TRACE_ENABLE, which the stub's loop takes soon after.
+ */
+static bool host_trace_enable(void *ctx, uint64_t mask)
+{
+	struct gdb_bridge *b = ctx;
+	const struct uniscope_info *info = b->target ? us_target_info(b->target) : NULL;
+	struct us_writable w;
+	struct us_error *err;
+
+	if (b->opts.fast_path && info && info->trace) {
+		err = us_target_map_writable(b->target, info->trace + offsetof(struct uniscope_trace_info, enabled),
+					     sizeof(uint64_t), &w);
+		if (!err) {
+			__atomic_store_n((uint64_t *)w.ptr, mask & ~1ull, __ATOMIC_RELAXED);
+			us_target_unmap_writable(b->target, &w);
+			return true;
+		}
+		us_error_destroy(err);
+	}
+	return send_control_msg(b, &(struct chan_ctl_msg){ .type = CHAN_CTL_TRACE_ENABLE, .trace_mask = mask });
+}
+
 struct gdb_bridge *gdb_bridge_new(const struct gdb_bridge_options *opts, const struct gdb_bridge_io *io)
 {
 	struct gdb_bridge *b = calloc(1, sizeof(*b));
@@ -816,9 +754,12 @@ struct gdb_bridge *gdb_bridge_new(const struct gdb_bridge_options *opts, const s
 	b->opts = *opts;
 	b->io = *io;
 	b->opts.fast_path = opts->fast_path && opts->session_dir;
+	if (!(b->host = gdb_host_new(host_put, host_trace_enable, b))) {
+		free(b);
+		return NULL;
+	}
 	gdb_framer_init(&b->from_client);
 	gdb_framer_init(&b->from_guest);
-	b->threads_asked = -1;
 	return b;
 }
 
@@ -827,6 +768,7 @@ void gdb_bridge_free(struct gdb_bridge *b)
 	if (!b)
 		return;
 	mailbox_let_go(b); /* a stub still stopped falls back to the channel */
+	gdb_host_free(b->host);
 	if (b->target) {
 		us_target_unmap_writable(b->target, &b->mailbox_map);
 		us_target_close(b->target);

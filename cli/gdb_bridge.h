@@ -45,6 +45,8 @@ struct gdb_bridge_io {
 
 struct gdb_bridge_options {
 	const char *session_dir; /* a QEMU session: guest RAM for the fast path; NULL: none */
+	/* The guest for the host's answers (gdb_host.h) when not session_dir: xen:DOMID */
+	const char *target_spec;
 	bool fast_path;          /* memory reads from RAM, packets through the mailbox */
 	bool kill_on_k;          /* `k` kills the image; otherwise it detaches and leaves it running */
 };
@@ -58,7 +60,7 @@ enum gdb_bridge_verdict {
 
 struct gdb_bridge_stats {
 	uint64_t fast_reads;             /* m packets answered from guest RAM */
-	uint64_t threads_cached;         /* qXfer:threads chunks answered with the stub's last word */
+	uint64_t host_answers;           /* packets the host answered (gdb_host.h) */
 	uint64_t mailbox_in, mailbox_out; /* bytes to the stub, from the stub, through the mailbox */
 	uint64_t stale;                  /* stub bytes dropped: meant for a client that left */
 	uint64_t clients, cut_off;

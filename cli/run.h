@@ -64,6 +64,7 @@ struct run_state {
 	struct gdb_bridge *bridge;      /* run_gdb.c */
 	struct byte_queue gdb_client_out; /* bytes the debugger has yet to read */
 	bool gdb_client_overflow;       /* it stopped reading: cut it off */
+	char gdb_target_spec[32]; /* xen:DOMID: the guest for the bridge's host answers */
 	uint64_t gdb_refused_count;
 	struct run_refused gdb_refused[RUN_GDB_REFUSED_MAX];
 	struct byte_queue serial_out;   /* frames the guest has yet to take */

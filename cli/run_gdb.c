@@ -16,6 +16,7 @@
  * or the bridge holds much for the guest, the client is not read at all.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,11 @@ int run_gdb_open(struct run_state *rs)
 		.kill_on_k = rs->opt.gdb_kill,
 	};
 	struct gdb_bridge_io io = { bridge_to_guest, bridge_to_client, rs, bridge_bell };
+
+	if (rs->opt.xen && rs->session.domid >= 0) { /* the domain exists by now */
+		snprintf(rs->gdb_target_spec, sizeof(rs->gdb_target_spec), "xen:%d", rs->session.domid);
+		opts.target_spec = rs->gdb_target_spec;
+	}
 
 	for (int i = 0; i < RUN_GDB_REFUSED_MAX; i++)
 		rs->gdb_refused[i].fd = -1;

@@ -279,7 +279,7 @@ static void write_stats(struct run_state *rs)
 	};
 
 	if (b) {
-		st.gdb_fast_reads = b->fast_reads, st.gdb_threads_cached = b->threads_cached;
+		st.gdb_fast_reads = b->fast_reads, st.gdb_host_answers = b->host_answers;
 		st.gdb_mailbox_in = b->mailbox_in, st.gdb_mailbox_out = b->mailbox_out;
 		st.gdb_stale = b->stale, st.gdb_clients = b->clients, st.gdb_cut_off = b->cut_off;
 	}

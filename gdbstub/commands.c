@@ -19,25 +19,65 @@ struct gdb_command {
 };
 
 static gdb_handler cmd_supported, cmd_start_no_ack, cmd_attached, cmd_symbol;
-static gdb_handler cmd_must_reply_empty, cmd_detach, cmd_kill, cmd_monitor;
+static gdb_handler cmd_must_reply_empty, cmd_detach, cmd_kill;
+#ifndef UNISCOPE_GUEST
+static gdb_handler cmd_monitor;
+#endif
+
+#if defined(UNISCOPE_GUEST) && defined(UNISCOPE_DEBUG_SEALED)
+/*
+ * The sealed profile's stub writes nothing (libos/debug/stub_sealed.c), so
+ * its image carries none of the write handlers: each write packet gets the
+ * refusal, with the reason GDB shows, that the handlers would have sent.
+ */
+static unsigned refuse(struct gdb_engine *e, const char *why)
+{
+	gdb_engine_error_message(e, why);
+	gdb_send_error(e, GDB_ERR_REFUSED);
+	return GDB_EVENT_NONE;
+}
+
+static unsigned refuse_register_write(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return refuse(e, "sealed profile: register writes disabled");
+}
+
+static unsigned refuse_memory_write(struct gdb_engine *e, struct gdb_cursor *args)
+{
+	(void)args;
+	return refuse(e, "sealed profile: memory writes disabled");
+}
+#define WRITE_REGISTERS refuse_register_write
+#define WRITE_REGISTER refuse_register_write
+#define WRITE_MEMORY_HEX refuse_memory_write
+#define WRITE_MEMORY_BINARY refuse_memory_write
+#else
+#define WRITE_REGISTERS gdb_cmd_write_registers
+#define WRITE_REGISTER gdb_cmd_write_register
+#define WRITE_MEMORY_HEX gdb_cmd_write_memory_hex
+#define WRITE_MEMORY_BINARY gdb_cmd_write_memory_binary
+#endif
 
 static const struct gdb_command commands[] = {
 	{ "?", MATCH_EXACT, gdb_cmd_stop_reason },
 	{ "g", MATCH_EXACT, gdb_cmd_read_registers },
-	{ "G", MATCH_PREFIX, gdb_cmd_write_registers },
+	{ "G", MATCH_PREFIX, WRITE_REGISTERS },
 	{ "p", MATCH_PREFIX, gdb_cmd_read_register },
-	{ "P", MATCH_PREFIX, gdb_cmd_write_register },
+	{ "P", MATCH_PREFIX, WRITE_REGISTER },
 	{ "m", MATCH_PREFIX, gdb_cmd_read_memory },
-	{ "M", MATCH_PREFIX, gdb_cmd_write_memory_hex },
-	{ "X", MATCH_PREFIX, gdb_cmd_write_memory_binary },
+	{ "M", MATCH_PREFIX, WRITE_MEMORY_HEX },
+	{ "X", MATCH_PREFIX, WRITE_MEMORY_BINARY },
 	{ "c", MATCH_PREFIX, gdb_cmd_continue },
 	{ "C", MATCH_PREFIX, gdb_cmd_continue_signal },
 	{ "s", MATCH_PREFIX, gdb_cmd_step },
 	{ "S", MATCH_PREFIX, gdb_cmd_step_signal },
 	{ "vCont?", MATCH_EXACT, gdb_cmd_vcont_query },
 	{ "vCont;", MATCH_PREFIX, gdb_cmd_vcont },
+#ifndef UNISCOPE_GUEST /* replays run on the host (uniscope replay) */
 	{ "bc", MATCH_EXACT, gdb_cmd_reverse_continue },
 	{ "bs", MATCH_EXACT, gdb_cmd_reverse_step },
+#endif
 	{ "H", MATCH_PREFIX, gdb_cmd_set_thread },
 	{ "T", MATCH_PREFIX, gdb_cmd_thread_alive },
 	{ "Z", MATCH_PREFIX, gdb_cmd_insert_breakpoint },
@@ -47,20 +87,32 @@ static const struct gdb_command commands[] = {
 	{ "qC", MATCH_EXACT, gdb_cmd_current_thread },
 	{ "qfThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_first },
 	{ "qsThreadInfo", MATCH_EXACT, gdb_cmd_thread_list_next },
-	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
 	{ "qThreadStopInfo", MATCH_PREFIX, gdb_cmd_thread_stop_info },
+#ifndef UNISCOPE_GUEST
+	/*
+	 * Answers from guest memory or the architecture alone: in the guest's
+	 * stub they would only take room, as `uniscope run`'s bridge answers
+	 * them from the host (cli/gdb_host.c). The stub still offers them in
+	 * qSupported, on the bridge's behalf.
+	 */
+	{ "qThreadExtraInfo,", MATCH_PREFIX, gdb_cmd_thread_extra_info },
 	{ "qGetTLSAddr:", MATCH_PREFIX, gdb_cmd_tls_address },
 	{ "qXfer:features:read:", MATCH_PREFIX, gdb_cmd_qxfer_features },
 	{ "qXfer:threads:read:", MATCH_PREFIX, gdb_cmd_qxfer_threads },
+#endif
 	{ "qSupported", MATCH_PREFIX, cmd_supported },
 	{ "QStartNoAckMode", MATCH_EXACT, cmd_start_no_ack },
 	{ "qAttached", MATCH_PREFIX, cmd_attached },
 	{ "qSymbol:", MATCH_PREFIX, cmd_symbol },
+#ifndef UNISCOPE_GUEST
 	{ "qRcmd,", MATCH_PREFIX, cmd_monitor },
+#endif
+#ifndef UNISCOPE_GUEST /* the memory map comes from the host too (cli/gdb_host.c) */
 	{ "vFile:setfs:", MATCH_PREFIX, gdb_cmd_vfile_setfs },
 	{ "vFile:open:", MATCH_PREFIX, gdb_cmd_vfile_open },
 	{ "vFile:pread:", MATCH_PREFIX, gdb_cmd_vfile_pread },
 	{ "vFile:close:", MATCH_PREFIX, gdb_cmd_vfile_close },
+#endif
 	{ "vMustReplyEmpty", MATCH_EXACT, cmd_must_reply_empty },
 };
 
@@ -173,6 +225,7 @@ static unsigned cmd_kill(struct gdb_engine *e, struct gdb_cursor *args)
 	return GDB_EVENT_KILLED;
 }
 
+#ifndef UNISCOPE_GUEST
 /* "qRcmd,HEX": the command's text goes back in 'O' packets, then OK. */
 static unsigned cmd_monitor(struct gdb_engine *e, struct gdb_cursor *args)
 {
@@ -200,3 +253,4 @@ static unsigned cmd_monitor(struct gdb_engine *e, struct gdb_cursor *args)
 		gdb_send_ok(e);
 	return GDB_EVENT_NONE;
 }
+#endif

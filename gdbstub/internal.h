@@ -130,15 +130,12 @@ enum gdb_reg_source {
 	GDB_REG_ORIG_RAX, /* always -1 */
 	GDB_REG_YMMH,     /* gdb_fpu_state.ymm_hi, `offset` into it */
 };
-struct gdb_reg {
-	const char *name;
+struct gdb_reg { /* its name and type: only in the target description (tdesc.c) */
 	uint8_t feature;
 	uint8_t source;   /* enum gdb_reg_source */
 	uint8_t size;     /* bytes on the wire */
 	uint8_t src_size; /* bytes where it is held (zero-extended to size) */
 	uint16_t offset;
-	const char *type;
-	const char *group;
 };
 #define GDB_NR_G_REGS 26 /* the 'g' packet: remote registers 0..25 */
 /* The register with that remote number, NULL past the last. */

@@ -25,53 +25,65 @@
 
 enum feature { CORE, SEGMENTS, CONTROL, SSE, LINUX, AVX, NR_FEATURES };
 
-#define GPR(n, field, bytes, type) \
-	{ n, CORE, GDB_REG_GPR, bytes, 8, offsetof(struct uniscope_regs, field), type, NULL }
-#define SEG_BASE(n, field) \
-	{ n, SEGMENTS, GDB_REG_GPR, 8, 8, offsetof(struct uniscope_regs, field), "int", NULL }
-#define CR(n, field) \
-	{ n, CONTROL, GDB_REG_GPR, 8, 8, offsetof(struct uniscope_regs, field), "int", "system" }
-#define FX(n, member, bytes, type, group) \
-	{ n, CORE, GDB_REG_FPU, 4, bytes, offsetof(struct uniscope_fxsave, member), type, group }
-#define FX_AT(n, offset, bytes) \
-	{ n, CORE, GDB_REG_FPU, 4, bytes, offset, "int", "float" }
-#define ST(i) { "st" #i, CORE, GDB_REG_FPU, 10, 10, 32 + 16 * i, "i387_ext", NULL }
-#define XMM(i) { "xmm" #i, SSE, GDB_REG_FPU, 16, 16, 160 + 16 * i, "vec128", NULL }
-#define YMMH(i) { "ymm" #i "h", AVX, GDB_REG_YMMH, 16, 16, 16 * i, "uint128", NULL }
+/*
+ * The registers in remote-number order, as X(name, feature, source, size,
+ * src_size, offset, type, group): struct gdb_reg takes the numbers the
+ * register packets need, reg_text the names and types only the document
+ * needs. The guest's stub answers register packets; the document comes
+ * from the host's bridge (cli/gdb_host.c), so an image links no names.
+ */
+#define GPR(X, n, field, bytes, type) \
+	X(n, CORE, GDB_REG_GPR, bytes, 8, offsetof(struct uniscope_regs, field), type, NULL)
+#define SEG_BASE(X, n, field) \
+	X(n, SEGMENTS, GDB_REG_GPR, 8, 8, offsetof(struct uniscope_regs, field), "int", NULL)
+#define CR(X, n, field) \
+	X(n, CONTROL, GDB_REG_GPR, 8, 8, offsetof(struct uniscope_regs, field), "int", "system")
+#define FX(X, n, member, bytes, type, group) \
+	X(n, CORE, GDB_REG_FPU, 4, bytes, offsetof(struct uniscope_fxsave, member), type, group)
+#define FX_AT(X, n, offset, bytes) X(n, CORE, GDB_REG_FPU, 4, bytes, offset, "int", "float")
+#define ST(X, i) X("st" #i, CORE, GDB_REG_FPU, 10, 10, 32 + 16 * i, "i387_ext", NULL)
+#define XMM(X, i) X("xmm" #i, SSE, GDB_REG_FPU, 16, 16, 160 + 16 * i, "vec128", NULL)
+#define YMMH(X, i) X("ymm" #i "h", AVX, GDB_REG_YMMH, 16, 16, 16 * i, "uint128", NULL)
 
-static const struct gdb_reg regs[] = {
-	GPR("rax", rax, 8, "int64"), GPR("rbx", rbx, 8, "int64"),
-	GPR("rcx", rcx, 8, "int64"), GPR("rdx", rdx, 8, "int64"),
-	GPR("rsi", rsi, 8, "int64"), GPR("rdi", rdi, 8, "int64"),
-	GPR("rbp", rbp, 8, "data_ptr"), GPR("rsp", rsp, 8, "data_ptr"),
-	GPR("r8", r8, 8, "int64"), GPR("r9", r9, 8, "int64"),
-	GPR("r10", r10, 8, "int64"), GPR("r11", r11, 8, "int64"),
-	GPR("r12", r12, 8, "int64"), GPR("r13", r13, 8, "int64"),
-	GPR("r14", r14, 8, "int64"), GPR("r15", r15, 8, "int64"),
-	GPR("rip", rip, 8, "code_ptr"), GPR("eflags", rflags, 4, "i386_eflags"),
-	GPR("cs", cs, 4, "int32"), GPR("ss", ss, 4, "int32"), GPR("ds", ds, 4, "int32"),
-	GPR("es", es, 4, "int32"), GPR("fs", fs, 4, "int32"), GPR("gs", gs, 4, "int32"),
-	SEG_BASE("fs_base", fs_base), SEG_BASE("gs_base", gs_base),
-	ST(0), ST(1), ST(2), ST(3), ST(4), ST(5), ST(6), ST(7),
-	FX("fctrl", fcw, 2, "int", "float"), FX("fstat", fsw, 2, "int", "float"),
-	{ "ftag", CORE, GDB_REG_FTAG, 4, 1, offsetof(struct uniscope_fxsave, ftw), "int", "float" },
-	/* FXSAVE64 keeps 64-bit pointers: GDB's amd64 shows their high halves as the "segments" */
-	FX_AT("fiseg", 12, 4), FX_AT("fioff", 8, 4), FX_AT("foseg", 20, 4), FX_AT("fooff", 16, 4),
-	FX("fop", fop, 2, "int", "float"),
-	CR("cr0", cr0), CR("cr2", cr2), CR("cr3", cr3), CR("cr4", cr4),
-	XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5), XMM(6), XMM(7),
-	XMM(8), XMM(9), XMM(10), XMM(11), XMM(12), XMM(13), XMM(14), XMM(15),
-	{ "mxcsr", SSE, GDB_REG_FPU, 4, 4, offsetof(struct uniscope_fxsave, mxcsr), "i386_mxcsr",
-	  "vector" },
-	{ "orig_rax", LINUX, GDB_REG_ORIG_RAX, 8, 8, 0, "int", NULL },
-	YMMH(0), YMMH(1), YMMH(2), YMMH(3), YMMH(4), YMMH(5), YMMH(6), YMMH(7),
-	YMMH(8), YMMH(9), YMMH(10), YMMH(11), YMMH(12), YMMH(13), YMMH(14), YMMH(15),
-};
+#define GDB_REGS(X) \
+	GPR(X, "rax", rax, 8, "int64") GPR(X, "rbx", rbx, 8, "int64") \
+	GPR(X, "rcx", rcx, 8, "int64") GPR(X, "rdx", rdx, 8, "int64") \
+	GPR(X, "rsi", rsi, 8, "int64") GPR(X, "rdi", rdi, 8, "int64") \
+	GPR(X, "rbp", rbp, 8, "data_ptr") GPR(X, "rsp", rsp, 8, "data_ptr") \
+	GPR(X, "r8", r8, 8, "int64") GPR(X, "r9", r9, 8, "int64") \
+	GPR(X, "r10", r10, 8, "int64") GPR(X, "r11", r11, 8, "int64") \
+	GPR(X, "r12", r12, 8, "int64") GPR(X, "r13", r13, 8, "int64") \
+	GPR(X, "r14", r14, 8, "int64") GPR(X, "r15", r15, 8, "int64") \
+	GPR(X, "rip", rip, 8, "code_ptr") GPR(X, "eflags", rflags, 4, "i386_eflags") \
+	GPR(X, "cs", cs, 4, "int32") GPR(X, "ss", ss, 4, "int32") GPR(X, "ds", ds, 4, "int32") \
+	GPR(X, "es", es, 4, "int32") GPR(X, "fs", fs, 4, "int32") GPR(X, "gs", gs, 4, "int32") \
+	SEG_BASE(X, "fs_base", fs_base) SEG_BASE(X, "gs_base", gs_base) \
+	ST(X, 0) ST(X, 1) ST(X, 2) ST(X, 3) ST(X, 4) ST(X, 5) ST(X, 6) ST(X, 7) \
+	FX(X, "fctrl", fcw, 2, "int", "float") FX(X, "fstat", fsw, 2, "int", "float") \
+	X("ftag", CORE, GDB_REG_FTAG, 4, 1, offsetof(struct uniscope_fxsave, ftw), "int", "float") \
+	/* FXSAVE64 keeps 64-bit pointers: GDB's amd64 shows their high halves as the "segments" */ \
+	FX_AT(X, "fiseg", 12, 4) FX_AT(X, "fioff", 8, 4) FX_AT(X, "foseg", 20, 4) FX_AT(X, "fooff", 16, 4) \
+	FX(X, "fop", fop, 2, "int", "float") \
+	CR(X, "cr0", cr0) CR(X, "cr2", cr2) CR(X, "cr3", cr3) CR(X, "cr4", cr4) \
+	XMM(X, 0) XMM(X, 1) XMM(X, 2) XMM(X, 3) XMM(X, 4) XMM(X, 5) XMM(X, 6) XMM(X, 7) \
+	XMM(X, 8) XMM(X, 9) XMM(X, 10) XMM(X, 11) XMM(X, 12) XMM(X, 13) XMM(X, 14) XMM(X, 15) \
+	X("mxcsr", SSE, GDB_REG_FPU, 4, 4, offsetof(struct uniscope_fxsave, mxcsr), "i386_mxcsr", "vector") \
+	X("orig_rax", LINUX, GDB_REG_ORIG_RAX, 8, 8, 0, "int", NULL) \
+	YMMH(X, 0) YMMH(X, 1) YMMH(X, 2) YMMH(X, 3) YMMH(X, 4) YMMH(X, 5) YMMH(X, 6) YMMH(X, 7) \
+	YMMH(X, 8) YMMH(X, 9) YMMH(X, 10) YMMH(X, 11) YMMH(X, 12) YMMH(X, 13) YMMH(X, 14) YMMH(X, 15)
+
+#define REG_NUMBERS(name, feature, source, size, src_size, offset, type, group) \
+	{ feature, source, size, src_size, offset },
+#define REG_TEXT(name, feature, source, size, src_size, offset, type, group) { name, type, group },
+
+static const struct gdb_reg regs[] = { GDB_REGS(REG_NUMBERS) };
+static const struct { const char *name, *type, *group; } reg_text[] = { GDB_REGS(REG_TEXT) };
 
 #define NR_REGS (sizeof(regs) / sizeof(regs[0]))
 #define NR_REGS_WITHOUT_AVX (NR_REGS - 16)
 
 _Static_assert(GDB_NR_G_REGS == 26, "'g' holds struct uniscope_regs' registers");
+_Static_assert(sizeof(reg_text) / sizeof(reg_text[0]) == NR_REGS, "one text per register");
 
 static bool has_avx(struct gdb_engine *e)
 {
@@ -141,20 +153,21 @@ static void put_decimal(struct gdb_engine *e, struct gdb_window *w, uint64_t val
 	gdb_window_put(e, w, digits, gdb_format_decimal(digits, value));
 }
 
-static void put_reg(struct gdb_engine *e, struct gdb_window *w, const struct gdb_reg *r,
-		    size_t regnum)
+static void put_reg(struct gdb_engine *e, struct gdb_window *w, size_t regnum)
 {
+	const struct gdb_reg *r = &regs[regnum];
+
 	gdb_window_put_str(e, w, "<reg name=\"");
-	gdb_window_put_str(e, w, r->name);
+	gdb_window_put_str(e, w, reg_text[regnum].name);
 	gdb_window_put_str(e, w, "\" bitsize=\"");
 	put_decimal(e, w, 8u * r->size);
 	gdb_window_put_str(e, w, "\" type=\"");
-	gdb_window_put_str(e, w, r->type);
+	gdb_window_put_str(e, w, reg_text[regnum].type);
 	gdb_window_put_str(e, w, "\" regnum=\"");
 	put_decimal(e, w, regnum);
-	if (r->group) {
+	if (reg_text[regnum].group) {
 		gdb_window_put_str(e, w, "\" group=\"");
-		gdb_window_put_str(e, w, r->group);
+		gdb_window_put_str(e, w, reg_text[regnum].group);
 	}
 	gdb_window_put_str(e, w, "\"/>\n");
 }
@@ -172,7 +185,7 @@ static void put_feature(struct gdb_engine *e, struct gdb_window *w, enum feature
 		gdb_window_put_str(e, w, sse_types);
 	for (size_t i = 0; (r = gdb_reg(e, i)); i++)
 		if (r->feature == f)
-			put_reg(e, w, r, i);
+			put_reg(e, w, i);
 	gdb_window_put_str(e, w, "</feature>\n");
 }
 

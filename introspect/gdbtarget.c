@@ -20,6 +20,7 @@ void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t)
 
 void us_gdb_target_fini(struct us_gdb_target *g)
 {
+	us_gdb_maps_fini(g);
 	free(g->threads);
 	g->threads = NULL;
 	g->nr_threads = 0;
@@ -36,6 +37,12 @@ static void snapshot(struct us_gdb_target *g)
 		snprintf(g->problem, sizeof(g->problem), "%s", err->message);
 		us_error_destroy(err);
 	}
+	us_gdb_maps_refresh(g);
+}
+
+void us_gdb_target_refresh(struct us_gdb_target *g)
+{
+	snapshot(g);
 }
 
 struct us_error *us_gdb_target_stop(struct us_gdb_target *g)
@@ -227,12 +234,14 @@ static int first_mapping_above(void *arg, const struct us_mapping *m)
 	return 1;
 }
 
-/* The guest's page-table mappings, for /proc/PID/maps. */
+/* For /proc/PID/maps: named regions (gdbmaps.c), or without a page map the page tables' mappings. */
 static bool memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out)
 {
 	struct us_gdb_target *g = ctx;
 	struct region_search r = { .from = from, .out = out };
 
+	if (g->page_free_bits)
+		return us_gdb_memory_region(g, from, out);
 	us_error_destroy(us_target_mappings(g->t, first_mapping_above, &r));
 	return r.found;
 }
@@ -370,7 +379,9 @@ static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 /*
  * qGetTLSAddr for the executable (lm 0): below the thread's FS base lies
  * its static TLS block, _tls_block_size bytes (a linker-script symbol of
- * the image; libos/posix/process.c computes the same in the guest).
+ * the image). Offsets past the block reach the C library's thread
+ * structure above the thread pointer, up to a page: errno_dwarf.S's errno.
+ * `uniscope run`'s bridge answers GDB's qGetTLSAddr with this too.
  */
 static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
 {

@@ -34,6 +34,10 @@ struct us_gdb_target {
 	size_t nr_threads;
 	struct uniscope_panic panic;
 	char problem[256]; /* why the thread list is short, or "" */
+	/* The memory map (gdbmaps.c), read with the threads. */
+	struct uniscope_pages pages;
+	uint64_t *page_free_bits;  /* NULL: no page map (regions from the page tables) */
+	uint64_t sections[3][2];   /* text, rodata, data: [start, end), 0 unknown */
 };
 
 extern const struct gdb_target_ops us_gdb_target_ops;
@@ -43,6 +47,12 @@ void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t);
 void us_gdb_target_fini(struct us_gdb_target *g);
 /* Stop the VM (live) and take a new snapshot of its threads. */
 struct us_error *us_gdb_target_stop(struct us_gdb_target *g);
+/* A new snapshot of its threads, the VM as it is (stopped by someone else: the stub). */
+void us_gdb_target_refresh(struct us_gdb_target *g);
+/* gdbmaps.c: the named regions of memory_region (refreshed with the threads). */
+void us_gdb_maps_refresh(struct us_gdb_target *g);
+void us_gdb_maps_fini(struct us_gdb_target *g);
+bool us_gdb_memory_region(const struct us_gdb_target *g, uint64_t from, struct gdb_memory_region *out);
 /* Let a VM we paused run again (detach, or GDB left). */
 struct us_error *us_gdb_target_release(struct us_gdb_target *g);
 /* What to tell GDB about the stop: the dead thread and its signal, else `signal`. */

@@ -63,7 +63,7 @@ static void add_crash_bp(struct us_replay_target *rt, uint64_t addr, int vector)
 
 /*
  * Where the fatal vectors enter: the libOS's vector table (traps.S: one
- * 16-byte stub per vector from trap_vectors_start), which is what its IDT
+ * 16-byte stub per exception vector from trap_vectors_start), which is what its IDT
  * points at, and exists before the IDT is loaded (a continue from the
  * start). An image without the table: its IDT, when loaded, each entry
  * checked to lie in the image's code.

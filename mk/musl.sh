@@ -17,7 +17,7 @@
 set -eu
 build=$1
 prefix=$build/musl
-[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.syscall-refs-weak" ] && exit 0
+[ -f "$prefix/lib/libc.a" ] && [ -f "$prefix/.syscall-refs-weak" ] && [ -f "$prefix/.secure-start-unlinked" ] && exit 0
 tree=$(sh "$(dirname "$0")/source-package.sh" musl "$build/src")
 crt_arch=$tree/arch/x86_64/crt_arch.h
 grep -q cfi_undefined "$crt_arch" ||
@@ -70,6 +70,24 @@ done
 [ "$(grep -c '__uniscope_syscall_ref(n)' "$internal")" = 16 ] && grep -q uniscope_syscall_all "$tree/src/misc/syscall.c" &&
 	[ "$(cat "$tree"/src/*/x86_64/*.s | grep -c 'R_X86_64_NONE, uniscope_syscall_')" = 7 ] ||
 	{ echo "uniscope: cannot make musl's syscall sites name their numbers ($tree)" >&2; exit 1; }
+# __init_libc's branch for set-user-ID programs (AT_SECURE: poll fds 0-2,
+# open /dev/null on closed ones) would make every image link the file
+# layer's open and path lookup (~2 KiB). The libOS never starts a program
+# set-user-ID, so under uniscope the branch is dead; its two calls take
+# their numbers at run time (unnamed to the linker, as syscall(2)'s are not),
+# and behave exactly as before on Linux.
+start=$tree/src/env/__libc_start_main.c
+grep -q uniscope_unlinked "$start" || {
+	sed -i -e 's|^	__syscall(SYS_poll, pfd, 3, 0);$|	__syscall(uniscope_unlinked(SYS_poll), pfd, 3, 0);|' \
+		-e 's|if (__sys_open("/dev/null", O_RDWR)<0)|if (__syscall(uniscope_unlinked(SYS_open), "/dev/null", O_RDWR\|O_LARGEFILE)<0)|' \
+		"$start"
+	sed -i '/^#define AUX_CNT 38$/i\
+/* uniscope (mk/musl.sh): a syscall number the linker is not told of. */\
+#define uniscope_unlinked(n) (*(volatile long *)\&(long){ n })\
+' "$start"
+}
+[ "$(grep -c 'uniscope_unlinked(SYS_' "$start")" = 2 ] ||
+	{ echo "uniscope: cannot keep musl's set-user-ID start from linking the file layer ($start)" >&2; exit 1; }
 obj=$build/musl-build
 rm -rf "$obj" && mkdir -p "$obj"
 prefix_abs=$(mkdir -p "$prefix" && cd "$prefix" && pwd)
@@ -83,9 +101,9 @@ echo "   MUSL    $prefix (from $(basename "$tree"), ~30 s)"
 ) || { echo "uniscope: building musl failed (see $obj/*.log)" >&2; exit 1; }
 # The sites whose number is not a constant: musl's dispatchers (their callers
 # name their numbers: __syscall_cp, pthread_cancel), syscall(2) (which keeps
-# every handler) and __setxid (the set*id calls, which the libOS does not
+# every handler), the set-user-ID start above and __setxid (the set*id calls, which the libOS does not
 # implement: their report gives the number, not the name).
 dynamic=$(cd "$prefix/lib" && nm -A libc.a 2>/dev/null | sed -n 's|^libc.a:\([^:]*\):.* [Uw] uniscope_syscall_dynamic$|\1|p' | sort -u | tr '\n' ' ')
-[ "$dynamic" = "__syscall_cp.lo pthread_cancel.lo setxid.lo syscall.lo " ] ||
+[ "$dynamic" = "__libc_start_main.lo __syscall_cp.lo pthread_cancel.lo setxid.lo syscall.lo " ] ||
 	{ echo "uniscope: musl has syscall sites of unknown number in: $dynamic(libos/posix/syscall.c keeps only the named ones)" >&2; exit 1; }
-touch "$prefix/.mutex-owner" "$prefix/.syscall-refs-weak"
+touch "$prefix/.mutex-owner" "$prefix/.syscall-refs-weak" "$prefix/.secure-start-unlinked"

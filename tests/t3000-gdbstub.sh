@@ -201,8 +201,8 @@ test_expect_success 'thread lists: the bridge answers as the stub did, and asks 
 	expect_equal "$(grep -c "^[ *] *[0-9][0-9]* *Thread " broken)" 2 &&
 	awk "/^  Id / {n++} n == 3" out >mended &&
 	expect_equal "$(grep -c "^[ *] *[0-9][0-9]* *Thread " mended)" "$(grep -c "^[ *] *[0-9][0-9]* *Thread " renamed)" &&
-	for i in $(seq 20); do grep -q "^gdb_threads_cached=[1-9]" $SESSION_DIR/stats && break; sleep 0.5; done &&
-	expect_grep "^gdb_threads_cached=[1-9]" $SESSION_DIR/stats
+	for i in $(seq 20); do grep -q "^gdb_host_answers=[1-9]" $SESSION_DIR/stats && break; sleep 0.5; done &&
+	expect_grep "^gdb_host_answers=[1-9]" $SESSION_DIR/stats
 '
 
 test_expect_success 'uniscope gdb NAME starts GDB already connected' '

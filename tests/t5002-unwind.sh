@@ -61,8 +61,8 @@ test_expect_success 'a threads session starts' '
 '
 
 test_expect_success 'every instruction of the trap entry, from the vector stub on: GDB and bt agree' '
-	vectors=$(nm $T | sed -n "s/^\([0-9a-f]*\) [Tt] trap_vectors_start$/\1/p") &&
-	step_and_compare "*$(printf 0x%x $((0x$vectors + TIMER_VECTOR * 16)))" 34 entry
+	vectors=$(nm $T | sed -n "s/^\([0-9a-f]*\) [Tt] trap_irq_vectors_start$/\1/p") &&
+	step_and_compare "*$(printf 0x%x $((0x$vectors + (TIMER_VECTOR - 32) * 8)))" 37 entry
 '
 
 test_expect_success 'every instruction of a trap return, through iretq into the interrupted code' '

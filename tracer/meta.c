@@ -1,9 +1,9 @@
 /*
  * Trace point metadata: the .uniscope_trace_meta section of an image
- * (include/uniscope/trace.h). The section is a run of fixed-size records,
- * each starting with a magic and its size, possibly with zero padding in
- * between (the compiler may over-align them) and possibly repeated (a
- * header of declarations included by several files). The image's GNU
+ * (include/uniscope/trace.h). The section is a run of records on 4-byte
+ * boundaries, each a header (magic, size) and its text, possibly with zero
+ * padding in between (the compiler may over-align them) and possibly
+ * repeated (a header of declarations included by several files). The image's GNU
  * build-id is read with it, so the decoder can check it is looking at the
  * image that produced the trace. Both come through introspect/elf.c, the
  * one file that talks to libelf.
@@ -29,15 +29,20 @@ static int fail(struct trace_error *err, const char *fmt, ...)
 	return -1;
 }
 
-/* A bounded copy of a fixed-size, maybe unterminated, name. */
-static void copy_name(char *dst, size_t dst_size, const char *src, size_t src_size)
+/*
+ * The next NUL-terminated string of a record's text into dst (dst_size
+ * bytes with its NUL): false when the text ends first or the string is
+ * longer.
+ */
+static bool take_string(char *dst, size_t dst_size, const char **text, const char *end)
 {
-	size_t n = strnlen(src, src_size);
+	size_t n = strnlen(*text, (size_t)(end - *text));
 
-	if (n >= dst_size)
-		n = dst_size - 1;
-	memcpy(dst, src, n);
-	dst[n] = 0;
+	if (*text + n == end || n >= dst_size)
+		return false;
+	memcpy(dst, *text, n + 1);
+	*text += n + 1;
+	return true;
 }
 
 static bool name_ok(const char *s)
@@ -52,7 +57,7 @@ static bool name_ok(const char *s)
 }
 
 static int convert_fields(struct trace_event_type *t, const struct uniscope_trace_meta *r,
-			  struct trace_error *err)
+			  const char *text, const char *end, struct trace_error *err)
 {
 	unsigned slot = 0;
 
@@ -60,18 +65,16 @@ static int convert_fields(struct trace_event_type *t, const struct uniscope_trac
 		return fail(err, "trace metadata: event %s has %u fields (at most %d)", t->name,
 			    r->nr_fields, UNISCOPE_TRACE_FIELDS_MAX);
 	for (unsigned i = 0; i < r->nr_fields; i++) {
-		const struct uniscope_trace_field_meta *f = &r->fields[i];
 		struct trace_field_type *out = &t->fields[i];
-		unsigned want = f->type == UNISCOPE_TRACE_STR ? UNISCOPE_TRACE_STR_SLOTS : 1;
+		uint8_t type = r->types[i];
 
-		copy_name(out->name, sizeof(out->name), f->name, sizeof(f->name));
-		if (f->type == 0 || f->type >= UNISCOPE_TRACE_TYPE_COUNT || f->slots != want ||
-		    !name_ok(out->name))
+		if (!take_string(out->name, sizeof(out->name), &text, end) || !name_ok(out->name) ||
+		    type == 0 || type >= UNISCOPE_TRACE_TYPE_COUNT)
 			return fail(err, "trace metadata: event %s: field %u is malformed", t->name, i);
-		out->type = f->type;
-		out->slots = f->slots;
+		out->type = type;
+		out->slots = type == UNISCOPE_TRACE_STR ? UNISCOPE_TRACE_STR_SLOTS : 1;
 		out->first_slot = (uint8_t)slot;
-		slot += f->slots;
+		slot += out->slots;
 	}
 	if (slot > UNISCOPE_TRACE_SLOTS_MAX)
 		return fail(err, "trace metadata: event %s needs %u slots", t->name, slot);
@@ -87,16 +90,17 @@ static bool same_type(const struct trace_event_type *a, const struct trace_event
 	       memcmp(a->fields, b->fields, sizeof(a->fields[0]) * a->nr_fields) == 0;
 }
 
-static int add_record(struct trace_meta *m, const struct uniscope_trace_meta *r,
-		      struct trace_error *err)
+/* One record: its header r, its text [text, end). */
+static int add_record(struct trace_meta *m, const struct uniscope_trace_meta *r, const char *text,
+		      const char *end, struct trace_error *err)
 {
 	struct trace_event_type t = { .defined = true, .id = r->event };
 
-	copy_name(t.name, sizeof(t.name), r->name, sizeof(r->name));
-	copy_name(t.format, sizeof(t.format), r->format, sizeof(r->format));
-	if (r->event == 0 || r->event >= UNISCOPE_TRACE_POINT_IDS || !name_ok(t.name))
+	if (r->event == 0 || r->event >= UNISCOPE_TRACE_POINT_IDS ||
+	    !take_string(t.name, sizeof(t.name), &text, end) || !name_ok(t.name) ||
+	    !take_string(t.format, sizeof(t.format), &text, end))
 		return fail(err, "trace metadata: malformed record for event id %u", r->event);
-	if (convert_fields(&t, r, err) < 0)
+	if (convert_fields(&t, r, text, end, err) < 0)
 		return -1;
 	if (m->types[t.id].defined) {
 		if (!same_type(&m->types[t.id], &t))
@@ -121,16 +125,20 @@ int trace_meta_parse(struct trace_meta *m, const void *section, size_t len, stru
 
 		memcpy(&r, p + off, sizeof(r));
 		if (r.magic != UNISCOPE_TRACE_META_MAGIC) {
-			off += 8; /* padding between records */
+			off += 4; /* padding between records */
 			continue;
 		}
-		if (r.size != sizeof(r) || r.version != UNISCOPE_TRACE_VERSION)
-			return fail(err, "trace metadata: record at offset %zu has size %u version %u "
-				    "(this uniscope reads version %d)", off, r.size, r.version,
-				    UNISCOPE_TRACE_VERSION);
-		if (add_record(m, &r, err) < 0)
+		if (r.version != UNISCOPE_TRACE_META_VERSION)
+			return fail(err, "trace metadata: record at offset %zu has version %u "
+				    "(this uniscope reads version %d: rebuild the image or use its uniscope)",
+				    off, r.version, UNISCOPE_TRACE_META_VERSION);
+		if (r.size < sizeof(r) || r.size > len - off)
+			return fail(err, "trace metadata: record at offset %zu has size %u (%zu bytes left)",
+				    off, r.size, len - off);
+		if (add_record(m, &r, (const char *)p + off + sizeof(r), (const char *)p + off + r.size,
+			       err) < 0)
 			return -1;
-		off += sizeof(r);
+		off = (off + r.size + 3) & ~(size_t)3;
 	}
 	return 0;
 }

@@ -20,6 +20,7 @@
  *	1  the first
  *	2  panic record: caller_pc, console_written; thread_layout.off_state_since
  *	   (appended, with reserved space after it); clock, wait_owners, idle_thread
+ *	3  pages (appended): the page allocator's map
  */
 #ifndef UNISCOPE_ABI_H
 #define UNISCOPE_ABI_H
@@ -28,7 +29,7 @@
 #include <stdint.h>
 
 #define UNISCOPE_INFO_MAGIC 0x45504f4353494e55ull /* "UNISCOPE" */
-#define UNISCOPE_INFO_VERSION 2
+#define UNISCOPE_INFO_VERSION 3
 
 #define UNISCOPE_BUILD_ID_MAX 20
 #define UNISCOPE_THREAD_NAME_MAX 32
@@ -361,6 +362,25 @@ struct uniscope_info {
 	 */
 	uint32_t fpu_state_size;
 	uint32_t fpu_xfeatures;
+	uint64_t pages; /* address of struct uniscope_pages */
+};
+
+/*
+ * The page allocator's map (uniscope_info.pages), for the memory map host
+ * tools give debuggers (GDB's gcore, `info proc mappings`): the RAM ranges
+ * it hands pages from, which of their pages are in use (heap, page tables,
+ * rings, stacks), and the stack arena, whose slots thread stacks take.
+ * Physical and virtual addresses agree (the libOS identity-maps RAM).
+ */
+#define UNISCOPE_PAGES_RAM_MAX 32
+#define UNISCOPE_PAGES_MAX (1ull << 26) /* 256 GiB of 4 KiB pages: host readers refuse more */
+struct uniscope_pages {
+	uint64_t free_bits; /* address of a bitmap: bit n set when page n (from address 0) is free */
+	uint64_t nr_pages;  /* pages it covers */
+	uint64_t stack_arena_start, stack_arena_end;
+	uint32_t nr_ram;    /* at most UNISCOPE_PAGES_RAM_MAX */
+	uint32_t reserved;
+	struct { uint64_t start, end; } ram[UNISCOPE_PAGES_RAM_MAX];
 };
 _Static_assert(sizeof(struct uniscope_info) % 8 == 0, "info is 8-aligned");
 

@@ -262,26 +262,27 @@ enum uniscope_trace_type {
 	UNISCOPE_TRACE_TYPE_COUNT
 };
 
-struct uniscope_trace_field_meta {
-	char name[UNISCOPE_TRACE_FIELD_NAME_MAX];
-	uint8_t type;  /* enum uniscope_trace_type */
-	uint8_t slots; /* payload slots taken */
-	uint8_t reserved[6];
-};
-
+/*
+ * A metadata record: this header, then its text, `size - sizeof(header)`
+ * bytes: the event's name, its format and each field's name, in order,
+ * each ending in a NUL (at most UNISCOPE_TRACE_NAME_MAX - 1,
+ * UNISCOPE_TRACE_FORMAT_MAX - 1 and UNISCOPE_TRACE_FIELD_NAME_MAX - 1
+ * characters). A field takes one payload slot, a string
+ * UNISCOPE_TRACE_STR_SLOTS. Records start on 4-byte boundaries.
+ * Version 3 replaced version 2's fixed 336-byte records (padded names):
+ * the metadata of a small image went from 5.6 KiB to about 1 KiB.
+ */
+#define UNISCOPE_TRACE_META_VERSION 3
 struct uniscope_trace_meta {
-	uint32_t magic;    /* UNISCOPE_TRACE_META_MAGIC */
-	uint16_t size;     /* sizeof(struct uniscope_trace_meta) */
-	uint16_t version;  /* UNISCOPE_TRACE_VERSION */
-	uint16_t event;    /* id */
+	uint32_t magic;   /* UNISCOPE_TRACE_META_MAGIC */
+	uint16_t size;    /* the whole record, header and text */
+	uint8_t version;  /* UNISCOPE_TRACE_META_VERSION */
 	uint8_t nr_fields;
-	uint8_t flags;     /* reserved */
-	uint32_t reserved;
-	char name[UNISCOPE_TRACE_NAME_MAX];
-	char format[UNISCOPE_TRACE_FORMAT_MAX];
-	struct uniscope_trace_field_meta fields[UNISCOPE_TRACE_FIELDS_MAX];
+	uint16_t event;   /* id */
+	uint8_t types[UNISCOPE_TRACE_FIELDS_MAX]; /* enum uniscope_trace_type, per field */
+	char text[];
 };
-_Static_assert(sizeof(struct uniscope_trace_meta) == 336, "meta record");
+_Static_assert(sizeof(struct uniscope_trace_meta) == 16, "meta record header");
 
 /* A CHUNK record's size. */
 #define UNISCOPE_TRACE_CHUNK_SIZE (UNISCOPE_TRACE_HEADER_SIZE + sizeof(struct uniscope_trace_chunk))

@@ -5,7 +5,6 @@
  *	stub_full.c     DEBUG=full: memory writes, int3 breakpoints (the Makefile
  *	stub_sealed.c   DEBUG=sealed: read-only, debug registers only; picks one)
  *	walk.c          bounded, checked walks of the libOS's thread list
- *	monitor.c       `monitor` commands
  *	mailbox.c       the GDB mailbox (include/uniscope/mailbox.h)
  *	off.c           DEBUG=off: the hooks (hooks.h) as nothing; no other file
  */
@@ -28,7 +27,6 @@ int stub_read_memory(void *ctx, uint64_t addr, void *buf, size_t len);
 const char *stub_thread_state_name(uint32_t state);
 
 /* ---- the profile: stub_full.c or stub_sealed.c ---- */
-extern const char stub_profile_description[];
 /* Z0, z0 and what a trap needs to know about them. */
 int stub_sw_breakpoint_insert(uint64_t addr);
 int stub_sw_breakpoint_remove(uint64_t addr);
@@ -63,9 +61,6 @@ struct thread *thread_walk_next(struct thread_walk *w);
 /* The thread with GDB thread id tid: 0, GDB_ERR_NO_THREAD, or GDB_ERR_FAULT (a broken list). */
 int stub_thread_find(int64_t tid, struct thread **out);
 
-/* ---- monitor.c ---- */
-int stub_monitor(void *ctx, const char *cmd, struct gdb_engine *engine);
-
 /* ---- stub.c ---- */
 /* The thread with GDB id tid, or for 0 the thread the stub stopped in; 0 if none. */
 struct thread *debug_thread(int64_t tid);
@@ -75,10 +70,6 @@ struct gdb_fpu_state;
 int debug_fpu_read(void *ctx, int64_t tid, struct gdb_fpu_state *out);
 bool debug_fpu_has_avx(void *ctx);
 int debug_fpu_write(void *ctx, int64_t tid, const struct gdb_fpu_state *in);
-
-/* ---- memory_map.c: the memory map for GDB's /proc/PID/maps ---- */
-struct gdb_memory_region;
-bool debug_memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out);
 
 /* ---- resume_plan.c: resuming as GDB asked, holds and single steps ---- */
 int debug_resume_plan(const struct gdb_resume *r, struct thread *stopped, trap_frame_t *frame);

@@ -131,6 +131,7 @@ static void frame_from_regs(trap_frame_t *f, const struct uniscope_regs *r)
 	/* rsp of a kernel-mode frame: changing it would move the frame itself. */
 }
 
+#ifndef UNISCOPE_DEBUG_SEALED /* the sealed profile's packets never get here (gdbstub/commands.c) */
 static int write_registers(void *ctx, int64_t tid, const struct uniscope_regs *r)
 {
 	struct thread *t;
@@ -148,6 +149,7 @@ static int write_registers(void *ctx, int64_t tid, const struct uniscope_regs *r
 	t->context.r14 = r->r14, t->context.r15 = r->r15;
 	return 0;
 }
+#endif
 
 int stub_read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 {
@@ -384,24 +386,13 @@ static void kill_image(void *ctx)
 	process_exit(137);
 }
 
-/* A __thread variable of the executable (lm 0; there are no others). */
-static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
-{
-	struct thread *t;
-	int rc = thread_of(tid, &t);
-
-	(void)ctx;
-	if (rc < 0)
-		return rc;
-	return lm || process_tls_address(t, offset, addr) < 0 ? GDB_ERR_INVALID : 0;
-}
-
 static const struct gdb_target_ops stub_ops = {
 	.read_registers = read_registers,
+#ifndef UNISCOPE_DEBUG_SEALED
 	.write_registers = write_registers,
+#endif
 	.read_fpu = debug_fpu_read,
 	.has_avx = debug_fpu_has_avx,
-	.tls_address = tls_address,
 #ifdef UNISCOPE_DEBUG_FULL
 	.write_fpu = debug_fpu_write,
 #endif
@@ -410,11 +401,9 @@ static const struct gdb_target_ops stub_ops = {
 	.list_threads = list_threads,
 	.thread_info = thread_info,
 	.thread_alive = thread_alive,
-	.memory_region = debug_memory_region,
 	.insert_breakpoint = insert_breakpoint,
 	.remove_breakpoint = remove_breakpoint,
 	.resume = resume,
-	.monitor = stub_monitor,
 	.detach = detach,
 	.kill = kill_image,
 };

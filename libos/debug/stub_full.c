@@ -11,7 +11,6 @@
 
 #define MAX_SW_BREAKPOINTS 64
 
-const char stub_profile_description[] = "full (software breakpoints lift the seal for their write)";
 
 static struct {
 	uint64_t addr;

@@ -9,7 +9,6 @@
 #include "arch/x86_64/debugreg.h"
 #include "debug.h"
 
-const char stub_profile_description[] = "sealed (read-only stub; breakpoints use the 4 debug registers)";
 
 int stub_write_memory(void *ctx, uint64_t addr, const void *buf, size_t len)
 {

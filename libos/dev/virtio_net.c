@@ -32,7 +32,7 @@
 
 /* The trace points' metadata (net_trace.h): kept by the reference in virtio_net_start. */
 #define NET_TRACE_META(tp_name, tp_id, tp_format, ...) \
-	__attribute__((section(".uniscope_trace_meta.net"), aligned(8))) \
+	__attribute__((section(".uniscope_trace_meta.net"), aligned(4))) \
 	const struct uniscope_trace_meta net_trace_meta_##tp_name = \
 		UTP_META_INIT(tp_name, tp_id, tp_format, __VA_ARGS__);
 NET_TRACE_POINTS(NET_TRACE_META)

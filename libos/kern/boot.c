@@ -190,7 +190,6 @@ void boot_main(const struct hvm_start_info *si)
 	syscall_init();
 	sched_init();
 	mem_init();
-	fs_init();
 	process_init(cmdline);
 	modules_run(MODULE_INIT);
 	debug_init();

@@ -93,5 +93,8 @@ void info_init(void)
 	uniscope_info.chan_stats = chan_stats_address();
 	uniscope_info.fpu_state_size = fpu_state_bytes();
 	uniscope_info.fpu_xfeatures = (uint32_t)fpu_xfeatures();
+	page_map.stack_arena_start = stack_arena_start();
+	page_map.stack_arena_end = stack_arena_end();
+	uniscope_info.pages = (uint64_t)&page_map;
 	copy_build_id();
 }

@@ -123,6 +123,7 @@ void page_free(uint64_t addr, uint64_t count);
 uint64_t page_alloc_top(void); /* one past the highest RAM address */
 bool page_used_run(uint64_t from, uint64_t *start, uint64_t *end);
 extern struct uniscope_heap_stats heap_stats;
+extern struct uniscope_pages page_map;
 
 /* console.c */
 void console_init(void);
@@ -143,7 +144,6 @@ extern struct uniscope_info uniscope_info;
 /* posix/process.c: the process (and the image) ends with this status. */
 void process_exit(int status) __attribute__((noreturn));
 /* Thread t's copy of the executable's TLS variable at offset: 0 and *addr, or -errno. */
-int64_t process_tls_address(const struct thread *t, uint64_t offset, uint64_t *addr);
 
 /* boot.c */
 const char *cmdline_string(void);

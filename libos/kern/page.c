@@ -8,6 +8,8 @@
 #include "kern.h"
 
 struct uniscope_heap_stats heap_stats;
+struct uniscope_pages page_map; /* for host tools (uniscope_info.pages) */
+_Static_assert(MAX_RAM_RANGES <= UNISCOPE_PAGES_RAM_MAX, "the descriptor holds every RAM range");
 static uint64_t *free_bits;
 static uint64_t nr_pages; /* pages covered by the bitmap, from address 0 */
 static struct { uint64_t start, end; } ram[MAX_RAM_RANGES];
@@ -73,6 +75,10 @@ void page_alloc_init(void)
 		mark_range(ram[i].start / PAGE_SIZE, ram[i].end / PAGE_SIZE, true);
 	}
 	heap_stats.pages_free = heap_stats.pages_total;
+	page_map.free_bits = (uint64_t)free_bits;
+	page_map.nr_pages = nr_pages;
+	page_map.nr_ram = nr_ram;
+	memcpy(page_map.ram, ram, sizeof(ram[0]) * nr_ram);
 }
 
 static uint64_t find_free_run(uint64_t from, uint64_t count)

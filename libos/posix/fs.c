@@ -5,8 +5,9 @@
  * the image's sealed rodata (`uniscope-cc --rootfs DIR`). The run-time
  * one wins when both are there.
  *
- * The archive stays where it is; fs_init indexes its entries (path, mode,
- * size, data) once. It comes from outside the image, so every header field
+ * The archive stays where it is; the first lookup indexes its entries
+ * (path, mode, size, data), once: a program that opens no file links no
+ * archive reader. It comes from outside the image, so every header field
  * and size is checked against the archive's end. Paths are resolved
  * against the working directory, with "." and "..", and symbolic links
  * followed (at most FS_MAX_LINKS).
@@ -136,12 +137,24 @@ static void fs_index(const uint8_t *base, uint64_t size)
 			entries[nr_entries++] = e;
 }
 
-void fs_init(void)
+/* The first lookup indexes; a thread that comes while it does waits its turn. */
+static void fs_index_once(void)
 {
-	if (module_start && module_size)
-		fs_index(module_start, module_size);
-	else if ((uint64_t)_rootfs_end > (uint64_t)_rootfs_start)
-		fs_index(_rootfs_start, (uint64_t)(_rootfs_end - _rootfs_start));
+	static int state; /* 0 not indexed, 1 indexing, 2 indexed */
+	int expected = 0;
+
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
+		return;
+	if (__atomic_compare_exchange_n(&state, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (module_start && module_size)
+			fs_index(module_start, module_size);
+		else if ((uint64_t)_rootfs_end > (uint64_t)_rootfs_start)
+			fs_index(_rootfs_start, (uint64_t)(_rootfs_end - _rootfs_start));
+		__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+		thread_yield();
 }
 
 static const char *skip_slashes(const char *p)
@@ -158,6 +171,7 @@ static const struct fs_entry *entry_at(uint32_t index)
 
 static int64_t find_entry(const char *path, uint32_t *index)
 {
+	fs_index_once();
 	if (!*path) {
 		*index = UINT32_MAX;
 		return 0;

@@ -49,7 +49,6 @@ void mem_init(void);
 bool mem_region_of(uint64_t addr, uint64_t *lo, uint64_t *hi);
 
 /* sys_io.c and fs.c: the console and the read-only root file system. */
-void fs_init(void);
 /* Copies a file's bytes from offset into [addr, addr + len) (mmap of a file). */
 int64_t fs_map_file(int fd, uint64_t addr, uint64_t len, uint64_t offset);
 void fs_set_module(uint64_t addr, uint64_t size);

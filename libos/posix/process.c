@@ -183,25 +183,6 @@ static uint64_t push_string(uint64_t *top, const char *s)
 	return *top;
 }
 
-/*
- * The address of thread t's copy of the executable's thread-local variable
- * at `offset` in its TLS block (a debugger's qGetTLSAddr). x86-64 TLS is
- * variant II: the block (_tls_block_size, libos.ld) ends at the thread
- * pointer (FS base). Offsets past the block reach the C library's thread
- * structure above the thread pointer, up to a page: errno_dwarf.S's errno.
- */
-int64_t process_tls_address(const struct thread *t, uint64_t offset, uint64_t *addr)
-{
-	uint64_t block = (uint64_t)_tls_block_size;
-
-	if (!t->fs_base)
-		return -LINUX_ESRCH; /* no thread pointer yet: not a C library thread */
-	if (offset >= block + PAGE_SIZE)
-		return -LINUX_EINVAL;
-	*addr = t->fs_base - block + offset;
-	return 0;
-}
-
 /* argc, argv, envp and auxv at the top of the main stack: the rsp _start expects. */
 static uint64_t build_entry_state(void)
 {

@@ -8,14 +8,15 @@
  * buffers, and no queue may grow past its bound.
  *
  * Flag 4 plants an identity map (cr3 0x1000) and a descriptor whose thread
- * list starts at THREADS_AT in the input's bytes, so the bridge's thread
- * list hash walks what the input says while it keeps and serves the
- * stub's qXfer:threads answers (corpus/fuzz-gdbbridge/threads-kept).
+ * list starts at THREADS_AT in the input's bytes, so the host's answers
+ * (qXfer:threads and the rest, gdb_host.c) walk what the input says
+ * (corpus/fuzz-gdbbridge/threads-kept).
  */
 #include <stdint.h>
 #include <string.h>
 #include <uniscope/mailbox.h>
 #include "../../cli/gdb_bridge.c"
+#include "../../cli/gdb_host.c"
 #include "synthetic.h"
 
 #define RAM_SIZE (64 * 1024)

@@ -17,6 +17,7 @@ static void ring_hook(const char *where);
 #define TRACE_RING_HOOK(where) ring_hook(where)
 #include "../../libos/api/uniscope/trace_point.h"
 #include "../../tracer/ring.c"
+#include "../../tracer/tracer.h"
 
 #define RING_SIZE 4096u
 #define TEST_EVENT 40
@@ -313,6 +314,7 @@ static void test_nesting_deeper_than_ring(void)
 }
 
 /* The macro, as the guest uses it, with a host stand-in for the glue. */
+static void test_meta_records(void);
 UNISCOPE_TRACE_POINT(host_test, UNISCOPE_TRACE_APP_ID(3), "a=%u b=%x", (u64, a), (hex, b))
 UNISCOPE_TRACE_POINT(host_name, UNISCOPE_TRACE_APP_ID(4), "id=%u name=%s", (tid, id), (str, name))
 UNISCOPE_TRACE_POINT(host_tick, UNISCOPE_TRACE_ID_TIMER, "rip=%x", (hex, rip))
@@ -359,15 +361,45 @@ static void test_macro(void)
 	ok(glue_calls == 2 && glue_word == UNISCOPE_TRACE_WORD(36, 16 + 8 * 5, 0) &&
 	   glue_values[0] == 3 && glue_values[1] == 1000 + UNISCOPE_TRACE_STR_SLOTS,
 	   "a string field goes the general way with its slot count");
-	ok(uniscope_trace_meta_host_test.event == 35 && uniscope_trace_meta_host_test.nr_fields == 2 &&
-	   strcmp(uniscope_trace_meta_host_test.fields[1].name, "b") == 0 &&
-	   uniscope_trace_meta_host_test.fields[1].type == UNISCOPE_TRACE_HEX,
-	   "the metadata record describes the fields");
+	test_meta_records();
 	is_int(glue_keeps, 1, "an application event goes to the evidence ring");
 	uniscope_trace.enabled |= UNISCOPE_TRACE_BIT(UNISCOPE_TRACE_ID_TIMER);
 	trace_host_tick(0x1000);
 	ok(glue_calls == 3 && glue_keeps == 1 && glue_values[0] == 0x1000,
 	   "a timer tick goes to the main ring");
+}
+
+/* The records the macro wrote, read back as the host tools read a section. */
+static void test_meta_records(void)
+{
+	static struct trace_meta m;
+	struct trace_error err = { .msg = "" };
+	const struct uniscope_trace_meta *a = &uniscope_trace_meta_host_test;
+	const struct uniscope_trace_meta *b = &uniscope_trace_meta_host_name;
+	uint8_t section[512] = { 0 };
+	size_t b_at = (a->size + 3u + 4u) & ~3u; /* a word of zero padding between */
+
+	ok(a->size == sizeof(*a) + sizeof("host_test\0a=%u b=%x\0a\0b\0") - 1 && a->event == 35 &&
+	   a->nr_fields == 2 && a->types[1] == UNISCOPE_TRACE_HEX,
+	   "a metadata record is its header and its text (%u bytes)", a->size);
+	memcpy(section, a, a->size);
+	memcpy(section + b_at, b, b->size);
+	ok(trace_meta_parse(&m, section, b_at + b->size, &err) == 0 && m.nr_types == 2, "two records parse: %s",
+	   err.msg);
+	ok(strcmp(m.types[35].name, "host_test") == 0 && strcmp(m.types[35].format, "a=%u b=%x") == 0 &&
+	   strcmp(m.types[35].fields[1].name, "b") == 0 && m.types[35].fields[1].type == UNISCOPE_TRACE_HEX,
+	   "the metadata record describes the fields");
+	ok(m.types[36].fields[1].slots == UNISCOPE_TRACE_STR_SLOTS && m.types[36].nr_slots == 1 + UNISCOPE_TRACE_STR_SLOTS,
+	   "a string field takes its slots");
+	ok(trace_meta_parse(&m, section, a->size - 1, &err) < 0 && strstr(err.msg, "bytes left"),
+	   "a section cut inside a record is refused, not read past: %s", err.msg);
+	section[sizeof(*a) + 2] = 0; /* "ho" ends the name: a field name runs out */
+	ok(trace_meta_parse(&m, section, a->size, &err) < 0 && strstr(err.msg, "malformed"),
+	   "a record whose strings run out is refused: %s", err.msg);
+	memcpy(section, a, a->size);
+	section[6] = 2; /* a version 2 record, 336 bytes */
+	ok(trace_meta_parse(&m, section, a->size, &err) < 0 && strstr(err.msg, "version 2"),
+	   "an older version is named: %s", err.msg);
 }
 
 int main(void)

@@ -99,12 +99,21 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 #define UTP_LIST4(m, a, ...) m a, UTP_LIST3(m, __VA_ARGS__)
 #define UTP_LIST5(m, a, ...) m a, UTP_LIST4(m, __VA_ARGS__)
 #define UTP_LIST6(m, a, ...) m a, UTP_LIST5(m, __VA_ARGS__)
+/* The same, with no commas between: string literals that join. */
+#define UTP_JOIN(m, ...) UTP_CAT(UTP_JOIN, UTP_NARGS(__VA_ARGS__))(m, __VA_ARGS__)
+#define UTP_JOIN1(m, a) m a
+#define UTP_JOIN2(m, a, ...) m a UTP_JOIN1(m, __VA_ARGS__)
+#define UTP_JOIN3(m, a, ...) m a UTP_JOIN2(m, __VA_ARGS__)
+#define UTP_JOIN4(m, a, ...) m a UTP_JOIN3(m, __VA_ARGS__)
+#define UTP_JOIN5(m, a, ...) m a UTP_JOIN4(m, __VA_ARGS__)
+#define UTP_JOIN6(m, a, ...) m a UTP_JOIN5(m, __VA_ARGS__)
 
 #define UTP_PARAM(type, field) UTP_CTYPE_##type field
 #define UTP_VALUE(type, field) ((uint64_t)(uintptr_t)(field))
 #define UTP_SLOTS(type, field) UTP_SLOTS_##type
 #define UTP_ISSTR(type, field) UTP_ISSTR_##type
-#define UTP_FIELD_META(type, field) { #field, UTP_TYPE_##type, UTP_SLOTS_##type, { 0 } }
+#define UTP_FIELD_TYPE(type, field) UTP_TYPE_##type
+#define UTP_FIELD_TEXT(type, field) #field "\0"
 #define UTP_ADD(...) UTP_CAT(UTP_ADD, UTP_NARGS(__VA_ARGS__))(__VA_ARGS__)
 #define UTP_ADD1(a) (a)
 #define UTP_ADD2(a, ...) ((a) + UTP_ADD1(__VA_ARGS__))
@@ -142,24 +151,29 @@ void uniscope_trace_emit_fields(uint32_t word, const uint64_t *values,
 #define UTP_EMIT5(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 5)
 #define UTP_EMIT6(w, ...) uniscope_trace_emit_fields(w, (const uint64_t[]){ __VA_ARGS__ }, 0, 6)
 
-/* A trace point's metadata record, for whichever section keeps it. */
+/*
+ * A trace point's metadata record, for whichever section keeps it: the
+ * header and its text (name, format, field names, each NUL-terminated; the
+ * literal adds the last NUL). The text is a flexible array member, which GCC
+ * and clang initialise in static objects.
+ */
+#define UTP_META_TEXT(tp_name, tp_format, ...) #tp_name "\0" tp_format "\0" UTP_JOIN(UTP_FIELD_TEXT, __VA_ARGS__)
 #define UTP_META_INIT(tp_name, tp_id, tp_format, ...) \
 	{ \
 		.magic = UNISCOPE_TRACE_META_MAGIC, \
-		.size = sizeof(struct uniscope_trace_meta), \
-		.version = UNISCOPE_TRACE_VERSION, \
-		.event = (tp_id), \
+		.size = sizeof(struct uniscope_trace_meta) + sizeof(UTP_META_TEXT(tp_name, tp_format, __VA_ARGS__)) - 1, \
+		.version = UNISCOPE_TRACE_META_VERSION, \
 		.nr_fields = UTP_NARGS(__VA_ARGS__), \
-		.name = #tp_name, \
-		.format = tp_format, \
-		.fields = { UTP_LIST(UTP_FIELD_META, __VA_ARGS__) }, \
+		.event = (tp_id), \
+		.types = { UTP_LIST(UTP_FIELD_TYPE, __VA_ARGS__) }, \
+		.text = UTP_META_TEXT(tp_name, tp_format, __VA_ARGS__), \
 	}
 #ifdef UNISCOPE_TRACE_META_ELSEWHERE
 #define UTP_META(tp_name, tp_id, tp_format, ...)
 #else
 #define UTP_META(tp_name, tp_id, tp_format, ...) \
 	_Static_assert(UTP_TOTAL_SLOTS(__VA_ARGS__) <= UNISCOPE_TRACE_SLOTS_MAX, #tp_name ": too big"); \
-	__attribute__((used, section(".uniscope_trace_meta"), aligned(8))) \
+	__attribute__((used, section(".uniscope_trace_meta"), aligned(4))) \
 	static const struct uniscope_trace_meta uniscope_trace_meta_##tp_name = \
 		UTP_META_INIT(tp_name, tp_id, tp_format, __VA_ARGS__);
 #endif

@@ -41,7 +41,8 @@ int ioapic_second_present(void);
 uint32_t lapic_id(void);
 uint32_t hypervisor_cpuid_base(const char signature[12]);
 void trap_dispatch(trap_frame_t *frame);
-extern char trap_vectors_start[]; /* traps.S: 256 entry stubs, 16 bytes apart */
+extern char trap_vectors_start[];     /* traps.S: exceptions 0-31, 16 bytes apart */
+extern char trap_irq_vectors_start[]; /* traps.S: interrupts 32-255, 8 bytes apart */
 extern trap_frame_t *trap_current_frame;
 void trap_return_to(trap_frame_t *frame) __attribute__((noreturn));
 void irq_acknowledge_early(const trap_frame_t *frame);

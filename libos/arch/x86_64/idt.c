@@ -9,7 +9,6 @@
 #define VECTOR_DOUBLE_FAULT 8
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_MACHINE_CHECK 18
-#define VECTOR_STUB_SIZE 16
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -39,7 +38,8 @@ void idt_init(void)
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) ptr;
 
 	for (int v = 0; v < 256; v++) {
-		uint64_t handler = (uint64_t)trap_vectors_start + (uint64_t)v * VECTOR_STUB_SIZE;
+		uint64_t handler = v < 32 ? (uint64_t)trap_vectors_start + (uint64_t)v * 16
+					  : (uint64_t)trap_irq_vectors_start + (uint64_t)(v - 32) * 8;
 		idt[v] = (struct idt_entry){
 			.offset_lo = handler & 0xffff,
 			.selector = 0x08,

@@ -26,9 +26,9 @@
 	.text
 	.balign 16
 	.globl trap_vectors_start
-trap_vectors_start:
+trap_vectors_start:                     /* the exceptions, 0-31: 16 bytes each */
 	.set v, 0
-	.rept 256
+	.rept 32
 	.balign 16
 	.cfi_startproc simple
 	.cfi_signal_frame
@@ -45,6 +45,38 @@ trap_vectors_start:
 	.cfi_endproc
 	.set v, v + 1
 	.endr
+
+/*
+ * The interrupts, 32-255, none with an error code: 8 bytes each (a 2-byte
+ * push of vector - 128 as a signed byte, a 5-byte jump), half the size of
+ * the exceptions' stubs. trap_irq_common makes the frame uniform.
+ */
+	.balign 8
+	.globl trap_irq_vectors_start
+trap_irq_vectors_start:
+	.rept 224
+	.balign 8
+	.cfi_startproc simple
+	.cfi_signal_frame
+	trap_cfi -16, 0
+	.byte 0x6a, v - 128             /* pushq $(v - 128), sign-extended */
+	trap_cfi -8, 0
+	jmp trap_irq_common
+	.cfi_endproc
+	.set v, v + 1
+	.endr
+
+/* [vector - 128] -> [0 error code, vector], then as the exceptions. */
+trap_irq_common:
+	.cfi_startproc simple
+	.cfi_signal_frame
+	trap_cfi -8, 0
+	pushq (%rsp)
+	trap_cfi 0, 0
+	movq $0, 8(%rsp)
+	addq $128, (%rsp)
+	jmp trap_common
+	.cfi_endproc
 
 	.balign 16
 trap_common:

@@ -184,7 +184,7 @@ def mend_second_link():
     poke("(long)&thread_list->next_all->next_all", saved_link.to_bytes(8, "little"))
 EOF
 
-test_expect_success 'thread lists: the bridge answers as the stub did, and asks it again when the threads change or read badly' '
+test_expect_success 'thread lists from the host: every chunk alike, fresh after a rename, cut where the list breaks' '
 	start_session f5 $T "run_ms=0" &&
 	test_when_finished "stop_session f5" &&
 	GUEST_MEM=$SESSION_DIR/mem gdb_session -ex "source poke.py" -ex stepi \

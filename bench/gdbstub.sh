@@ -79,12 +79,14 @@ packets_per_step() {
 	sed "s/1000/200/" "$tmp/steps.gdb" >"$tmp/steps200.gdb"
 	gdb -batch -nx -ex "set pagination off" -ex "target remote $1" -ex "set debug timestamp on" \
 		-ex "set debug remote 1" -x "$tmp/steps200.gdb" -ex "set debug remote 0" -ex detach "$T" >"$tmp/packets" 2>&1
-	awk '/\[remote\] Sending packet: / {
-		t = $1; k = $0; sub(/.*Sending packet: \$/, "", k)
+	# The clock is the word before "[remote]": GDB's own output may share the line.
+	awk 'function stamp(line) { sub(/ +\[remote\].*/, "", line); sub(/.*[^0-9.]/, "", line); return line }
+	/\[remote\] Sending packet: / {
+		t = stamp($0); k = $0; sub(/.*Sending packet: \$/, "", k)
 		if (k ~ /^vCont;s/) k = "vCont;s"; else if (k ~ /^qXfer:threads/) k = "qXfer:threads"
 		else if (k ~ /^q[fs]ThreadInfo/) k = substr(k, 1, 12); else k = substr(k, 1, 1)
 		pending = 1; next }
-	/\[remote\] Packet received: / && pending { sum[k] += $1 - t; n[k]++; pending = 0 }
+	/\[remote\] Packet received: / && pending { sum[k] += stamp($0) - t; n[k]++; pending = 0 }
 	END { for (k in n) printf "  %-14s %.2f per stepi, %.3f ms each\n", k, n[k] / 200, 1000 * sum[k] / n[k] }' \
 		"$tmp/packets" | sort
 }

@@ -547,7 +547,6 @@ static bool stop_reply_cr3(const char *p, size_t len, uint64_t *cr3)
 	return false;
 }
 
-
 /* What a packet from the stub says about it, before the client gets it. */
 static void observe_reply(struct gdb_bridge *b, const char *p, size_t len)
 {

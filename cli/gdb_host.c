@@ -252,7 +252,8 @@ static void refresh(struct us_gdb_target *g, bool light)
 		return;
 	}
 	us_gdb_target_fini(g);
-	us_error_destroy(us_target_thread_list(g->t, &g->threads, &g->nr_threads)); /* a broken list ends where it broke */
+	/* A broken list ends where it broke, as the stub's did. */
+	us_error_destroy(us_target_thread_list(g->t, &g->threads, &g->nr_threads));
 }
 
 bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *payload, size_t len)

@@ -271,7 +271,8 @@ bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *p
 	}
 	if (target && !description) { /* threads, names and TLS as the guest stands now */
 		refresh(&h->g, names_and_states(payload, len));
-		qsort(h->g.threads, h->g.nr_threads, sizeof(h->g.threads[0]), by_id);
+		if (h->g.nr_threads) /* none read: threads may be NULL, which qsort may not take */
+			qsort(h->g.threads, h->g.nr_threads, sizeof(h->g.threads[0]), by_id);
 	}
 	if (!target && !description) {
 		static const char none[] = "E.nohost.uniscope: no view of the guest's memory from the host";

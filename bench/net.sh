@@ -10,7 +10,10 @@
 # connections with a backlog of 1, which would measure SYN retries).
 # Prints, each the median of NET_RUNS (3) ab runs of NET_REQUESTS (2000)
 # requests NET_CONCURRENCY (4) at a time against one boot (every run under
-# a timeout):
+# a timeout). The four servers are booted together and measured in
+# rounds, one ab run each per round, so a change in the machine's load
+# (it is shared) falls on all of them alike rather than on whichever was
+# measured at that moment:
 #
 #   requests/s and mean latency   uniscope, Linux; the ratio uniscope/Linux
 #   the cost of tracing           uniscope with the syscall and packet
@@ -41,8 +44,9 @@ tmp=$(mktemp -d)
 export XDG_RUNTIME_DIR=$tmp/run
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 linux_pid=
+LABELS="uniscope notrace streamed linux"
 cleanup() {
-	"$UNISCOPE" stop nethttpd >/dev/null 2>&1 || true
+	for l in uniscope notrace streamed; do "$UNISCOPE" stop "net-$l" >/dev/null 2>&1 || true; done
 	[ -n "$linux_pid" ] && kill "$linux_pid" 2>/dev/null || true
 	rm -rf "$tmp"
 }
@@ -89,41 +93,48 @@ build() {
 	(cd "$NET/root" && find . | cpio -o -H newc --quiet) | gzip -9 >"$NET/initrd.gz"
 }
 
-# ab_run LABEL PORT: NET_RUNS runs of NET_REQUESTS keep-alive requests on
-# the same server; the medians, "rps latency-ms", in $NET/LABEL.figures,
-# ab's outputs in $NET/LABEL.N.ab.
-ab_run() {
-	: >"$NET/$1.rps"
-	: >"$NET/$1.lat"
+# ab_once LABEL ROUND: one run of NET_REQUESTS keep-alive requests against
+# LABEL's server (its port in $NET/LABEL.port); requests/s and the mean
+# latency appended to $NET/LABEL.rps and .lat, ab's output in $NET/LABEL.ROUND.ab.
+ab_once() {
+	ab=$NET/$1.$2.ab
+	timeout "$TIMEOUT" ab -q -k -n "$N" -c "$C" "http://127.0.0.1:$(cat "$NET/$1.port")/index.html" >"$ab" 2>&1 ||
+		{ tail -5 "$ab" >&2; die "ab against $1 failed"; }
+	grep -q "^Failed requests: *0$" "$ab" || die "ab against $1 had failed requests (see $ab)"
+	sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$ab" >>"$NET/$1.rps"
+	sed -n 's/^Time per request: *\([0-9.]*\) \[ms\] (mean)$/\1/p' "$ab" >>"$NET/$1.lat"
+}
+
+# ab_rounds: NET_RUNS rounds, each one ab run per server; the medians,
+# "rps latency-ms", in $NET/LABEL.figures.
+ab_rounds() {
+	for l in $LABELS; do : >"$NET/$l.rps"; : >"$NET/$l.lat"; done
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		ab=$NET/$1.$i.ab
-		timeout "$TIMEOUT" ab -q -k -n "$N" -c "$C" "http://127.0.0.1:$2/index.html" >"$ab" 2>&1 ||
-			{ tail -5 "$ab" >&2; die "ab against $1 failed"; }
-		grep -q "^Failed requests: *0$" "$ab" || die "ab against $1 had failed requests (see $ab)"
-		sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$ab" >>"$NET/$1.rps"
-		sed -n 's/^Time per request: *\([0-9.]*\) \[ms\] (mean)$/\1/p' "$ab" >>"$NET/$1.lat"
+		for l in $LABELS; do ab_once "$l" $i; done
 		i=$((i + 1))
 	done
-	echo "$(median <"$NET/$1.rps") $(median <"$NET/$1.lat")" >"$NET/$1.figures"
-	say "$1: $(tr '\n' ' ' <"$NET/$1.rps")requests/s; median $(cat "$NET/$1.figures")"
+	for l in $LABELS; do
+		echo "$(median <"$NET/$l.rps") $(median <"$NET/$l.lat")" >"$NET/$l.figures"
+		say "$l: $(tr '\n' ' ' <"$NET/$l.rps")requests/s; median $(cat "$NET/$l.figures")"
+	done
 }
 median() { sort -n | awk '{a[NR]=$1} END {print NR ? a[int((NR+1)/2)] : "-"}'; }
 
-# uniscope_run LABEL APPEND [RUN-OPTIONS]: the unikernel, measured, stopped.
-uniscope_run() {
+# uniscope_start LABEL APPEND [RUN-OPTIONS]: the unikernel as session net-LABEL, serving.
+uniscope_start() {
 	port=$(free_port)
 	label=$1 append=$2
 	shift 2
-	timeout "$TIMEOUT" "$UNISCOPE" run --detach --name nethttpd --port "$port:8080" --rootfs "$NET/www" \
+	echo "$port" >"$NET/$label.port"
+	timeout "$TIMEOUT" "$UNISCOPE" run --detach --name "net-$label" --port "$port:8080" --rootfs "$NET/www" \
 		--append "$append" "$@" "$NET/httpd.elf" >/dev/null
-	wait_for "$XDG_RUNTIME_DIR/uniscope/nethttpd/console.log" "^httpd: serving"
-	ab_run "$label" "$port"
-	"$UNISCOPE" stop nethttpd >/dev/null 2>&1 || true
+	wait_for "$XDG_RUNTIME_DIR/uniscope/net-$label/console.log" "^httpd: serving"
 }
 
-linux_run() {
+linux_start() {
 	port=$(free_port)
+	echo "$port" >"$NET/linux.port"
 	: >"$NET/linux.console"
 	timeout "$TIMEOUT" qemu-system-x86_64 -machine microvm -cpu max -m 256M -display none -no-reboot \
 		-serial "file:$NET/linux.console" -kernel "$OUT/vmlinuz" -initrd "$NET/initrd.gz" \
@@ -132,22 +143,19 @@ linux_run() {
 		-device virtio-net-device,netdev=net0 >"$NET/linux.qemu" 2>&1 &
 	linux_pid=$!
 	wait_for "$NET/linux.console" "^httpd: serving" "$linux_pid"
-	ab_run linux "$port"
-	kill "$linux_pid" 2>/dev/null || true
-	wait "$linux_pid" 2>/dev/null || true
-	linux_pid=
 }
 
 build
 say "kernel $(basename "$KERNEL_DEB"); $RUNS runs of $N requests, $C at a time, ab -k"
-uniscope_run uniscope ""
-uniscope_run notrace "trace_mask=$NOTRACE_MASK"
-uniscope_run streamed "" --trace "$tmp/trace.bin"
-linux_run
+uniscope_start uniscope ""
+uniscope_start notrace "trace_mask=$NOTRACE_MASK"
+uniscope_start streamed "" --trace "$tmp/trace.bin"
+linux_start
+ab_rounds
 
 fig() { cut -d' ' -f"$2" "$NET/$1.figures"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
-printf 'net httpd (microvm, TCG, median of %s ab -k -n %s -c %s, load %s, %s):\n' "$RUNS" "$N" "$C" \
+printf 'net httpd (microvm, TCG, median of %s rounds of ab -k -n %s -c %s, load %s, %s):\n' "$RUNS" "$N" "$C" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%Y-%m-%d)"
 printf '  requests/s        uniscope %s   linux %s   (uniscope/linux %s)\n' \
 	"$(fig uniscope 1)" "$(fig linux 1)" "$(ratio "$(fig uniscope 1)" "$(fig linux 1)")"

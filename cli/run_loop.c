@@ -295,7 +295,8 @@ uint32_t run_frames_dropped(const struct run_state *rs)
 static void maybe_send_hello(struct run_state *rs)
 {
 	struct chan_ctl_msg hello = { .type = CHAN_CTL_HELLO, .version = CHAN_PROTOCOL_VERSION,
-				      .flags = rs->opt.core_on_crash ? CHAN_HELLO_HOLD_ON_CRASH : 0 };
+				      .flags = (rs->opt.core_on_crash ? CHAN_HELLO_HOLD_ON_CRASH : 0) |
+					       (rs->opt.trace_file ? 0 : CHAN_HELLO_NO_TRACE_STREAM) };
 	uint64_t now = run_now_ms();
 
 	if (rs->framed || rs->serial_fd < 0 || now < rs->next_hello_ms)

@@ -37,7 +37,7 @@ static void snapshot(struct us_gdb_target *g)
 		snprintf(g->problem, sizeof(g->problem), "%s", err->message);
 		us_error_destroy(err);
 	}
-	us_gdb_maps_refresh(g);
+	g->maps_read = false; /* read again when asked (memory_region) */
 }
 
 void us_gdb_target_refresh(struct us_gdb_target *g)
@@ -240,6 +240,10 @@ static bool memory_region(void *ctx, uint64_t from, struct gdb_memory_region *ou
 	struct us_gdb_target *g = ctx;
 	struct region_search r = { .from = from, .out = out };
 
+	if (!g->maps_read) {
+		us_gdb_maps_refresh(g);
+		g->maps_read = true;
+	}
 	if (g->page_free_bits)
 		return us_gdb_memory_region(g, from, out);
 	us_error_destroy(us_target_mappings(g->t, first_mapping_above, &r));

@@ -34,7 +34,8 @@ struct us_gdb_target {
 	size_t nr_threads;
 	struct uniscope_panic panic;
 	char problem[256]; /* why the thread list is short, or "" */
-	/* The memory map (gdbmaps.c), read with the threads. */
+	/* The memory map (gdbmaps.c), read at the first memory_region after a snapshot. */
+	bool maps_read;
 	struct uniscope_pages pages;
 	uint64_t *page_free_bits;  /* NULL: no page map (regions from the page tables) */
 	uint64_t sections[3][2];   /* text, rodata, data: [start, end), 0 unknown */

@@ -58,7 +58,8 @@ static struct us_error *check_tcp_layout(const struct uniscope_tcp_pcb_layout *l
 		  field_fits(l->off_local_port, 2, s) && field_fits(l->off_remote_port, 2, s) &&
 		  field_fits(l->off_callback_arg, 8, s) && field_fits(l->off_snd_buf, w, s) &&
 		  field_fits(l->off_snd_queuelen, 2, s) && field_fits(l->off_rcv_wnd, w, s) &&
-		  field_fits(l->off_unacked, 8, s) && field_fits(l->off_nrtx, 1, s);
+		  field_fits(l->off_unacked, 8, s) && field_fits(l->off_nrtx, 1, s) &&
+		  (!l->off_backlog || field_fits(l->off_backlog, 1, ls));
 
 	if (ok && l->addr_type_offset != ~0u)
 		ok = l->addr_type_offset >= 16 && l->addr_type_offset < 32 &&
@@ -75,7 +76,9 @@ static struct us_error *check_socket_layout(const struct uniscope_net_info *n)
 		  (!n->nr_sockets || (field_fits(l->socket_off_conn, 8, s) &&
 				      field_fits(l->socket_off_fd, 4, s) &&
 				      field_fits(l->socket_off_owner_tid, 4, s) &&
-				      field_fits(l->socket_off_rx_pending, 4, s))) &&
+				      field_fits(l->socket_off_rx_pending, 4, s) &&
+				      (!l->socket_off_rcvevent || field_fits(l->socket_off_rcvevent, 4, s)) &&
+				      (!n->socket_off_call_seq || field_fits(n->socket_off_call_seq, 8, s)))) &&
 		  l->netconn_off_socket <= NET_STRUCT_MAX - 4;
 
 	return ok ? NULL : us_error_create(US_ERR_INVALID, "the network descriptor's socket layout is absurd");
@@ -132,8 +135,10 @@ static void decode_pcb(const struct uniscope_tcp_pcb_layout *l, const uint8_t *n
 	c->local_port = (uint16_t)get_u(node, l->off_local_port, 2);
 	decode_address(l, node, l->off_local_ip, c->local_ip, &c->local_type);
 	c->recv_queue = c->send_queue = US_NET_UNKNOWN;
-	if (listening) { /* no peer */
+	if (listening) { /* no peer; Send-Q is the backlog, as ss shows it (Recv-Q: join_socket) */
 		c->remote_type = IPADDR_TYPE_ANY;
+		if (l->off_backlog)
+			c->send_queue = node[l->off_backlog];
 		return;
 	}
 	c->remote_port = (uint16_t)get_u(node, l->off_remote_port, 2);
@@ -235,8 +240,14 @@ static void join_socket(struct net_walk *w, struct us_net_conn *c)
 	c->socket = (int32_t)index;
 	c->fd = (int32_t)get_u(s, l->socket_off_fd, 4);
 	c->owner_tid = (uint32_t)get_u(s, l->socket_off_owner_tid, 4);
-	if (c->recv_queue != US_NET_UNKNOWN)
+	if (n->socket_off_call_seq)
+		c->call_seq = get_u(s, n->socket_off_call_seq, 8);
+	if (c->state == US_TCP_LISTEN && l->socket_off_rcvevent) {
+		int32_t waiting = (int32_t)get_u(s, l->socket_off_rcvevent, 4);
+		c->recv_queue = waiting > 0 ? (uint64_t)waiting : 0; /* the accept queue */
+	} else if (c->recv_queue != US_NET_UNKNOWN) {
 		c->recv_queue += (uint32_t)get_u(s, l->socket_off_rx_pending, 4);
+	}
 }
 
 /* The netconn a thread blocked in the stack waits in, or 0. */

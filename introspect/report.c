@@ -128,6 +128,7 @@ static void keep_window(struct us_report *r, struct us_target *t, const struct u
 
 	r->nr_insns = 0;
 	r->fault_insn = -1;
+	r->net_in_flight = -1;
 	for (size_t i = first; i < count && r->nr_insns < REPORT_INSNS; i++) {
 		if (i == at && insns[i].address == r->regs.rip)
 			r->fault_insn = (int)r->nr_insns;
@@ -384,6 +385,7 @@ struct us_error *us_report_collect(struct us_target *t, const struct us_report_o
 	if (!r)
 		return &us_error_nomem;
 	r->fault_insn = -1;
+	r->net_in_flight = -1;
 	describe_target(r, t);
 	err = collect_all(r, t, opts);
 	if (!err)

@@ -94,6 +94,7 @@ struct us_report {
 	bool have_net;         /* the image has a network stack: connections below */
 	struct us_net net;     /* its TCP connections (report_net.c) */
 	char net_problem[REPORT_PROBLEM_MAX];
+	long net_in_flight;    /* index in net.conns of the request in flight, or -1 */
 };
 
 /* report_hang.c */
@@ -109,6 +110,8 @@ void report_collect_net(struct us_report *r, struct us_target *t);
 void report_print_net(FILE *out, const struct us_report *r);
 /* Whether connection c belongs to the thread that died. */
 bool report_net_of_dead(const struct us_report *r, const struct us_net_conn *c);
+/* Under print_death: the connection the thread that died was serving, when known. */
+void report_print_in_flight(FILE *out, const struct us_report *r);
 
 /* report_trace.c: the last n trace events, formatted (tracer/tracer.h). */
 void report_collect_events(struct us_report *r, struct us_target *t, unsigned n);

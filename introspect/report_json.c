@@ -224,8 +224,9 @@ static void json_lines(FILE *out, const char *key, const char (*lines)[REPORT_LI
 	fputs("]", out);
 }
 
-static void json_connection(FILE *out, const struct us_report *r, const struct us_net_conn *c)
+static void json_connection(FILE *out, const struct us_report *r, size_t i)
 {
+	const struct us_net_conn *c = &r->net.conns[i];
 	char local[US_NET_ENDPOINT_MAX], peer[US_NET_ENDPOINT_MAX];
 
 	us_net_endpoint(c, true, local, sizeof(local));
@@ -234,8 +235,9 @@ static void json_connection(FILE *out, const struct us_report *r, const struct u
 	us_json_string(out, local);
 	fputs(", \"peer\": ", out);
 	us_json_string(out, peer);
-	fprintf(out, ", \"fd\": %d, \"owner_tid\": %u, \"of_dead_thread\": %s}", c->fd, c->owner_tid,
-		report_net_of_dead(r, c) ? "true" : "false");
+	fprintf(out, ", \"fd\": %d, \"owner_tid\": %u, \"of_dead_thread\": %s, \"in_flight\": %s}", c->fd,
+		c->owner_tid, report_net_of_dead(r, c) ? "true" : "false",
+		(long)i == r->net_in_flight ? "true" : "false");
 }
 
 static void json_connections(FILE *out, const struct us_report *r)
@@ -245,7 +247,7 @@ static void json_connections(FILE *out, const struct us_report *r)
 	fputs(",\n  \"connections\": [", out);
 	for (size_t i = 0; i < r->net.count; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		json_connection(out, r, &r->net.conns[i]);
+		json_connection(out, r, i);
 	}
 	fputs("]", out);
 	json_problem(out, "connections_error", r->net_problem);

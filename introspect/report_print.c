@@ -73,6 +73,7 @@ static void print_death(FILE *out, const struct us_report *r)
 		print_sym(out, &r->caller, false);
 		fputc('\n', out);
 	}
+	report_print_in_flight(out, r);
 }
 
 static void print_regs(FILE *out, const struct us_report *r)

@@ -282,6 +282,7 @@ bool us_heap_absurd(const struct uniscope_heap_stats *h, char *why, size_t cap);
 /* ---- the network (net.c) ---------------------------------------------- */
 
 #define US_NET_UNKNOWN UINT64_MAX
+#define US_TCP_LISTEN 1 /* lwIP's enum tcp_state: a listening socket */
 
 /* One TCP PCB of lwIP's lists, with its socket and owner when known. */
 struct us_net_conn {
@@ -290,11 +291,15 @@ struct us_net_conn {
 	uint8_t local_ip[16], remote_ip[16]; /* IPv4 in the first 4 bytes */
 	uint8_t local_type, remote_type;     /* lwIP's: 0 IPv4, 6 IPv6, 46 any */
 	uint16_t local_port, remote_port;
-	uint64_t recv_queue;        /* bytes not yet read by the application, or US_NET_UNKNOWN */
-	uint64_t send_queue;        /* bytes not yet sent or acknowledged, or US_NET_UNKNOWN */
+	uint64_t recv_queue;        /* bytes not yet read by the application, or US_NET_UNKNOWN;
+	                             * LISTEN: connections waiting for accept() (as ss) */
+	uint64_t send_queue;        /* bytes not yet sent or acknowledged, or US_NET_UNKNOWN;
+	                             * LISTEN: the backlog */
 	uint32_t retransmits;       /* of the segment in flight */
 	int32_t socket, fd;         /* socket table index, descriptor; -1 unknown */
 	uint32_t owner_tid;         /* 0 unknown */
+	uint64_t call_seq;          /* the socket's last call, stamped from one guest counter: of a
+	                             * thread's sockets the highest is its latest; 0 unknown */
 	bool owner_blocked;         /* the owner is blocked in the stack on this connection */
 	char owner_name[UNISCOPE_THREAD_NAME_MAX];
 };

@@ -112,4 +112,48 @@ print(\"beats\", n)
 	wait_for beats "^beats 5$"
 '
 
+# dials_after_link_up FILE: a "dial N: connected" line after the last "link up" (30 s at most).
+dials_after_link_up() {
+	for _i in $(seq 300); do
+		sed -n "/link up/,\$p" "$1" | grep -q "^dial [0-9]*: connected$" && return 0
+		sleep 0.1
+	done
+	cat "$1"
+	return 1
+}
+
+test_expect_success 'after a link flap the server is reachable again' '
+	port=$(test_port) &&
+	net_boot flapin microvm virtio-net-device ",hostfwd=tcp:127.0.0.1:$port-:7" "echo 7" &&
+	wait_for flapin "^echo: listening on 7$" &&
+	echo_check $port &&
+	qmp flapin "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":false}}" &&
+	wait_for flapin "^uniscope: net: en0 link down$" &&
+	sleep 1 &&
+	qmp flapin "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":true}}" &&
+	wait_for flapin "^uniscope: net: en0 link up$" &&
+	echo_check $port && echo_check $port
+'
+
+test_expect_success 'across a link flap, new connections out fail while it is down, connect once it is up' '
+	sink=$(test_port) &&
+	{ python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((\"127.0.0.1\", $sink)); s.listen(50); s.settimeout(300)
+while True:
+    c, _ = s.accept(); c.recv(100); c.close()
+" & } &&
+	echo $! >sink.pid &&
+	test_when_finished "kill \$(cat $TRASH/sink.pid) 2>/dev/null" &&
+	net_boot flapout microvm virtio-net-device "" "dial 10.0.2.2 $sink" &&
+	wait_for flapout "^dial [0-9]+: connected$" &&
+	qmp flapout "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":false}}" &&
+	wait_for flapout "^uniscope: net: en0 link down$" &&
+	wait_for flapout "^dial [0-9]+: Host is unreachable$" &&
+	qmp flapout "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":true}}" &&
+	wait_for flapout "^uniscope: net: en0 link up$" &&
+	dials_after_link_up flapout
+'
+
 test_done

@@ -63,6 +63,23 @@ test_expect_success 'run --trace records the stream; trace decodes it with the i
 	expect_no_grep ": lost: " out
 '
 
+# frames_in NAME: the frames session NAME's launcher has received so far.
+frames_in() {
+	$UNISCOPE ls --json | python3 -c "import json, sys; print([s for s in json.load(sys.stdin) if s[\"name\"] == \"$1\"][0][\"frames\"].split(\"/\")[0])"
+}
+
+test_expect_success 'without --trace the guest streams nothing over the line (the host would keep nothing)' '
+	start_session tr5 $T "run_ms=0" &&
+	test_when_finished "stop_session tr5" &&
+	start_session tr6 $T "run_ms=0" --trace streamed.bin &&
+	test_when_finished "stop_session tr6" &&
+	sleep 3 &&
+	a=$(frames_in tr5) && b=$(frames_in tr6) &&
+	echo "frames in: without --trace $a, with $b" &&
+	test $b -gt 100 && test $a -lt 30 &&
+	$UNISCOPE trace tr5 >mem.out && expect_grep "sched_switch: prev=" mem.out
+'
+
 test_expect_success 'trace: bad format and missing -o are usage errors' '
 	rc=0; $UNISCOPE trace x -f xml 2>err || rc=$? &&
 	expect_equal $rc 2 && expect_grep "text, ctf or json" err &&

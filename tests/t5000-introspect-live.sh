@@ -110,7 +110,7 @@ test_expect_success 'sym: name to address and back' '
 
 test_expect_success 'mem: the descriptor starts with its magic' '
 	$UNISCOPE mem $S uniscope_info 32 >mem &&
-	expect_grep "^0x[0-9a-f]{16}  55 4e 49 53 43 4f 50 45 02 00 00 00 .*\\|UNISCOPE" mem &&
+	expect_grep "^0x[0-9a-f]{16}  55 4e 49 53 43 4f 50 45 03 00 00 00 .*\\|UNISCOPE" mem &&
 	expect_equal "$(wc -l <mem)" 2 &&
 	$UNISCOPE mem --json $S uniscope_info 8 >mem.json &&
 	expect_json mem.json "j[\"hex\"] == \"554e4953434f5045\""

@@ -576,3 +576,19 @@ void tui_model_set_net(struct tui_model *m, const struct tui_net_sample *s)
 	n->last = *s;
 	m->dirty = true;
 }
+
+void tui_model_set_conns(struct tui_model *m, const struct tui_conn *rows, size_t n, size_t total)
+{
+	n = n < TUI_MAX_CONNS ? n : TUI_MAX_CONNS;
+	if (n == m->nr_conns && total == m->conns_total && !memcmp(rows, m->conns, n * sizeof(*rows)))
+		return;
+	memcpy(m->conns, rows, n * sizeof(*rows));
+	m->nr_conns = n;
+	m->conns_total = total > n ? total : n;
+	m->dirty = true;
+}
+
+void tui_model_set_conns_error(struct tui_model *m, const char *text)
+{
+	set_problem(m, m->conns_error, sizeof(m->conns_error), text);
+}

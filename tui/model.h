@@ -15,10 +15,13 @@
  *	source    what is shown (a live session, a core, a trace replay) and
  *	          why events or thread rows stop coming, when they do
  *	network   packets and bytes per second, connections, drops (status.net)
+ *	conns     the TCP connections and listening sockets, as `uniscope net`
+ *	          lists them (the connections view)
  *	view      filter, pause, scroll anchor, scrub cursor
  *
  * Everything is bounded: events by the ring, threads by TUI_MAX_THREADS,
- * the timeline by TUI_TL_SLOTS threads, the console by TUI_CONSOLE_MAX.
+ * the timeline by TUI_TL_SLOTS threads, the console by TUI_CONSOLE_MAX,
+ * the connections by TUI_MAX_CONNS (conns_total says how many there were).
  */
 #ifndef UNISCOPE_TUI_MODEL_H
 #define UNISCOPE_TUI_MODEL_H
@@ -40,6 +43,9 @@
 #define TUI_CPU_WINDOW_BUCKETS 10 /* CPU % of a replayed thread: over the last second */
 #define TUI_SOURCE_NAME_MAX 256
 #define TUI_PROBLEM_MAX 200
+#define TUI_MAX_CONNS 4096
+#define TUI_ENDPOINT_MAX 56
+#define TUI_QUEUE_UNKNOWN UINT64_MAX
 
 enum tui_source_kind { TUI_LIVE, TUI_CORE, TUI_REPLAY };
 
@@ -72,6 +78,17 @@ struct tui_net_sample {
 	uint64_t ns;
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, drops;
 	unsigned connections; /* TCP connections, listening sockets aside */
+};
+
+/* One row of the connections view: a TCP connection or a listening socket. */
+struct tui_conn {
+	char state[12];           /* ss's names: LISTEN, ESTAB, TIME-WAIT... */
+	char local[TUI_ENDPOINT_MAX], peer[TUI_ENDPOINT_MAX];
+	uint64_t recv_q, send_q;  /* bytes (LISTEN: accept queue, backlog); TUI_QUEUE_UNKNOWN */
+	int32_t fd;               /* -1 unknown */
+	uint32_t owner_tid;       /* 0 unknown */
+	char owner[TUI_NAME_MAX];
+	bool owner_blocked;       /* blocked in the stack on this connection */
 };
 
 /* The network line: per second over the last interval between two samples. */
@@ -136,6 +153,11 @@ struct tui_model {
 	bool scrubbing;      /* paused and moved back in time */
 	uint64_t cursor_ns;  /* scrubbing: the view ends here */
 	struct tui_status status;
+	/* connections */
+	struct tui_conn conns[TUI_MAX_CONNS];
+	size_t nr_conns;
+	size_t conns_total;  /* how many the guest had: more than nr_conns when cut */
+	char conns_error[TUI_PROBLEM_MAX]; /* why the list is partial (a corrupt list), or "" */
 	bool dirty;          /* something to draw */
 };
 
@@ -197,6 +219,10 @@ void tui_model_timeline(const struct tui_model *m, uint32_t tid, uint64_t end, u
 
 /* A new sample: rates from the change since the last one (counters that went back: 0). */
 void tui_model_set_net(struct tui_model *m, const struct tui_net_sample *s);
+
+/* The connections: replaces the rows (at most TUI_MAX_CONNS of total); dirty when they changed. */
+void tui_model_set_conns(struct tui_model *m, const struct tui_conn *rows, size_t n, size_t total);
+void tui_model_set_conns_error(struct tui_model *m, const char *text);
 
 /* ---- console -------------------------------------------------------------------- */
 

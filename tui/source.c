@@ -215,6 +215,32 @@ static void read_channel_stats(struct tui_source *s, struct tui_model *m)
 	m->status.dropped_out = dropped_out;
 }
 
+static void to_conn_row(const struct us_net_conn *c, struct tui_conn *row)
+{
+	memset(row, 0, sizeof(*row));
+	snprintf(row->state, sizeof(row->state), "%s", us_tcp_state_name(c->state));
+	us_net_endpoint(c, true, row->local, sizeof(row->local));
+	us_net_endpoint(c, false, row->peer, sizeof(row->peer));
+	row->recv_q = c->recv_queue == US_NET_UNKNOWN ? TUI_QUEUE_UNKNOWN : c->recv_queue;
+	row->send_q = c->send_queue == US_NET_UNKNOWN ? TUI_QUEUE_UNKNOWN : c->send_queue;
+	row->fd = c->fd;
+	row->owner_tid = c->owner_tid;
+	snprintf(row->owner, sizeof(row->owner), "%s", c->owner_name);
+	row->owner_blocked = c->owner_blocked;
+}
+
+/* The connections view's rows: the first TUI_MAX_CONNS, in the guest's list order. */
+static void set_conns(struct tui_model *m, const struct us_net *net, const struct us_error *err)
+{
+	static struct tui_conn rows[TUI_MAX_CONNS];
+	size_t n = net->count < TUI_MAX_CONNS ? net->count : TUI_MAX_CONNS;
+
+	for (size_t i = 0; i < n; i++)
+		to_conn_row(&net->conns[i], &rows[i]);
+	tui_model_set_conns(m, rows, n, net->count);
+	tui_model_set_conns_error(m, err ? err->message : "");
+}
+
 /* The network's counters and connections (introspect/net.c); nothing without a stack. */
 static void read_net(struct tui_source *s, struct tui_model *m, uint64_t now_ms)
 {
@@ -222,15 +248,16 @@ static void read_net(struct tui_source *s, struct tui_model *m, uint64_t now_ms)
 	struct us_net net;
 	struct us_error *err = us_target_net(s->target, &net);
 
-	if (!err && net.have_stats) {
+	if ((!err || err->code != US_ERR_NOT_FOUND) && net.have_stats) {
 		sample.rx_packets = net.stats.rx_packets;
 		sample.rx_bytes = net.stats.rx_bytes;
 		sample.tx_packets = net.stats.tx_packets;
 		sample.tx_bytes = net.stats.tx_bytes;
 		sample.drops = net.stats.rx_drops + net.stats.tx_drops;
 		for (size_t i = 0; i < net.count; i++)
-			sample.connections += net.conns[i].state != 1; /* LISTEN */
+			sample.connections += net.conns[i].state != US_TCP_LISTEN;
 		tui_model_set_net(m, &sample);
+		set_conns(m, &net, err);
 	}
 	us_error_destroy(err);
 	us_net_release(&net);

@@ -106,7 +106,7 @@ void netbar_draw(const struct tui_ui *ui, int y, int w)
 void keybar_draw(const struct tui_ui *ui, int y, int w)
 {
 	static const char keys[] =
-		" ?help q quit Tab pane /filter Space pause <-/-> scrub Enter bt g gdb e trace s sort";
+		" ?help q quit Tab pane /filter Space pause <-/-> scrub Enter bt g gdb e trace s sort n net";
 	char line[256];
 
 	if (ui->modal == TUI_MODAL_FILTER) {

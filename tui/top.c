@@ -154,9 +154,13 @@ static void draw(struct tui_ui *ui)
 	statusbar_draw(ui, 0, COLS);
 	if (ui->m->status.net.known)
 		netbar_draw(ui, 1, COLS);
-	pane_threads_draw(ui, threads);
-	pane_events_draw(ui, events);
-	pane_console_draw(ui, console);
+	if (ui->view == TUI_VIEW_CONNS) {
+		pane_conns_draw(ui, (struct tui_rect){ threads.y, 0, LINES - 1 - threads.y, COLS });
+	} else {
+		pane_threads_draw(ui, threads);
+		pane_events_draw(ui, events);
+		pane_console_draw(ui, console);
+	}
 	overlay_draw(ui);
 	curs_set(ui->modal == TUI_MODAL_FILTER);
 	keybar_draw(ui, LINES - 1, COLS);
@@ -165,13 +169,11 @@ static void draw(struct tui_ui *ui)
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
-static void show_backtrace(struct tui_ui *ui)
+static void show_backtrace(struct tui_ui *ui, uint32_t tid)
 {
 	char msg[256], *text;
 
-	if (!ui->have_sel)
-		return;
-	if (tui_source_backtrace(ui->src, ui->sel_tid, &text, msg, sizeof(msg)) < 0) {
+	if (tui_source_backtrace(ui->src, tid, &text, msg, sizeof(msg)) < 0) {
 		tui_show_message(ui, "%s", msg);
 		return;
 	}
@@ -179,7 +181,7 @@ static void show_backtrace(struct tui_ui *ui)
 	ui->modal_text = text;
 	ui->modal = TUI_MODAL_TEXT;
 	ui->modal_top = 0;
-	snprintf(ui->modal_title, sizeof(ui->modal_title), "backtrace of thread %u (Esc closes)", ui->sel_tid);
+	snprintf(ui->modal_title, sizeof(ui->modal_title), "backtrace of thread %u (Esc closes)", tid);
 }
 
 static void wait_for(pid_t pid, int *status)
@@ -318,6 +320,39 @@ static void open_filter(struct tui_ui *ui)
 	ui->modal = TUI_MODAL_FILTER;
 }
 
+static void open_conns(struct tui_ui *ui)
+{
+	if (!ui->m->status.net.known) {
+		tui_show_message(ui, "no network stack in this image: no connections");
+		return;
+	}
+	ui->view = TUI_VIEW_CONNS;
+}
+
+/* The connections view takes the moves, Enter and Esc; the other keys are the main view's. */
+static bool conns_key(struct tui_ui *ui, int ch)
+{
+	int p = ui->conn_rows > 1 ? ui->conn_rows - 1 : 1;
+
+	switch (ch) {
+	case 'n': case KEY_ESC: ui->view = TUI_VIEW_MAIN; return true;
+	case KEY_UP: pane_conns_move(ui, -1); return true;
+	case KEY_DOWN: pane_conns_move(ui, 1); return true;
+	case KEY_PPAGE: pane_conns_move(ui, -p); return true;
+	case KEY_NPAGE: pane_conns_move(ui, p); return true;
+	case KEY_HOME: pane_conns_move(ui, -TUI_MAX_CONNS); return true;
+	case KEY_END: pane_conns_move(ui, TUI_MAX_CONNS); return true;
+	case '\n': case '\r': case KEY_ENTER:
+		if (!ui->have_conn_sel || !ui->sel_conn.owner_tid)
+			tui_show_message(ui, "no thread known for this connection");
+		else
+			show_backtrace(ui, ui->sel_conn.owner_tid);
+		return true;
+	case '\t': case KEY_BTAB: return true;
+	default: return false;
+	}
+}
+
 static void main_key(struct tui_ui *ui, int ch)
 {
 	struct tui_model *m = ui->m;
@@ -336,7 +371,11 @@ static void main_key(struct tui_ui *ui, int ch)
 	case KEY_UP: case KEY_DOWN: case KEY_PPAGE: case KEY_NPAGE: case KEY_HOME: case KEY_END:
 		move_in_pane(ui, ch);
 		break;
-	case '\n': case '\r': case KEY_ENTER: if (ui->focus == TUI_PANE_THREADS) show_backtrace(ui); break;
+	case '\n': case '\r': case KEY_ENTER:
+		if (ui->focus == TUI_PANE_THREADS && ui->have_sel)
+			show_backtrace(ui, ui->sel_tid);
+		break;
+	case 'n': open_conns(ui); break;
 	case 's': case KEY_F(6): tui_model_cycle_sort(m); break;
 	case 'r': m->sort_reverse = !m->sort_reverse; break;
 	case 'g': run_gdb(ui); break;
@@ -353,7 +392,7 @@ static void handle_key(struct tui_ui *ui, int ch)
 		filter_key(ui, ch);
 	else if (ui->modal != TUI_MODAL_NONE)
 		modal_key(ui, ch);
-	else
+	else if (ui->view != TUI_VIEW_CONNS || !conns_key(ui, ch))
 		main_key(ui, ch);
 }
 

@@ -53,6 +53,7 @@ int tui_source_gdb_argv(struct tui_source *s, const char **argv, size_t max, cha
 /* ---- UI state -------------------------------------------------------------------- */
 
 enum tui_pane { TUI_PANE_THREADS, TUI_PANE_EVENTS, TUI_PANE_CONSOLE, TUI_PANE_COUNT };
+enum tui_view { TUI_VIEW_MAIN, TUI_VIEW_CONNS }; /* the panes, or the connections (n) */
 enum tui_modal { TUI_MODAL_NONE, TUI_MODAL_HELP, TUI_MODAL_TEXT, TUI_MODAL_FILTER };
 
 struct tui_rect {
@@ -62,6 +63,7 @@ struct tui_rect {
 struct tui_ui {
 	struct tui_model *m;
 	struct tui_source *src;
+	enum tui_view view;
 	enum tui_pane focus;
 	bool have_sel;
 	uint32_t sel_tid;
@@ -71,6 +73,11 @@ struct tui_ui {
 	int event_rows;
 	int console_back;    /* lines scrolled back from the console's end */
 	int console_rows;
+	bool have_conn_sel;  /* the connections view's selection: */
+	struct tui_conn sel_conn; /* the connection (its addresses find it again) */
+	int conn_index;      /* its row at the last draw */
+	int conn_top;        /* first row shown */
+	int conn_rows;       /* rows shown at the last draw: a page */
 	enum tui_modal modal;
 	char *modal_text;    /* TUI_MODAL_TEXT: owned */
 	char modal_title[128];
@@ -102,6 +109,8 @@ void pane_timeline_header(const struct tui_ui *ui, int y, int x, int w);
 void pane_timeline_row(const struct tui_ui *ui, uint32_t tid, int y, int x, int w);
 void pane_events_draw(struct tui_ui *ui, struct tui_rect r);
 void pane_console_draw(struct tui_ui *ui, struct tui_rect r);
+void pane_conns_draw(struct tui_ui *ui, struct tui_rect r);
+void pane_conns_move(struct tui_ui *ui, int delta);
 void statusbar_draw(const struct tui_ui *ui, int y, int w);
 void netbar_draw(const struct tui_ui *ui, int y, int w);
 void keybar_draw(const struct tui_ui *ui, int y, int w);

@@ -2,7 +2,7 @@
  * httpd: a small HTTP/1.1 server, written as for Linux (POSIX sockets,
  * epoll, pthreads, eventfd), to run and be debugged as a unikernel.
  *
- *	httpd [-p PORT] [-d DOCROOT] [-t THREADS]
+ *	httpd [-p PORT] [-d DOCROOT] [-t THREADS] [-C]
  *
  * The main thread ("acceptor") accepts connections and hands each to one
  * of THREADS workers ("worker-N", default 2) in turn; a worker serves its
@@ -11,6 +11,8 @@
  * unless the client or HTTP/1.0 says otherwise. GET and HEAD serve files
  * under DOCROOT (default /, the root file system: uniscope run --rootfs),
  * "/" being /index.html; /stats answers the server's counters in JSON;
+ * /crash, with -C only, runs a handler with a bug (it writes through a null
+ * pointer): a crash in the request path, to try crash reports under load;
  * /quit stops it (exit status 0): the acceptor polls the listening socket
  * and an eventfd that /quit writes, and wakes each worker through its own.
  * Files go out in chunks of CHUNK bytes as the socket takes them.
@@ -61,6 +63,7 @@ static int nr_workers = 2;
 static const char *docroot = "/";
 static struct timespec started;
 static volatile int quitting;
+static int crash_enabled; /* -C: /crash faults */
 static int quit_fd; /* an eventfd: /quit wakes the acceptor's poll */
 
 #define COUNT(field, n) __atomic_fetch_add(&stats.field, (n), __ATOMIC_RELAXED)
@@ -158,6 +161,15 @@ static void serve_file(struct conn *c, const char *path)
 	}
 }
 
+/* /crash: the handler's bug, a write through a pointer nobody set. */
+static int *volatile crash_counter;
+
+__attribute__((noinline)) static void serve_crash(struct conn *c)
+{
+	*crash_counter = c->fd;
+	serve_error(c, 500, "Internal Server Error");
+}
+
 /* A whole request is in c->in (up to the blank line at end): prepare the answer. */
 static void handle_request(struct conn *c, size_t end)
 {
@@ -179,6 +191,8 @@ static void handle_request(struct conn *c, size_t end)
 		serve_error(c, 405, "Method Not Allowed");
 	else if (!strcmp(path, "/stats"))
 		serve_stats(c);
+	else if (crash_enabled && !strcmp(path, "/crash"))
+		serve_crash(c);
 	else if (!strcmp(path, "/quit")) {
 		quitting = 1;
 		c->keep_alive = 0;
@@ -348,15 +362,17 @@ static void options(int argc, char **argv, int *port)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "p:d:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:d:t:C")) != -1) {
 		if (opt == 'p')
 			*port = atoi(optarg);
 		else if (opt == 'd')
 			docroot = optarg;
+		else if (opt == 'C')
+			crash_enabled = 1;
 		else if (opt == 't')
 			nr_workers = atoi(optarg) < 1 ? 1 : atoi(optarg) > MAX_WORKERS ? MAX_WORKERS : atoi(optarg);
 		else {
-			fprintf(stderr, "usage: httpd [-p PORT] [-d DOCROOT] [-t THREADS]\n");
+			fprintf(stderr, "usage: httpd [-p PORT] [-d DOCROOT] [-t THREADS] [-C]\n");
 			exit(2);
 		}
 	}

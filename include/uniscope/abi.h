@@ -438,7 +438,9 @@ struct uniscope_tcp_pcb_layout {
 	                             * 0 unknown */
 	uint32_t snd_buf_max;       /* TCP_SND_BUF: snd_buf when nothing waits to be sent or
 	                             * acknowledged; 0 unknown */
-	uint32_t reserved[2];
+	uint32_t off_backlog;       /* u8 in a listening PCB: the backlog listen() set
+	                             * (lwIP's TCP_LISTEN_BACKLOG); 0: unknown */
+	uint32_t reserved[1];
 };
 
 /* lwIP's struct netconn and the libOS's socket (libos/net/socket.c). */
@@ -459,7 +461,9 @@ struct uniscope_socket_layout {
 	uint32_t netconn_off_socket;    /* int: the socket table's index, negative: none yet */
 	uint32_t netconn_off_state;     /* enum netconn_state (u32): 0 none, 1 write, 2 listen,
 	                                 * 3 connect, 4 close */
-	uint32_t reserved[1];
+	uint32_t socket_off_rcvevent;   /* int32: messages waiting in the netconn's receive
+	                                 * mailbox; a listening socket's are connections
+	                                 * waiting for accept (its accept queue); 0: unknown */
 };
 
 struct uniscope_net_info {
@@ -488,7 +492,11 @@ struct uniscope_net_info {
 	uint64_t fd_table;
 	uint32_t fd_entries, fd_entry_size;
 	uint32_t fd_off_kind, fd_kind_object, fd_off_object;
-	uint32_t reserved2;
+	/* A socket's u64 call stamp (here for want of room in uniscope_socket_layout):
+	 * every call on a socket stamps it from one counter, so of the sockets a
+	 * thread called on, the highest stamp is the one it called on last (the
+	 * request a crashed handler was serving); 0: unknown. */
+	uint32_t socket_off_call_seq;
 	uint64_t reserved[5];
 };
 _Static_assert(sizeof(struct uniscope_tcp_pcb_layout) == 80, "tcp pcb layout");

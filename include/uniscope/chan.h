@@ -231,7 +231,11 @@ void chan_decoder_expect_text(struct chan_decoder *d);
  * HELLO flags: CHAN_HELLO_HOLD_ON_CRASH asks a guest that dies (EXIT with
  * status 125) to keep the VM alive after EXIT, polling the channel, until
  * RELEASE arrives or about 60 s pass, so the host can pause it and read
- * its memory (`uniscope run --core-on-crash`).
+ * its memory (`uniscope run --core-on-crash`). CHAN_HELLO_NO_TRACE_STREAM
+ * says the host keeps no trace stream (no `run --trace FILE`): the guest
+ * then sends no CHAN_TRACE frames, which would cost it the line's time
+ * per byte for records host tools read from its memory anyway. An old
+ * host never sets it, and gets the stream as before.
  */
 enum chan_ctl_type {
 	CHAN_CTL_HELLO = 1,
@@ -262,6 +266,7 @@ enum chan_exit_how {
 
 /* HELLO flag bits. */
 #define CHAN_HELLO_HOLD_ON_CRASH 1u
+#define CHAN_HELLO_NO_TRACE_STREAM 2u
 
 /* HELLO_ACK capability bits. */
 #define CHAN_CAP_GDB 1u

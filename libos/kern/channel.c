@@ -40,6 +40,7 @@
 static struct {
 	bool framed;
 	bool hold_on_crash;     /* HELLO asked for CHAN_HELLO_HOLD_ON_CRASH */
+	bool no_trace_stream;   /* HELLO said CHAN_HELLO_NO_TRACE_STREAM: nobody keeps it */
 	volatile bool released; /* RELEASE arrived */
 	uint32_t rx_bytes;      /* received at all: a uniscope host may be talking */
 	uint16_t tx_seq;
@@ -107,6 +108,7 @@ static void handle_control(const struct chan_frame *f)
 	switch (m.type) {
 	case CHAN_CTL_HELLO:
 		chan.hold_on_crash = (m.flags & CHAN_HELLO_HOLD_ON_CRASH) != 0;
+		chan.no_trace_stream = (m.flags & CHAN_HELLO_NO_TRACE_STREAM) != 0;
 		answer_hello();
 		break;
 	case CHAN_CTL_RELEASE: chan.released = true; break;
@@ -254,7 +256,7 @@ static int drain_trace(int max_frames)
 	int sent = 0;
 	size_t n;
 
-	while (sent < max_frames && (n = trace_drain(buf, sizeof(buf))) > 0) {
+	while (!chan.no_trace_stream && sent < max_frames && (n = trace_drain(buf, sizeof(buf))) > 0) {
 		channel_send(CHAN_TRACE, buf, n);
 		sent++;
 	}

@@ -172,6 +172,7 @@ _Static_assert(sizeof(ip_addr_t) >= 17 && sizeof(((ip_addr_t *)0)->type) == 1, "
 _Static_assert(SAME_IN_LISTEN(next) && SAME_IN_LISTEN(state) && SAME_IN_LISTEN(local_ip) &&
 	       SAME_IN_LISTEN(local_port) && SAME_IN_LISTEN(callback_arg),
 	       "a listening PCB's fields host tools read are where a PCB has them");
+_Static_assert(sizeof(((struct tcp_pcb_listen *)0)->backlog) == 1, "a listening PCB's backlog is a u8");
 _Static_assert(TCP_WND <= 0xffffffffu && TCP_SND_BUF <= 0xffffffffu, "window sizes fit the descriptor");
 
 static void describe_stack(void)
@@ -191,6 +192,7 @@ static void describe_stack(void)
 		.off_snd_queuelen = PCB_OFF(snd_queuelen), .off_rcv_wnd = PCB_OFF(rcv_wnd),
 		.off_unacked = PCB_OFF(unacked), .off_nrtx = PCB_OFF(nrtx),
 		.wnd_size = sizeof(tcpwnd_size_t), .wnd_max = TCP_WND, .snd_buf_max = TCP_SND_BUF,
+		.off_backlog = (uint32_t)offsetof(struct tcp_pcb_listen, backlog),
 	};
 	socket_describe(&net_info);
 	uniscope_info.net = (uint64_t)&net_info; /* before sealing: the descriptor is writable */

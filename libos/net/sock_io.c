@@ -151,7 +151,7 @@ static int64_t recv_udp(struct socket *so, const struct linux_iovec *iov, uint32
 int64_t socket_recv(struct socket *so, const struct linux_iovec *iov, uint32_t count, int flags,
 		    uint64_t uaddr, uint64_t ulen, int *msg_flags)
 {
-	so->owner_tid = current->id; /* read, write and the rest come here, not through socket_get */
+	socket_touch(so); /* read, write and the rest come here, not through socket_get */
 	if (flags & LINUX_MSG_OOB)
 		return -LINUX_EOPNOTSUPP;
 	if (so->type == LINUX_SOCK_DGRAM)
@@ -235,7 +235,7 @@ static int64_t send_udp(struct socket *so, const struct linux_iovec *iov, uint32
 int64_t socket_send(struct socket *so, const struct linux_iovec *iov, uint32_t count, int flags,
 		    uint64_t uaddr, uint64_t addrlen)
 {
-	so->owner_tid = current->id; /* read, write and the rest come here, not through socket_get */
+	socket_touch(so); /* read, write and the rest come here, not through socket_get */
 	if (flags & LINUX_MSG_OOB)
 		return -LINUX_EOPNOTSUPP;
 	if (so->type == LINUX_SOCK_DGRAM)

@@ -18,6 +18,7 @@
 #include "net.h"
 
 struct socket sockets[MAX_SOCKETS];
+static uint64_t socket_calls; /* stamps socket.call_seq */
 
 static void socket_release(struct fd_object *o);
 
@@ -124,7 +125,8 @@ static struct socket *socket_alloc(struct netconn *conn, uint16_t family, uint16
 			continue;
 		so = &sockets[i];
 		*so = (struct socket){ .conn = conn, .family = family, .type = type, .fd = -1,
-				       .linger_seconds = -1, .owner_tid = current->id };
+				       .linger_seconds = -1 };
+		socket_touch(so);
 		fd_object_init(&so->object, &socket_ops);
 	}
 	irq_restore(flags);
@@ -184,8 +186,14 @@ int64_t socket_get(int fd, struct socket **out)
 		return -LINUX_ENOTSOCK;
 	}
 	*out = (struct socket *)o;
-	(*out)->owner_tid = current->id;
+	socket_touch(*out);
 	return 0;
+}
+
+void socket_touch(struct socket *so)
+{
+	so->owner_tid = current->id;
+	so->call_seq = __atomic_add_fetch(&socket_calls, 1, __ATOMIC_RELAXED);
 }
 
 void socket_put(struct socket *so)
@@ -550,7 +558,9 @@ void socket_describe(struct uniscope_net_info *info)
 		.netconn_off_op_completed = (uint32_t)offsetof(struct netconn, op_completed),
 		.netconn_off_socket = (uint32_t)offsetof(struct netconn, socket),
 		.netconn_off_state = (uint32_t)offsetof(struct netconn, state),
+		.socket_off_rcvevent = (uint32_t)offsetof(struct socket, rcvevent),
 	};
+	info->socket_off_call_seq = (uint32_t)offsetof(struct socket, call_seq);
 	_Static_assert(offsetof(struct socket, object) == 0, "a socket's object is its first member");
 	fd_table_describe(info);
 }

@@ -79,6 +79,7 @@ struct socket {
 	uint16_t type;            /* LINUX_SOCK_STREAM or LINUX_SOCK_DGRAM */
 	int32_t fd;               /* the descriptor last given for it */
 	uint32_t owner_tid;       /* the thread that last called on it */
+	uint64_t call_seq;        /* when: socket_calls at that call (host tools: the last of a thread's) */
 	uint32_t rx_pending;      /* bytes of rx_pbuf not yet read (host tools read this) */
 	/* What the last receive left: a TCP pbuf chain and how far it was read, or a UDP netbuf. */
 	struct pbuf *rx_pbuf;
@@ -108,6 +109,8 @@ extern const struct fd_ops socket_ops;
 /* The socket behind descriptor fd, with a reference (socket_put): -EBADF, -ENOTSOCK. */
 int64_t socket_get(int fd, struct socket **out);
 void socket_put(struct socket *so);
+/* The calling thread calls on so: it owns it, and this is its latest call. */
+void socket_touch(struct socket *so);
 int64_t lwip_to_errno(err_t err);
 uint32_t socket_poll(struct fd_object *o);
 /* The address of a netconn end (local or peer) as a sockaddr for the application. */

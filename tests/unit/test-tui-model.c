@@ -244,6 +244,30 @@ static void test_net(void)
 	is_int(model.status.net.rx_pps, 0, "net: a counter that went back gives 0, not a wrap");
 }
 
+static void test_conns(void)
+{
+	static struct tui_conn rows[TUI_MAX_CONNS + 10];
+
+	fresh(100);
+	for (size_t i = 0; i < TUI_MAX_CONNS + 10; i++) {
+		memset(&rows[i], 0, sizeof(rows[i]));
+		snprintf(rows[i].state, sizeof(rows[i].state), "%s", i ? "ESTAB" : "LISTEN");
+		snprintf(rows[i].peer, sizeof(rows[i].peer), "10.0.2.2:%zu", 1000 + i);
+		rows[i].recv_q = rows[i].send_q = TUI_QUEUE_UNKNOWN;
+	}
+	model.dirty = false;
+	tui_model_set_conns(&model, rows, 3, 3);
+	ok(model.dirty && model.nr_conns == 3 && model.conns_total == 3, "conns: three rows");
+	model.dirty = false;
+	tui_model_set_conns(&model, rows, 3, 3);
+	ok(!model.dirty, "conns: the same rows again draw nothing");
+	tui_model_set_conns(&model, rows, TUI_MAX_CONNS + 10, TUI_MAX_CONNS + 10);
+	is_int(model.nr_conns, TUI_MAX_CONNS, "conns: at most TUI_MAX_CONNS rows are kept");
+	is_int(model.conns_total, TUI_MAX_CONNS + 10, "conns: the total says how many there were");
+	tui_model_set_conns_error(&model, "tcp_active_pcbs: the list loops");
+	ok(!strcmp(model.conns_error, "tcp_active_pcbs: the list loops"), "conns: why the list stops");
+}
+
 int main(void)
 {
 	test_ring();
@@ -256,6 +280,7 @@ int main(void)
 	test_console_and_rate();
 	test_source();
 	test_net();
+	test_conns();
 	tui_model_free(&model);
 	return done_testing();
 }

@@ -6,6 +6,8 @@
  *	echo PORT     a TCP echo server, one connection at a time
  *	client ADDR PORT   connects out, sends a line, prints the answer
  *	beat ADDR PORT     a UDP datagram to ADDR:PORT every 100 ms, forever
+ *	dial ADDR PORT     a new TCP connection to ADDR:PORT every 300 ms, forever,
+ *	                   each sending a line; prints how each went
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -83,6 +85,22 @@ static __attribute__((noreturn)) void beat(const char *addr, int port)
 	}
 }
 
+static __attribute__((noreturn)) void dial(const char *addr, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+
+	inet_pton(AF_INET, addr, &a.sin_addr);
+	for (unsigned n = 0;; n++) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 && dprintf(s, "dial %u\n", n) > 0)
+			printf("dial %u: connected\n", n);
+		else
+			printf("dial %u: %s\n", n, strerror(errno));
+		close(s);
+		usleep(300 * 1000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
@@ -93,12 +111,14 @@ int main(int argc, char **argv)
 		return client(argv[2], atoi(argv[3]));
 	if (argc > 3 && !strcmp(argv[1], "beat"))
 		beat(argv[2], atoi(argv[3]));
+	if (argc > 3 && !strcmp(argv[1], "dial"))
+		dial(argv[2], atoi(argv[3]));
 	if (argc > 1 && !strcmp(argv[1], "loopback"))
 		return mode_loopback();
 	if (argc > 1 && !strcmp(argv[1], "events"))
 		return mode_events();
 	if (argc > 1 && !strcmp(argv[1], "badargs"))
 		return mode_badargs();
-	fprintf(stderr, "usage: net loopback|events|badargs|echo PORT|client ADDR PORT\n");
+	fprintf(stderr, "usage: net loopback|events|badargs|echo PORT|client ADDR PORT|beat ADDR PORT|dial ADDR PORT\n");
 	return 2;
 }

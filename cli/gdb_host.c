@@ -252,6 +252,7 @@ static void refresh(struct us_gdb_target *g, bool light)
 		return;
 	}
 	us_gdb_target_fini(g);
+	g->maps_read = false; /* as a full snapshot leaves it: read again when asked */
 	/* A broken list ends where it broke, as the stub's did. */
 	us_error_destroy(us_target_thread_list(g->t, &g->threads, &g->nr_threads));
 }

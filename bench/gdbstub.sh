@@ -2,7 +2,9 @@
 # GDB through the in-guest stub vs through QEMU's own gdbstub, same image,
 # same session: `stepi` x1000 and reading 64 MiB of guest heap memory (best of 3). Prints the
 # times and the ratios (ours / QEMU's for stepi time; QEMU's / ours for read
-# throughput, so higher is better for both "x" figures below).
+# throughput, so higher is better for both "x" figures below), then where a
+# stepi goes: the packets GDB sends per step on each stub, with their mean
+# round trip as GDB sees it (200 steps with `set debug remote 1`).
 #
 #	bench/gdbstub.sh [BUILD] [LOAD]
 #
@@ -29,7 +31,8 @@ gdb_once() {
 	sock=$1
 	shift
 	start=$(date +%s%N)
-	gdb -batch -nx -ex "set pagination off" -ex "target remote $sock" "$@" -ex detach "$T" >"$tmp/gdb.out" 2>&1
+	gdb -batch -nx -ex "set pagination off" -ex "target remote $sock" "$@" -ex detach "$T" >"$tmp/gdb.out" 2>&1 ||
+		{ echo "gdbstub.sh: GDB failed on $sock:" >&2; tail -5 "$tmp/gdb.out" >&2; exit 1; }
 	end=$(date +%s%N)
 	echo $(((end - start) / 1000000))
 }
@@ -70,4 +73,25 @@ awk -v so=$((step_ours - base_ours)) -v sq=$((step_qemu - base_qemu)) \
 	printf "stepi x1000: uniscope stub %d ms, QEMU gdbstub %d ms, ratio %.2f (target <= 1.5)\n", so, sq, so / (sq > 0 ? sq : 1);
 	printf "read 64 MiB: uniscope stub %d ms (%.0f KB/s), QEMU gdbstub %d ms (%.0f KB/s), throughput ratio %.2f (target >= 0.5)\n",
 		ro, 67108864 / (ro > 0 ? ro : 1), rq, 67108864 / (rq > 0 ? rq : 1), (rq > 0 ? rq : 1) / (ro > 0 ? ro : 1) }'
+
+# Per packet kind: how many per step, and the mean time from sending it to the reply.
+packets_per_step() {
+	sed "s/1000/200/" "$tmp/steps.gdb" >"$tmp/steps200.gdb"
+	gdb -batch -nx -ex "set pagination off" -ex "target remote $1" -ex "set debug timestamp on" \
+		-ex "set debug remote 1" -x "$tmp/steps200.gdb" -ex "set debug remote 0" -ex detach "$T" >"$tmp/packets" 2>&1
+	# The clock is the word before "[remote]": GDB's own output may share the line.
+	awk 'function stamp(line) { sub(/ +\[remote\].*/, "", line); sub(/.*[^0-9.]/, "", line); return line }
+	/\[remote\] Sending packet: / {
+		t = stamp($0); k = $0; sub(/.*Sending packet: \$/, "", k)
+		if (k ~ /^vCont;s/) k = "vCont;s"; else if (k ~ /^qXfer:threads/) k = "qXfer:threads"
+		else if (k ~ /^q[fs]ThreadInfo/) k = substr(k, 1, 12); else k = substr(k, 1, 1)
+		pending = 1; next }
+	/\[remote\] Packet received: / && pending { sum[k] += stamp($0) - t; n[k]++; pending = 0 }
+	END { for (k in n) printf "  %-14s %.2f per stepi, %.3f ms each\n", k, n[k] / 200, 1000 * sum[k] / n[k] }' \
+		"$tmp/packets" | sort
+}
+echo "where a stepi goes, uniscope stub (packet, count per step, mean round trip):"
+packets_per_step "$dir/gdb.sock"
+echo "where a stepi goes, QEMU gdbstub:"
+packets_per_step "$dir/qemu-gdb.sock"
 echo "load: $LOAD busy loops of ours; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

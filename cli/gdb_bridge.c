@@ -187,7 +187,12 @@ static bool flush_record(struct gdb_bridge *b, const struct record_header *h, co
 /* A stub halted in its stop loop wakes on the knock's interrupt (mailbox.h). */
 static void knock(struct gdb_bridge *b)
 {
-	if (b->knock_pending && b->io.to_guest(b->io.ctx, CHAN_GDB, "", 0))
+	bool sent;
+
+	if (!b->knock_pending)
+		return;
+	sent = b->io.bell ? b->io.bell(b->io.ctx) : b->io.to_guest(b->io.ctx, CHAN_GDB, "", 0);
+	if (sent)
 		b->knock_pending = false;
 }
 
@@ -647,8 +652,10 @@ void gdb_bridge_client_gone(struct gdb_bridge *b)
 	b->client_no_ack = b->no_ack_asked = b->reply_expected = false;
 	b->detach_sent = b->detached = false;
 	b->stopped = false; /* the stub lets the image run */
-	if (detached)
+	if (detached) {
+		mailbox_let_go(b); /* the stub's trace stream yields to a connected debugger only */
 		return;
+	}
 	b->awaiting_echo = true;
 	b->echo_deadline_ms = now_ms() + ECHO_QUIET_MS;
 	send_control(b, CHAN_CTL_DEBUGGER_GONE);

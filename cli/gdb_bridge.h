@@ -35,6 +35,12 @@ struct gdb_bridge_io {
 	/* Bytes for the debugger; false: its queue is full (the loop cuts it off). */
 	bool (*to_client)(void *ctx, const void *buf, size_t len);
 	void *ctx;
+	/*
+	 * The knock that wakes a halted stub after a mailbox write: a lone
+	 * frame delimiter, one byte on the line. NULL: an empty gdb frame
+	 * through to_guest. false: no room now (knocked again later).
+	 */
+	bool (*bell)(void *ctx);
 };
 
 struct gdb_bridge_options {
@@ -70,7 +76,11 @@ void gdb_bridge_client_gone(struct gdb_bridge *b);
 /* Counts a client the loop cuts off (it stopped reading); client_gone follows. */
 void gdb_bridge_client_cut_off(struct gdb_bridge *b);
 
-/* A CHAN_GDB frame's payload; an empty one is the stub's doorbell (mailbox.h). */
+/*
+ * A CHAN_GDB frame's payload; an empty one is an older stub's doorbell.
+ * Today's stub rings with a lone delimiter, which reaches no callback: the
+ * loop's next gdb_bridge_poll() drains the mailbox (mailbox.h).
+ */
 void gdb_bridge_from_guest(struct gdb_bridge *b, const uint8_t *payload, size_t len);
 /* The stub echoed CHAN_CTL_DEBUGGER_GONE: what follows is for the next client. */
 void gdb_bridge_guest_reset(struct gdb_bridge *b);

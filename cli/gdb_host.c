@@ -233,6 +233,30 @@ void gdb_host_client_connected(struct gdb_host *h)
 	h->engine.no_ack = true;
 }
 
+/*
+ * The thread list document and a thread's extra info need ids, names and
+ * states alone, read from memory: no registers (the on-CPU thread's cost
+ * a query of QEMU per packet, and GDB asks for the list after every step),
+ * no panic record, no memory map.
+ */
+static bool names_and_states(const char *payload, size_t len)
+{
+	return (len >= 19 && !memcmp(payload, "qXfer:threads:read:", 19)) ||
+	       (len >= 17 && !memcmp(payload, "qThreadExtraInfo,", 17));
+}
+
+static void refresh(struct us_gdb_target *g, bool light)
+{
+	if (!light) {
+		us_gdb_target_refresh(g);
+		return;
+	}
+	us_gdb_target_fini(g);
+	g->maps_read = false; /* as a full snapshot leaves it: read again when asked */
+	/* A broken list ends where it broke, as the stub's did. */
+	us_error_destroy(us_target_thread_list(g->t, &g->threads, &g->nr_threads));
+}
+
 bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *payload, size_t len)
 {
 	char framed[GDB_RX_BUF_SIZE + 4];
@@ -247,8 +271,9 @@ bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *p
 		h->target = target;
 	}
 	if (target && !description) { /* threads, names and TLS as the guest stands now */
-		us_gdb_target_refresh(&h->g);
-		qsort(h->g.threads, h->g.nr_threads, sizeof(h->g.threads[0]), by_id);
+		refresh(&h->g, names_and_states(payload, len));
+		if (h->g.nr_threads) /* none read: threads may be NULL, which qsort may not take */
+			qsort(h->g.threads, h->g.nr_threads, sizeof(h->g.threads[0]), by_id);
 	}
 	if (!target && !description) {
 		static const char none[] = "E.nohost.uniscope: no view of the guest's memory from the host";

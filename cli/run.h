@@ -175,6 +175,8 @@ uint64_t run_now_ms(void);
  * when the serial queue has no room for it (the caller holds it back).
  */
 bool run_send_frame(struct run_state *rs, uint8_t channel, const void *payload, size_t len);
+/* A lone frame delimiter (0x00): wakes a halted stub, decodes as nothing (mailbox.h). */
+bool run_send_bell(struct run_state *rs);
 /* Frames from the guest the decoder refused so far (corrupt, truncated, ...). */
 uint32_t run_frames_dropped(const struct run_state *rs);
 

@@ -39,6 +39,11 @@ static bool bridge_to_guest(void *ctx, uint8_t channel, const void *buf, size_t 
 	return run_send_frame(ctx, channel, buf, len);
 }
 
+static bool bridge_bell(void *ctx)
+{
+	return run_send_bell(ctx);
+}
+
 static bool bridge_to_client(void *ctx, const void *buf, size_t len)
 {
 	struct run_state *rs = ctx;
@@ -62,7 +67,7 @@ int run_gdb_open(struct run_state *rs)
 		.fast_path = !(env && !strcmp(env, "0")) && !rs->opt.xen && !rs->opt.record_dir,
 		.kill_on_k = rs->opt.gdb_kill,
 	};
-	struct gdb_bridge_io io = { bridge_to_guest, bridge_to_client, rs };
+	struct gdb_bridge_io io = { bridge_to_guest, bridge_to_client, rs, bridge_bell };
 
 	if (rs->opt.xen && rs->session.domid >= 0) { /* the domain exists by now */
 		snprintf(rs->gdb_target_spec, sizeof(rs->gdb_target_spec), "xen:%d", rs->session.domid);

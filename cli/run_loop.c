@@ -87,6 +87,16 @@ bool run_send_frame(struct run_state *rs, uint8_t channel, const void *payload, 
 	return true;
 }
 
+bool run_send_bell(struct run_state *rs)
+{
+	static const uint8_t delimiter = 0;
+
+	if (!byte_queue_push(&rs->serial_out, &delimiter, 1))
+		return false;
+	flush_serial(rs);
+	return true;
+}
+
 static void send_control(struct run_state *rs, const struct chan_ctl_msg *m)
 {
 	uint8_t payload[CHAN_CTL_MAX];
@@ -269,7 +279,7 @@ static void write_stats(struct run_state *rs)
 	};
 
 	if (b) {
-		st.gdb_fast_reads = b->fast_reads;
+		st.gdb_fast_reads = b->fast_reads, st.gdb_host_answers = b->host_answers;
 		st.gdb_mailbox_in = b->mailbox_in, st.gdb_mailbox_out = b->mailbox_out;
 		st.gdb_stale = b->stale, st.gdb_clients = b->clients, st.gdb_cut_off = b->cut_off;
 	}

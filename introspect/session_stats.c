@@ -21,6 +21,7 @@ static const struct {
 	{ "frames_out_ok", offsetof(struct session_stats, frames_out) },
 	{ "dropped_out", offsetof(struct session_stats, dropped_out) },
 	{ "gdb_fast_reads", offsetof(struct session_stats, gdb_fast_reads) },
+	{ "gdb_host_answers", offsetof(struct session_stats, gdb_host_answers) },
 	{ "gdb_mailbox_in", offsetof(struct session_stats, gdb_mailbox_in) },
 	{ "gdb_mailbox_out", offsetof(struct session_stats, gdb_mailbox_out) },
 	{ "gdb_stale", offsetof(struct session_stats, gdb_stale) },

@@ -18,6 +18,7 @@ struct session_stats {
 	uint64_t frames_out;      /* frames the guest says it decoded */
 	uint64_t dropped_out;     /* frames the guest refused */
 	uint64_t gdb_fast_reads;  /* GDB memory reads answered from guest RAM */
+	uint64_t gdb_host_answers; /* GDB packets the bridge answered from the host (thread list, ...) */
 	uint64_t gdb_mailbox_in;  /* bytes to the stub through the GDB mailbox */
 	uint64_t gdb_mailbox_out; /* bytes from the stub through it */
 	uint64_t gdb_stale;       /* stub bytes dropped: meant for a client that left */

@@ -195,6 +195,8 @@ struct us_thread {
  * walk stopped early.
  */
 struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count);
+/* The same walk from guest memory alone: regs and regs_source left zero. */
+struct us_error *us_target_thread_list(struct us_target *t, struct us_thread **threads, size_t *count);
 /*
  * A thread's x87/SSE state (fpu.c): from its vCPU when it is on one, else
  * from the FXSAVE area in its struct thread (thread_layout.off_fpu_state).

@@ -27,6 +27,7 @@ struct thread_walk {
 	uint64_t idle;   /* the idle thread's address, 0 unknown */
 	struct us_thread *threads;
 	size_t count, cap;
+	bool regs; /* each thread's registers too (the on-CPU one's cost a monitor query) */
 };
 
 static uint32_t field_u32(const uint8_t *node, uint32_t off)
@@ -176,7 +177,8 @@ static struct us_error *append(struct thread_walk *w, uint64_t address)
 		w->cap = cap;
 	}
 	decode_thread(w, address, &w->threads[w->count]);
-	thread_regs(w->t, &w->threads[w->count]);
+	if (w->regs)
+		thread_regs(w->t, &w->threads[w->count]);
 	w->count++;
 	return NULL;
 }
@@ -243,9 +245,10 @@ static struct us_error *walk_list(struct thread_walk *w, uint64_t node)
 	return NULL;
 }
 
-struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count)
+static struct us_error *walk_threads(struct us_target *t, bool regs, struct us_thread **threads,
+				     size_t *count)
 {
-	struct thread_walk w = { .t = t, .layout = &t->info.thread_layout };
+	struct thread_walk w = { .t = t, .layout = &t->info.thread_layout, .regs = regs };
 	struct us_error *err;
 	uint64_t head;
 
@@ -265,6 +268,16 @@ struct us_error *us_target_threads(struct us_target *t, struct us_thread **threa
 	*threads = w.threads;
 	*count = w.count;
 	return err ? us_error_prefix(err, "%s", t->name) : NULL;
+}
+
+struct us_error *us_target_threads(struct us_target *t, struct us_thread **threads, size_t *count)
+{
+	return walk_threads(t, true, threads, count);
+}
+
+struct us_error *us_target_thread_list(struct us_target *t, struct us_thread **threads, size_t *count)
+{
+	return walk_threads(t, false, threads, count);
 }
 
 /* The names are abi.h's; a value no enum holds (a corrupt guest) is "?". */

@@ -34,7 +34,7 @@ test_expect_success 'break (served by a debug register), continue, print, finish
 	gdb_session -ex "break sleep_ms" -ex continue -ex "print ms" -ex delete -ex finish >out &&
 	expect_grep "Breakpoint 1, sleep_ms \(ms=(ms@entry=)?[0-9]+\) at libos/kern/sched.c" out &&
 	expect_grep "^\\\$1 = (1|10|25|100)$" out &&
-	expect_grep "^(sleeper \(arg=0x(a|19)\)|main \(\)) at examples/threads/main.c:[0-9]+" out
+	expect_grep "^(0x[0-9a-f]+ in )?(sleeper \(arg=0x(a|19)\)|main \(\)|producer \(arg=[^)]*\)) at examples/threads/main.c:[0-9]+" out
 '
 
 test_expect_success 'hbreak and stepi, next' '
@@ -163,6 +163,46 @@ test_expect_success 'stepping: a stopped stub talks through the GDB mailbox, or 
 	expect_grep "^gdb_mailbox_out=0$" $XDG_RUNTIME_DIR/uniscope/f4/stats &&
 	gdb_batch $T -ex "target remote $XDG_RUNTIME_DIR/uniscope/f3/gdb.sock" -ex "info threads" -ex detach >again &&
 	expect_grep "sleeper-10" again
+'
+
+# For GDB's python: change a stopped guest's memory behind the stub's back,
+# through the session's RAM file (identity-mapped: offset = address).
+cat >poke.py <<'EOF'
+import gdb, os
+def poke(expr, data):
+    with open(os.environ["GUEST_MEM"], "r+b") as f:
+        f.seek(int(gdb.parse_and_eval(expr)))
+        f.write(data)
+def rename_first_thread():
+    poke("(long)&thread_list->name", b"renamed\0")
+saved_link = None
+def break_second_link():
+    global saved_link
+    saved_link = int(gdb.parse_and_eval("(long)thread_list->next_all->next_all"))
+    poke("(long)&thread_list->next_all->next_all", (0x10).to_bytes(8, "little"))
+def mend_second_link():
+    poke("(long)&thread_list->next_all->next_all", saved_link.to_bytes(8, "little"))
+EOF
+
+test_expect_success 'thread lists from the host: every chunk alike, fresh after a rename, cut where the list breaks' '
+	start_session f5 $T "run_ms=0" &&
+	test_when_finished "stop_session f5" &&
+	GUEST_MEM=$SESSION_DIR/mem gdb_session -ex "source poke.py" -ex stepi \
+		-ex "maint packet qXfer:threads:read::0,ffb" -ex "maint packet qXfer:threads:read::0,fff" \
+		-ex "python rename_first_thread()" -ex "info threads" \
+		-ex "python break_second_link()" -ex "info threads" -ex "python mend_second_link()" \
+		-ex "info threads" >out &&
+	grep "^received: " out >replies &&
+	expect_equal "$(sed -n 1p replies)" "$(sed -n 2p replies)" &&
+	expect_grep "^received: \"l<\?xml.*sleeper-10" replies &&
+	awk "/^  Id / {n++} n == 1" out >renamed &&
+	expect_grep "Thread [0-9]+ \"renamed\"" renamed &&
+	awk "/^  Id / {n++} n == 2" out >broken &&
+	expect_equal "$(grep -c "^[ *] *[0-9][0-9]* *Thread " broken)" 2 &&
+	awk "/^  Id / {n++} n == 3" out >mended &&
+	expect_equal "$(grep -c "^[ *] *[0-9][0-9]* *Thread " mended)" "$(grep -c "^[ *] *[0-9][0-9]* *Thread " renamed)" &&
+	for i in $(seq 20); do grep -q "^gdb_host_answers=[1-9]" $SESSION_DIR/stats && break; sleep 0.5; done &&
+	expect_grep "^gdb_host_answers=[1-9]" $SESSION_DIR/stats
 '
 
 test_expect_success 'uniscope gdb NAME starts GDB already connected' '

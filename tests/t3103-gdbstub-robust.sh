@@ -198,7 +198,7 @@ test_expect_success 'full: a cyclic thread list and wild pointers end in errors,
 test_expect_success 'a stepi cut short by another thread leaves no stale SIGTRAP behind' '
 	start_session s1 $T "run_ms=0" &&
 	test_when_finished "stop_session s1" &&
-	printf "%s\n" "hbreak sleep_ms" "hbreak cond_signal" "continue" "set \$n = 0" "while \$n < 15" "stepi" \
+	printf "%s\n" "hbreak sleep_ms" "hbreak cond_signal" "continue" "set \$n = 0" "while \$n < 40" "stepi" \
 		"continue" "set \$n = \$n + 1" "end" >steps.gdb &&
 	gdb_attach -x steps.gdb >out &&
 	expect_no_grep "SIGTRAP" out &&

@@ -9,11 +9,16 @@
  *
  *	to_guest   GDB's bytes, written by the host while the stub is stopped;
  *	           the stub polls it alongside the channel. After each write
- *	           the host too sends an empty CHAN_GDB frame (a knock): a stub
- *	           that waits for input with hlt wakes on its interrupt.
+ *	           the host too sends a knock: a stub that waits for input
+ *	           with hlt wakes on its interrupt.
  *	to_host    the stub's replies, used while host_attached is set; after
- *	           each write the stub sends an empty CHAN_GDB frame (a doorbell)
- *	           so a host that is not polling learns of it.
+ *	           each write the stub rings a doorbell so a host that is not
+ *	           polling learns of it.
+ *
+ * Knock and doorbell are one byte each: a lone 0x00, a frame delimiter
+ * with no frame, which the channel's decoders pass over without a word
+ * (an older peer's empty CHAN_GDB frame means the same). What wakes the
+ * other side is the byte's arrival: it then looks at the rings.
  *
  * The guest finds nothing here it trusts: indices come from the other side,
  * so a ring whose used count exceeds its size reads as empty and writes

@@ -33,7 +33,7 @@ void debug_client_gone(void);
  * sleepers or otherwise run the world meanwhile.
  */
 bool debug_world_stopped(void);
-/* True while a debugger is attached (it has spoken and not left). */
+/* True while a debugger is attached (it has spoken and not left) or connecting. */
 bool debug_client_attached(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include <uniscope/mailbox.h>
 #include "debug.h"
 #include "kern/channel.h"
+#include "plat/plat.h"
 
 /* Enough for the host to drain a full ring many times over, even under emulation. */
 #define MAILBOX_WAIT_NS 1000000000ull
@@ -43,9 +44,23 @@ static size_t put_waiting(const uint8_t *p, size_t len)
 }
 
 /*
+ * The doorbell: one 0x00 byte, a frame delimiter with no frame, which
+ * every channel decoder passes over. One byte is one wake-up of the host
+ * (it drains the mailbox whenever it wakes); a frame was ten, each a VM
+ * exit here and a wake-up there. Called with interrupts off, between
+ * frames, so it never lands inside one.
+ */
+static void ring_doorbell(void)
+{
+	static const uint8_t delimiter = 0;
+
+	plat->console_write(&delimiter, 1);
+}
+
+/*
  * Sends through the mailbox when the host has attached it, ringing the
- * doorbell (an empty gdb frame) for a host that is not polling. False when
- * not attached: the caller uses the channel.
+ * doorbell for a host that is not polling. False when not attached: the
+ * caller uses the channel.
  */
 bool mailbox_send(const void *buf, size_t len)
 {
@@ -54,7 +69,7 @@ bool mailbox_send(const void *buf, size_t len)
 	if (!mailbox_load(&uniscope_gdb_mailbox.host_attached))
 		return false;
 	left = put_waiting(buf, len);
-	channel_send(CHAN_GDB, 0, 0);
+	ring_doorbell();
 	if (left) {
 		/* The host went away mid-reply: the channel from here on. */
 		mailbox_store(&uniscope_gdb_mailbox.host_attached, 0);

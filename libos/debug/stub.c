@@ -431,7 +431,7 @@ static bool poll_debugger_input(void)
  * CPU, and on a loaded host the scheduler makes a spinner wait its turn,
  * in milliseconds, while a halted vCPU woken by an interrupt runs at once.
  * So after a short spin the stub halts with interrupts on: the host knocks
- * (an empty gdb frame) after each write to the mailbox, the console's
+ * (one byte, mailbox.h) after each write to the mailbox, the console's
  * interrupt ends the halt, and the timer's tick (which runs nothing while
  * the world is stopped, debug_world_stopped) bounds it. Only with the
  * mailbox in use, and never in a dying image, whose handlers may be the
@@ -450,9 +450,15 @@ bool debug_world_stopped(void)
 	return stub.stopped;
 }
 
+/*
+ * A debugger has spoken, or one is connecting: the host attaches the
+ * mailbox when a client connects, before its first packet, which would
+ * otherwise wait (seconds, on a loaded host) behind a trace stream
+ * draining at the line's full rate.
+ */
 bool debug_client_attached(void)
 {
-	return stub.debugger_attached;
+	return stub.debugger_attached || mailbox_host_attached();
 }
 
 /*
@@ -521,7 +527,7 @@ void debug_channel_input(const uint8_t *data, size_t len)
 	bool was_running = !stub.stopped;
 
 	if (!stub.ready || len == 0)
-		return; /* len 0: the host's knock, which only had to wake us */
+		return; /* len 0: an older host's knock, which only had to wake us */
 	if (!stub.debugger_attached) {
 		/* A debugger starts with a packet: a stray ack (the last one of a client that detached) is not one. */
 		if (!memchr(data, '$', len))

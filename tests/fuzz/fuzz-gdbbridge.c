@@ -6,14 +6,21 @@
  * (for the fast path's reads and page walks) and the mailbox's ring
  * indices come from the input too. Nothing may read or write outside its
  * buffers, and no queue may grow past its bound.
+ *
+ * Flag 4 plants an identity map (cr3 0x1000) and a descriptor whose thread
+ * list starts at THREADS_AT in the input's bytes, so the host's answers
+ * (qXfer:threads and the rest, gdb_host.c) walk what the input says
+ * (corpus/fuzz-gdbbridge/threads-kept).
  */
 #include <stdint.h>
 #include <string.h>
 #include <uniscope/mailbox.h>
 #include "../../cli/gdb_bridge.c"
 #include "../../cli/gdb_host.c"
+#include "synthetic.h"
 
 #define RAM_SIZE (64 * 1024)
+#define THREADS_AT 0x5000u
 
 static bool guest_room;
 static size_t client_bytes;
@@ -31,6 +38,23 @@ static bool sink_to_client(void *ctx, const void *buf, size_t len)
 	return client_bytes < (1u << 20);
 }
 
+static void put64(uint8_t *ram, uint64_t at, uint64_t v) { memcpy(ram + at, &v, 8); }
+
+static void plant_descriptor(uint8_t *ram)
+{
+	struct uniscope_info info = {
+		.magic = UNISCOPE_INFO_MAGIC, .version = UNISCOPE_INFO_VERSION,
+		.size = sizeof(struct uniscope_info), .nr_cpus = 1, .thread_layout = TEST_THREAD_LAYOUT,
+		.thread_list = 0x4000, .current_thread = 0x4008,
+	};
+
+	put64(ram, 0x1000, 0x2000 | 3); /* PML4 -> PDPT -> PD: one 2 MiB page at 0 */
+	put64(ram, 0x2000, 0x3000 | 3);
+	put64(ram, 0x3000, 0x83);
+	put64(ram, 0x4000, THREADS_AT);
+	memcpy(ram + 0x8000, &info, sizeof(info));
+}
+
 /* Guest RAM: the first bytes of the input, repeated, and a target over them. */
 static struct us_target *ram_target(const uint8_t *data, size_t size)
 {
@@ -42,6 +66,8 @@ static struct us_target *ram_target(const uint8_t *data, size_t size)
 	memset(ram, 0, sizeof(ram));
 	for (size_t off = 0; n && off < RAM_SIZE; off += n)
 		memcpy(ram + off, data, RAM_SIZE - off < n ? RAM_SIZE - off : n);
+	if (data[0] & 4)
+		plant_descriptor(ram);
 	/* borrowed, not copied: the buffer backend only reads, and ram is rebuilt every run */
 	if (us_backend_buffer_borrow(ram, sizeof(ram), 0, &(struct uniscope_regs){ 0 }, &backend))
 		return NULL;

@@ -329,6 +329,34 @@ static bool test_resync(void)
 }
 
 /*
+ * A lone 0x00 is the GDB mailbox's knock and doorbell (mailbox.h): between
+ * frames, any number of them, it decodes as nothing, counts nothing, and
+ * the frames around it arrive.
+ */
+static bool test_lone_delimiters(void)
+{
+	static const uint8_t bell = 0;
+	size_t n;
+
+	reset();
+	for (int i = 0; i < 100; i++) {
+		size_t len = rng() % 64;
+
+		fill(payload, len, PAT_RANDOM);
+		n = chan_frame_encode(wire, sizeof(wire), CHAN_GDB, (uint16_t)i, payload, len);
+		feed(wire, n, 1 + rng() % 16);
+		for (int bells = i % 4; bells > 0; bells--)
+			feed(&bell, 1, 1);
+		if (got.frames != (size_t)i + 1 || !check_last(CHAN_GDB, (uint16_t)i, len))
+			FAIL("frame %d lost among lone delimiters", i);
+	}
+	if (got.text_len || got.rejected_len || error_count(&dec.stats))
+		FAIL("lone delimiters made %zu text, %zu rejected bytes, %u errors", got.text_len,
+		     got.rejected_len, error_count(&dec.stats));
+	return true;
+}
+
+/*
  * Text before the first 0x00 comes back as TEXT, a rejected run comes back
  * byte for byte, and expect_text() returns to text after a frame.
  */
@@ -548,6 +576,7 @@ int main(void)
 	reset();
 	ok(damaged_then_good(flip_bit, "bit-flipped"), "bit-flipped frames dropped and counted, next frame decodes");
 	ok(test_resync(), "garbage before and between frames, resynchronisation");
+	ok(test_lone_delimiters(), "a lone delimiter (the mailbox's knock and doorbell) decodes as nothing");
 	ok(test_exit_how(), "EXIT says how the guest ended; an old guest's EXIT still parses");
 	ok(test_text_mode(), "text before framing, rejected runs handed back, text fallback");
 	ok(test_oversize(), "oversize runs and payloads dropped and counted");

@@ -435,3 +435,31 @@ if unmatched or left:
 print("frames agree on %d threads" % len(ours))
 PY
 }
+
+# hold_connections PORT N: N keep-alive connections to the httpd example
+# (a page saying "hello from uniscope"), each after one request, held open
+# until the file release exists (at most 600 s); "held" once they all are.
+hold_connections() {
+	python3 - $1 $2 <<-'PY' &
+	import os, socket, sys, time
+	port, n = int(sys.argv[1]), int(sys.argv[2])
+	held = []
+	for i in range(n):
+	    s = socket.create_connection(("127.0.0.1", port), timeout=300)
+	    s.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+	    data = b""
+	    while b"hello from uniscope" not in data:
+	        data += s.recv(4096)
+	    held.append(s)
+	    time.sleep(0.005) # QEMU takes forwarded connections with a backlog of 1
+	open("held", "w").write("%d\n" % n)
+	end = time.time() + 600
+	while not os.path.exists("release") and time.time() < end:
+	    time.sleep(0.1)
+	PY
+	for _i in $(seq 600); do
+		[ -s held ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

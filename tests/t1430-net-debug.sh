@@ -18,38 +18,13 @@ AB_REQUESTS=4000
 mkdir -p www &&
 echo "<h1>hello from uniscope</h1>" >www/index.html
 
-# hold_connections N: N keep-alive connections, each after one request,
-# held open until the file release exists; "held" once they all are.
-hold_connections() {
-	python3 - $PORT $1 <<-'PY' &
-	import os, socket, sys, time
-	port, n = int(sys.argv[1]), int(sys.argv[2])
-	held = []
-	for i in range(n):
-	    s = socket.create_connection(("127.0.0.1", port), timeout=300)
-	    s.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
-	    data = b""
-	    while b"hello from uniscope" not in data:
-	        data += s.recv(4096)
-	    held.append(s)
-	open("held", "w").write("%d\n" % n)
-	while not os.path.exists("release"):
-	    time.sleep(0.1)
-	PY
-	for _i in $(seq 600); do
-		[ -s held ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 test_expect_success 'the server starts with the forward' '
 	start_session web $HTTPD "" --port $PORT:8080 --rootfs www &&
 	introspect_wait_console web "^httpd: serving / on port 8080"
 '
 
 test_expect_success 'net: the listening socket and held connections, live' '
-	hold_connections 3 &&
+	hold_connections $PORT 3 &&
 	$UNISCOPE net web >net.out &&
 	cat net.out &&
 	expect_grep "^en0 ([0-9a-f]{2}:){5}[0-9a-f]{2} inet 10.0.2.15$" net.out &&

@@ -22,6 +22,17 @@ void tui_colors_init(struct tui_ui *ui)
 	init_pair(TUI_C_LOST, COLOR_RED, -1);
 }
 
+int tui_scroll_to(int top, int i, int rows, int n)
+{
+	if (top > i)
+		top = i;
+	if (top < i - rows + 1)
+		top = i - rows + 1;
+	if (top > n - rows)
+		top = n - rows > 0 ? n - rows : 0;
+	return top;
+}
+
 int tui_attr(const struct tui_ui *ui, enum tui_color c, int fallback)
 {
 	return ui->colors ? (int)COLOR_PAIR(c) : fallback;

@@ -57,12 +57,7 @@ static void place_selection(struct tui_ui *ui, int rows)
 	ui->have_conn_sel = n > 0;
 	if (n > 0)
 		ui->sel_conn = m->conns[i];
-	if (ui->conn_top > i)
-		ui->conn_top = i;
-	if (ui->conn_top < i - rows + 1)
-		ui->conn_top = i - rows + 1;
-	if (ui->conn_top > n - rows)
-		ui->conn_top = n - rows > 0 ? n - rows : 0;
+	ui->conn_top = tui_scroll_to(ui->conn_top, i, rows, n);
 }
 
 /* Moves the selection by delta rows (a page, the ends: clipped). */

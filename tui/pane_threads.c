@@ -70,12 +70,7 @@ static void place_selection(struct tui_ui *ui, int rows)
 	ui->have_sel = n > 0;
 	if (n > 0)
 		ui->sel_tid = m->threads[i].id;
-	if (ui->thread_top > i)
-		ui->thread_top = i;
-	if (ui->thread_top < i - rows + 1)
-		ui->thread_top = i - rows + 1;
-	if (ui->thread_top > n - rows)
-		ui->thread_top = n - rows > 0 ? n - rows : 0;
+	ui->thread_top = tui_scroll_to(ui->thread_top, i, rows, n);
 }
 
 static void draw_row(struct tui_ui *ui, const struct tui_thread *t, int y, struct tui_rect r, bool selected)

@@ -95,6 +95,8 @@ enum tui_color { TUI_C_BAR = 1, TUI_C_HEADER, TUI_C_FOCUS, TUI_C_RUNNING, TUI_C_
 		 TUI_C_MARK, TUI_C_LOST, TUI_C_COUNT };
 
 void tui_colors_init(struct tui_ui *ui);
+/* The first of `rows` visible rows of a list of n, moved so that row i shows. */
+int tui_scroll_to(int top, int i, int rows, int n);
 /* attr of a color pair, or the fallback attribute without colors. */
 int tui_attr(const struct tui_ui *ui, enum tui_color c, int fallback);
 /* text at (y, x), clipped to w columns, the rest of the w columns blank. */

@@ -44,14 +44,18 @@ static const char *const host_prefixes[] = {
 	"qXfer:features:read:", "qXfer:threads:read:", "qThreadExtraInfo,", "qGetTLSAddr:", "qRcmd,", "vFile:",
 };
 
+static bool starts_with(const char *payload, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && !memcmp(payload, prefix, n);
+}
+
 bool gdb_host_takes(const char *payload, size_t len)
 {
-	for (size_t i = 0; i < sizeof(host_prefixes) / sizeof(host_prefixes[0]); i++) {
-		size_t n = strlen(host_prefixes[i]);
-
-		if (len >= n && !memcmp(payload, host_prefixes[i], n))
+	for (size_t i = 0; i < sizeof(host_prefixes) / sizeof(host_prefixes[0]); i++)
+		if (starts_with(payload, len, host_prefixes[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -241,8 +245,7 @@ void gdb_host_client_connected(struct gdb_host *h)
  */
 static bool names_and_states(const char *payload, size_t len)
 {
-	return (len >= 19 && !memcmp(payload, "qXfer:threads:read:", 19)) ||
-	       (len >= 17 && !memcmp(payload, "qThreadExtraInfo,", 17));
+	return starts_with(payload, len, "qXfer:threads:read:") || starts_with(payload, len, "qThreadExtraInfo,");
 }
 
 static void refresh(struct us_gdb_target *g, bool light)
@@ -261,8 +264,7 @@ bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *p
 {
 	char framed[GDB_RX_BUF_SIZE + 4];
 	size_t n = gdb_frame_packet(framed, sizeof(framed), payload, len);
-
-	bool description = len >= 14 && !memcmp(payload, "qXfer:features", 14);
+	bool description = starts_with(payload, len, "qXfer:features");
 
 	if (target != h->target) {
 		us_gdb_target_fini(&h->g);

@@ -34,6 +34,7 @@ static struct us_error *layout_check(const struct uniscope_thread_layout *l)
 		{ "wake_ns", l->off_wake_ns, 8 },
 		{ "trap_frame", l->off_trap_frame, 8 },
 		{ "state_since", l->off_state_since, 8 },
+		{ "fs_base", l->off_fs_base, 8 }, /* optional: 0 fits */
 	};
 
 	if (l->size == 0 || l->size > US_THREAD_STRUCT_MAX)

@@ -12,11 +12,18 @@
  *	                         of its slots are unused)
  *
  * The page allocator's bitmap comes through the descriptor
- * (uniscope_info.pages) and is read once per snapshot of the threads. A
- * region is the one with the lowest start among those ending above `from`,
- * cut where another begins, so that a stack inside a run of heap pages
- * splits it and no two regions overlap. Everything read is bounded: a
- * corrupt map gives fewer regions, never a hang.
+ * (uniscope_info.pages). Without one, the regions are the page tables'
+ * mappings, unnamed.
+ *
+ * The map is built once per snapshot of the threads, as a sorted list of
+ * regions that do not overlap; memory_region is then a binary search. (It
+ * used to be recomputed at every call, and GDB's maps file calls it once
+ * per region for every read of the file: a hostile guest with many
+ * threads, or 32 RAM ranges over a large free bitmap, kept the bridge busy
+ * for hours.) Where candidates overlap, the region at an address is the
+ * one that started there or before and ends soonest, cut where the next
+ * one begins, so that a stack inside a run of heap pages splits it.
+ * Everything read is bounded: a corrupt map gives fewer regions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,181 +33,313 @@
 #define PAGE 4096ull
 #define STACK_MAX (64ull << 20) /* larger "stacks" are a corrupt thread, not a region */
 
+enum map_kind { MAP_TEXT, MAP_RODATA, MAP_DATA, MAP_STACK, MAP_HEAP, MAP_PAGES };
+
+/* Regions (or candidates for them) being gathered; at most `cap`. */
+struct map_list {
+	struct us_gdb_map *at;
+	size_t count, cap;
+};
+
 void us_gdb_maps_fini(struct us_gdb_target *g)
 {
-	free(g->page_free_bits);
-	g->page_free_bits = NULL;
+	free(g->maps);
+	g->maps = NULL;
+	g->nr_maps = 0;
 }
 
-static void section(struct us_gdb_target *g, int i, const char *start, const char *end)
+static void add(struct map_list *l, uint64_t start, uint64_t end, uint32_t kind, uint32_t arg)
+{
+	if (start < end && l->count < l->cap)
+		l->at[l->count++] = (struct us_gdb_map){ .start = start, .end = end, .kind = kind, .arg = arg };
+}
+
+/* ---- candidates ----------------------------------------------------------- */
+
+static void add_section(struct us_gdb_target *g, struct map_list *l, uint32_t kind,
+			const char *start, const char *end)
 {
 	struct us_symbol s, e;
 	struct us_error *err;
 
-	g->sections[i][0] = g->sections[i][1] = 0;
 	if ((err = us_target_lookup_symbol(g->t, start, &s)) || (err = us_target_lookup_symbol(g->t, end, &e))) {
 		us_error_destroy(err);
 		return;
 	}
-	if (s.address < e.address) {
-		g->sections[i][0] = s.address;
-		g->sections[i][1] = e.address;
-	}
+	add(l, s.address, e.address, kind, 0);
 }
 
-/* The page map and the image's sections; without a page map, the caller uses the page tables. */
-void us_gdb_maps_refresh(struct us_gdb_target *g)
-{
-	const struct uniscope_info *info = us_target_info(g->t);
-	struct us_error *err;
-	size_t bytes;
-
-	us_gdb_maps_fini(g);
-	section(g, 0, "_text_start", "_text_end");
-	section(g, 1, "_rodata_start", "_rodata_end");
-	section(g, 2, "_data_start", "_bss_end");
-	if (!info || !info->pages)
-		return;
-	if ((err = us_target_read(g->t, info->pages, &g->pages, sizeof(g->pages)))) {
-		us_error_destroy(err);
-		return;
-	}
-	if (g->pages.nr_pages == 0 || g->pages.nr_pages > UNISCOPE_PAGES_MAX ||
-	    g->pages.nr_ram > UNISCOPE_PAGES_RAM_MAX)
-		return;
-	bytes = (size_t)(g->pages.nr_pages + 63) / 64 * 8;
-	if (!(g->page_free_bits = malloc(bytes)))
-		return;
-	if ((err = us_target_read(g->t, g->pages.free_bits, g->page_free_bits, bytes))) {
-		us_error_destroy(err);
-		us_gdb_maps_fini(g);
-	}
-}
-
-struct candidate {
-	struct gdb_memory_region best;
-	bool found;
-	uint64_t cut; /* the lowest start above best's, or 0 */
-};
-
-static void note_cut(struct candidate *c, uint64_t start)
-{
-	if (!c->cut || start < c->cut)
-		c->cut = start;
-}
-
-/*
- * Keep r (from `from` on) if it starts lower than the best so far, or at
- * the same place but ends sooner (a stack inside a heap run); any start
- * above the best's cuts it there.
- */
-static void consider(struct candidate *c, uint64_t from, const struct gdb_memory_region *r)
-{
-	struct gdb_memory_region e = *r;
-
-	if (e.end <= from || e.end <= e.start)
-		return;
-	if (e.start < from)
-		e.start = from;
-	if (!c->found || e.start < c->best.start || (e.start == c->best.start && e.end < c->best.end)) {
-		if (c->found && c->best.start > e.start)
-			note_cut(c, c->best.start);
-		c->best = e;
-		c->found = true;
-	} else if (e.start > c->best.start) {
-		note_cut(c, e.start);
-	}
-}
-
-static void image_regions(const struct us_gdb_target *g, struct candidate *c, uint64_t from)
-{
-	static const struct { const char *name; bool write, exec; } kinds[] = {
-		{ "[text]", false, true }, { "[rodata]", false, false }, { "[data]", true, false },
-	};
-
-	for (size_t i = 0; i < 3; i++) {
-		struct gdb_memory_region r = { .start = g->sections[i][0], .end = g->sections[i][1],
-					       .read = true, .write = kinds[i].write, .exec = kinds[i].exec };
-
-		snprintf(r.name, sizeof(r.name), "%s", kinds[i].name);
-		consider(c, from, &r);
-	}
-}
-
-static void stack_regions(const struct us_gdb_target *g, struct candidate *c, uint64_t from)
+static void add_stacks(const struct us_gdb_target *g, struct map_list *l)
 {
 	for (size_t i = 0; i < g->nr_threads; i++) {
 		const struct us_thread *t = &g->threads[i];
-		struct gdb_memory_region r = { .start = t->stack_lo, .end = t->stack_hi, .read = true, .write = true };
 
-		if (t->stack_lo >= t->stack_hi || t->stack_hi - t->stack_lo > STACK_MAX)
-			continue;
-		snprintf(r.name, sizeof(r.name), "[stack:%u]", t->id);
-		consider(c, from, &r);
+		if (t->stack_hi - t->stack_lo <= STACK_MAX)
+			add(l, t->stack_lo, t->stack_hi, MAP_STACK, t->id);
 	}
 }
 
-static bool page_free(const struct us_gdb_target *g, uint64_t pfn)
+/* A run of used pages, less the stack arena [a0, a1). */
+static void add_heap_run(struct map_list *l, uint64_t start, uint64_t end, uint64_t a0, uint64_t a1)
 {
-	return pfn >= g->pages.nr_pages || (g->page_free_bits[pfn / 64] >> (pfn % 64)) & 1;
-}
-
-/* The lowest run of allocated pages, within one RAM range, that ends above `from`. */
-static bool used_run(const struct us_gdb_target *g, uint64_t from, uint64_t *start, uint64_t *end)
-{
-	bool found = false;
-
-	for (uint32_t i = 0; i < g->pages.nr_ram; i++) {
-		uint64_t lo = g->pages.ram[i].start / PAGE, hi = g->pages.ram[i].end / PAGE, pfn;
-
-		if (hi > g->pages.nr_pages)
-			hi = g->pages.nr_pages;
-		if (hi * PAGE <= from)
-			continue;
-		if (from / PAGE > lo)
-			lo = from / PAGE;
-		for (pfn = lo; pfn < hi && page_free(g, pfn); pfn++)
-			;
-		if (pfn == hi || (found && pfn * PAGE >= *start))
-			continue;
-		*start = pfn * PAGE;
-		while (pfn < hi && !page_free(g, pfn))
-			pfn++;
-		*end = pfn * PAGE;
-		found = true;
-	}
-	return found;
-}
-
-/* Allocated pages, but none of the stack arena's. */
-static void heap_regions(const struct us_gdb_target *g, struct candidate *c, uint64_t from)
-{
-	uint64_t arena_lo = g->pages.stack_arena_start, arena_hi = g->pages.stack_arena_end;
-	struct gdb_memory_region r = { .read = true, .write = true, .name = "[heap]" };
-
-	for (int tries = 0; tries < 3 && used_run(g, from, &r.start, &r.end); tries++) {
-		if (r.start >= arena_lo && r.start < arena_hi) {
-			from = arena_hi; /* inside the arena: look past it */
-			continue;
-		}
-		if (r.start < arena_lo && r.end > arena_lo)
-			r.end = arena_lo;
-		consider(c, from, &r);
+	if (a0 >= a1 || end <= a0 || start >= a1) {
+		add(l, start, end, MAP_HEAP, 0);
 		return;
+	}
+	add(l, start, a0, MAP_HEAP, 0);
+	add(l, a1, end, MAP_HEAP, 0);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct us_gdb_map *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static bool page_free(const uint64_t *bits, uint64_t pfn)
+{
+	return (bits[pfn / 64] >> (pfn % 64)) & 1;
+}
+
+/* Past the pages from pfn (below hi) whose bit is `free`; whole words at a time. */
+static uint64_t skip_pages(const uint64_t *bits, uint64_t pfn, uint64_t hi, bool free)
+{
+	uint64_t all = free ? ~0ull : 0;
+
+	while (pfn < hi) {
+		if (pfn % 64 == 0 && hi - pfn >= 64 && bits[pfn / 64] == all)
+			pfn += 64;
+		else if (page_free(bits, pfn) == free)
+			pfn++;
+		else
+			break;
+	}
+	return pfn;
+}
+
+/*
+ * The used pages of the RAM ranges, as runs. Ranges are merged first, so
+ * that overlapping ones (a corrupt map) are scanned once: at most
+ * nr_pages bits in all.
+ */
+static void add_heap(struct map_list *l, const struct uniscope_pages *p, const uint64_t *bits)
+{
+	struct us_gdb_map ram[UNISCOPE_PAGES_RAM_MAX];
+	struct map_list ranges = { .at = ram, .cap = UNISCOPE_PAGES_RAM_MAX };
+	size_t merged = 0;
+
+	for (uint32_t i = 0; i < p->nr_ram; i++)
+		add(&ranges, p->ram[i].start / PAGE,
+		    p->ram[i].end / PAGE < p->nr_pages ? p->ram[i].end / PAGE : p->nr_pages, 0, 0);
+	qsort(ram, ranges.count, sizeof(*ram), by_start);
+	for (size_t i = 0; i < ranges.count; i++) {
+		if (merged && ram[i].start <= ram[merged - 1].end) {
+			if (ram[i].end > ram[merged - 1].end)
+				ram[merged - 1].end = ram[i].end;
+		} else {
+			ram[merged++] = ram[i];
+		}
+	}
+	for (size_t i = 0; i < merged && l->count < l->cap; i++) {
+		for (uint64_t pfn = ram[i].start; pfn < ram[i].end && l->count < l->cap;) {
+			uint64_t used = skip_pages(bits, pfn, ram[i].end, true);
+			pfn = skip_pages(bits, used, ram[i].end, false);
+			add_heap_run(l, used * PAGE, pfn * PAGE, p->stack_arena_start, p->stack_arena_end);
+		}
+	}
+}
+
+/* The page allocator's map, or false when the guest gives none (or a corrupt one). */
+static bool add_page_map(struct us_gdb_target *g, struct map_list *l)
+{
+	const struct uniscope_info *info = us_target_info(g->t);
+	struct uniscope_pages pages;
+	struct us_error *err;
+	uint64_t *bits;
+	size_t bytes;
+
+	if (!info || !info->pages)
+		return false;
+	if ((err = us_target_read(g->t, info->pages, &pages, sizeof(pages)))) {
+		us_error_destroy(err);
+		return false;
+	}
+	if (pages.nr_pages == 0 || pages.nr_pages > UNISCOPE_PAGES_MAX || pages.nr_ram > UNISCOPE_PAGES_RAM_MAX)
+		return false;
+	bytes = (size_t)(pages.nr_pages + 63) / 64 * 8;
+	if (!(bits = malloc(bytes)))
+		return false;
+	if ((err = us_target_read(g->t, pages.free_bits, bits, bytes))) {
+		us_error_destroy(err);
+		free(bits);
+		return false;
+	}
+	add_section(g, l, MAP_TEXT, "_text_start", "_text_end");
+	add_section(g, l, MAP_RODATA, "_rodata_start", "_rodata_end");
+	add_section(g, l, MAP_DATA, "_data_start", "_bss_end");
+	add_stacks(g, l);
+	add_heap(l, &pages, bits);
+	free(bits);
+	return true;
+}
+
+static int add_mapping(void *arg, const struct us_mapping *m)
+{
+	struct map_list *l = arg;
+
+	if (m->vaddr + m->size > m->vaddr)
+		add(l, m->vaddr, m->vaddr + m->size, MAP_PAGES, m->writable | m->executable << 1);
+	return l->count == l->cap;
+}
+
+/* ---- the sweep: candidates to regions ---------------------------------------- */
+
+/* A min-heap of candidate indices by end: those that have begun. */
+struct open_set {
+	size_t *at, count;
+	const struct us_gdb_map *c;
+};
+
+static bool ends_before(const struct open_set *h, size_t a, size_t b)
+{
+	return h->c[h->at[a]].end < h->c[h->at[b]].end;
+}
+
+static void swap(struct open_set *h, size_t a, size_t b)
+{
+	size_t t = h->at[a];
+
+	h->at[a] = h->at[b];
+	h->at[b] = t;
+}
+
+static void open_push(struct open_set *h, size_t index)
+{
+	size_t i = h->count++;
+
+	h->at[i] = index;
+	for (; i && ends_before(h, i, (i - 1) / 2); i = (i - 1) / 2)
+		swap(h, i, (i - 1) / 2);
+}
+
+static void open_pop(struct open_set *h)
+{
+	size_t i = 0;
+
+	h->at[0] = h->at[--h->count];
+	for (;;) {
+		size_t least = i, left = 2 * i + 1, right = left + 1;
+
+		if (left < h->count && ends_before(h, left, least))
+			least = left;
+		if (right < h->count && ends_before(h, right, least))
+			least = right;
+		if (least == i)
+			return;
+		swap(h, i, least);
+		i = least;
+	}
+}
+
+/*
+ * Regions in address order from candidates sorted by start: at each
+ * address, the candidate that covers it and ends soonest, or else the next
+ * to begin; cut where another begins.
+ */
+static void sweep(const struct map_list *c, struct open_set *open, struct map_list *out)
+{
+	uint64_t from = 0;
+	size_t next = 0;
+
+	while (out->count < out->cap) {
+		struct us_gdb_map best;
+
+		while (next < c->count && c->at[next].start <= from)
+			open_push(open, next++);
+		while (open->count && c->at[open->at[0]].end <= from)
+			open_pop(open);
+		if (open->count) {
+			best = c->at[open->at[0]];
+			best.start = from;
+		} else if (next < c->count) {
+			best = c->at[next];
+			open_push(open, next++);
+			while (next < c->count && c->at[next].start == best.start)
+				open_push(open, next++);
+		} else {
+			return;
+		}
+		if (next < c->count && c->at[next].start < best.end)
+			best.end = c->at[next].start;
+		out->at[out->count++] = best;
+		from = best.end;
+	}
+}
+
+void us_gdb_maps_refresh(struct us_gdb_target *g)
+{
+	size_t cap = 3 + g->nr_threads + US_GDB_MAPS_MAX;
+	struct map_list candidates = { .at = malloc(cap * sizeof(struct us_gdb_map)), .cap = cap };
+	struct map_list regions = { .at = malloc(US_GDB_MAPS_MAX * sizeof(struct us_gdb_map)), .cap = US_GDB_MAPS_MAX };
+	struct open_set open = { .at = malloc(cap * sizeof(size_t)), .c = candidates.at };
+
+	us_gdb_maps_fini(g);
+	if (candidates.at && regions.at && open.at) {
+		if (!add_page_map(g, &candidates))
+			us_error_destroy(us_target_mappings(g->t, add_mapping, &candidates));
+		qsort(candidates.at, candidates.count, sizeof(struct us_gdb_map), by_start);
+		sweep(&candidates, &open, &regions);
+	}
+	free(candidates.at);
+	free(open.at);
+	g->maps = regions.at;
+	g->nr_maps = regions.count;
+}
+
+static void describe(const struct us_gdb_map *m, struct gdb_memory_region *out)
+{
+	static const char *const names[] = { "[text]", "[rodata]", "[data]", "", "[heap]", "" };
+
+	*out = (struct gdb_memory_region){ .start = m->start, .end = m->end, .read = true };
+	snprintf(out->name, sizeof(out->name), "%s", names[m->kind]);
+	switch (m->kind) {
+	case MAP_TEXT:
+		out->exec = true;
+		break;
+	case MAP_RODATA:
+		break;
+	case MAP_STACK:
+		snprintf(out->name, sizeof(out->name), "[stack:%u]", m->arg);
+		/* fall through */
+	case MAP_DATA:
+	case MAP_HEAP:
+		out->write = true;
+		break;
+	default: /* MAP_PAGES */
+		out->write = m->arg & 1;
+		out->exec = m->arg >> 1 & 1;
 	}
 }
 
 bool us_gdb_memory_region(const struct us_gdb_target *g, uint64_t from, struct gdb_memory_region *out)
 {
-	struct candidate c = { .found = false };
+	size_t lo = 0, hi = g->nr_maps;
 
-	image_regions(g, &c, from);
-	stack_regions(g, &c, from);
-	heap_regions(g, &c, from);
-	if (!c.found)
+	while (lo < hi) { /* the first region that ends above from */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->maps[mid].end <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == g->nr_maps)
 		return false;
-	if (c.cut && c.cut < c.best.end)
-		c.best.end = c.cut;
-	*out = c.best;
+	describe(&g->maps[lo], out);
+	if (out->start < from)
+		out->start = from;
 	return true;
 }

@@ -215,39 +215,16 @@ static int read_memory(void *ctx, uint64_t addr, void *buf, size_t len)
 	return done ? (int)done : GDB_ERR_FAULT;
 }
 
-struct region_search {
-	uint64_t from;
-	struct gdb_memory_region *out;
-	bool found;
-};
-
-static int first_mapping_above(void *arg, const struct us_mapping *m)
-{
-	struct region_search *r = arg;
-
-	if (m->vaddr + m->size <= r->from)
-		return 0;
-	*r->out = (struct gdb_memory_region){ .start = m->vaddr, .end = m->vaddr + m->size,
-					      .read = true, .write = m->writable,
-					      .exec = m->executable };
-	r->found = true;
-	return 1;
-}
-
-/* For /proc/PID/maps: named regions (gdbmaps.c), or without a page map the page tables' mappings. */
+/* For /proc/PID/maps: named regions, or without a page map the page tables' mappings (gdbmaps.c). */
 static bool memory_region(void *ctx, uint64_t from, struct gdb_memory_region *out)
 {
 	struct us_gdb_target *g = ctx;
-	struct region_search r = { .from = from, .out = out };
 
 	if (!g->maps_read) {
 		us_gdb_maps_refresh(g);
 		g->maps_read = true;
 	}
-	if (g->page_free_bits)
-		return us_gdb_memory_region(g, from, out);
-	us_error_destroy(us_target_mappings(g->t, first_mapping_above, &r));
-	return r.found;
+	return us_gdb_memory_region(g, from, out);
 }
 
 static int refuse_registers(void *ctx, int64_t tid, const struct uniscope_regs *regs)

@@ -26,6 +26,15 @@
 #include <uniscope/gdbstub.h>
 #include "postmortem.h"
 
+/* One region of the memory map (gdbmaps.c); kind and arg say what it is. */
+struct us_gdb_map {
+	uint64_t start, end;
+	uint32_t kind, arg;
+};
+
+/* At most this many regions (GDB's maps file stops there too), and as many heap runs. */
+#define US_GDB_MAPS_MAX 65536
+
 struct us_gdb_target {
 	struct us_target *t;
 	bool live;      /* a VM that can run */
@@ -34,11 +43,10 @@ struct us_gdb_target {
 	size_t nr_threads;
 	struct uniscope_panic panic;
 	char problem[256]; /* why the thread list is short, or "" */
-	/* The memory map (gdbmaps.c), read at the first memory_region after a snapshot. */
+	/* The memory map (gdbmaps.c), built at the first memory_region after a snapshot. */
 	bool maps_read;
-	struct uniscope_pages pages;
-	uint64_t *page_free_bits;  /* NULL: no page map (regions from the page tables) */
-	uint64_t sections[3][2];   /* text, rodata, data: [start, end), 0 unknown */
+	struct us_gdb_map *maps; /* sorted, not overlapping */
+	size_t nr_maps;
 };
 
 extern const struct gdb_target_ops us_gdb_target_ops;

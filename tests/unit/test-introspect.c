@@ -319,6 +319,9 @@ static void test_descriptor(void)
 	build_guest();
 	put32(DESC + offsetof(struct uniscope_info, thread_layout.off_context), 200);
 	expect_no_descriptor("field outside the structure", "outside");
+	build_guest(); /* an optional field too: each thread read would be 4 GiB */
+	put32(DESC + offsetof(struct uniscope_info, thread_layout.off_fs_base), 0xfffffff0u);
+	expect_no_descriptor("TLS pointer outside the structure", "'fs_base' at offset 4294967280 lies outside");
 	build_guest();
 	memset(mem + DESC, 0, 8);
 	expect_no_descriptor("no magic anywhere", "no uniscope descriptor");

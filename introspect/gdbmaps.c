@@ -35,10 +35,11 @@
 
 enum map_kind { MAP_TEXT, MAP_RODATA, MAP_DATA, MAP_STACK, MAP_HEAP, MAP_PAGES };
 
-/* Regions (or candidates for them) being gathered; at most `cap`. */
+/* Regions (or candidates for them) being gathered: at most `limit`, the array grown as they come. */
 struct map_list {
 	struct us_gdb_map *at;
-	size_t count, cap;
+	size_t count, room, limit;
+	bool fixed; /* at is the caller's, of `room` entries */
 };
 
 void us_gdb_maps_fini(struct us_gdb_target *g)
@@ -48,10 +49,27 @@ void us_gdb_maps_fini(struct us_gdb_target *g)
 	g->nr_maps = 0;
 }
 
+static bool full(const struct map_list *l)
+{
+	return l->count >= l->limit;
+}
+
 static void add(struct map_list *l, uint64_t start, uint64_t end, uint32_t kind, uint32_t arg)
 {
-	if (start < end && l->count < l->cap)
-		l->at[l->count++] = (struct us_gdb_map){ .start = start, .end = end, .kind = kind, .arg = arg };
+	if (start >= end || full(l))
+		return;
+	if (l->count == l->room) {
+		size_t room = l->room ? 2 * l->room : 64;
+		struct us_gdb_map *grown = l->fixed ? NULL : realloc(l->at, room * sizeof(*grown));
+
+		if (!grown) {
+			l->limit = l->count; /* out of memory: a shorter map */
+			return;
+		}
+		l->at = grown;
+		l->room = room;
+	}
+	l->at[l->count++] = (struct us_gdb_map){ .start = start, .end = end, .kind = kind, .arg = arg };
 }
 
 /* ---- candidates ----------------------------------------------------------- */
@@ -128,7 +146,8 @@ static uint64_t skip_pages(const uint64_t *bits, uint64_t pfn, uint64_t hi, bool
 static void add_heap(struct map_list *l, const struct uniscope_pages *p, const uint64_t *bits)
 {
 	struct us_gdb_map ram[UNISCOPE_PAGES_RAM_MAX];
-	struct map_list ranges = { .at = ram, .cap = UNISCOPE_PAGES_RAM_MAX };
+	struct map_list ranges = { .at = ram, .room = UNISCOPE_PAGES_RAM_MAX, .limit = UNISCOPE_PAGES_RAM_MAX,
+				   .fixed = true };
 	size_t merged = 0;
 
 	for (uint32_t i = 0; i < p->nr_ram; i++)
@@ -143,8 +162,8 @@ static void add_heap(struct map_list *l, const struct uniscope_pages *p, const u
 			ram[merged++] = ram[i];
 		}
 	}
-	for (size_t i = 0; i < merged && l->count < l->cap; i++) {
-		for (uint64_t pfn = ram[i].start; pfn < ram[i].end && l->count < l->cap;) {
+	for (size_t i = 0; i < merged && !full(l); i++) {
+		for (uint64_t pfn = ram[i].start; pfn < ram[i].end && !full(l);) {
 			uint64_t used = skip_pages(bits, pfn, ram[i].end, true);
 			pfn = skip_pages(bits, used, ram[i].end, false);
 			add_heap_run(l, used * PAGE, pfn * PAGE, p->stack_arena_start, p->stack_arena_end);
@@ -192,7 +211,7 @@ static int add_mapping(void *arg, const struct us_mapping *m)
 
 	if (m->vaddr + m->size > m->vaddr)
 		add(l, m->vaddr, m->vaddr + m->size, MAP_PAGES, m->writable | m->executable << 1);
-	return l->count == l->cap;
+	return full(l);
 }
 
 /* ---- the sweep: candidates to regions ---------------------------------------- */
@@ -254,7 +273,7 @@ static void sweep(const struct map_list *c, struct open_set *open, struct map_li
 	uint64_t from = 0;
 	size_t next = 0;
 
-	while (out->count < out->cap) {
+	while (!full(out)) {
 		struct us_gdb_map best;
 
 		while (next < c->count && c->at[next].start <= from)
@@ -274,22 +293,22 @@ static void sweep(const struct map_list *c, struct open_set *open, struct map_li
 		}
 		if (next < c->count && c->at[next].start < best.end)
 			best.end = c->at[next].start;
-		out->at[out->count++] = best;
+		add(out, best.start, best.end, best.kind, best.arg);
 		from = best.end;
 	}
 }
 
 void us_gdb_maps_refresh(struct us_gdb_target *g)
 {
-	size_t cap = 3 + g->nr_threads + US_GDB_MAPS_MAX;
-	struct map_list candidates = { .at = malloc(cap * sizeof(struct us_gdb_map)), .cap = cap };
-	struct map_list regions = { .at = malloc(US_GDB_MAPS_MAX * sizeof(struct us_gdb_map)), .cap = US_GDB_MAPS_MAX };
-	struct open_set open = { .at = malloc(cap * sizeof(size_t)), .c = candidates.at };
+	struct map_list candidates = { .limit = 3 + g->nr_threads + US_GDB_MAPS_MAX };
+	struct map_list regions = { .limit = US_GDB_MAPS_MAX };
+	struct open_set open = { .at = NULL };
 
 	us_gdb_maps_fini(g);
-	if (candidates.at && regions.at && open.at) {
-		if (!add_page_map(g, &candidates))
-			us_error_destroy(us_target_mappings(g->t, add_mapping, &candidates));
+	if (!add_page_map(g, &candidates))
+		us_error_destroy(us_target_mappings(g->t, add_mapping, &candidates));
+	if (candidates.count && (open.at = malloc(candidates.count * sizeof(size_t)))) {
+		open.c = candidates.at;
 		qsort(candidates.at, candidates.count, sizeof(struct us_gdb_map), by_start);
 		sweep(&candidates, &open, &regions);
 	}

@@ -38,25 +38,41 @@ static void problem(char *dst, struct us_error *err)
 
 /* ---- threads and registers -------------------------------------------- */
 
+/* Unwinds into `scratch` and keeps only the frames found. */
+static struct us_error *keep_backtrace(struct us_target *t, const struct us_thread *th,
+				       struct us_backtrace *scratch, struct report_backtrace *kept)
+{
+	us_target_backtrace(t, th, scratch);
+	memcpy(kept->stopped, scratch->stopped, sizeof(kept->stopped));
+	if (!scratch->count)
+		return NULL;
+	if (!(kept->frames = malloc(scratch->count * sizeof(*kept->frames))))
+		return &us_error_nomem;
+	memcpy(kept->frames, scratch->frames, scratch->count * sizeof(*kept->frames));
+	kept->count = scratch->count;
+	return NULL;
+}
+
 static struct us_error *collect_threads(struct us_report *r, struct us_target *t)
 {
+	struct us_backtrace *scratch = malloc(sizeof(*scratch));
 	struct us_thread *threads;
 	size_t count;
 	struct us_error *err = us_postmortem_threads(t, &threads, &count, &r->panic);
 
 	if (err)
 		problem(r->threads_problem, err);
-	if (count && !(r->threads = calloc(count, sizeof(*r->threads)))) {
-		free(threads);
-		return &us_error_nomem;
-	}
-	for (size_t i = 0; i < count; i++) {
+	err = NULL;
+	if (!scratch || (count && !(r->threads = calloc(count, sizeof(*r->threads)))))
+		err = &us_error_nomem;
+	for (size_t i = 0; !err && i < count; i++) {
 		r->threads[i].th = threads[i];
-		us_target_backtrace(t, &threads[i], &r->threads[i].bt);
+		r->nr_threads = i + 1;
+		err = keep_backtrace(t, &threads[i], scratch, &r->threads[i].bt);
 	}
-	r->nr_threads = count;
+	free(scratch);
 	free(threads);
-	return NULL;
+	return err;
 }
 
 static bool dead_thread_known(const struct us_report *r)
@@ -413,6 +429,8 @@ void us_report_free(struct us_report *r)
 	if (!r)
 		return;
 	report_hang_free(&r->hang);
+	for (size_t i = 0; i < r->nr_threads; i++)
+		free(r->threads[i].bt.frames);
 	free(r->threads);
 	free(r->events);
 	free(r->kept);

@@ -16,9 +16,19 @@
 #define REPORT_PROBLEM_MAX 256
 #define REPORT_KEPT_EVENTS 16
 
+/*
+ * A thread's backtrace as the report keeps it: only the frames it has (a
+ * struct us_backtrace is 14 KiB, and a hostile guest lists 65,536 threads).
+ */
+struct report_backtrace {
+	struct us_frame *frames; /* count of them, or NULL */
+	size_t count;
+	char stopped[sizeof(((struct us_backtrace *)0)->stopped)];
+};
+
 struct report_thread {
 	struct us_thread th;
-	struct us_backtrace bt;
+	struct report_backtrace bt;
 };
 
 /* What the report found wrong with a guest that has not died (report_hang.c). */

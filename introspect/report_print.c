@@ -33,7 +33,7 @@ static void print_sym(FILE *out, const struct us_symbolized *s, bool base_name)
 }
 
 /* One frame of a backtrace, as bt prints it, under an indent. */
-static void print_frame(FILE *out, const char *indent, const struct us_backtrace *bt, size_t i)
+static void print_frame(FILE *out, const char *indent, const struct report_backtrace *bt, size_t i)
 {
 	char line[US_FRAME_LINE_MAX];
 
@@ -122,7 +122,7 @@ static bool same_frame(const struct us_frame *a, const struct us_frame *b)
 }
 
 /* Frames from i on that repeat frame i (a recursion). */
-static size_t repeats(const struct us_backtrace *bt, size_t i)
+static size_t repeats(const struct report_backtrace *bt, size_t i)
 {
 	size_t n = 0;
 
@@ -158,7 +158,7 @@ static void print_dead_thread(FILE *out, const struct report_thread *t)
  * (the libOS's own frames under it say only that it waits, which the wait
  * reason already says); any other thread from its innermost frame.
  */
-static size_t summary_start(const struct us_backtrace *bt)
+static size_t summary_start(const struct report_backtrace *bt)
 {
 	for (size_t i = 0; i + 1 < bt->count; i++)
 		if (bt->frames[i].sym.function && !strcmp(bt->frames[i].sym.function, "syscall_entry"))
@@ -253,7 +253,7 @@ static void print_console(FILE *out, const struct us_report *r)
 /* ---- text: hangs ------------------------------------------------------ */
 
 /* A blocked thread's frames: in a system call, the ones past the libOS's entry. */
-static void print_frames(FILE *out, const struct us_backtrace *bt)
+static void print_frames(FILE *out, const struct report_backtrace *bt)
 {
 	size_t first = summary_start(bt), end = first + DEAD_FRAMES;
 

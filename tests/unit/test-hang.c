@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "../../introspect/postmortem.h"
 #include "synthetic.h"
 #include "tap.h"
@@ -153,10 +154,62 @@ static void test_report(bool clock)
 	us_target_close(t);
 }
 
+/*
+ * As many threads as a host walk takes (UNISCOPE_MAX_THREADS), as a
+ * hostile guest can list them, with the address space capped at 768 MiB:
+ * the report keeps each thread's frames, not a 14 KiB backtrace per thread
+ * (which was 944 MiB here, and failed).
+ */
+static void test_report_many_threads(void)
+{
+	const size_t n = UNISCOPE_MAX_THREADS, size = 0x100000 + n * sizeof(struct test_thread);
+	struct rlimit limit = { .rlim_cur = 768u << 20, .rlim_max = 768u << 20 };
+	struct uniscope_regs regs = { .cr0 = 0x11 }; /* paging off */
+	struct us_report_options opts = { .stuck_ms = 20000 };
+	uint8_t *guest = calloc(1, size);
+	struct us_backend *b;
+	struct us_target *t;
+	struct us_report *r = NULL;
+	char *json = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	build_guest(false);
+	memcpy(guest, mem, sizeof(mem));
+	for (size_t i = 0; guest && i < n; i++) {
+		uint64_t at = 0x100000 + i * sizeof(struct test_thread), next = at + sizeof(struct test_thread);
+		struct test_thread th = { .next = i + 1 < n ? next : 0, .id = (uint32_t)i + 1,
+					  .state = UNISCOPE_THREAD_BLOCKED, .wait_reason = UNISCOPE_WAIT_SLEEP,
+					  .stack_lo = 0x10000, .stack_hi = 0x14000 };
+		snprintf(th.name, sizeof(th.name), "t%zu", i + 1);
+		memcpy(guest + at, &th, sizeof(th));
+	}
+	if (guest) /* the list head: the threads above */
+		memcpy(guest + 0x9000, &(uint64_t){ 0x100000 }, 8);
+	if (!guest || setrlimit(RLIMIT_AS, &limit) || us_backend_buffer_borrow(guest, size, 0, &regs, &b) ||
+	    us_target_open_backend(b, "synthetic", NULL, &t)) {
+		ok(0, "a guest of %zu threads opens", n);
+		free(guest);
+		return;
+	}
+	ok(!us_report_collect(t, &opts, &r), "a report of %zu threads collects in 768 MiB", n);
+	if (r) {
+		out = open_memstream(&json, &len);
+		us_report_print_json(r, out);
+		fclose(out);
+		ok(json && strstr(json, "\"name\": \"t65536\""), "the last thread is in it");
+		free(json);
+		us_report_free(r);
+	}
+	us_target_close(t);
+	free(guest);
+}
+
 int main(void)
 {
 	test_waits();
 	test_report(true);
 	test_report(false);
+	test_report_many_threads(); /* last: it caps the address space */
 	return done_testing();
 }

@@ -172,7 +172,7 @@ poke() {
 		(($2)>>32)&255, (($2)>>40)&255, (($2)>>48)&255, (($2)>>56)&255"
 }
 test_expect_success 'full: a cyclic thread list and wild pointers end in errors, not a hang or a fault' '
-	make -s -C $ROOT DEBUG=full BUILD=$BUILD/full $FULL >/dev/null &&
+	build_profile full $FULL &&
 	start_session c1 $FULL "run_ms=0" &&
 	test_when_finished "stop_session c1" &&
 	{

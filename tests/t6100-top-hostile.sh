@@ -40,7 +40,11 @@ test_expect_success 'a deadlocked guest: top shows what each blocked thread wait
 	expect_grep " crasher +blocked +join .*-> thread [0-9]+ \"worker-a\"" screen
 '
 
+# Sorted by name: by CPU% (the default) rows can swap between the capture
+# and the key presses that count down to worker-a.
 test_expect_success 'Enter on a blocked thread: its backtrace says what it waits for' '
+	tm send-keys -t dl s s &&
+	tui_wait dl "\\[NAME\\]" &&
 	tm send-keys -t dl Home &&
 	tui_capture dl screen &&
 	n=$(grep -E "^[ *] +[0-9]+ " screen | grep -n " worker-a " | cut -d: -f1) &&

@@ -38,6 +38,7 @@ struct gdb_host {
 	bool (*trace_enable)(void *ctx, uint64_t mask);
 	void *ctx;
 	bool failed; /* the client did not take a reply */
+	bool threads_document; /* the snapshot is the one a qXfer:threads read began with */
 };
 
 static const char *const host_prefixes[] = {
@@ -72,43 +73,33 @@ static void transport_put(void *ctx, const void *buf, size_t len)
  * the order of the list, so GDB's ids are the libOS's), each one's state
  * in the stub's words ("blocked (futex)").
  */
-static int by_id(const void *a, const void *b)
-{
-	uint32_t x = ((const struct us_thread *)a)->id, y = ((const struct us_thread *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
 static size_t list_threads(void *ctx, size_t first, int64_t *tids, size_t max)
 {
 	struct us_gdb_target *g = ctx;
 	size_t n = 0;
 
 	for (size_t i = first; i < g->nr_threads && n < max; i++)
-		tids[n++] = (int64_t)g->threads[i].id;
+		tids[n++] = (int64_t)g->threads[g->by_id ? g->by_id[i].index : i].id;
 	return n;
 }
 
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
-	struct us_gdb_target *g = ctx;
+	const struct us_thread *th = us_gdb_find_thread(ctx, tid);
 	uint32_t state, wait;
 
-	for (size_t i = 0; i < g->nr_threads; i++) {
-		if ((int64_t)g->threads[i].id != tid)
-			continue;
-		snprintf(info->name, sizeof(info->name), "%s", g->threads[i].name);
-		state = g->threads[i].state, wait = g->threads[i].wait_reason;
-		if (state < UNISCOPE_THREAD_STATE_COUNT && wait && wait < UNISCOPE_WAIT_REASON_COUNT)
-			snprintf(info->state, sizeof(info->state), "%s (%s)", uniscope_thread_state_names[state],
-				 uniscope_wait_reason_names[wait]);
-		else
-			snprintf(info->state, sizeof(info->state), "%s", state < UNISCOPE_THREAD_STATE_COUNT
-				 ? uniscope_thread_state_names[state] : "?");
-		info->core = 0;
-		return 0;
-	}
-	return GDB_ERR_NO_THREAD;
+	if (!th)
+		return GDB_ERR_NO_THREAD;
+	snprintf(info->name, sizeof(info->name), "%s", th->name);
+	state = th->state, wait = th->wait_reason;
+	if (state < UNISCOPE_THREAD_STATE_COUNT && wait && wait < UNISCOPE_WAIT_REASON_COUNT)
+		snprintf(info->state, sizeof(info->state), "%s (%s)", uniscope_thread_state_names[state],
+			 uniscope_wait_reason_names[wait]);
+	else
+		snprintf(info->state, sizeof(info->state), "%s", state < UNISCOPE_THREAD_STATE_COUNT
+			 ? uniscope_thread_state_names[state] : "?");
+	info->core = 0;
+	return 0;
 }
 
 /* ymm0-15 in the description when the guest saves them (abi.h, fpu_xfeatures: AVX is 4). */
@@ -258,6 +249,25 @@ static void refresh(struct us_gdb_target *g, bool light)
 	g->maps_read = false; /* as a full snapshot leaves it: read again when asked */
 	/* A broken list ends where it broke, as the stub's did. */
 	us_error_destroy(us_target_thread_list(g->t, &g->threads, &g->nr_threads));
+	us_gdb_target_index_threads(g);
+}
+
+/*
+ * A later window of the thread list document (GDB reads it from offset 0
+ * on, one reply at a time): it comes from the snapshot the first window
+ * took, so the document is one list, and a long list is walked once, not
+ * once per window.
+ */
+static bool threads_document_continues(const struct gdb_host *h, const char *payload, size_t len)
+{
+	static const char prefix[] = "qXfer:threads:read::";
+	size_t at = sizeof(prefix) - 1;
+
+	if (!h->threads_document || !starts_with(payload, len, prefix))
+		return false;
+	while (at < len && payload[at] == '0')
+		at++;
+	return at < len && payload[at] != ','; /* an offset other than 0 */
 }
 
 bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *payload, size_t len)
@@ -271,12 +281,13 @@ bool gdb_host_answer(struct gdb_host *h, struct us_target *target, const char *p
 		if (target)
 			us_gdb_target_init(&h->g, target);
 		h->target = target;
+		h->threads_document = false;
 	}
-	if (target && !description) { /* threads, names and TLS as the guest stands now */
+	if (target && !description && !threads_document_continues(h, payload, len)) {
+		/* threads, names and TLS as the guest stands now */
 		refresh(&h->g, names_and_states(payload, len));
-		if (h->g.nr_threads) /* none read: threads may be NULL, which qsort may not take */
-			qsort(h->g.threads, h->g.nr_threads, sizeof(h->g.threads[0]), by_id);
 	}
+	h->threads_document = target && starts_with(payload, len, "qXfer:threads:read:");
 	if (!target && !description) {
 		static const char none[] = "E.nohost.uniscope: no view of the guest's memory from the host";
 		n = gdb_frame_packet(framed, sizeof(framed), none, sizeof(none) - 1);

@@ -21,9 +21,54 @@ void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t)
 void us_gdb_target_fini(struct us_gdb_target *g)
 {
 	us_gdb_maps_fini(g);
+	free(g->by_id);
+	g->by_id = NULL;
 	free(g->threads);
 	g->threads = NULL;
 	g->nr_threads = 0;
+}
+
+static int by_id_then_index(const void *a, const void *b)
+{
+	const struct us_gdb_thread_key *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void us_gdb_target_index_threads(struct us_gdb_target *g)
+{
+	free(g->by_id);
+	g->by_id = NULL;
+	if (!g->nr_threads || !(g->by_id = malloc(g->nr_threads * sizeof(*g->by_id))))
+		return;
+	for (size_t i = 0; i < g->nr_threads; i++)
+		g->by_id[i] = (struct us_gdb_thread_key){ .id = g->threads[i].id, .index = (uint32_t)i };
+	qsort(g->by_id, g->nr_threads, sizeof(*g->by_id), by_id_then_index);
+}
+
+const struct us_thread *us_gdb_find_thread(const struct us_gdb_target *g, int64_t tid)
+{
+	size_t lo = 0, hi = g->nr_threads;
+
+	if (tid < 0 || tid > UINT32_MAX)
+		return NULL;
+	if (!g->by_id) {
+		for (size_t i = 0; i < g->nr_threads; i++)
+			if ((int64_t)g->threads[i].id == tid)
+				return &g->threads[i];
+		return NULL;
+	}
+	while (lo < hi) { /* the first key with id >= tid */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->by_id[mid].id < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nr_threads && g->by_id[lo].id == tid ? &g->threads[g->by_id[lo].index] : NULL;
 }
 
 static void snapshot(struct us_gdb_target *g)
@@ -37,6 +82,7 @@ static void snapshot(struct us_gdb_target *g)
 		snprintf(g->problem, sizeof(g->problem), "%s", err->message);
 		us_error_destroy(err);
 	}
+	us_gdb_target_index_threads(g);
 	g->maps_read = false; /* read again when asked (memory_region) */
 }
 
@@ -95,18 +141,11 @@ bool us_gdb_target_died(struct us_gdb_target *g)
 
 /* ---- threads and registers -------------------------------------------- */
 
-static const struct us_thread *find_thread(const struct us_gdb_target *g, int64_t tid)
-{
-	for (size_t i = 0; i < g->nr_threads; i++)
-		if ((int64_t)g->threads[i].id == tid)
-			return &g->threads[i];
-	return NULL;
-}
 
 static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 {
 	struct us_gdb_target *g = ctx;
-	const struct us_thread *th = find_thread(g, tid);
+	const struct us_thread *th = us_gdb_find_thread(g, tid);
 	struct us_error *err;
 
 	if (th) {
@@ -126,7 +165,7 @@ static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 static int read_fpu(void *ctx, int64_t tid, struct gdb_fpu_state *fpu)
 {
 	struct us_gdb_target *g = ctx;
-	const struct us_thread *th = find_thread(g, tid);
+	const struct us_thread *th = us_gdb_find_thread(g, tid);
 	struct us_error *err;
 
 	if (!th)
@@ -168,7 +207,7 @@ static void describe_state(const struct us_thread *th, char *out, size_t cap)
 static int thread_info(void *ctx, int64_t tid, struct gdb_thread_info *info)
 {
 	struct us_gdb_target *g = ctx;
-	const struct us_thread *th = find_thread(g, tid);
+	const struct us_thread *th = us_gdb_find_thread(g, tid);
 
 	if (!th && (g->nr_threads || tid != 1))
 		return GDB_ERR_NO_THREAD;
@@ -188,7 +227,7 @@ static bool thread_alive(void *ctx, int64_t tid)
 {
 	struct us_gdb_target *g = ctx;
 
-	return find_thread(g, tid) || (!g->nr_threads && tid == 1);
+	return us_gdb_find_thread(g, tid) || (!g->nr_threads && tid == 1);
 }
 
 /* ---- memory ----------------------------------------------------------- */
@@ -367,7 +406,7 @@ static int monitor(void *ctx, const char *cmd, struct gdb_engine *e)
 static int tls_address(void *ctx, int64_t tid, uint64_t offset, uint64_t lm, uint64_t *addr)
 {
 	struct us_gdb_target *g = ctx;
-	const struct us_thread *th = find_thread(g, tid);
+	const struct us_thread *th = us_gdb_find_thread(g, tid);
 	struct us_symbol block;
 	struct us_error *err;
 

@@ -35,12 +35,18 @@ struct us_gdb_map {
 /* At most this many regions (GDB's maps file stops there too), and as many heap runs. */
 #define US_GDB_MAPS_MAX 65536
 
+/* The snapshot's threads by id: GDB names a thread in most packets, and a document names them all. */
+struct us_gdb_thread_key {
+	uint32_t id, index; /* into threads[] */
+};
+
 struct us_gdb_target {
 	struct us_target *t;
 	bool live;      /* a VM that can run */
 	bool paused;    /* we hold a pause of it */
 	struct us_thread *threads;
 	size_t nr_threads;
+	struct us_gdb_thread_key *by_id; /* sorted by id, then index; NULL: searched in order */
 	struct uniscope_panic panic;
 	char problem[256]; /* why the thread list is short, or "" */
 	/* The memory map (gdbmaps.c), built at the first memory_region after a snapshot. */
@@ -54,6 +60,10 @@ extern const struct gdb_target_ops us_gdb_target_ops;
 /* t stays the caller's. */
 void us_gdb_target_init(struct us_gdb_target *g, struct us_target *t);
 void us_gdb_target_fini(struct us_gdb_target *g);
+/* After threads[] changed: the index us_gdb_find_thread() searches (us_gdb_target_fini frees it). */
+void us_gdb_target_index_threads(struct us_gdb_target *g);
+/* The thread with GDB id tid (the first listed, if a corrupt list repeats it), or NULL. */
+const struct us_thread *us_gdb_find_thread(const struct us_gdb_target *g, int64_t tid);
 /* Stop the VM (live) and take a new snapshot of its threads. */
 struct us_error *us_gdb_target_stop(struct us_gdb_target *g);
 /* A new snapshot of its threads, the VM as it is (stopped by someone else: the stub). */

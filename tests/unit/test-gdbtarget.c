@@ -1,18 +1,27 @@
 /*
- * The memory map host tools give GDB (introspect/gdbmaps.c: vFile's
- * /proc/PID/maps, `info proc mappings`, gcore) over synthetic guests:
+ * The gdbstub target over a libuniscope target (introspect/gdbtarget.c,
+ * gdbmaps.c: `uniscope gdbserver`, and the host answers of `uniscope
+ * run`'s bridge) on synthetic guests:
+ *
+ * The memory map (vFile's /proc/PID/maps, `info proc mappings`, gcore):
  * heap runs from the page allocator's bitmap less the stack arena, stacks
  * splitting the runs they sit in, and hostile maps (32 RAM ranges over one
  * large bitmap, tens of thousands of threads, a bitmap of alternating
  * pages) that must give a bounded, ordered map at once. The hostile cases
  * used to cost a full scan of the bitmap and of the thread list for every
- * region of the file: hours. The alarm turns such a hang into a failure.
+ * region of the file: hours.
  *
- * The guest (paging off, 16 MiB at 0): 0x10000 descriptor, 0x11000
+ * The thread list document (qXfer:threads) of as many threads as a host
+ * walk takes, read in windows as GDB reads it: every window regenerates
+ * the document up to its end, and each element looked the thread up in
+ * the whole list (hours, too). The alarm turns such a hang into a failure.
+ *
+ * The guest (paging off, 24 MiB at 0): 0x10000 descriptor, 0x11000
  * thread list head / current, 0x12000 the page map, 0x20000 + i * stride
- * threads, 0x800000 the free-page bitmap (up to 8 MiB: 64 Mi pages).
+ * threads, 0x1000000 the free-page bitmap (up to 8 MiB: 64 Mi pages).
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,13 +29,13 @@
 #include "synthetic.h"
 #include "../../introspect/gdbtarget.h"
 
-#define MEM_SIZE (16u << 20)
+#define MEM_SIZE (24u << 20)
 #define DESC 0x10000ull
 #define LIST_HEAD 0x11000ull
 #define CURRENT 0x11008ull
 #define PAGE_MAP 0x12000ull
 #define THREADS 0x20000ull
-#define BITMAP 0x800000ull
+#define BITMAP 0x1000000ull
 #define MAX_TEST_THREADS ((BITMAP - THREADS) / sizeof(struct test_thread))
 
 static uint8_t *mem;
@@ -215,13 +224,98 @@ static void test_hostile(void)
 	}
 }
 
+/* ---- the thread list document ------------------------------------------- */
+
+static char reply[GDB_TX_BUF_SIZE + 64];
+static size_t reply_len;
+
+static void take_reply(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (reply_len + len < sizeof(reply)) {
+		memcpy(reply + reply_len, buf, len);
+		reply_len += len;
+	}
+	reply[reply_len] = 0;
+}
+
+/* The reply's payload (between '$' and '#'), or NULL. */
+static const char *ask(struct gdb_engine *e, const char *payload, size_t *len)
+{
+	char framed[256];
+	unsigned sum = 0;
+	int n;
+
+	for (const char *c = payload; *c; c++)
+		sum += (uint8_t)*c;
+	n = snprintf(framed, sizeof(framed), "$%s#%02x", payload, sum & 0xff);
+	reply_len = 0;
+	gdb_engine_input(e, (const uint8_t *)framed, (size_t)n);
+	if (reply_len < 4 || reply[0] != '$' || reply[reply_len - 3] != '#')
+		return NULL;
+	*len = reply_len - 4;
+	return reply + 1;
+}
+
+static uint64_t one_stack(unsigned i) { (void)i; return 0x100000; }
+
+static void test_threads_document(void)
+{
+	static const struct gdb_transport transport = { .put = take_reply };
+	unsigned threads = MAX_TEST_THREADS < UNISCOPE_MAX_THREADS ? MAX_TEST_THREADS : UNISCOPE_MAX_THREADS;
+	struct gdb_engine *e = calloc(1, sizeof(*e));
+	struct us_gdb_target g;
+	uint64_t offset = 0;
+	size_t elements = 0, windows = 0, len;
+	const char *p;
+	char *document = NULL, *grown;
+	bool last = false, malformed = false;
+
+	build_descriptor();
+	build_threads(threads, one_stack, 0x1000);
+	if (!e || !open_guest(&g)) {
+		free(e);
+		return;
+	}
+	gdb_engine_init(e, &us_gdb_target_ops, &g, &transport);
+	e->no_ack = true;
+	while (!last && !malformed && windows < 100000) {
+		char request[64];
+
+		snprintf(request, sizeof(request), "qXfer:threads:read::%llx,ffb", (unsigned long long)offset);
+		if (!(p = ask(e, request, &len)) || (p[0] != 'm' && p[0] != 'l')) {
+			malformed = true;
+			break;
+		}
+		last = p[0] == 'l';
+		if (!(grown = realloc(document, offset + len))) {
+			malformed = true;
+			break;
+		}
+		document = grown;
+		memcpy(document + offset, p + 1, len - 1); /* no byte of this document needs escaping */
+		offset += len - 1;
+		windows++;
+	}
+	for (const char *at = document; at && (at = memmem(at, offset - (size_t)(at - document), "<thread ", 8)); at++)
+		elements++;
+	free(document);
+	ok(!malformed && last && elements == threads, "qXfer:threads of %u threads: %zu elements in %zu windows",
+	   threads, elements, windows);
+	p = ask(e, "qThreadExtraInfo,10", &len);
+	ok(p && len && p[0] != 'E', "qThreadExtraInfo of thread 16 among them");
+	close_guest(&g);
+	free(e);
+}
+
 int main(void)
 {
-	alarm(300); /* a hang is a failure: the whole file runs in about a second */
+	alarm(300); /* a hang is a failure: the whole file runs in a few seconds */
 	if (!(mem = malloc(MEM_SIZE)))
 		return 1;
 	test_layout();
 	test_hostile();
+	test_threads_document();
 	free(mem);
 	return done_testing();
 }

@@ -19,6 +19,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 
@@ -131,16 +132,83 @@ void us_target_name_address(struct us_target *t, uint64_t addr, char *buf, size_
 		snprintf(buf, cap, "%s+%" PRIu64, sym->name, addr - sym->address);
 }
 
-static int find_owner(const struct owner_ref *ref, const struct us_thread *threads, size_t count)
+/*
+ * The threads by address and by id, for the owner lookups: one per
+ * blocked thread, and a hostile guest lists 65,536 threads (a search of
+ * the whole list each time took seconds). Ties keep list order: the first
+ * listed thread wins, as a walk of the list would find it.
+ */
+struct thread_key {
+	uint64_t value;
+	size_t index;
+};
+
+struct owner_index {
+	struct thread_key *by_address, *by_id; /* NULL: search the list */
+	const struct us_thread *threads;
+	size_t count;
+};
+
+static int by_value_then_index(const void *a, const void *b)
 {
-	for (size_t i = 0; i < count; i++)
-		if (ref->by_id ? threads[i].id == ref->value : threads[i].address == ref->value)
-			return (int)i;
-	return -1;
+	const struct thread_key *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static void resolve_owner(struct us_target *t, const struct us_thread *th,
-			  const struct us_thread *threads, size_t count, struct us_wait *w)
+static struct thread_key *sorted_keys(const struct us_thread *threads, size_t count, bool by_id)
+{
+	struct thread_key *keys = malloc((count ? count : 1) * sizeof(*keys));
+
+	if (!keys)
+		return NULL;
+	for (size_t i = 0; i < count; i++)
+		keys[i] = (struct thread_key){ .value = by_id ? threads[i].id : threads[i].address, .index = i };
+	qsort(keys, count, sizeof(*keys), by_value_then_index);
+	return keys;
+}
+
+static void owner_index_init(struct owner_index *x, const struct us_thread *threads, size_t count)
+{
+	*x = (struct owner_index){ .threads = threads, .count = count };
+	if ((x->by_address = sorted_keys(threads, count, false)) && !(x->by_id = sorted_keys(threads, count, true))) {
+		free(x->by_address);
+		x->by_address = NULL;
+	}
+}
+
+static void owner_index_fini(struct owner_index *x)
+{
+	free(x->by_address);
+	free(x->by_id);
+}
+
+static int find_owner(const struct owner_ref *ref, const struct owner_index *x)
+{
+	const struct thread_key *keys = ref->by_id ? x->by_id : x->by_address;
+	size_t lo = 0, hi = x->count;
+
+	if (!keys) {
+		for (size_t i = 0; i < x->count; i++)
+			if (ref->by_id ? x->threads[i].id == ref->value : x->threads[i].address == ref->value)
+				return (int)i;
+		return -1;
+	}
+	while (lo < hi) { /* the first key >= value */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (keys[mid].value < ref->value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->count && keys[lo].value == ref->value ? (int)keys[lo].index : -1;
+}
+
+static void resolve_owner(struct us_target *t, const struct us_thread *th, const struct owner_index *x,
+			  struct us_wait *w)
 {
 	owner_hook *hook = hook_for(t, th->wait_reason);
 	struct owner_ref ref = { 0 };
@@ -155,7 +223,7 @@ static void resolve_owner(struct us_target *t, const struct us_thread *th,
 		return;
 	} else if (!ref.value) {
 		snprintf(w->owner_note, sizeof(w->owner_note), "free");
-	} else if ((w->owner = find_owner(&ref, threads, count)) < 0) {
+	} else if ((w->owner = find_owner(&ref, x)) < 0) {
 		snprintf(w->owner_note, sizeof(w->owner_note), "held by %s%" PRIx64 ", not a listed thread",
 			 ref.by_id ? "thread id 0x" : "0x", ref.value);
 	}
@@ -164,6 +232,9 @@ static void resolve_owner(struct us_target *t, const struct us_thread *th,
 void us_target_waits(struct us_target *t, const struct us_thread *threads, size_t count,
 		     struct us_wait *waits)
 {
+	struct owner_index owners;
+
+	owner_index_init(&owners, threads, count);
 	for (size_t i = 0; i < count; i++) {
 		const struct us_thread *th = &threads[i];
 		struct us_wait *w = &waits[i];
@@ -173,13 +244,14 @@ void us_target_waits(struct us_target *t, const struct us_thread *threads, size_
 		if (th->state != UNISCOPE_THREAD_BLOCKED || !th->wait_object)
 			continue;
 		us_target_name_address(t, th->wait_object, w->object, sizeof(w->object));
-		resolve_owner(t, th, threads, count, w);
+		resolve_owner(t, th, &owners, w);
 		if (w->owner >= 0 && threads[w->owner].address == th->wait_object) {
 			w->object_is_owner = true; /* a join: the object is the thread */
 			snprintf(w->object, sizeof(w->object), "thread %u \"%s\"", threads[w->owner].id,
 				 threads[w->owner].name);
 		}
 	}
+	owner_index_fini(&owners);
 }
 
 void us_wait_describe(const struct us_wait *w, const struct us_thread *threads, char *buf, size_t cap)

@@ -179,7 +179,8 @@ static void test_report_many_threads(void)
 	for (size_t i = 0; guest && i < n; i++) {
 		uint64_t at = 0x100000 + i * sizeof(struct test_thread), next = at + sizeof(struct test_thread);
 		struct test_thread th = { .next = i + 1 < n ? next : 0, .id = (uint32_t)i + 1,
-					  .state = UNISCOPE_THREAD_BLOCKED, .wait_reason = UNISCOPE_WAIT_SLEEP,
+					  .state = UNISCOPE_THREAD_BLOCKED, .wait_reason = UNISCOPE_WAIT_MUTEX,
+					  .wait_object = lock_at(3), /* held by no listed thread */
 					  .stack_lo = 0x10000, .stack_hi = 0x14000 };
 		snprintf(th.name, sizeof(th.name), "t%zu", i + 1);
 		memcpy(guest + at, &th, sizeof(th));

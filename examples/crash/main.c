@@ -196,7 +196,7 @@ static void *scribbler(void *arg)
 	sleep_ms(20);
 	scribble(current_job);
 	for (;;)
-		sleep_ms(50);
+		sleep_ms(1000); /* asleep when the crasher faults at 60 ms, however late a busy host runs it */
 	return 0;
 }
 

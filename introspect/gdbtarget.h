@@ -33,7 +33,11 @@ struct us_gdb_map {
 };
 
 /* At most this many regions (GDB's maps file stops there too), and as many heap runs. */
+#ifdef UNISCOPE_FUZZ /* fuzz builds reach the bound 64x sooner (tests/fuzz/README.md) */
+#define US_GDB_MAPS_MAX 1024
+#else
 #define US_GDB_MAPS_MAX 65536
+#endif
 
 /* The snapshot's threads by id: GDB names a thread in most packets, and a document names them all. */
 struct us_gdb_thread_key {

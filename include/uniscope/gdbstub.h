@@ -68,7 +68,11 @@
 #define GDB_CONSOLE_CHUNK 1024       /* monitor text per 'O' packet */
 #define GDB_CONSOLE_LINE_MAX 256     /* gdb_engine_console_printf() cuts longer lines */
 #define GDB_THREAD_CHUNK 64          /* thread ids per qfThreadInfo reply */
+#ifdef UNISCOPE_FUZZ /* the same bound, reached 64x sooner: a walk of a hostile list is most of a run */
+#define GDB_MAX_THREADS 1024
+#else
 #define GDB_MAX_THREADS UNISCOPE_MAX_THREADS
+#endif
 #define GDB_RESUME_MAX_THREADS 16    /* per-thread vCont actions kept */
 #define GDB_MAX_RETRANSMITS 4        /* '-' answered this often, then dropped */
 #define GDB_THREAD_NAME_MAX UNISCOPE_THREAD_NAME_MAX

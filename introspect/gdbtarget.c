@@ -141,7 +141,6 @@ bool us_gdb_target_died(struct us_gdb_target *g)
 
 /* ---- threads and registers -------------------------------------------- */
 
-
 static int read_registers(void *ctx, int64_t tid, struct uniscope_regs *regs)
 {
 	struct us_gdb_target *g = ctx;

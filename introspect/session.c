@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include "session.h"
 
-#define META_LINE_MAX 8192
-#define META_LINES_MAX 64
+#define KEY_VALUE_LINE_MAX 8192
+#define KEY_VALUE_LINES_MAX 64
 
 static const char *const how_names[SESSION_HOW_COUNT] = {
 	[SESSION_HOW_UNKNOWN] = "unknown",
@@ -125,8 +125,10 @@ static long long number(const char *value)
 	return strtoll(value, 0, 10);
 }
 
-static void meta_apply(struct session *s, const char *key, const char *value)
+static void meta_apply(void *session, const char *key, const char *value)
 {
+	struct session *s = session;
+
 	if (!strcmp(key, "name"))
 		copy_value(s->name, sizeof(s->name), value);
 	else if (!strcmp(key, "image"))
@@ -155,9 +157,9 @@ static void meta_apply(struct session *s, const char *key, const char *value)
 		copy_value(s->ports, sizeof(s->ports), value);
 }
 
-static void status_apply(struct session *s, const char *key, const char *value)
+static void status_apply(void *session, const char *key, const char *value)
 {
-	struct session_end *e = &s->end;
+	struct session_end *e = &((struct session *)session)->end;
 
 	if (!strcmp(key, "how"))
 		e->how = session_how_from_name(value);
@@ -182,35 +184,46 @@ static void sanitize_file_name(char *name)
 		name[0] = 0;
 }
 
-typedef void key_value_fn(struct session *s, const char *key, const char *value);
-
-static void skip_rest_of_line(FILE *f)
+/*
+ * The next line of f into line (NUL-terminated, without its newline): at
+ * most cap - 1 bytes of it; the rest of a longer line is skipped, never
+ * read as a line of its own (it could smuggle a key). *clean is false when
+ * the line holds a NUL byte (fgets would hide what follows one, and take a
+ * line for over-long). 0 at the end of the file.
+ */
+static int read_line(FILE *f, char *line, size_t cap, bool *clean)
 {
-	int c;
+	size_t len = 0;
+	int c = EOF;
 
-	while ((c = getc(f)) != EOF && c != '\n')
-		;
+	*clean = true;
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == 0)
+			*clean = false;
+		if (len + 1 < cap)
+			line[len++] = (char)c;
+	}
+	line[len] = 0;
+	return len || c == '\n';
 }
 
-/* Reads DIR/FILE's key=value lines (at most META_LINES_MAX of them). 0 or -errno. */
-static int read_key_values(struct session *s, const char *file, key_value_fn *apply)
+int session_read_key_values(const struct session *s, const char *file,
+			    session_key_value_fn *apply, void *ctx)
 {
-	char path[SESSION_PATH_MAX + 16], line[META_LINE_MAX];
+	char path[SESSION_PATH_MAX + 16], line[KEY_VALUE_LINE_MAX];
+	bool clean;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", s->dir, file);
+	if (session_path(s, file, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
 	if (!(f = fopen(path, "r")))
 		return -errno;
-	for (int i = 0; i < META_LINES_MAX && fgets(line, sizeof(line), f); i++) {
+	for (int i = 0; i < KEY_VALUE_LINES_MAX && read_line(f, line, sizeof(line), &clean); i++) {
 		char *eq = strchr(line, '=');
-		bool whole = strchr(line, '\n') || feof(f);
-		line[strcspn(line, "\n")] = 0;
-		if (!whole) /* over-long: its tail is no line of its own (it could smuggle a key) */
-			skip_rest_of_line(f);
-		if (!eq)
+		if (!clean || !eq)
 			continue;
 		*eq = 0;
-		apply(s, line, eq + 1);
+		apply(ctx, line, eq + 1);
 	}
 	fclose(f);
 	return 0;
@@ -242,9 +255,9 @@ int session_load(const char *name_or_dir, struct session *s)
 	s->domid = -1;
 	if ((err = session_dir_for(name_or_dir, s->dir, sizeof(s->dir))) < 0)
 		return err;
-	if ((err = read_key_values(s, "meta", meta_apply)) < 0)
+	if ((err = session_read_key_values(s, "meta", meta_apply, s)) < 0)
 		return err;
-	if (read_key_values(s, "status", status_apply) == 0) {
+	if (session_read_key_values(s, "status", status_apply, s) == 0) {
 		s->ended = 1;
 		sanitize_file_name(s->end.core);
 		sanitize_file_name(s->end.report);

@@ -114,6 +114,15 @@ struct us_error *session_root(char *out, size_t cap, int create);
 /* Fills s from NAME (a session name) or a path to a session directory. 0 or -errno. */
 int session_load(const char *name_or_dir, struct session *s);
 int session_write_meta(const struct session *s);
+/*
+ * Calls apply(ctx, key, value) for each "key=value" line of the session's
+ * FILE (meta, status, stats): at most 64 lines of up to 8 KiB are read; the
+ * tail of a longer line is skipped, never read as a line of its own (it
+ * could smuggle a key). 0 or -errno.
+ */
+typedef void session_key_value_fn(void *ctx, const char *key, const char *value);
+int session_read_key_values(const struct session *s, const char *file,
+			    session_key_value_fn *apply, void *ctx);
 /* Path of a file in the session directory. */
 int session_path(const struct session *s, const char *file, char *out, size_t cap);
 /* 1 when the session's `uniscope run` process is still alive. */

@@ -4,12 +4,10 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "session_stats.h"
-
-#define STATS_LINE_MAX 128
-#define STATS_LINES_MAX 64
 
 static const struct {
 	const char *key;
@@ -58,30 +56,35 @@ int session_stats_write(const struct session *s, const struct session_stats *st)
 	return err;
 }
 
-static void apply(struct session_stats *st, const char *line)
+/* Only digits, and no more than a uint64_t holds: anything else is no counter. */
+static int parse_counter(const char *text, uint64_t *out)
 {
-	const char *eq = strchr(line, '=');
-	unsigned long long v;
+	uint64_t v = 0;
 
-	if (!eq || sscanf(eq + 1, "%llu", &v) != 1)
+	if (!*text)
+		return -1;
+	for (; *text; text++) {
+		if (*text < '0' || *text > '9' || v > (UINT64_MAX - (uint64_t)(*text - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*text - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static void apply(void *stats, const char *key, const char *value)
+{
+	uint64_t v;
+
+	if (parse_counter(value, &v) < 0)
 		return;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if ((size_t)(eq - line) == strlen(keys[i].key) && !strncmp(line, keys[i].key, (size_t)(eq - line)))
-			*field(st, i) = v;
+		if (!strcmp(key, keys[i].key))
+			*field(stats, i) = v;
 }
 
 int session_stats_read(const struct session *s, struct session_stats *st)
 {
-	char path[SESSION_PATH_MAX + 16], line[STATS_LINE_MAX];
-	FILE *f;
-
 	memset(st, 0, sizeof(*st));
-	if (session_path(s, "stats", path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	if (!(f = fopen(path, "r")))
-		return -errno;
-	for (int i = 0; i < STATS_LINES_MAX && fgets(line, sizeof(line), f); i++)
-		apply(st, line);
-	fclose(f);
-	return 0;
+	return session_read_key_values(s, "stats", apply, st);
 }

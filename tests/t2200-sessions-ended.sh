@@ -26,6 +26,21 @@ test_expect_success 'what a live guest needs is gone; status, meta, console and 
 	for f in status meta console.log stats; do test -f $R/exit0/$f || { echo "no $f"; exit 1; }; done
 '
 
+test_expect_success 'a damaged stats file: no counter from the tail of a long line, none negative' '
+	# 127 and 8191 bytes are where a line reader of 128 or 8192 bytes cuts:
+	# the tail of either line must not be read as a line of its own.
+	{
+		echo frames_in=7
+		printf "j=%0125d" 0; echo dropped_in=99
+		printf "j=%08189d" 0; echo dropped_in=98
+		echo dropped_out=-5
+		echo frames_in=
+		echo dropped_in=184467440737095516160
+	} >$R/exit0/stats &&
+	$UNISCOPE ls --all >all &&
+	expect_grep "^exit0 +exited 0 .* 7/0/0 " all
+'
+
 test_expect_success 'log of an ended session: its whole console, text and JSON' '
 	$UNISCOPE log exit0 >log &&
 	expect_grep "produced ([0-9]+) consumed \\1 \\(checksums match\\)" log &&

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <uniscope/gdbstub.h>
 #include "qemu_gdb.h"
+#include "clock.h"
 
 #define MAX_RESENDS 3
 #define MONITOR_PACKETS_MAX 4096
@@ -35,14 +36,6 @@ struct us_qemu_gdb {
 	uint8_t in[4096];                     /* read but not yet fed */
 	size_t in_pos, in_len;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static struct us_error *write_all(struct us_qemu_gdb *q, const void *buf, size_t len)
 {
@@ -120,7 +113,7 @@ static struct us_error *pump(struct us_qemu_gdb *q, uint64_t deadline, enum rx_e
 				return NULL;
 			}
 		}
-		uint64_t now = now_ms();
+		uint64_t now = us_now_ms();
 		if (deadline && now >= deadline) {
 			*ev = EV_NONE;
 			return NULL;
@@ -165,11 +158,11 @@ static struct us_error *send_packet(struct us_qemu_gdb *q, const char *payload)
 	frame[len + 3] = hex[sum & 15];
 	for (int tries = 0; !err && tries <= MAX_RESENDS; tries++) {
 		enum rx_event ev = EV_NONE;
-		uint64_t deadline = now_ms() + US_QEMU_GDB_TIMEOUT_MS;
+		uint64_t deadline = us_now_ms() + US_QEMU_GDB_TIMEOUT_MS;
 
 		if ((err = write_all(q, frame, len + 4)))
 			break;
-		while (!err && ev != EV_ACK && ev != EV_NAK && now_ms() < deadline)
+		while (!err && ev != EV_ACK && ev != EV_NAK && us_now_ms() < deadline)
 			err = pump(q, deadline, &ev);
 		if (!err && ev == EV_ACK) {
 			free(frame);
@@ -186,12 +179,12 @@ static struct us_error *send_packet(struct us_qemu_gdb *q, const char *payload)
 /* The next packet from QEMU, within timeout_ms. */
 static struct us_error *receive(struct us_qemu_gdb *q, int timeout_ms, char *out, size_t cap)
 {
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	uint64_t deadline = us_now_ms() + (uint64_t)timeout_ms;
 	enum rx_event ev = EV_NONE;
 	struct us_error *err = NULL;
 
 	while (!err && ev != EV_PACKET) {
-		if (now_ms() >= deadline)
+		if (us_now_ms() >= deadline)
 			return us_error_create(US_ERR_OS, "QEMU's gdbstub did not answer within %d ms",
 					       timeout_ms);
 		err = pump(q, deadline, &ev);

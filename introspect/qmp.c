@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "qmp.h"
+#include "clock.h"
 
 #define QMP_LINE_MAX (1u << 20)
 
@@ -25,25 +26,18 @@ struct us_qmp {
 	size_t used;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for the fd to be readable before the deadline and reads what is there. */
 static struct us_error *qmp_fill(struct us_qmp *q, long long deadline)
 {
 	struct pollfd pfd = { .fd = q->fd, .events = POLLIN };
-	long long left = deadline - now_ms();
+	long long left = deadline - (long long)us_now_ms();
 	ssize_t n;
 	int ready;
 
 	if (q->used >= QMP_LINE_MAX)
 		return us_error_create(US_ERR_INVALID, "QMP reply longer than %u bytes", QMP_LINE_MAX);
-	ready = poll(&pfd, 1, left > 0 ? (int)left : 0);
+	/* The deadline holds even while bytes keep coming: a stream of events is no answer. */
+	ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 	if (ready < 0)
 		return us_error_errno(errno, "QMP socket");
 	if (ready == 0)
@@ -105,7 +99,7 @@ static struct us_error *qmp_send(struct us_qmp *q, json_t *msg)
 static struct us_error *qmp_await_reply(struct us_qmp *q, const char *command, int timeout_ms,
 					json_t **ret)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = (long long)us_now_ms() + timeout_ms;
 	struct us_error *err;
 	json_t *msg, *error;
 
@@ -235,7 +229,7 @@ static struct us_error *qmp_handshake(struct us_qmp *q)
 	struct us_error *err;
 	json_t *greeting, *ret = NULL;
 
-	if ((err = qmp_read_message(q, now_ms() + US_QMP_TIMEOUT_MS, &greeting)))
+	if ((err = qmp_read_message(q, (long long)us_now_ms() + US_QMP_TIMEOUT_MS, &greeting)))
 		return err;
 	if (!json_object_get(greeting, "QMP")) {
 		json_decref(greeting);

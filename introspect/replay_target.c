@@ -15,6 +15,7 @@
 #include <time.h>
 #include "qmp.h"
 #include "replay_internal.h"
+#include "clock.h"
 
 #define REG_RIP 16
 #define START_SYMBOL "boot_main"
@@ -69,14 +70,6 @@ static struct us_error *set_replay_break(struct us_replay_target *rt, uint64_t i
 	return us_qemu_gdb_monitor(rt->q, command, out, sizeof(out));
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The instruction count through QMP: asking the gdbstub would stop the replay. */
 static struct us_error *running_icount(struct us_replay_target *rt, uint64_t *icount)
 {
@@ -101,10 +94,10 @@ bool us_replay_target_moving(struct us_replay_target *rt)
 	}
 	if (icount != rt->seen_icount || !rt->seen_ms) {
 		rt->seen_icount = icount;
-		rt->seen_ms = now_ms();
+		rt->seen_ms = us_now_ms();
 		return true;
 	}
-	if (now_ms() - rt->seen_ms < REPLAY_STALL_MS)
+	if (us_now_ms() - rt->seen_ms < REPLAY_STALL_MS)
 		return true;
 	snprintf(rt->problem, sizeof(rt->problem), "the replay stalled at instruction %llu: the log "
 		 "does not fit the run it replays", (unsigned long long)icount);

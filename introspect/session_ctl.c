@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "session_ctl.h"
+#include "clock.h"
 
 #define TRACE_ENABLE "trace-enable "
 
@@ -59,13 +60,15 @@ static struct us_error *connect_ctl(const struct session *s, int *fd)
 	return NULL;
 }
 
-/* The answer line, without its newline, within timeout_ms. */
+/* The answer line, without its newline, within timeout_ms in all (a trickle too). */
 static struct us_error *read_answer(int fd, char *answer, size_t cap, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	long long deadline = (long long)us_now_ms() + timeout_ms, left;
 	size_t len = 0;
 
-	while (len + 1 < cap && !memchr(answer, '\n', len) && poll(&p, 1, timeout_ms) > 0) {
+	while (len + 1 < cap && !memchr(answer, '\n', len) && (left = deadline - (long long)us_now_ms()) > 0 &&
+	       poll(&p, 1, (int)left) > 0) {
 		ssize_t n = read(fd, answer + len, cap - 1 - len);
 		if (n <= 0)
 			break;

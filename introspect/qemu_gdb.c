@@ -22,6 +22,7 @@
 
 #define MAX_RESENDS 3
 #define MONITOR_PACKETS_MAX 4096
+#define POLL_STOP_EVENTS_MAX 64
 
 enum rx_state { RX_IDLE, RX_PAYLOAD, RX_SUM1, RX_SUM2 };
 enum rx_event { EV_NONE, EV_ACK, EV_NAK, EV_PACKET, EV_BAD_PACKET };
@@ -93,9 +94,15 @@ static enum rx_event rx_feed(struct us_qemu_gdb *q, uint8_t c)
 	return EV_NONE;
 }
 
-/* Reads until one event (or the deadline); acks packets as they complete. */
+/*
+ * Reads until one event (or the deadline); acks packets as they complete.
+ * Deadline 0: what is buffered and at most one read, without waiting (a
+ * stream of bytes that make no event must not keep the caller here).
+ */
 static struct us_error *pump(struct us_qemu_gdb *q, uint64_t deadline, enum rx_event *ev)
 {
+	bool has_read = false;
+
 	for (;;) {
 		while (q->in_pos < q->in_len) {
 			enum rx_event e = rx_feed(q, q->in[q->in_pos++]);
@@ -114,7 +121,7 @@ static struct us_error *pump(struct us_qemu_gdb *q, uint64_t deadline, enum rx_e
 			}
 		}
 		uint64_t now = us_now_ms();
-		if (deadline && now >= deadline) {
+		if (deadline ? now >= deadline : has_read) {
 			*ev = EV_NONE;
 			return NULL;
 		}
@@ -135,6 +142,7 @@ static struct us_error *pump(struct us_qemu_gdb *q, uint64_t deadline, enum rx_e
 					       "(did QEMU exit? see its log)");
 		q->in_pos = 0;
 		q->in_len = (size_t)n;
+		has_read = true;
 	}
 }
 
@@ -176,17 +184,15 @@ static struct us_error *send_packet(struct us_qemu_gdb *q, const char *payload)
 	return err ? err : us_error_create(US_ERR_OS, "QEMU's gdbstub refused '%.32s'", payload);
 }
 
-/* The next packet from QEMU, within timeout_ms. */
-static struct us_error *receive(struct us_qemu_gdb *q, int timeout_ms, char *out, size_t cap)
+/* The next packet from QEMU, before the deadline (us_now_ms()). */
+static struct us_error *receive_by(struct us_qemu_gdb *q, uint64_t deadline, char *out, size_t cap)
 {
-	uint64_t deadline = us_now_ms() + (uint64_t)timeout_ms;
 	enum rx_event ev = EV_NONE;
 	struct us_error *err = NULL;
 
 	while (!err && ev != EV_PACKET) {
 		if (us_now_ms() >= deadline)
-			return us_error_create(US_ERR_OS, "QEMU's gdbstub did not answer within %d ms",
-					       timeout_ms);
+			return us_error_create(US_ERR_OS, "QEMU's gdbstub did not answer in time");
 		err = pump(q, deadline, &ev);
 	}
 	if (!err)
@@ -239,7 +245,7 @@ struct us_error *us_qemu_gdb_command(struct us_qemu_gdb *q, const char *packet, 
 {
 	struct us_error *err = send_packet(q, packet);
 
-	return err ? err : receive(q, US_QEMU_GDB_TIMEOUT_MS, out, cap);
+	return err ? err : receive_by(q, us_now_ms() + US_QEMU_GDB_TIMEOUT_MS, out, cap);
 }
 
 /* Appends the text an 'O' packet carries (hex) to out. */
@@ -261,6 +267,7 @@ struct us_error *us_qemu_gdb_monitor(struct us_qemu_gdb *q, const char *command,
 	char packet[1024], reply[US_QEMU_GDB_PACKET_MAX + 1];
 	size_t n = strlen("qRcmd,"), used = 0;
 	struct us_error *err;
+	uint64_t deadline;
 
 	if (strlen(command) * 2 + n >= sizeof(packet) || cap == 0)
 		return us_error_create(US_ERR_USAGE, "monitor command too long");
@@ -273,8 +280,10 @@ struct us_error *us_qemu_gdb_monitor(struct us_qemu_gdb *q, const char *command,
 	out[0] = 0;
 	if ((err = send_packet(q, packet)))
 		return err;
+	/* one deadline for the whole answer: console packets trickling in do not renew it */
+	deadline = us_now_ms() + US_QEMU_GDB_TIMEOUT_MS;
 	for (int i = 0; i < MONITOR_PACKETS_MAX; i++) {
-		if ((err = receive(q, US_QEMU_GDB_TIMEOUT_MS, reply, sizeof(reply))))
+		if ((err = receive_by(q, deadline, reply, sizeof(reply))))
 			return err;
 		if (!strcmp(reply, "OK")) /* first: "OK" is no 'O' packet */
 			return NULL;
@@ -358,24 +367,29 @@ struct us_error *us_qemu_gdb_poll_stop(struct us_qemu_gdb *q, char *out, size_t 
 	struct us_error *err;
 
 	*got = false;
-	do {
+	/* A bounded number of events per call: a flood of console text must not keep the
+	 * caller's event loop here (what is left stays buffered: us_qemu_gdb_buffered()). */
+	for (int i = 0; i < POLL_STOP_EVENTS_MAX; i++) {
 		if ((err = pump(q, 0, &ev)))
 			return err;
 		if (ev == EV_PACKET && (q->pkt[0] != 'O' || !strcmp(q->pkt, "OK"))) { /* 'O': console text */
 			snprintf(out, cap, "%s", q->pkt);
 			*got = true;
 		}
-	} while (ev != EV_NONE && !*got);
+		if (ev == EV_NONE || *got)
+			break;
+	}
 	return NULL;
 }
 
 struct us_error *us_qemu_gdb_wait_stop(struct us_qemu_gdb *q, int timeout_ms, char *out,
 				       size_t cap)
 {
+	uint64_t deadline = us_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	struct us_error *err;
 
-	do {
-		if ((err = receive(q, timeout_ms, out, cap)))
+	do { /* console text ('O') on the way does not renew the deadline */
+		if ((err = receive_by(q, deadline, out, cap)))
 			return err;
 	} while (out[0] == 'O' && strcmp(out, "OK"));
 	return NULL;

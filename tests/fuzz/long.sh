@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 # finished as many targets as it could; targets not listed go last.
 FASTEST_FIRST="fuzz-sockarg fuzz-recording fuzz-xencons-ring fuzz-virtio-rx fuzz-trace-file
 	fuzz-trace fuzz-session fuzz-net fuzz-chan fuzz-session-meta fuzz-gdbstub fuzz-core fuzz-ctl
-	fuzz-gdbbridge fuzz-introspect fuzz-core-e2e"
+	fuzz-host-clients fuzz-gdbbridge fuzz-gdbmaps fuzz-introspect fuzz-core-e2e"
 all_targets() {
 	built=$(cd "$BUILD/fuzz" && ls fuzz-*)
 	for name in $FASTEST_FIRST; do

@@ -243,20 +243,20 @@ static void test_ctl(void)
 	   "ctl: an error answer is the error, without its prefix");
 	ok(message_has(ctl_ask((struct peer){ .leave = true, .script = "" }), "no answer from the session's control socket"),
 	   "ctl: a launcher that closes without answering");
-	ok(message_has(ctl_ask((struct peer){ .script = "", .repeat = "x", .times = SESSION_CTL_LINE_MAX, .interval_ms = 300 }), "x"),
+	ok(message_has(ctl_ask((struct peer){ .script = "", .repeat = "x", .times = SESSION_CTL_LINE_MAX,
+					       .interval_ms = 300 }), "x"),
 	   "ctl: an answer a byte at a time ends at the timeout, with what came");
 }
 
 static void remove_dir(void)
 {
+	static const char *const sockets[] = { "qmp.sock", "gdb.sock", "ctl.sock" };
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/qmp.sock", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/gdb.sock", dir);
-	unlink(path);
+	for (size_t i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, sockets[i]);
+		unlink(path);
+	}
 	rmdir(dir);
 }
 

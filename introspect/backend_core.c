@@ -242,6 +242,31 @@ static int segment_order(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/*
+ * Sorted segments made disjoint: where they overlap, the one that starts
+ * first wins (all of it, against every later one, not only its
+ * neighbour's), and what is left empty goes. Each start moves with its
+ * bytes.
+ */
+static void clip_overlaps(struct core_backend *cb)
+{
+	uint64_t covered = 0; /* the end of what earlier segments hold */
+	size_t kept = 0;
+
+	for (size_t i = 0; i < cb->nr_segs; i++) {
+		struct core_segment s = cb->segs[i];
+		if (kept && s.start < covered) {
+			if (s.end <= covered)
+				continue;
+			s.bytes += covered - s.start;
+			s.start = covered;
+		}
+		cb->segs[kept++] = s;
+		covered = s.end;
+	}
+	cb->nr_segs = kept;
+}
+
 /* Keeps the loadable segments with file bytes, clipped to the file, sorted, no overlaps. */
 static struct us_error *core_collect_segments(struct core_backend *cb)
 {
@@ -274,10 +299,7 @@ static struct us_error *core_collect_segments(struct core_backend *cb)
 	}
 	free(phdrs);
 	qsort(cb->segs, cb->nr_segs, sizeof(*cb->segs), segment_order);
-	for (size_t i = 1; i < cb->nr_segs; i++) /* overlaps: the earlier segment wins */
-		if (cb->segs[i].start < cb->segs[i - 1].end)
-			cb->segs[i].start = cb->segs[i - 1].end < cb->segs[i].end ? cb->segs[i - 1].end
-										  : cb->segs[i].end;
+	clip_overlaps(cb);
 	for (size_t i = 0; i < cb->nr_segs; i++)
 		cb->ranges[i] = (struct us_mem_range){ cb->segs[i].start, cb->segs[i].end };
 	return NULL;

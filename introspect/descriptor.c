@@ -87,31 +87,47 @@ static bool try_candidate(struct us_target *t, uint64_t address, bool physical, 
 	return true;
 }
 
+/* The magic at 8-byte-aligned offsets of chunk (its base is aligned): memmem finds the candidates. */
 static bool scan_chunk(struct us_target *t, const uint8_t *chunk, size_t len, uint64_t base)
 {
-	for (size_t off = 0; off + 8 <= len; off += 8) {
-		uint64_t word;
-		memcpy(&word, chunk + off, sizeof(word)); /* a load, not a call */
-		if (word == UNISCOPE_INFO_MAGIC && try_candidate(t, base + off, true, "found by scanning"))
+	static const uint64_t magic = UNISCOPE_INFO_MAGIC;
+	size_t off = 0;
+
+	while (off + 8 <= len) {
+		const uint8_t *hit = memmem(chunk + off, len - off, &magic, sizeof(magic));
+		size_t at;
+		if (!hit)
+			return false;
+		at = (size_t)(hit - chunk);
+		if (at % 8 == 0 && try_candidate(t, base + at, true, "found by scanning"))
 			return true;
+		off = at + 1;
 	}
 	return false;
 }
 
+/*
+ * Chunk by chunk from the range's first aligned address. Ranges come from
+ * the backend (a core's segments say where they are): a range that ends
+ * near 2^64 must not wrap the walk back to address 0.
+ */
 static bool scan_range(struct us_target *t, const struct us_mem_range *r, uint8_t *chunk,
 		       size_t chunk_size)
 {
-	for (uint64_t at = (r->start + 7) & ~7ull; at < r->end; at += chunk_size) {
+	uint64_t at = r->start + ((8 - (r->start & 7)) & 7);
+
+	if (at < r->start || at >= r->end)
+		return false;
+	for (;;) {
 		size_t len = r->end - at < chunk_size ? (size_t)(r->end - at) : chunk_size;
 		struct us_error *err = us_backend_read(t->backend, at, chunk, len);
-		if (err) {
-			us_error_destroy(err);
-			continue;
-		}
-		if (scan_chunk(t, chunk, len, at))
+		if (!err && scan_chunk(t, chunk, len, at))
 			return true;
+		us_error_destroy(err);
+		if (r->end - at <= chunk_size)
+			return false;
+		at += chunk_size;
 	}
-	return false;
 }
 
 /* A chunk no bigger than the largest range: small guests cost small buffers. */
@@ -122,7 +138,8 @@ static size_t scan_chunk_size(const struct us_backend *b)
 	for (size_t i = 0; i < b->nr_ranges; i++)
 		if (b->ranges[i].end - b->ranges[i].start > largest)
 			largest = b->ranges[i].end - b->ranges[i].start;
-	return largest < US_SCAN_CHUNK ? (size_t)largest : US_SCAN_CHUNK;
+	largest = largest < US_SCAN_CHUNK ? largest : US_SCAN_CHUNK;
+	return (size_t)(largest + 7) & ~(size_t)7; /* a multiple of 8: chunks stay aligned */
 }
 
 static bool scan_memory(struct us_target *t)

@@ -18,6 +18,7 @@
  * string within its buffer, HMP text, NUL-terminated replies); no input
  * may hang, crash or leak.
  */
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -56,14 +57,17 @@ static void serve(int fd)
 	char drain[4096];
 	size_t done = 0;
 
+	/* libFuzzer's SIGALRM (its -timeout) interrupts system calls: EINTR is no end */
 	while (done < peer_len) {
 		ssize_t n = send(fd, peer_bytes + done, peer_len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		done += (size_t)n;
 	}
 	shutdown(fd, SHUT_WR);
-	while (read(fd, drain, sizeof(drain)) > 0)
+	for (ssize_t n; (n = read(fd, drain, sizeof(drain))) > 0 || (n < 0 && errno == EINTR);)
 		;
 	close(fd);
 }
@@ -206,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2: ask_gdbstub(); break;
 	}
 	/* the client has closed its end: the server's drain ends, and the input is free */
-	sem_wait(&connection_done);
+	while (sem_wait(&connection_done) < 0)
+		CHECK(errno == EINTR); /* never restarted after a signal, SA_RESTART or not */
 	return 0;
 }

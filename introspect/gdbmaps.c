@@ -117,25 +117,33 @@ static int by_start(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
-static bool page_free(const uint64_t *bits, uint64_t pfn)
-{
-	return (bits[pfn / 64] >> (pfn % 64)) & 1;
-}
-
-/* Past the pages from pfn (below hi) whose bit is `free`; whole words at a time. */
+/*
+ * Past the pages from pfn (below hi) whose bit is `free` (1: free). A word
+ * at a time, the first page that ends the run found by its lowest set bit;
+ * across long runs eight words at a time, with one test for the eight (a
+ * bitmap may hold millions of pages).
+ */
 static uint64_t skip_pages(const uint64_t *bits, uint64_t pfn, uint64_t hi, bool free)
 {
-	uint64_t all = free ? ~0ull : 0;
+	const uint64_t flip = free ? ~0ull : 0;
 
 	while (pfn < hi) {
-		if (pfn % 64 == 0 && hi - pfn >= 64 && bits[pfn / 64] == all)
-			pfn += 64;
-		else if (page_free(bits, pfn) == free)
-			pfn++;
-		else
-			break;
+		const uint64_t *w = bits + pfn / 64;
+		uint64_t enders;
+		if (pfn % 512 == 0 && hi - pfn >= 512 &&
+		    !((w[0] ^ flip) | (w[1] ^ flip) | (w[2] ^ flip) | (w[3] ^ flip) |
+		      (w[4] ^ flip) | (w[5] ^ flip) | (w[6] ^ flip) | (w[7] ^ flip))) {
+			pfn += 512;
+			continue;
+		}
+		enders = (w[0] ^ flip) >> (pfn % 64);
+		if (enders) {
+			uint64_t end = pfn + (uint64_t)__builtin_ctzll(enders);
+			return end < hi ? end : hi;
+		}
+		pfn = (pfn | 63) + 1;
 	}
-	return pfn;
+	return hi;
 }
 
 /*

@@ -185,8 +185,8 @@ struct us_error *us_qmp_query_status(struct us_qmp *q, char *status, size_t cap)
 		return err;
 	s = json_string_value(json_object_get(ret, "status"));
 	snprintf(status, cap, "%s", s ? s : "");
-	json_decref(ret);
-	return s ? NULL : us_error_create(US_ERR_INVALID, "QMP query-status returned no status");
+	json_decref(ret); /* s went with it: status holds the copy */
+	return cap && status[0] ? NULL : us_error_create(US_ERR_INVALID, "QMP query-status returned no status");
 }
 
 struct us_error *us_qmp_query_replay_icount(struct us_qmp *q, uint64_t *icount)

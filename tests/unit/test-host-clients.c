@@ -152,6 +152,8 @@ static void test_qmp(void)
 		       "no QMP greeting"), "QMP: a socket that is not QMP's");
 	ok(message_has(qmp_status((struct peer){ .script = QMP_HELLO "{\"return\":{}}\n" }, status, sizeof(status)),
 		       "returned no status"), "QMP: a reply without the status");
+	ok(message_has(qmp_status((struct peer){ .script = QMP_HELLO "{\"return\":{\"status\":\"\"}}\n" },
+				  status, sizeof(status)), "returned no status"), "QMP: an empty status is none");
 	ok(message_has(qmp_status((struct peer){ .script = "{\"QMP\":{}}\n", .leave = true }, status, sizeof(status)),
 		       "closed the QMP connection"), "QMP: QEMU leaves mid-handshake");
 	ok(message_has(qmp_status((struct peer){ .script = QMP_HELLO, .repeat = events, .times = -1 },
